@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests and the integration tests that start real Anvil, Hardhat, PostgreSQL
+# and bank-sandbox processes. Sets up the machine first (idempotent).
+#   ./test.sh                 everything
+#   ./test.sh --filter EXPR   passed on to `dotnet test --filter`
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$here"
+# shellcheck source=.ci/bootstrap.sh
+source "$here/.ci/bootstrap.sh"
+bootstrap_all
+
+if [ -x contracts/check-artifacts.sh ]; then
+  echo "== contract artifacts match a fresh compile"
+  contracts/check-artifacts.sh
+fi
+
+echo "== build (Release)"
+dotnet build Settlement.sln -c Release -nologo -v quiet -clp:ErrorsOnly
+
+echo "== test"
+status=0
+for proj in tests/*/*.csproj; do
+  name="$(basename "$proj" .csproj)"
+  echo "-- $name"
+  dotnet test "$proj" -c Release --no-build --nologo -v quiet \
+    --logger "console;verbosity=minimal" "$@" || status=1
+done
+exit $status
