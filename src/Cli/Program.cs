@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Settlement.Cli;
+using Settlement.Cli.Bank;
 
 var root = new RootCommand("l2pay: Layer-2 micropayments over EVM payment channels and open-banking rails");
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(BankCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Settlement.BankSandbox.Hosting;
+using Settlement.BankSandbox.Security;
+
+namespace Settlement.BankSandbox.Errors;
+
+/// <summary>
+/// Writes every sandbox response: signs JSON bodies (x-jws-signature, bank key), echoes x-fapi-interaction-id,
+/// maps PIS errors to OBErrorResponse1 (the one place), and honours the DropResponseAfterCommit fault.
+/// </summary>
+internal static class ObResponder
+{
+    public const string InteractionHeader = "x-fapi-interaction-id";
+    public const string DropKey = "sandbox.drop-response";
+
+    public static Task WriteJsonAsync(HttpContext ctx, SandboxRuntime rt, int status, JsonNode body, string contentType = "application/json; charset=utf-8", bool sign = true) =>
+        WriteBytesAsync(ctx, rt, status, Encoding.UTF8.GetBytes(body.ToJsonString()), contentType, sign);
+
+    public static async Task WriteBytesAsync(HttpContext ctx, SandboxRuntime rt, int status, byte[] body, string contentType, bool sign)
+    {
+        if (ctx.Items.ContainsKey(DropKey))
+        {
+            // The work is committed; the client must see a transport error, not an answer.
+            ctx.Abort();
+            return;
+        }
+
+        ctx.Response.StatusCode = status;
+        if (sign && body.Length > 0)
+        {
+            ctx.Response.Headers["x-jws-signature"] = CompactJws.SignDetached(body, rt.SigningKey, rt.Options.BankOrganisationId, rt.Time.GetUtcNow().ToUnixTimeSeconds());
+        }
+
+        if (body.Length > 0)
+        {
+            ctx.Response.ContentType = contentType;
+            ctx.Response.ContentLength = body.Length;
+            await ctx.Response.Body.WriteAsync(body, ctx.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    public static Task WriteEmptyAsync(HttpContext ctx, int status)
+    {
+        if (ctx.Items.ContainsKey(DropKey))
+        {
+            ctx.Abort();
+            return Task.CompletedTask;
+        }
+
+        ctx.Response.StatusCode = status;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>OBErrorResponse1 in the shape of the version (v3 adds the then-required Code and Message).</summary>
+    public static JsonObject ErrorBody(PisVersion version, int status, IReadOnlyList<ObError> errors)
+    {
+        var items = new JsonArray();
+        foreach (var e in errors)
+        {
+            var item = new JsonObject
+            {
+                ["ErrorCode"] = ObErrorCodes.For(e.Code, version),
+                ["Message"] = Clip(e.Message, 500),
+            };
+            if (!string.IsNullOrEmpty(e.Path))
+            {
+                item["Path"] = Clip(e.Path, 500);
+            }
+
+            items.Add(item);
+        }
+
+        var body = new JsonObject { ["Id"] = Guid.NewGuid().ToString("N") };
+        if (version == PisVersion.V3)
+        {
+            body["Code"] = status.ToString(CultureInfo.InvariantCulture) + (status >= 500 ? " InternalServerError" : " BadRequest");
+            body["Message"] = status >= 500 ? "The bank could not process the request" : "The request is not valid";
+        }
+
+        body["Errors"] = items;
+        return body;
+    }
+
+    public static Task WriteProblemAsync(HttpContext ctx, SandboxRuntime rt, PisVersion version, ObProblemException problem) =>
+        problem.Status is 401 or 403 || problem.Errors.Count == 0
+            ? WriteEmptyAsync(ctx, problem.Status)
+            : WriteJsonAsync(ctx, rt, problem.Status, ErrorBody(version, problem.Status, problem.Errors));
+
+    /// <summary>application/problem+json for the admin and OAuth-page endpoints.</summary>
+    public static Task WriteProblemJsonAsync(HttpContext ctx, SandboxRuntime rt, int status, string title, string detail) =>
+        WriteJsonAsync(ctx, rt, status, new JsonObject { ["type"] = "about:blank", ["title"] = title, ["status"] = status, ["detail"] = detail }, "application/problem+json", sign: false);
+
+    private static string Clip(string s, int max) => s.Length <= max ? s : s[..max];
+}

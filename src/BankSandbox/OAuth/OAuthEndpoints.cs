@@ -1,0 +1,342 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Settlement.BankSandbox.Clients;
+using Settlement.BankSandbox.Customer;
+using Settlement.BankSandbox.Errors;
+using Settlement.BankSandbox.Hosting;
+using Settlement.BankSandbox.Security;
+
+namespace Settlement.BankSandbox.OAuth;
+
+/// <summary>The bank's OIDC/OAuth2 server: discovery, JWKS, token endpoint and the simulated-customer authorize page.</summary>
+internal sealed class OAuthEndpoints
+{
+    private const string JwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+    private readonly SandboxRuntime _rt;
+    private readonly JsonWebTokenHandler _jwt = new();
+
+    private OAuthEndpoints(SandboxRuntime rt) => _rt = rt;
+
+    public static void Map(IEndpointRouteBuilder app, SandboxRuntime rt)
+    {
+        var e = new OAuthEndpoints(rt);
+        app.MapGet("/.well-known/openid-configuration", ctx => ObResponder.WriteJsonAsync(ctx, rt, 200, e.Discovery(), "application/json", sign: false));
+        app.MapGet("/jwks", ctx => ObResponder.WriteBytesAsync(ctx, rt, 200, Encoding.UTF8.GetBytes(rt.SigningKey.JwksJson), "application/json", sign: false));
+        app.MapPost("/as/token", e.TokenAsync);
+        app.MapGet("/as/authorize", e.AuthorizeAsync);
+    }
+
+    private JsonObject Discovery() => new()
+    {
+        ["issuer"] = _rt.Issuer,
+        ["authorization_endpoint"] = _rt.Issuer + "/as/authorize",
+        ["token_endpoint"] = _rt.TokenEndpoint,
+        ["jwks_uri"] = _rt.Issuer + "/jwks",
+        ["scopes_supported"] = new JsonArray("openid", "payments"),
+        ["response_types_supported"] = new JsonArray("code", "code id_token"),
+        ["response_modes_supported"] = new JsonArray("query", "fragment"),
+        ["grant_types_supported"] = new JsonArray("client_credentials", "authorization_code"),
+        ["subject_types_supported"] = new JsonArray("public"),
+        ["id_token_signing_alg_values_supported"] = new JsonArray("PS256"),
+        ["request_object_signing_alg_values_supported"] = new JsonArray("PS256"),
+        ["token_endpoint_auth_methods_supported"] = new JsonArray("private_key_jwt", "client_secret_post"),
+        ["token_endpoint_auth_signing_alg_values_supported"] = new JsonArray("PS256"),
+        ["code_challenge_methods_supported"] = new JsonArray("S256"),
+        ["request_parameter_supported"] = true,
+        ["claims_parameter_supported"] = true,
+        ["claims_supported"] = new JsonArray("sub", "openbanking_intent_id", "acr"),
+    };
+
+    // ---- token endpoint ----
+    private async Task TokenAsync(HttpContext ctx)
+    {
+        _rt.AdvanceStatuses();
+        if (!ctx.Request.HasFormContentType)
+        {
+            await OAuthError(ctx, 400, "invalid_request", "form body required").ConfigureAwait(false);
+            return;
+        }
+
+        var form = await ctx.Request.ReadFormAsync(ctx.RequestAborted).ConfigureAwait(false);
+        var now = _rt.Time.GetUtcNow();
+        var (client, authError) = await AuthenticateClientAsync(form, now).ConfigureAwait(false);
+        if (client is null)
+        {
+            await OAuthError(ctx, 401, "invalid_client", authError!).ConfigureAwait(false);
+            return;
+        }
+
+        switch (form["grant_type"].ToString())
+        {
+            case "client_credentials":
+                {
+                    var scopes = form["scope"].ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    if (scopes.Length > 0 && !scopes.Contains("payments", StringComparer.Ordinal))
+                    {
+                        await OAuthError(ctx, 400, "invalid_scope", "scope must include payments").ConfigureAwait(false);
+                        return;
+                    }
+
+                    var token = _rt.OAuth.Issue(new AccessToken(client.ClientId, TokenKind.ClientCredentials, "payments", null, now + OAuthStore.TokenLifetime));
+                    await TokenResponse(ctx, token, "payments", null).ConfigureAwait(false);
+                    return;
+                }
+
+            case "authorization_code":
+                {
+                    var code = _rt.OAuth.RedeemCode(form["code"].ToString(), now);
+                    if (code is null || code.ClientId != client.ClientId)
+                    {
+                        await OAuthError(ctx, 400, "invalid_grant", "unknown, used or expired code").ConfigureAwait(false);
+                        return;
+                    }
+
+                    if (form["redirect_uri"].ToString() != code.RedirectUri)
+                    {
+                        await OAuthError(ctx, 400, "invalid_grant", "redirect_uri does not match the authorisation request").ConfigureAwait(false);
+                        return;
+                    }
+
+                    var verifier = form["code_verifier"].ToString();
+                    var challenge = Base64Url.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+                    if (verifier.Length < 43 || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(challenge), Encoding.ASCII.GetBytes(code.CodeChallenge)))
+                    {
+                        await OAuthError(ctx, 400, "invalid_grant", "PKCE code_verifier does not match").ConfigureAwait(false);
+                        return;
+                    }
+
+                    var token = _rt.OAuth.Issue(new AccessToken(client.ClientId, TokenKind.AuthorizationCode, "openid payments", code.ConsentId, now + OAuthStore.TokenLifetime));
+                    var idToken = CompactJws.SignJwt(
+                        new JsonObject
+                        {
+                            ["iss"] = _rt.Issuer,
+                            ["sub"] = code.ConsentId,
+                            ["aud"] = client.ClientId,
+                            ["iat"] = now.ToUnixTimeSeconds(),
+                            ["exp"] = (now + OAuthStore.TokenLifetime).ToUnixTimeSeconds(),
+                            ["nonce"] = code.Nonce,
+                            ["openbanking_intent_id"] = code.ConsentId,
+                            ["acr"] = "urn:openbanking:psd2:sca",
+                        },
+                        _rt.SigningKey);
+                    await TokenResponse(ctx, token, "openid payments", idToken).ConfigureAwait(false);
+                    return;
+                }
+
+            default:
+                await OAuthError(ctx, 400, "unsupported_grant_type", "client_credentials or authorization_code").ConfigureAwait(false);
+                return;
+        }
+    }
+
+    private async Task<(SandboxClient? Client, string? Error)> AuthenticateClientAsync(IFormCollection form, DateTimeOffset now)
+    {
+        var assertion = form["client_assertion"].ToString();
+        if (assertion.Length > 0)
+        {
+            if (form["client_assertion_type"].ToString() != JwtBearer)
+            {
+                return (null, "client_assertion_type must be jwt-bearer");
+            }
+
+            JsonWebToken parsed;
+            try
+            {
+                parsed = _jwt.ReadJsonWebToken(assertion);
+            }
+            catch (ArgumentException)
+            {
+                return (null, "client_assertion is not a JWT");
+            }
+
+            if (!_rt.Clients.TryGet(parsed.Issuer, out var client) || client!.SigningKey is null)
+            {
+                return (null, "unknown client");
+            }
+
+            var formClientId = form["client_id"].ToString();
+            if (formClientId.Length > 0 && formClientId != client.ClientId)
+            {
+                return (null, "client_id does not match the assertion");
+            }
+
+            var result = await _jwt.ValidateTokenAsync(assertion, new TokenValidationParameters
+            {
+                ValidIssuer = client.ClientId,
+                ValidAudiences = [_rt.TokenEndpoint, _rt.Issuer, _rt.Issuer + "/"],
+                IssuerSigningKey = client.SigningKey,
+                ValidAlgorithms = ["PS256"],
+                ValidateLifetime = false,
+                RequireExpirationTime = false,
+            }).ConfigureAwait(false);
+            if (!result.IsValid)
+            {
+                return (null, "client_assertion does not verify");
+            }
+
+            var sub = parsed.Subject;
+            var jti = parsed.Id;
+            if (sub != client.ClientId || string.IsNullOrEmpty(jti) || !parsed.TryGetPayloadValue<long>("exp", out var exp))
+            {
+                return (null, "client_assertion needs sub = client_id, jti and exp");
+            }
+
+            var expires = DateTimeOffset.FromUnixTimeSeconds(exp);
+            if (expires <= now)
+            {
+                return (null, "client_assertion expired");
+            }
+
+            return _rt.OAuth.TryUseJti(client.ClientId, jti, expires) ? (client, null) : (null, "client_assertion jti was already used");
+        }
+
+        var id = form["client_id"].ToString();
+        var secret = form["client_secret"].ToString();
+        if (_rt.Clients.TryGet(id, out var c) && c!.ClientSecret is { } expected && secret.Length > 0
+            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(expected)))
+        {
+            return (c, null);
+        }
+
+        return (null, "client authentication failed");
+    }
+
+    private Task TokenResponse(HttpContext ctx, string token, string scope, string? idToken)
+    {
+        ctx.Response.Headers.CacheControl = "no-store";
+        var body = new JsonObject
+        {
+            ["access_token"] = token,
+            ["token_type"] = "Bearer",
+            ["expires_in"] = (int)OAuthStore.TokenLifetime.TotalSeconds,
+            ["scope"] = scope,
+        };
+        if (idToken is not null)
+        {
+            body["id_token"] = idToken;
+        }
+
+        return ObResponder.WriteJsonAsync(ctx, _rt, 200, body, "application/json", sign: false);
+    }
+
+    private Task OAuthError(HttpContext ctx, int status, string error, string description) =>
+        ObResponder.WriteJsonAsync(ctx, _rt, status, new JsonObject { ["error"] = error, ["error_description"] = description }, "application/json", sign: false);
+
+    // ---- authorize (the simulated customer) ----
+    private async Task AuthorizeAsync(HttpContext ctx)
+    {
+        var q = ctx.Request.Query;
+        var now = _rt.Time.GetUtcNow();
+        if (!_rt.Clients.TryGet(q["client_id"].ToString(), out var client) || client!.SigningKey is null)
+        {
+            await ObResponder.WriteProblemJsonAsync(ctx, _rt, 400, "invalid_client", "unknown client_id").ConfigureAwait(false);
+            return;
+        }
+
+        var request = q["request"].ToString();
+        var validation = await _jwt.ValidateTokenAsync(request, new TokenValidationParameters
+        {
+            ValidIssuer = client.ClientId,
+            ValidAudiences = [_rt.Issuer, _rt.Issuer + "/"],
+            IssuerSigningKey = client.SigningKey,
+            ValidAlgorithms = ["PS256"],
+            ValidateLifetime = false,
+            RequireExpirationTime = false,
+        }).ConfigureAwait(false);
+        if (!validation.IsValid || validation.SecurityToken is not JsonWebToken jwt)
+        {
+            await ObResponder.WriteProblemJsonAsync(ctx, _rt, 400, "invalid_request_object", "the request object is missing or does not verify with the client's key").ConfigureAwait(false);
+            return;
+        }
+
+        var claims = JsonNode.Parse(Base64UrlEncoder.Decode(jwt.EncodedPayload)) as JsonObject ?? [];
+        string? Claim(string name) => claims[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+        var redirectUri = Claim("redirect_uri") ?? q["redirect_uri"].ToString();
+        if (!client.RedirectUris.Contains(redirectUri, StringComparer.Ordinal))
+        {
+            await ObResponder.WriteProblemJsonAsync(ctx, _rt, 400, "invalid_request", "redirect_uri is not registered for the client").ConfigureAwait(false);
+            return;
+        }
+
+        var state = Claim("state") ?? q["state"].ToString();
+        var fragment = (Claim("response_mode") ?? q["response_mode"].ToString()) == "fragment";
+        if (claims["exp"] is JsonValue expValue && expValue.TryGetValue<long>(out var exp) && DateTimeOffset.FromUnixTimeSeconds(exp) <= now)
+        {
+            Redirect(ctx, redirectUri, fragment, ("error", "invalid_request_object"), ("error_description", "request object expired"), ("state", state));
+            return;
+        }
+
+        var scope = (Claim("scope") ?? q["scope"].ToString()).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var challenge = Claim("code_challenge") ?? q["code_challenge"].ToString();
+        var method = Claim("code_challenge_method") ?? q["code_challenge_method"].ToString();
+        var consentId = claims["claims"]?["id_token"]?["openbanking_intent_id"]?["value"]?.GetValue<string>()
+            ?? claims["claims"]?["userinfo"]?["openbanking_intent_id"]?["value"]?.GetValue<string>();
+        if (!scope.Contains("openid", StringComparer.Ordinal) || !scope.Contains("payments", StringComparer.Ordinal))
+        {
+            Redirect(ctx, redirectUri, fragment, ("error", "invalid_scope"), ("error_description", "scope must be openid payments"), ("state", state));
+            return;
+        }
+
+        if (challenge.Length < 43 || method != "S256")
+        {
+            Redirect(ctx, redirectUri, fragment, ("error", "invalid_request"), ("error_description", "PKCE with S256 is required"), ("state", state));
+            return;
+        }
+
+        if (consentId is null || !_rt.Ledger.TryGetConsent(consentId, out var consent) || consent!.ClientId != client.ClientId)
+        {
+            Redirect(ctx, redirectUri, fragment, ("error", "invalid_request"), ("error_description", "openbanking_intent_id does not name a consent of this client"), ("state", state));
+            return;
+        }
+
+        var decision = _rt.Customer.DecisionFor(consentId)
+            ?? (q["sandbox_decision"].ToString() switch
+            {
+                "approve" => CustomerDecision.Approve,
+                "decline" => CustomerDecision.Decline,
+                _ => _rt.Customer.DefaultDecision,
+            });
+        var debtor = consent.DebtorAccount ?? _rt.Customer.DebtorFor(consentId) ?? NullIfEmpty(q["sandbox_debtor"].ToString()) ?? _rt.Options.DefaultDebtorAccount;
+        if (debtor is null || !_rt.Accounts.TryGet(debtor, out _))
+        {
+            decision = CustomerDecision.Decline;
+        }
+
+        if (!_rt.Ledger.Decide(consentId, decision == CustomerDecision.Approve, debtor, now))
+        {
+            Redirect(ctx, redirectUri, fragment, ("error", "invalid_request"), ("error_description", "the consent is not awaiting authorisation"), ("state", state));
+            return;
+        }
+
+        if (decision == CustomerDecision.Decline)
+        {
+            Redirect(ctx, redirectUri, fragment, ("error", "access_denied"), ("error_description", "the customer declined"), ("state", state));
+            return;
+        }
+
+        var code = _rt.OAuth.IssueCode(new AuthorizationCode(client.ClientId, consentId, redirectUri, challenge, Claim("nonce"), now + OAuthStore.CodeLifetime));
+        Redirect(ctx, redirectUri, fragment, ("code", code), ("state", state));
+    }
+
+    private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
+
+    private static void Redirect(HttpContext ctx, string redirectUri, bool fragment, params (string Name, string? Value)[] parameters)
+    {
+        var pairs = string.Join('&', parameters.Where(p => !string.IsNullOrEmpty(p.Value)).Select(p => p.Name + "=" + Uri.EscapeDataString(p.Value!)));
+        var separator = fragment ? "#" : redirectUri.Contains('?', StringComparison.Ordinal) ? "&" : "?";
+        if (ctx.Items.ContainsKey(ObResponder.DropKey))
+        {
+            ctx.Abort();
+            return;
+        }
+
+        ctx.Response.StatusCode = StatusCodes.Status302Found;
+        ctx.Response.Headers.Location = redirectUri + separator + pairs;
+    }
+}

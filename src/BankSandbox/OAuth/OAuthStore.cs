@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+
+namespace Settlement.BankSandbox.OAuth;
+
+internal enum TokenKind
+{
+    ClientCredentials,
+    AuthorizationCode,
+}
+
+/// <summary>An issued access token: which client, which grant, which consent (code grant), until when.</summary>
+internal sealed record AccessToken(string ClientId, TokenKind Kind, string Scope, string? ConsentId, DateTimeOffset Expires);
+
+/// <summary>An issued authorisation code (single use).</summary>
+internal sealed record AuthorizationCode(string ClientId, string ConsentId, string RedirectUri, string CodeChallenge, string? Nonce, DateTimeOffset Expires);
+
+/// <summary>Opaque tokens, codes and used client-assertion jtis.</summary>
+internal sealed class OAuthStore
+{
+    public static readonly TimeSpan TokenLifetime = TimeSpan.FromHours(1);
+    public static readonly TimeSpan CodeLifetime = TimeSpan.FromMinutes(10);
+
+    private readonly ConcurrentDictionary<string, AccessToken> _tokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, AuthorizationCode> _codes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Client, string Jti), DateTimeOffset> _jtis = new();
+
+    public static string NewOpaque() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public string Issue(AccessToken token)
+    {
+        var value = NewOpaque();
+        _tokens[value] = token;
+        return value;
+    }
+
+    public AccessToken? Find(string? value, DateTimeOffset now) =>
+        value is not null && _tokens.TryGetValue(value, out var t) && t.Expires > now ? t : null;
+
+    public string IssueCode(AuthorizationCode code)
+    {
+        var value = NewOpaque();
+        _codes[value] = code;
+        return value;
+    }
+
+    /// <summary>Takes the code (it is gone afterwards, used or not).</summary>
+    public AuthorizationCode? RedeemCode(string? value, DateTimeOffset now) =>
+        value is not null && _codes.TryRemove(value, out var c) && c.Expires > now ? c : null;
+
+    /// <summary>Records a client assertion's jti; false when it was seen before (replay).</summary>
+    public bool TryUseJti(string clientId, string jti, DateTimeOffset expires) => _jtis.TryAdd((clientId, jti), expires);
+}

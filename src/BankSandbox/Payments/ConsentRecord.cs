@@ -1,0 +1,42 @@
+using System.Text.Json.Nodes;
+
+namespace Settlement.BankSandbox.Payments;
+
+internal enum ConsentState
+{
+    AwaitingAuthorisation,
+    Authorised,
+    Consumed,
+    Rejected,
+}
+
+/// <summary>A domestic payment consent as the bank holds it. Mutated only under the ledger's gate.</summary>
+internal sealed class ConsentRecord
+{
+    public required string ConsentId { get; init; }
+
+    public required string ClientId { get; init; }
+
+    public required PisVersion Version { get; init; }
+
+    public required DateTimeOffset Created { get; init; }
+
+    public required JsonObject Initiation { get; init; }
+
+    public required JsonObject Risk { get; init; }
+
+    public required long AmountMinor { get; init; }
+
+    public required string CreditorAccount { get; init; }
+
+    public string? DebtorAccount { get; init; }
+
+    public ConsentState State { get; set; }
+
+    public DateTimeOffset StatusUpdated { get; set; }
+
+    /// <summary>The debtor fixed at authorisation (the consent's, or the one the customer picked).</summary>
+    public string? AuthorisedDebtor { get; set; }
+
+    public string? PaymentId { get; set; }
+}

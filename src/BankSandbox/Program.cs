@@ -1,4 +1,0 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
-await app.RunAsync().ConfigureAwait(false);
