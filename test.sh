@@ -20,7 +20,7 @@ dotnet build Settlement.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 
 echo "== test"
 status=0
-for proj in tests/*/*.csproj; do
+for proj in tests/*Tests/*.csproj; do  # test projects only (tests/TestSupport is a library)
   name="$(basename "$proj" .csproj)"
   echo "-- $name"
   dotnet test "$proj" -c Release --no-build --nologo -v quiet \
