@@ -83,6 +83,10 @@ public sealed class ContractAbi
         {
             throw new FormatException("The ABI has a value of the wrong JSON kind: " + e.Message, e);
         }
+        catch (ArgumentException e)
+        {
+            throw new FormatException("The ABI is not valid text: " + e.Message, e);
+        }
     }
 
     /// <summary>The function with this name (or full signature such as <c>transfer(address,uint256)</c>).</summary>

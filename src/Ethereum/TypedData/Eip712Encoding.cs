@@ -1,0 +1,30 @@
+using Settlement.Ethereum.Hashing;
+
+namespace Settlement.Ethereum.TypedData;
+
+/// <summary>The EIP-712 digest: <c>keccak256("\x19\x01" ‖ domainSeparator ‖ hashStruct(message))</c>.</summary>
+internal static class Eip712Encoding
+{
+    public static void Digest(ReadOnlySpan<byte> domainSeparator, ReadOnlySpan<byte> structHash, Span<byte> digest)
+    {
+        Span<byte> buffer = stackalloc byte[66];
+        buffer[0] = 0x19;
+        buffer[1] = 0x01;
+        domainSeparator.CopyTo(buffer[2..34]);
+        structHash.CopyTo(buffer[34..66]);
+        Keccak256.Hash(buffer, digest);
+    }
+
+    /// <summary>Writes an unsigned integer below 2^256 as a big-endian word without allocating.</summary>
+    public static void WriteUInt256(System.Numerics.BigInteger value, Span<byte> word, string what)
+    {
+        if (value.Sign < 0 || value.GetBitLength() > 256)
+        {
+            throw new ArgumentOutOfRangeException(what, $"{what} must be in [0, 2^256).");
+        }
+
+        var count = value.GetByteCount(isUnsigned: true);
+        word[..(32 - count)].Clear();
+        value.TryWriteBytes(word[(32 - count)..32], out _, isUnsigned: true, isBigEndian: true);
+    }
+}
