@@ -5,4 +5,5 @@ using Settlement.Cli.Bank;
 var root = new RootCommand("l2pay: Layer-2 micropayments over EVM payment channels and open-banking rails");
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(BankCommand.Create());
+root.Subcommands.Add(KeysCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Settlement.Ethereum.Keystore;
 
 namespace Settlement.Cli;
 
@@ -92,7 +93,7 @@ internal static class CliOutput
     }
 
     private static bool IsExpected(Exception e) =>
-        e is FormatException or IOException or UnauthorizedAccessException or CryptographicException
+        e is FormatException or KeystoreException or IOException or UnauthorizedAccessException or CryptographicException
             or JsonException or ArgumentException or InvalidOperationException or HttpRequestException
             or TimeoutException or OperationCanceledException;
 }
