@@ -1,0 +1,8 @@
+namespace Settlement.OpenBanking.Auth;
+
+/// <summary>The parts of the bank's OIDC discovery document the connector uses.</summary>
+/// <param name="Issuer">The <c>issuer</c>; must equal the configured authority.</param>
+/// <param name="AuthorizationEndpoint">Where the customer authorises a consent.</param>
+/// <param name="TokenEndpoint">The token endpoint (also the client-assertion audience).</param>
+/// <param name="JwksUri">The bank's signing keys.</param>
+public sealed record OidcDiscovery(Uri Issuer, Uri AuthorizationEndpoint, Uri TokenEndpoint, Uri JwksUri);

@@ -1,0 +1,23 @@
+using System.Net;
+
+namespace Settlement.OpenBanking.Errors;
+
+/// <summary>
+/// The bank's answer cannot be trusted: malformed JSON or schema, a missing or bad
+/// <c>x-jws-signature</c>, or a resource that does not match what was asked (amount, currency,
+/// consent id). Not transient; no state is changed on the strength of such an answer.
+/// </summary>
+public sealed class BankResponseInvalidException : BankApiException
+{
+    internal BankResponseInvalidException(string bank, BankResponseProblem problem, string detail, HttpStatusCode? status, string? interactionId, Exception? inner = null)
+        : base(bank, $"{problem}: {detail}", interactionId, status, null, inner)
+    {
+        Problem = problem;
+    }
+
+    /// <summary>What was wrong with the answer.</summary>
+    public BankResponseProblem Problem { get; }
+
+    /// <inheritdoc />
+    public override bool IsTransient => false;
+}

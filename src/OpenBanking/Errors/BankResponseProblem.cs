@@ -1,0 +1,20 @@
+namespace Settlement.OpenBanking.Errors;
+
+/// <summary>Why a bank response was refused.</summary>
+public enum BankResponseProblem
+{
+    /// <summary>Not JSON, or required fields missing or of the wrong shape.</summary>
+    Malformed,
+
+    /// <summary>The <c>x-jws-signature</c> header was required but absent.</summary>
+    SignatureMissing,
+
+    /// <summary>The detached JWS did not verify against the bank's JWKS, or its claims were wrong.</summary>
+    SignatureInvalid,
+
+    /// <summary>The amount or currency differs from what was requested.</summary>
+    AmountMismatch,
+
+    /// <summary>The resource belongs to another consent or payment than requested.</summary>
+    ResourceMismatch,
+}

@@ -1,0 +1,61 @@
+using System.Diagnostics.CodeAnalysis;
+using Settlement.OpenBanking.Pis.Wire;
+
+namespace Settlement.OpenBanking.Pis;
+
+/// <summary>OBIE PIS v4.0.</summary>
+internal sealed class V4Dialect : IPisDialect
+{
+    public string BasePath => "/open-banking/v4.0/pisp";
+
+    public byte[] ConsentRequest(PaymentInstruction instruction) =>
+        PisDialects.Serialize(new V4ConsentRequest { Data = new V4ConsentRequestData { Initiation = Initiation(instruction) }, Risk = [] });
+
+    public byte[] PaymentRequest(string consentId, PaymentInstruction instruction) =>
+        PisDialects.Serialize(new V4PaymentRequest { Data = new V4PaymentRequestData { ConsentId = consentId, Initiation = Initiation(instruction) }, Risk = [] });
+
+    public bool TryParseConsent(ReadOnlySpan<byte> json, [NotNullWhen(true)] out PaymentConsent? consent, [NotNullWhen(false)] out string? error)
+    {
+        consent = null;
+        if (!PisDialects.TryDeserialize<V4ConsentResponse>(json, out var r, out error))
+        {
+            return false;
+        }
+
+        if (r.Data is not { } d)
+        {
+            error = "Data missing";
+            return false;
+        }
+
+        return PisDialects.TryParseConsentCore(d.ConsentId, d.Status, d.StatusUpdateDateTime, d.Initiation?.InstructionIdentification,
+            d.Initiation?.InstructedAmount, d.Initiation?.CreditorAccount, out consent, out error);
+    }
+
+    public bool TryParsePayment(ReadOnlySpan<byte> json, [NotNullWhen(true)] out DomesticPayment? payment, [NotNullWhen(false)] out string? error)
+    {
+        payment = null;
+        if (!PisDialects.TryDeserialize<V4PaymentResponse>(json, out var r, out error))
+        {
+            return false;
+        }
+
+        if (r.Data is not { } d)
+        {
+            error = "Data missing";
+            return false;
+        }
+
+        return PisDialects.TryParsePaymentCore(d.DomesticPaymentId, d.ConsentId, d.Status, d.StatusUpdateDateTime, d.Initiation?.InstructedAmount, out payment, out error);
+    }
+
+    private static V4Initiation Initiation(PaymentInstruction i) => new()
+    {
+        InstructionIdentification = i.InstructionIdentification,
+        EndToEndIdentification = i.EndToEndIdentification,
+        InstructedAmount = PisDialects.Amount(i.Amount),
+        DebtorAccount = PisDialects.Account(i.Debtor),
+        CreditorAccount = PisDialects.Account(i.Creditor),
+        RemittanceInformation = i.Reference is null ? null : new V4Remittance { Unstructured = [i.Reference] },
+    };
+}

@@ -1,0 +1,102 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Settlement.OpenBanking.Pis.Wire;
+
+// JSON shapes shared verbatim by OBIE PIS v3.1.11 and v4.0. Property names are the wire names.
+#pragma warning disable CA1812 // instantiated by System.Text.Json
+
+internal sealed class ObAmount
+{
+    public string? Amount { get; set; }
+
+    public string? Currency { get; set; }
+}
+
+internal sealed class ObAccount
+{
+    public string? SchemeName { get; set; }
+
+    public string? Identification { get; set; }
+
+    public string? Name { get; set; }
+
+    public string? SecondaryIdentification { get; set; }
+}
+
+internal sealed class ObLinks
+{
+    public string? Self { get; set; }
+}
+
+internal sealed class ObMeta
+{
+    public int? TotalPages { get; set; }
+}
+
+internal sealed class ObErrorResponse
+{
+    public string? Code { get; set; }
+
+    public string? Id { get; set; }
+
+    public string? Message { get; set; }
+
+    public List<ObError>? Errors { get; set; }
+}
+
+internal sealed class ObError
+{
+    public string? ErrorCode { get; set; }
+
+    public string? Message { get; set; }
+
+    public string? Path { get; set; }
+}
+
+internal sealed class ObFundsConfirmationResponse
+{
+    public ObFundsData? Data { get; set; }
+}
+
+internal sealed class ObFundsData
+{
+    public ObFundsResult? FundsAvailableResult { get; set; }
+}
+
+internal sealed class ObFundsResult
+{
+    public string? FundsAvailableDateTime { get; set; }
+
+    public bool? FundsAvailable { get; set; }
+}
+
+internal sealed class ObPaymentDetailsResponse
+{
+    public ObPaymentDetailsData? Data { get; set; }
+}
+
+internal sealed class ObPaymentDetailsData
+{
+    public List<ObPaymentDetail>? PaymentStatus { get; set; }
+}
+
+internal sealed class ObPaymentDetail
+{
+    public string? PaymentTransactionId { get; set; }
+
+    public string? Status { get; set; }
+
+    public string? StatusUpdateDateTime { get; set; }
+
+    public JsonElement? StatusDetail { get; set; }
+}
+
+internal static class WireJson
+{
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        PropertyNamingPolicy = null,
+    };
+}

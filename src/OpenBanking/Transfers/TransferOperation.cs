@@ -1,0 +1,68 @@
+using Settlement.OpenBanking.Pis;
+
+namespace Settlement.OpenBanking.Transfers;
+
+/// <summary>A persisted top-up or payout and everything needed to resume it after a restart.</summary>
+public sealed record TransferOperation
+{
+    /// <summary>The operation id (caller supplied or generated); the idempotency keys derive from it.</summary>
+    public required Guid Id { get; init; }
+
+    /// <summary>Top-up or payout.</summary>
+    public required TransferKind Kind { get; init; }
+
+    /// <summary>Configured bank name.</summary>
+    public required string Bank { get; init; }
+
+    /// <summary>Current state.</summary>
+    public required TransferState State { get; init; }
+
+    /// <summary>What is paid, from whom, to whom.</summary>
+    public required PaymentInstruction Instruction { get; init; }
+
+    /// <summary>The bank's consent id, once created.</summary>
+    public string? ConsentId { get; init; }
+
+    /// <summary>Last consent status code reported.</summary>
+    public string? ConsentStatus { get; init; }
+
+    /// <summary>The OAuth2 state of the pending authorisation request.</summary>
+    public string? AuthorizationState { get; init; }
+
+    /// <summary>The URL to send the customer to (non-headless banks).</summary>
+    public Uri? AuthorizationUrl { get; init; }
+
+    /// <summary>The bank's payment id, once known.</summary>
+    public string? PaymentId { get; init; }
+
+    /// <summary>Last known payment status code (known lifecycle codes only).</summary>
+    public string? PaymentStatus { get; init; }
+
+    /// <summary>The last status code the connector did not recognise, kept and reported.</summary>
+    public string? UnrecognisedStatus { get; init; }
+
+    /// <summary>Last error text (never secrets).</summary>
+    public string? LastError { get; init; }
+
+    /// <summary>Optimistic concurrency version, +1 per update.</summary>
+    public long Version { get; init; }
+
+    /// <summary>Creation time.</summary>
+    public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>Last update time.</summary>
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    internal string? NonceValue { get; init; }
+
+    internal string? CodeVerifier { get; init; }
+
+    /// <summary>x-idempotency-key of the consent POST (≤ 40 chars, stable for this operation).</summary>
+    public string ConsentIdempotencyKey => Id.ToString("N") + "-c";
+
+    /// <summary>x-idempotency-key of the payment POST (≤ 40 chars, stable for this operation).</summary>
+    public string PaymentIdempotencyKey => Id.ToString("N") + "-p";
+
+    /// <summary>True in a final state.</summary>
+    public bool IsFinished => State is TransferState.Completed or TransferState.Rejected or TransferState.Failed;
+}

@@ -1,0 +1,459 @@
+using System.Collections.Concurrent;
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Logging;
+using Settlement.OpenBanking.Auth;
+using Settlement.OpenBanking.Errors;
+using Settlement.OpenBanking.Pis;
+
+namespace Settlement.OpenBanking.Transfers;
+
+/// <summary>
+/// Top-ups and payouts as persisted state machines (see <see cref="TransferState"/>). Every step is
+/// written before the next bank call that depends on it, so a restart resumes where it stopped
+/// (<see cref="ResumeAsync"/>), and every POST reuses the operation's idempotency key, so no retry,
+/// resume or concurrent run pays twice. Payment status arrives by polling
+/// (<see cref="AdvanceAsync"/>) and by event notifications (<see cref="ApplyResourceUpdateAsync"/>);
+/// a status only moves forward (<see cref="StatusUpdateOutcome"/>).
+/// </summary>
+public sealed partial class TransferService
+{
+    private readonly OpenBankingClients _clients;
+    private readonly SqliteTransferStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger<TransferService> _logger;
+    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _locks = new();
+
+    // Consent-scoped access tokens live in memory only (never persisted): after a restart the
+    // payment is looked up through the consent instead of being re-sent blind.
+    private readonly ConcurrentDictionary<Guid, AccessToken> _consentTokens = new();
+
+    internal TransferService(OpenBankingClients clients, SqliteTransferStore store, TimeProvider time, ILogger<TransferService> logger)
+    {
+        _clients = clients;
+        _store = store;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Starts (or, for a known <see cref="TransferRequest.OperationId"/>, returns) a top-up into the platform account and advances it as far as it goes.</summary>
+    public Task<TransferOperation> StartTopupAsync(TransferRequest request, CancellationToken cancellationToken) =>
+        StartAsync(TransferKind.Topup, request, cancellationToken);
+
+    /// <summary>Starts (or returns) a payout from the platform account to <see cref="TransferRequest.Counterparty"/> and advances it.</summary>
+    public Task<TransferOperation> StartPayoutAsync(TransferRequest request, CancellationToken cancellationToken) =>
+        StartAsync(TransferKind.Payout, request, cancellationToken);
+
+    /// <summary>The transfer, or null.</summary>
+    public Task<TransferOperation?> GetAsync(Guid id, CancellationToken cancellationToken) => _store.GetAsync(id, cancellationToken);
+
+    /// <summary>The audit trail of a transfer, oldest first.</summary>
+    public Task<IReadOnlyList<TransferTransition>> GetHistoryAsync(Guid id, CancellationToken cancellationToken) => _store.GetTransitionsAsync(id, cancellationToken);
+
+    /// <summary>Advances every unfinished transfer once (after a restart, and periodically). Failures of one do not stop the others.</summary>
+    public async Task<IReadOnlyList<TransferOperation>> ResumeAsync(CancellationToken cancellationToken)
+    {
+        var result = new List<TransferOperation>();
+        foreach (var op in await _store.ListUnfinishedAsync(cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                result.Add(await AdvanceAsync(op.Id, cancellationToken).ConfigureAwait(false));
+            }
+            catch (BankApiException ex)
+            {
+                LogAdvanceFailed(op.Id, ex.GetType().Name, ex.Message);
+                result.Add((await _store.GetAsync(op.Id, cancellationToken).ConfigureAwait(false))!);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Runs the transfer's state machine until it has to wait (customer, settlement, a notification)
+    /// or finishes. A transient bank failure is recorded in <see cref="TransferOperation.LastError"/> and rethrown;
+    /// the state stays where it was, ready for the next attempt.
+    /// </summary>
+    public async Task<TransferOperation> AdvanceAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var gate = _locks.GetOrAdd(id, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            while (true)
+            {
+                var op = await _store.GetAsync(id, cancellationToken).ConfigureAwait(false)
+                    ?? throw new KeyNotFoundException($"Transfer {id:N} does not exist.");
+                TransferOperation? next;
+                try
+                {
+                    next = await StepAsync(op, cancellationToken).ConfigureAwait(false);
+                }
+                catch (BankApiException ex)
+                {
+                    await RecordErrorAsync(op, ex, cancellationToken).ConfigureAwait(false);
+                    throw;
+                }
+
+                if (next is null)
+                {
+                    return (await _store.GetAsync(id, cancellationToken).ConfigureAwait(false))!;
+                }
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Completes a customer's authorisation from the redirect (non-headless banks): <paramref name="state"/>
+    /// finds the transfer; a <paramref name="code"/> is exchanged (PKCE) and the payment submitted; an
+    /// <paramref name="error"/> (e.g. <c>access_denied</c>) rejects the transfer.
+    /// </summary>
+    public async Task<TransferOperation> CompleteAuthorizationAsync(string state, string? code, string? error, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(state);
+        var op = await _store.FindByAuthorizationStateAsync(state, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException("No transfer waits for this authorisation state.");
+        var gate = _locks.GetOrAdd(op.Id, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            op = (await _store.GetAsync(op.Id, cancellationToken).ConfigureAwait(false))!;
+            if (op.State != TransferState.AwaitingAuthorisation)
+            {
+                return op;
+            }
+
+            if (!string.IsNullOrEmpty(error) || string.IsNullOrEmpty(code))
+            {
+                await MoveAsync(op, op with { State = TransferState.Rejected, LastError = $"authorisation failed: {error ?? "no code"}" }, "authorisation-declined", error, cancellationToken).ConfigureAwait(false);
+                return (await _store.GetAsync(op.Id, cancellationToken).ConfigureAwait(false))!;
+            }
+
+            var client = _clients.Get(op.Bank);
+            var request = new AuthorizationRequest(op.AuthorizationUrl!, op.ConsentId!, op.AuthorizationState!, op.NonceValue ?? "", op.CodeVerifier!);
+            var token = await client.CompleteAuthorizationAsync(request, code, state, cancellationToken).ConfigureAwait(false);
+            _consentTokens[op.Id] = token;
+            await MoveAsync(op, op with { State = TransferState.SubmittingPayment, CodeVerifier = null, LastError = null }, "authorised", null, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+
+        return await AdvanceAsync(op.Id, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<TransferOperation> StartAsync(TransferKind kind, TransferRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Validator.ValidateObject(request, new ValidationContext(request), validateAllProperties: true);
+        var client = _clients.Get(request.Bank);
+        if (kind == TransferKind.Payout && request.Counterparty is null)
+        {
+            throw new ValidationException("A payout needs the merchant's account (Counterparty).");
+        }
+
+        var id = request.OperationId ?? Guid.NewGuid();
+        var platform = client.PlatformAccount;
+        var compact = id.ToString("N");
+        var instruction = new PaymentInstruction(
+            InstructionIdentification: compact[..30],
+            EndToEndIdentification: compact[..30],
+            Amount: new Money(request.AmountMinor, request.Currency),
+            Creditor: kind == TransferKind.Topup ? platform : request.Counterparty!,
+            Debtor: kind == TransferKind.Topup ? request.Counterparty : platform,
+            Reference: request.Reference);
+        var now = _time.GetUtcNow();
+        var op = new TransferOperation
+        {
+            Id = id, Kind = kind, Bank = request.Bank, State = TransferState.Created, Instruction = instruction,
+            Version = 1, CreatedAt = now, UpdatedAt = now,
+        };
+        if (!await _store.TryInsertAsync(op, "created", ct).ConfigureAwait(false))
+        {
+            var existing = (await _store.GetAsync(id, ct).ConfigureAwait(false))!;
+            if (existing.Kind != kind || existing.Bank != request.Bank || existing.Instruction != instruction)
+            {
+                throw new InvalidOperationException($"Transfer {id:N} already exists with different parameters.");
+            }
+
+            LogRepeatedStart(id);
+            return existing.IsFinished ? existing : await AdvanceAsync(id, ct).ConfigureAwait(false);
+        }
+
+        return await AdvanceAsync(id, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>One step; returns the updated operation to continue, or null to stop (waiting or final).</summary>
+    private async Task<TransferOperation?> StepAsync(TransferOperation op, CancellationToken ct)
+    {
+        var client = _clients.Get(op.Bank);
+        switch (op.State)
+        {
+            case TransferState.Created:
+                return await CreateConsentAsync(client, op, ct).ConfigureAwait(false);
+            case TransferState.AwaitingAuthorisation:
+                return await AuthoriseAsync(client, op, ct).ConfigureAwait(false);
+            case TransferState.SubmittingPayment:
+                return await SubmitPaymentAsync(client, op, ct).ConfigureAwait(false);
+            case TransferState.PaymentSubmitted:
+                var payment = await client.GetPaymentAsync(op.PaymentId!, ct).ConfigureAwait(false);
+                CheckPaymentMatches(client, op, payment);
+                // One poll per call: the caller (worker, CLI) decides when to look again.
+                await ApplyStatusCoreAsync(op, payment.Status, "poll", ct).ConfigureAwait(false);
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private async Task<TransferOperation?> CreateConsentAsync(PisClient client, TransferOperation op, CancellationToken ct)
+    {
+        PaymentConsent consent;
+        try
+        {
+            consent = await client.CreateConsentAsync(op.Instruction, op.ConsentIdempotencyKey, ct).ConfigureAwait(false);
+        }
+        catch (BankApiException ex) when (ex is BankRequestRejectedException or BankResponseInvalidException)
+        {
+            // No consent we could use exists: nothing can be paid. Final.
+            await MoveAsync(op, op with { State = TransferState.Failed, LastError = ex.Message }, "consent-refused", ex.GetType().Name, ct).ConfigureAwait(false);
+            return null;
+        }
+
+        if (consent.Status.Kind == ConsentStatusKind.Rejected)
+        {
+            await MoveAsync(op, op with { State = TransferState.Rejected, ConsentId = consent.ConsentId, ConsentStatus = consent.Status.Code }, "consent-rejected", consent.Status.Code, ct).ConfigureAwait(false);
+            return null;
+        }
+
+        var auth = await client.BuildAuthorizationUrlAsync(consent.ConsentId, ct).ConfigureAwait(false);
+        var updated = op with
+        {
+            State = TransferState.AwaitingAuthorisation,
+            ConsentId = consent.ConsentId,
+            ConsentStatus = consent.Status.Code,
+            AuthorizationState = auth.State,
+            AuthorizationUrl = auth.Url,
+            NonceValue = auth.Nonce,
+            CodeVerifier = auth.CodeVerifier,
+            LastError = null,
+        };
+        return await MoveAsync(op, updated, "consent-created", consent.ConsentId, ct).ConfigureAwait(false);
+    }
+
+    private async Task<TransferOperation?> AuthoriseAsync(PisClient client, TransferOperation op, CancellationToken ct)
+    {
+        if (!client.Options.Quirks.HeadlessAuthorization)
+        {
+            // A person has to approve at the bank; see whether the bank already decided.
+            var consent = await client.GetConsentAsync(op.ConsentId!, ct).ConfigureAwait(false);
+            if (consent.Status.Kind == ConsentStatusKind.Rejected)
+            {
+                await MoveAsync(op, op with { State = TransferState.Rejected, ConsentStatus = consent.Status.Code }, "consent-rejected", consent.Status.Code, ct).ConfigureAwait(false);
+            }
+
+            return null;
+        }
+
+        var request = await client.BuildAuthorizationUrlAsync(op.ConsentId!, ct).ConfigureAwait(false);
+        string code;
+        try
+        {
+            code = await client.AuthorizeHeadlessAsync(request, ct).ConfigureAwait(false);
+        }
+        catch (BankAuthorizationException ex) when (ex.Error == "access_denied")
+        {
+            await MoveAsync(op, op with { State = TransferState.Rejected, LastError = "the customer declined the consent" }, "authorisation-declined", ex.Error, ct).ConfigureAwait(false);
+            return null;
+        }
+
+        var token = await client.CompleteAuthorizationAsync(request, code, request.State, ct).ConfigureAwait(false);
+        _consentTokens[op.Id] = token;
+        return await MoveAsync(op, op with { State = TransferState.SubmittingPayment, CodeVerifier = null, LastError = null }, "authorised", null, ct).ConfigureAwait(false);
+    }
+
+    private async Task<TransferOperation?> SubmitPaymentAsync(PisClient client, TransferOperation op, CancellationToken ct)
+    {
+        if (!_consentTokens.TryGetValue(op.Id, out var token))
+        {
+            return await RecoverSubmissionAsync(client, op, ct).ConfigureAwait(false);
+        }
+
+        DomesticPayment payment;
+        try
+        {
+            // Same key and body on every attempt and every later call: if an earlier attempt
+            // created the payment, the bank answers with it instead of paying again.
+            payment = await client.SubmitPaymentAsync(op.ConsentId!, op.Instruction, token, op.PaymentIdempotencyKey, ct).ConfigureAwait(false);
+        }
+        catch (BankRequestRejectedException ex)
+        {
+            var consent = await client.GetConsentAsync(op.ConsentId!, ct).ConfigureAwait(false);
+            if (consent.Status.Kind == ConsentStatusKind.Consumed)
+            {
+                // A payment exists for this consent: never mark it failed; its id comes from a notification.
+                await RecordErrorAsync(op, ex, ct).ConfigureAwait(false);
+                return null;
+            }
+
+            _consentTokens.TryRemove(op.Id, out _);
+            await MoveAsync(op, op with { State = TransferState.Failed, ConsentStatus = consent.Status.Code, LastError = ex.Message }, "payment-refused", ex.GetType().Name, ct).ConfigureAwait(false);
+            return null;
+        }
+
+        _consentTokens.TryRemove(op.Id, out _);
+        return await AttachPaymentAsync(op, payment, "payment-created", ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The payment POST may or may not have happened and the consent token is gone (restart): ask the
+    /// bank about the consent before anything is sent again.
+    /// </summary>
+    private async Task<TransferOperation?> RecoverSubmissionAsync(PisClient client, TransferOperation op, CancellationToken ct)
+    {
+        var consent = await client.GetConsentAsync(op.ConsentId!, ct).ConfigureAwait(false);
+        switch (consent.Status.Kind)
+        {
+            case ConsentStatusKind.Consumed:
+                if (op.ConsentStatus != consent.Status.Code)
+                {
+                    await MoveAsync(op, op with { ConsentStatus = consent.Status.Code, LastError = "payment created at the bank; waiting for its id from an event notification" },
+                        "payment-exists", consent.Status.Code, ct).ConfigureAwait(false);
+                }
+
+                return null;
+            case ConsentStatusKind.Authorised when client.Options.Quirks.HeadlessAuthorization:
+                // No payment was made with this consent; authorise again to get a fresh token.
+                var request = await client.BuildAuthorizationUrlAsync(op.ConsentId!, ct).ConfigureAwait(false);
+                try
+                {
+                    var code = await client.AuthorizeHeadlessAsync(request, ct).ConfigureAwait(false);
+                    _consentTokens[op.Id] = await client.CompleteAuthorizationAsync(request, code, request.State, ct).ConfigureAwait(false);
+                    return op;
+                }
+                catch (BankAuthorizationException ex) when (!ex.IsTransient)
+                {
+                    await MoveAsync(op, op with { State = TransferState.Failed, ConsentStatus = consent.Status.Code, LastError = "authorisation lost before the payment was sent; the consent is unused, nothing was paid" },
+                        "authorisation-lost", ex.Error, ct).ConfigureAwait(false);
+                    return null;
+                }
+
+            case ConsentStatusKind.Rejected:
+                await MoveAsync(op, op with { State = TransferState.Rejected, ConsentStatus = consent.Status.Code }, "consent-rejected", consent.Status.Code, ct).ConfigureAwait(false);
+                return null;
+            default:
+                await MoveAsync(op, op with { State = TransferState.Failed, ConsentStatus = consent.Status.Code, LastError = "authorisation lost before the payment was sent; the consent is unused, nothing was paid" },
+                    "authorisation-lost", consent.Status.Code, ct).ConfigureAwait(false);
+                return null;
+        }
+    }
+
+    private async Task<TransferOperation?> AttachPaymentAsync(TransferOperation op, DomesticPayment payment, string eventName, CancellationToken ct)
+    {
+        if (payment.Status.Kind == PaymentStatusKind.Unknown)
+        {
+            var pending = op with { State = TransferState.PaymentSubmitted, PaymentId = payment.PaymentId, UnrecognisedStatus = payment.Status.Code, LastError = null };
+            await MoveAsync(op, pending, eventName, $"{payment.PaymentId} status {payment.Status.Code} (unrecognised)", ct).ConfigureAwait(false);
+            return null;
+        }
+
+        var updated = op with
+        {
+            State = PaymentLifecycle.StateFor(payment.Status),
+            PaymentId = payment.PaymentId,
+            PaymentStatus = payment.Status.Code,
+            LastError = null,
+        };
+        await MoveAsync(op, updated, eventName, $"{payment.PaymentId} status {payment.Status.Code}", ct).ConfigureAwait(false);
+        return null;
+    }
+
+    private async Task<StatusUpdateOutcome> ApplyStatusCoreAsync(TransferOperation op, PaymentStatus status, string source, CancellationToken ct)
+    {
+        var outcome = PaymentLifecycle.Classify(op.PaymentStatus, status);
+        switch (outcome)
+        {
+            case StatusUpdateOutcome.Applied:
+                await MoveAsync(op, op with { State = PaymentLifecycle.StateFor(status), PaymentStatus = status.Code, LastError = null }, "status-" + source, status.Code, ct).ConfigureAwait(false);
+                break;
+            case StatusUpdateOutcome.Impossible:
+                LogImpossibleStatus(op.Id, op.PaymentStatus, status.Code, source);
+                await _store.AppendRefusedAsync(op, PaymentLifecycle.StateFor(status), "status-refused-" + source,
+                    $"{op.PaymentStatus} -> {status.Code} is not a possible payment status change", _time.GetUtcNow(), ct).ConfigureAwait(false);
+                break;
+            case StatusUpdateOutcome.Unrecognised:
+                LogUnrecognisedStatus(op.Id, status.Code, source);
+                if (op.UnrecognisedStatus != status.Code)
+                {
+                    await MoveAsync(op, op with { UnrecognisedStatus = status.Code }, "status-unrecognised-" + source, status.Code, ct).ConfigureAwait(false);
+                }
+
+                break;
+            default:
+                LogIgnoredStatus(op.Id, op.PaymentStatus, status.Code, outcome, source);
+                break;
+        }
+
+        return outcome;
+    }
+
+    private static void CheckPaymentMatches(PisClient client, TransferOperation op, DomesticPayment payment)
+    {
+        if (payment.ConsentId != op.ConsentId)
+        {
+            throw new BankResponseInvalidException(client.Bank, BankResponseProblem.ResourceMismatch, "payment belongs to another consent", null, null);
+        }
+
+        if (payment.Amount != op.Instruction.Amount)
+        {
+            throw new BankResponseInvalidException(client.Bank, BankResponseProblem.AmountMismatch,
+                $"payment amount {payment.Amount} differs from the instructed {op.Instruction.Amount}", null, null);
+        }
+    }
+
+    private async Task<TransferOperation> MoveAsync(TransferOperation current, TransferOperation updated, string eventName, string? detail, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        if (!await _store.TryUpdateAsync(current, updated, eventName, detail, now, ct).ConfigureAwait(false))
+        {
+            throw new TransferConcurrencyException(current.Id);
+        }
+
+        LogTransition(current.Id, current.Kind, current.State, updated.State, eventName);
+        return updated with { Version = current.Version + 1, UpdatedAt = now };
+    }
+
+    private async Task RecordErrorAsync(TransferOperation op, BankApiException ex, CancellationToken ct)
+    {
+        var fresh = await _store.GetAsync(op.Id, ct).ConfigureAwait(false);
+        if (fresh is null || fresh.IsFinished || fresh.LastError == ex.Message)
+        {
+            return;
+        }
+
+        await _store.TryUpdateAsync(fresh, fresh with { LastError = ex.Message }, "error", ex.GetType().Name, _time.GetUtcNow(), ct).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Transfer {Id} ({Kind}): {From} -> {To} ({Event})")]
+    private partial void LogTransition(Guid id, TransferKind kind, TransferState from, TransferState to, string @event);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Transfer {Id}: refused impossible payment status change {From} -> {To} (from {Source})")]
+    private partial void LogImpossibleStatus(Guid id, string? from, string to, string source);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Transfer {Id}: unrecognised payment status {Code} (from {Source}) kept, state unchanged")]
+    private partial void LogUnrecognisedStatus(Guid id, string code, string source);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Transfer {Id}: status {To} ignored after {From}: {Outcome} (from {Source})")]
+    private partial void LogIgnoredStatus(Guid id, string? from, string to, StatusUpdateOutcome outcome, string source);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Transfer {Id}: advance failed, will retry: {Type}: {Message}")]
+    private partial void LogAdvanceFailed(Guid id, string type, string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Transfer {Id}: started again with the same operation id; returning the existing transfer")]
+    private partial void LogRepeatedStart(Guid id);
+}
