@@ -47,16 +47,7 @@ public static class OpenBankingServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<TransferService>>()));
         services.TryAddSingleton<EventNotificationReceiver>();
-        services.AddHostedService(sp => sp.GetRequiredService<IOptions<OpenBankingOptions>>().Value.RunResumeWorker
-            ? (Microsoft.Extensions.Hosting.IHostedService)ActivatorUtilities.CreateInstance<TransferResumeWorker>(sp)
-            : new NoopHostedService());
+        services.AddHostedService<TransferResumeWorker>();
         return builder;
-    }
-
-    private sealed class NoopHostedService : Microsoft.Extensions.Hosting.IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -16,7 +16,8 @@ internal static class Base64Url
         }
 
         var buffer = new byte[System.Buffers.Text.Base64Url.GetMaxDecodedLength(text.Length)];
-        if (!System.Buffers.Text.Base64Url.TryDecodeFromChars(text, buffer, out var written))
+        var status = System.Buffers.Text.Base64Url.DecodeFromChars(text, buffer, out _, out var written);
+        if (status != System.Buffers.OperationStatus.Done)
         {
             return false;
         }

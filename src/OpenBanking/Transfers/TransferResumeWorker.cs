@@ -14,6 +14,11 @@ internal sealed partial class TransferResumeWorker(TransferService transfers, IO
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Value.RunResumeWorker)
+        {
+            return;
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             try

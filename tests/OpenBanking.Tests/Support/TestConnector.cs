@@ -1,0 +1,84 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Settlement.OpenBanking.Configuration;
+using Settlement.OpenBanking.Notifications;
+using Settlement.OpenBanking.Signing;
+using Settlement.OpenBanking.Transfers;
+
+namespace Settlement.OpenBanking.Tests.Support;
+
+/// <summary>The connector wired through <c>AddOpenBanking</c> against a <see cref="FakeBank"/>.</summary>
+public sealed class TestConnector : IDisposable
+{
+    public const string ClientId = "tpp-client";
+
+    private readonly string _dir;
+
+    public TestConnector(ObieVersion version = ObieVersion.V3_1_11, Action<BankOptions>? configure = null, string? databasePath = null, FakeBank? bank = null, ManualTimeProvider? time = null)
+    {
+        Time = time ?? new ManualTimeProvider();
+        Bank = bank ?? new FakeBank(Time);
+        _dir = Directory.CreateTempSubdirectory("ob-tests-").FullName;
+        var keyPath = Path.Combine(_dir, "client.pem");
+        using (var key = SigningKey.Generate("client-kid"))
+        {
+            File.WriteAllText(keyPath, key.ExportPkcs8Pem());
+        }
+
+        DatabasePath = databasePath ?? Path.Combine(_dir, "transfers.db");
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
+        services.AddSingleton<TimeProvider>(Time);
+        services.AddOpenBanking(o =>
+        {
+            o.DatabasePath = DatabasePath;
+            o.RunResumeWorker = false;
+            var bankOptions = new BankOptions
+            {
+                BaseUrl = new Uri(FakeBank.Authority),
+                WellKnownEndpoint = new Uri(FakeBank.Authority),
+                ClientId = ClientId,
+                SigningKeyPath = keyPath,
+                SigningKeyId = "client-kid",
+                SpecVersion = version,
+                RedirectUri = new Uri("https://tpp.test/callback"),
+                PlatformAccount = new AccountOptions { Identification = "04000412345678", Name = "Platform" },
+                Quirks = { HeadlessAuthorization = true },
+                RetryBaseDelay = TimeSpan.FromMilliseconds(10),
+            };
+            configure?.Invoke(bankOptions);
+            o.Banks["acme"] = bankOptions;
+        }, configSectionPath: null);
+        services.AddHttpClient("openbanking:acme").ConfigurePrimaryHttpMessageHandler(() => Bank).SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        Provider = services.BuildServiceProvider();
+    }
+
+    public ManualTimeProvider Time { get; }
+
+    public FakeBank Bank { get; }
+
+    public string DatabasePath { get; }
+
+    public CapturingLoggerProvider Logs { get; } = new();
+
+    public ServiceProvider Provider { get; }
+
+    public OpenBankingClients Clients => Provider.GetRequiredService<OpenBankingClients>();
+
+    public TransferService Transfers => Provider.GetRequiredService<TransferService>();
+
+    public EventNotificationReceiver Receiver => Provider.GetRequiredService<EventNotificationReceiver>();
+
+    public void Dispose()
+    {
+        Provider.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
