@@ -69,7 +69,17 @@ public sealed class FakeBank : HttpMessageHandler
 
         if (Faults.TryPeek(out var fault))
         {
-            var answer = fault(recorded);
+            HttpResponseMessage? answer;
+            try
+            {
+                answer = fault(recorded);
+            }
+            catch (HttpRequestException)
+            {
+                Faults.TryDequeue(out _);
+                throw;
+            }
+
             if (answer is not null)
             {
                 Faults.TryDequeue(out _);
