@@ -1,0 +1,5 @@
+using Settlement.Testing;
+
+namespace Settlement.Ethereum.IntegrationTests.Rpc;
+
+public sealed class HardhatRpcClientTests(HardhatNode node) : RpcClientTests<HardhatNode>(node);
