@@ -1,0 +1,337 @@
+using System.Numerics;
+using Settlement.Channels.Contracts.Events;
+using Settlement.Channels.Generated;
+using Settlement.Channels.Vouchers;
+using Settlement.Ethereum.Abi;
+using Settlement.Ethereum.Addresses;
+using Settlement.Ethereum.Rpc;
+using Settlement.Ethereum.Signing;
+
+namespace Settlement.Channels.Contracts;
+
+/// <summary>
+/// A thin client for one deployed <c>SettlementChannels</c> contract: encodes its calls with the generated ABI,
+/// sends them through an <see cref="IContractTransactor"/>, reads state with <c>eth_call</c> and decodes its
+/// events. The protocol is described in docs/protocol.md.
+/// </summary>
+public sealed class ChannelContract
+{
+    private readonly EthereumRpcClient _rpc;
+
+    /// <summary>Binds to the contract at <paramref name="address"/> on the chain <paramref name="rpc"/> serves.</summary>
+    public ChannelContract(EthereumRpcClient rpc, Address address)
+    {
+        ArgumentNullException.ThrowIfNull(rpc);
+        _rpc = rpc;
+        Address = address;
+        Domain = new ChannelDomain(rpc.ChainId, address);
+    }
+
+    /// <summary>The contract's ABI (from the generated artifact).</summary>
+    public static ContractAbi Abi { get; } = ContractAbi.FromJson(ContractArtifact.SettlementChannels.AbiJson);
+
+    /// <summary>The contract's address.</summary>
+    public Address Address { get; }
+
+    /// <summary>The EIP-712 domain vouchers for this contract are signed in.</summary>
+    public ChannelDomain Domain { get; }
+
+    /// <summary>Deploys a new channel contract.</summary>
+    public static async Task<ChannelContract> DeployAsync(EthereumRpcClient rpc, IContractTransactor deployer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rpc);
+        ArgumentNullException.ThrowIfNull(deployer);
+        var receipt = await deployer.SendAsync(null, ContractArtifact.SettlementChannels.Bytecode.ToArray(), BigInteger.Zero, cancellationToken)
+            .ConfigureAwait(false);
+        if (!receipt.Succeeded || receipt.ContractAddress is not { } address)
+        {
+            throw new ChannelContractRevertException("constructor", null, null);
+        }
+
+        return new ChannelContract(rpc, address);
+    }
+
+    /// <summary>Signs a voucher for this contract's domain.</summary>
+    public SignedVoucher SignVoucher(PrivateKey signer, ChannelId channelId, BigInteger cumulativeAmount)
+    {
+        var voucher = new Voucher(channelId, cumulativeAmount);
+        return new SignedVoucher(voucher, voucher.Sign(signer, Domain));
+    }
+
+    // ------------------------------------------------------------------ transactions
+
+    /// <summary>Opens a channel funded by <paramref name="funder"/> (ETH when <paramref name="token"/> is zero).</summary>
+    public async Task<ChannelOpenedEvent> OpenAsync(
+        IContractTransactor funder, Address payer, Address payee, Address token, uint challengePeriodSeconds, BigInteger amount,
+        CancellationToken cancellationToken = default)
+    {
+        var value = token == Address.Zero ? amount : BigInteger.Zero;
+        var receipt = await SendAsync(funder, "open", value, cancellationToken, [payer, payee, token, (BigInteger)challengePeriodSeconds, amount])
+            .ConfigureAwait(false);
+        return DecodeEvents(receipt.Logs).OfType<ChannelOpenedEvent>().Single();
+    }
+
+    /// <summary>Opens an ERC-20 channel in one transaction with an EIP-2612 permit signed by <paramref name="funder"/>.</summary>
+    public async Task<ChannelOpenedEvent> OpenWithPermitAsync(
+        IContractTransactor funder, Address payer, Address payee, Address token, uint challengePeriodSeconds, BigInteger amount,
+        BigInteger permitDeadline, EcdsaSignature permit, CancellationToken cancellationToken = default)
+    {
+        var receipt = await SendAsync(
+            funder, "openWithPermit", BigInteger.Zero, cancellationToken,
+            [payer, payee, token, (BigInteger)challengePeriodSeconds, amount, permitDeadline, Signature(permit)]).ConfigureAwait(false);
+        return DecodeEvents(receipt.Logs).OfType<ChannelOpenedEvent>().Single();
+    }
+
+    /// <summary>Adds to the payer's deposit.</summary>
+    public Task<TransactionReceipt> TopUpAsync(IContractTransactor funder, ChannelParameters channel, BigInteger amount, CancellationToken cancellationToken = default) =>
+        SendAsync(funder, "topUp", ValueFor(channel, amount), cancellationToken, [Tuple(channel), amount]);
+
+    /// <summary>Adds to the payee's deposit (payments payee → payer).</summary>
+    public Task<TransactionReceipt> TopUpPayeeAsync(IContractTransactor funder, ChannelParameters channel, BigInteger amount, CancellationToken cancellationToken = default) =>
+        SendAsync(funder, "topUpPayee", ValueFor(channel, amount), cancellationToken, [Tuple(channel), amount]);
+
+    /// <summary>Redeems a voucher (partial withdraw, or the challenge while closing); anyone may send it.</summary>
+    public Task<TransactionReceipt> RedeemAsync(IContractTransactor sender, ChannelParameters channel, SignedVoucher voucher, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(voucher);
+        return SendAsync(sender, "redeem", BigInteger.Zero, cancellationToken, [Tuple(channel), voucher.Voucher.CumulativeAmount, Signature(voucher.Signature)]);
+    }
+
+    /// <summary>The payee redeems payer vouchers of many <paramref name="token"/> channels in one transaction.</summary>
+    public Task<TransactionReceipt> RedeemBatchAsync(
+        IContractTransactor payee, Address token, IReadOnlyList<(ChannelParameters Channel, SignedVoucher Voucher)> vouchers,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(vouchers);
+        var items = vouchers.Select(x => (object?)new object?[]
+        {
+            x.Channel.Payer,
+            (BigInteger)x.Channel.ChallengePeriodSeconds,
+            (BigInteger)x.Channel.Nonce,
+            x.Voucher.Voucher.CumulativeAmount,
+            (BigInteger)x.Voucher.Signature.V,
+            x.Voucher.Signature.R.ToArray(),
+            x.Voucher.Signature.S.ToArray(),
+        }).ToArray();
+        return SendAsync(payee, "redeemBatch", BigInteger.Zero, cancellationToken, [token, items]);
+    }
+
+    /// <summary>Starts a unilateral close (payer or payee).</summary>
+    public Task<TransactionReceipt> StartCloseAsync(IContractTransactor sender, ChannelParameters channel, CancellationToken cancellationToken = default) =>
+        SendAsync(sender, "startClose", BigInteger.Zero, cancellationToken, [Tuple(channel)]);
+
+    /// <summary>Redeems the newest voucher the sender holds and starts a unilateral close.</summary>
+    public Task<TransactionReceipt> StartCloseWithVoucherAsync(IContractTransactor sender, ChannelParameters channel, SignedVoucher voucher, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(voucher);
+        return SendAsync(sender, "startCloseWithVoucher", BigInteger.Zero, cancellationToken, [Tuple(channel), voucher.Voucher.CumulativeAmount, Signature(voucher.Signature)]);
+    }
+
+    /// <summary>Pays out a closing channel after its challenge period (anyone may send it).</summary>
+    public Task<TransactionReceipt> SettleAsync(IContractTransactor sender, ChannelParameters channel, CancellationToken cancellationToken = default) =>
+        SendAsync(sender, "settle", BigInteger.Zero, cancellationToken, [Tuple(channel)]);
+
+    /// <summary>
+    /// Closes with a final state both parties signed; a party sending it may pass null for its own signature.
+    /// </summary>
+    public Task<TransactionReceipt> CooperativeCloseAsync(
+        IContractTransactor sender, ChannelParameters channel, CooperativeCloseState state, EcdsaSignature? payerSignature,
+        EcdsaSignature? payeeSignature, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return SendAsync(
+            sender, "cooperativeClose", BigInteger.Zero, cancellationToken,
+            [Tuple(channel), state.PayerToPayee, state.PayeeToPayer, Signature(payerSignature), Signature(payeeSignature)]);
+    }
+
+    /// <summary>Takes the sender's deferred payouts in <paramref name="token"/>, sent to <paramref name="to"/>.</summary>
+    public Task<TransactionReceipt> WithdrawOwedAsync(IContractTransactor sender, Address token, Address to, CancellationToken cancellationToken = default) =>
+        SendAsync(sender, "withdrawOwed", BigInteger.Zero, cancellationToken, [token, to]);
+
+    // ------------------------------------------------------------------ reads
+
+    /// <summary>The channel's state at <paramref name="block"/> (latest by default).</summary>
+    public async Task<ChannelState> GetStateAsync(ChannelId channelId, BlockParameter? block = null, CancellationToken cancellationToken = default)
+    {
+        var r = await CallAsync("channelState", block, cancellationToken, [channelId.Bytes.ToArray()]).ConfigureAwait(false);
+        return new ChannelState((bool)r[0]!, (BigInteger)r[1]!, (BigInteger)r[2]!, (BigInteger)r[3]!, (BigInteger)r[4]!, (ulong)(BigInteger)r[5]!);
+    }
+
+    /// <summary>Deferred payouts of <paramref name="owner"/> in <paramref name="token"/>.</summary>
+    public async Task<BigInteger> GetOwedAsync(Address token, Address owner, CancellationToken cancellationToken = default) =>
+        (BigInteger)(await CallAsync("owed", null, cancellationToken, [token, owner]).ConfigureAwait(false))[0]!;
+
+    /// <summary>The nonce the next opened channel gets.</summary>
+    public async Task<ulong> GetNextNonceAsync(CancellationToken cancellationToken = default) =>
+        (ulong)(BigInteger)(await CallAsync("nextNonce", null, cancellationToken, []).ConfigureAwait(false))[0]!;
+
+    /// <summary>The contract's EIP-712 domain separator.</summary>
+    public async Task<byte[]> GetDomainSeparatorAsync(CancellationToken cancellationToken = default) =>
+        (byte[])(await CallAsync("DOMAIN_SEPARATOR", null, cancellationToken, []).ConfigureAwait(false))[0]!;
+
+    /// <summary>The contract's events between two blocks, in chain order.</summary>
+    public async Task<IReadOnlyList<ChannelEvent>> GetEventsAsync(BlockParameter fromBlock, BlockParameter toBlock, CancellationToken cancellationToken = default)
+    {
+        var logs = await _rpc.GetLogsAsync(new LogFilter { FromBlock = fromBlock, ToBlock = toBlock, Addresses = [Address] }, cancellationToken)
+            .ConfigureAwait(false);
+        return DecodeEvents(logs);
+    }
+
+    // ------------------------------------------------------------------ events
+
+    /// <summary>Decodes this contract's logs among <paramref name="logs"/>; other logs are skipped.</summary>
+    public IReadOnlyList<ChannelEvent> DecodeEvents(IEnumerable<LogEntry> logs)
+    {
+        ArgumentNullException.ThrowIfNull(logs);
+        var events = new List<ChannelEvent>();
+        foreach (var log in logs)
+        {
+            if (log.Address == Address && TryDecodeEvent(log, out var e))
+            {
+                events.Add(e);
+            }
+        }
+
+        return events;
+    }
+
+    /// <summary>Decodes one log of a channel contract; false if it is not one of its events.</summary>
+    public static bool TryDecodeEvent(LogEntry log, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ChannelEvent? channelEvent)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        channelEvent = null;
+        if (log.Topics.Count == 0 || !Abi.TryFindEvent(log.Topics[0], out var abiEvent))
+        {
+            return false;
+        }
+
+        IReadOnlyDictionary<string, object?> d;
+        try
+        {
+            d = abiEvent.Decode(log.Topics, log.Data);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+
+        ChannelEvent? e = abiEvent.Name switch
+        {
+            "ChannelOpened" => new ChannelOpenedEvent(
+                Id(d["channelId"]),
+                new ChannelParameters((Address)d["payer"]!, (Address)d["payee"]!, (Address)d["token"]!, (uint)(BigInteger)d["challengePeriod"]!, (ulong)(BigInteger)d["nonce"]!),
+                (Address)d["funder"]!,
+                (BigInteger)d["deposit"]!),
+            "ChannelToppedUp" => new ChannelToppedUpEvent(
+                Id(d["channelId"]), (Address)d["payer"]!, (Address)d["payee"]!, (Address)d["token"]!, (Address)d["funder"]!,
+                (bool)d["payeeSide"]!, (BigInteger)d["amount"]!, (BigInteger)d["deposit"]!),
+            "VoucherRedeemed" => new VoucherRedeemedEvent(
+                Id(d["channelId"]), (Address)d["payer"]!, (Address)d["payee"]!, (Address)d["token"]!,
+                (bool)d["payerToPayee"]!, (BigInteger)d["amount"]!, (BigInteger)d["cumulativeAmount"]!),
+            "ChannelClosing" => new ChannelClosingEvent(
+                Id(d["channelId"]), (Address)d["payer"]!, (Address)d["payee"]!, (Address)d["token"]!, (Address)d["closer"]!,
+                (ulong)(BigInteger)d["deadline"]!),
+            "ChannelSettled" => new ChannelSettledEvent(
+                Id(d["channelId"]), (Address)d["payer"]!, (Address)d["payee"]!, (Address)d["token"]!,
+                (bool)d["cooperative"]!, (BigInteger)d["toPayer"]!, (BigInteger)d["toPayee"]!),
+            "PayoutDeferred" => new PayoutDeferredEvent(Id(d["channelId"]), (Address)d["to"]!, (Address)d["token"]!, (BigInteger)d["amount"]!),
+            "OwedWithdrawn" => new OwedWithdrawnEvent((Address)d["owner"]!, (Address)d["token"]!, (Address)d["to"]!, (BigInteger)d["amount"]!),
+            _ => null,
+        };
+        if (e is null)
+        {
+            return false;
+        }
+
+        channelEvent = e with
+        {
+            BlockNumber = log.BlockNumber,
+            BlockHash = log.BlockHash,
+            TransactionHash = log.TransactionHash,
+            LogIndex = log.LogIndex,
+            Removed = log.Removed,
+        };
+        return true;
+    }
+
+    // ------------------------------------------------------------------ plumbing
+
+    private static ChannelId Id(object? value) => ChannelId.FromBytes((byte[])value!);
+
+    internal static object?[] Tuple(ChannelParameters channel)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        return [channel.Payer, channel.Payee, channel.Token, (BigInteger)channel.ChallengePeriodSeconds, (BigInteger)channel.Nonce];
+    }
+
+    private static object?[] Signature(EcdsaSignature? signature) => signature is { } s
+        ? [(BigInteger)s.V, s.R.ToArray(), s.S.ToArray()]
+        : [BigInteger.Zero, new byte[32], new byte[32]];
+
+    private static BigInteger ValueFor(ChannelParameters channel, BigInteger amount)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        return channel.Token == Address.Zero ? amount : BigInteger.Zero;
+    }
+
+    internal async Task<TransactionReceipt> SendAsync(
+        IContractTransactor sender, string function, BigInteger value, CancellationToken cancellationToken, object?[] args)
+    {
+        ArgumentNullException.ThrowIfNull(sender);
+        var data = Abi.Function(function).EncodeCall(args);
+        TransactionReceipt receipt;
+        try
+        {
+            receipt = await sender.SendAsync(Address, data, value, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonRpcException ex) when (ex.RevertData is not null || ex is JsonRpcServerException { IsRevert: true })
+        {
+            throw Reverted(function, ex);
+        }
+
+        if (!receipt.Succeeded)
+        {
+            // Mined but reverted (the sender did not estimate gas): replay as a call at that block for the reason.
+            try
+            {
+                await _rpc.CallAsync(new CallRequest { From = sender.Sender, To = Address, Data = data, Value = value }, receipt.BlockNumber - 1, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (JsonRpcException ex) when (ex.RevertData is not null)
+            {
+                throw Reverted(function, ex);
+            }
+
+            throw new ChannelContractRevertException(function, null, null);
+        }
+
+        return receipt;
+    }
+
+    private async Task<object?[]> CallAsync(string function, BlockParameter? block, CancellationToken cancellationToken, object?[] args)
+    {
+        var abiFunction = Abi.Function(function);
+        byte[] output;
+        try
+        {
+            output = await _rpc.CallAsync(new CallRequest { To = Address, Data = abiFunction.EncodeCall(args) }, block, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonRpcException ex) when (ex.RevertData is not null)
+        {
+            throw Reverted(function, ex);
+        }
+
+        return abiFunction.DecodeOutput(output);
+    }
+
+    private static ChannelContractRevertException Reverted(string function, JsonRpcException ex)
+    {
+        RevertReason? reason = null;
+        if (ex.RevertData is { } data)
+        {
+            _ = RevertReason.TryDecode(data.Span, Abi, out reason);
+        }
+
+        return new ChannelContractRevertException(function, reason, ex);
+    }
+}
