@@ -155,6 +155,23 @@ const lines = [
   '|---|---:|---|---|',
   ...rows.map((r) => `| ${r.what} | ${fmt(r.gas)} | ${r.anchor} | ${r.target}${r.target ? (Number(r.target.replace(/[^0-9]/g, '')) >= r.gas ? ' ✔' : ' ✘') : ''} |`),
   '',
+  '## Where the gas goes',
+  '',
+  '- One storage slot per channel (payer deposit, payer → payee redeemed, close deadline, flags; 96-bit amounts).',
+  '  The parameters (payer, payee, token, challenge period, nonce) are hashed into the channel id and passed back',
+  '  in calldata, never stored. A second slot is written only if the payee deposits, so one-direction streaming',
+  '  pays nothing for bidirectional support. The nonce counter starts at 1, so opening never pays a zero → non-zero write for it.',
+  '- Open = 21,000 + the token\'s transferFrom (~25,000 with an exact approve) + one new slot (22,100) + counter (5,000)',
+  '  + event; fee-on-transfer support (balance before/after) costs ~2,000 of it.',
+  '- Cooperative close, sent by a party: one ecrecover (the sender\'s own consent is the transaction); the slot is',
+  '  cleared (refund). Sent by a third party, both signatures are checked (second row).',
+  '- Batch redeem, per extra channel: calldata of the item (~2,000), ecrecover (~3,100), the channel slot',
+  '  (cold read + write, 5,000) and a `VoucherRedeemed` event with three indexed topics and four data words (~2,600),',
+  '  plus ABI decoding and EIP-712 hashing. **The ≤ 12,000 target is not met.** Ecrecover, the slot write and a',
+  '  three-topic log alone cost ~9,900, so the target leaves ~2,100 for the item\'s calldata (≥ ~1,400) and',
+  '  everything else. Meeting it would mean dropping the per-channel indexed event (e.g. one aggregated batch event),',
+  '  which the issue requires so an indexer can rebuild every channel from logs; we kept the event.',
+  '',
 ];
 fs.writeFileSync(path.join(repo, 'docs/gas.md'), lines.join('\n'));
 console.log(lines.join('\n'));

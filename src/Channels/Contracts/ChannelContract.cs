@@ -284,7 +284,7 @@ public sealed class ChannelContract
         {
             receipt = await sender.SendAsync(Address, data, value, cancellationToken).ConfigureAwait(false);
         }
-        catch (JsonRpcException ex) when (ex.RevertData is not null || ex is JsonRpcServerException { IsRevert: true })
+        catch (JsonRpcException ex) when (IsRevert(ex))
         {
             throw Reverted(function, ex);
         }
@@ -297,7 +297,7 @@ public sealed class ChannelContract
                 await _rpc.CallAsync(new CallRequest { From = sender.Sender, To = Address, Data = data, Value = value }, receipt.BlockNumber - 1, cancellationToken)
                     .ConfigureAwait(false);
             }
-            catch (JsonRpcException ex) when (ex.RevertData is not null)
+            catch (JsonRpcException ex) when (IsRevert(ex))
             {
                 throw Reverted(function, ex);
             }
@@ -316,13 +316,19 @@ public sealed class ChannelContract
         {
             output = await _rpc.CallAsync(new CallRequest { To = Address, Data = abiFunction.EncodeCall(args) }, block, cancellationToken).ConfigureAwait(false);
         }
-        catch (JsonRpcException ex) when (ex.RevertData is not null)
+        catch (JsonRpcException ex) when (IsRevert(ex))
         {
             throw Reverted(function, ex);
         }
 
         return abiFunction.DecodeOutput(output);
     }
+
+    // A node error is a revert only if it carries revert bytes or says so; other errors (nonce, chain id,
+    // funds) stay JsonRpcExceptions.
+    private static bool IsRevert(JsonRpcException ex) =>
+        ex.RevertData is { Length: > 0 }
+        || (ex is JsonRpcServerException server && server.NodeMessage.Contains("revert", StringComparison.OrdinalIgnoreCase));
 
     private static ChannelContractRevertException Reverted(string function, JsonRpcException ex)
     {

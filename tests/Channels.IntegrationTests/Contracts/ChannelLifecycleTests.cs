@@ -67,6 +67,22 @@ public abstract class ChannelLifecycleTests<TNode>(TNode node) : IClassFixture<T
     }
 
     [Fact]
+    public async Task Open_InvalidParameters_RevertWithReason()
+    {
+        using var w = await ChannelWorld.CreateAsync(Node);
+        var me = w.PayerKey.Address;
+        async Task Reverts(Func<Task> open, string error) =>
+            (await Should.ThrowAsync<ChannelContractRevertException>(open)).ErrorName.ShouldBe(error);
+
+        await Reverts(() => w.Channels.OpenAsync(w.Payer, me, me, Address.Zero, ChannelWorld.Period, 1), "InvalidParticipants");
+        await Reverts(() => w.Channels.OpenAsync(w.Payer, Address.Zero, w.PayeeKey.Address, Address.Zero, ChannelWorld.Period, 1), "InvalidParticipants");
+        await Reverts(() => w.Channels.OpenAsync(w.Payer, me, w.PayeeKey.Address, Address.Zero, 3599, 1), "InvalidChallengePeriod");
+        await Reverts(() => w.Channels.OpenAsync(w.Payer, me, w.PayeeKey.Address, Address.Zero, 30 * 86400 + 1, 1), "InvalidChallengePeriod");
+        await Reverts(() => w.Channels.SendAsync(w.Payer, "open", 4, CancellationToken.None, [me, w.PayeeKey.Address, Address.Zero, (BigInteger)ChannelWorld.Period, (BigInteger)5]), "WrongEthValue");
+        (await w.Channels.GetNextNonceAsync()).ShouldBe(1UL);
+    }
+
+    [Fact]
     public async Task OpenWithPermit_SignedPermit_OpensInOneTransactionWithoutApprove()
     {
         using var w = await ChannelWorld.CreateAsync(Node);
