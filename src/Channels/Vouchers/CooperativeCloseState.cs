@@ -1,6 +1,5 @@
 using System.Numerics;
 using Settlement.Ethereum.Addresses;
-using Settlement.Ethereum.Hashing;
 using Settlement.Ethereum.Signing;
 
 namespace Settlement.Channels.Vouchers;
@@ -12,9 +11,7 @@ namespace Settlement.Channels.Vouchers;
 public sealed record CooperativeCloseState
 {
     /// <summary>The EIP-712 type string.</summary>
-    public const string TypeString = "CooperativeClose(bytes32 channelId,uint256 payerToPayee,uint256 payeeToPayer)";
-
-    private static readonly byte[] TypeHash = Keccak256.HashUtf8(TypeString);
+    public const string TypeString = Settlement.Ethereum.TypedData.ChannelTypedData.CooperativeCloseType;
 
     /// <summary>Creates a final state.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An amount is not a uint256.</exception>
@@ -48,12 +45,9 @@ public sealed record CooperativeCloseState
     public byte[] Digest(ChannelDomain domain)
     {
         ArgumentNullException.ThrowIfNull(domain);
-        Span<byte> buffer = stackalloc byte[4 * AbiWords.WordLength];
-        TypeHash.CopyTo(buffer);
-        ChannelId.Bytes.CopyTo(buffer[32..]);
-        AbiWords.WriteUint256(buffer[64..], PayerToPayee);
-        AbiWords.WriteUint256(buffer[96..], PayeeToPayer);
-        return domain.Digest(Keccak256.Hash(buffer));
+        var digest = new byte[32];
+        domain.TypedData.HashCooperativeClose(ChannelId.Bytes, PayerToPayee, PayeeToPayer, digest);
+        return digest;
     }
 
     /// <summary>Signs the final state.</summary>

@@ -1,6 +1,5 @@
 using System.Numerics;
 using Settlement.Ethereum.Addresses;
-using Settlement.Ethereum.Hashing;
 using Settlement.Ethereum.Signing;
 
 namespace Settlement.Channels.Vouchers;
@@ -12,9 +11,7 @@ namespace Settlement.Channels.Vouchers;
 public sealed record Voucher
 {
     /// <summary>The EIP-712 type string.</summary>
-    public const string TypeString = "Voucher(bytes32 channelId,uint256 cumulativeAmount)";
-
-    private static readonly byte[] TypeHash = Keccak256.HashUtf8(TypeString);
+    public const string TypeString = Settlement.Ethereum.TypedData.ChannelTypedData.VoucherType;
 
     /// <summary>Creates a voucher.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The amount is not a uint256.</exception>
@@ -35,21 +32,11 @@ public sealed record Voucher
     /// <summary>Total paid by the signer in this channel, in base units.</summary>
     public BigInteger CumulativeAmount { get; }
 
-    /// <summary>The EIP-712 struct hash.</summary>
-    public byte[] StructHash()
-    {
-        Span<byte> buffer = stackalloc byte[3 * AbiWords.WordLength];
-        TypeHash.CopyTo(buffer);
-        ChannelId.Bytes.CopyTo(buffer[32..]);
-        AbiWords.WriteUint256(buffer[64..], CumulativeAmount);
-        return Keccak256.Hash(buffer);
-    }
-
     /// <summary>The digest signed for <paramref name="domain"/> (the contract's <c>voucherDigest</c>).</summary>
     public byte[] Digest(ChannelDomain domain)
     {
         ArgumentNullException.ThrowIfNull(domain);
-        return domain.Digest(StructHash());
+        return domain.TypedData.HashVoucher(ChannelId.Bytes, CumulativeAmount);
     }
 
     /// <summary>Signs the voucher (RFC 6979, low s).</summary>
