@@ -1,0 +1,42 @@
+using System.Diagnostics;
+
+namespace Settlement.Cli.Tests;
+
+/// <summary>Runs the built l2pay (copied next to the tests by the project reference) as a process.</summary>
+internal static class L2pay
+{
+    public static async Task<CliRun> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "l2pay.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment.Remove("L2PAY_KEYSTORE_PASSWORD");
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        process.StandardInput.Close(); // not a terminal: the CLI must never wait for a prompt
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(guard.Token);
+        return new CliRun(process.ExitCode, await stdout, await stderr);
+    }
+
+    public static Task<CliRun> RunAsync(params string[] args) =>
+        RunAsync(new Dictionary<string, string?>(), args);
+}
+
+internal sealed record CliRun(int ExitCode, string Stdout, string Stderr);
