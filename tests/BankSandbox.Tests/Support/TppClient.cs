@@ -1,0 +1,219 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Settlement.BankSandbox.Clients;
+
+namespace Settlement.BankSandbox.Tests.Support;
+
+/// <summary>A test TPP: its own RSA key, registration, client assertions, request objects and detached JWS.</summary>
+public sealed class TppClient : IDisposable
+{
+    public const string RedirectUri = "https://tpp.example/callback";
+
+    private readonly SandboxHost _host;
+    private readonly JsonWebTokenHandler _jwt = new() { SetDefaultTimesOnTokenCreation = false };
+
+    private TppClient(SandboxHost host, string clientId, RSA key, string kid, HttpClient http)
+    {
+        _host = host;
+        ClientId = clientId;
+        Key = key;
+        Kid = kid;
+        Http = http;
+    }
+
+    public string ClientId { get; }
+
+    public RSA Key { get; }
+
+    public string Kid { get; }
+
+    public HttpClient Http { get; }
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    public static TppClient Register(SandboxHost host, TimeProvider clock, string clientId = "tpp-1", string? secret = null, Uri? notificationUrl = null)
+    {
+        var key = RSA.Create(2048);
+        var kid = "kid-" + clientId;
+        var publicKey = new RsaSecurityKey(key.ExportParameters(false)) { KeyId = kid };
+        host.Clients.Register(new SandboxClient
+        {
+            ClientId = clientId,
+            ClientSecret = secret,
+            SigningKey = publicKey,
+            RedirectUris = { RedirectUri },
+            NotificationUrl = notificationUrl,
+        });
+        var handler = (SocketsHttpHandler)host.CreateHttpMessageHandler();
+        handler.AllowAutoRedirect = false;
+        return new TppClient(host, clientId, key, kid, new HttpClient(handler) { BaseAddress = host.BaseUrl }) { Clock = clock };
+    }
+
+    public string Assertion(string? jti = null, string? audience = null, RSA? signWith = null, DateTimeOffset? expires = null)
+    {
+        var now = Clock.GetUtcNow();
+        return _jwt.CreateToken(new SecurityTokenDescriptor
+        {
+            Claims = new Dictionary<string, object>
+            {
+                ["iss"] = ClientId,
+                ["sub"] = ClientId,
+                ["aud"] = audience ?? _host.Issuer + "/as/token",
+                ["jti"] = jti ?? Guid.NewGuid().ToString(),
+                ["iat"] = now.ToUnixTimeSeconds(),
+                ["exp"] = (expires ?? now.AddMinutes(5)).ToUnixTimeSeconds(),
+            },
+            SigningCredentials = new SigningCredentials(new RsaSecurityKey(signWith ?? Key) { KeyId = Kid }, SecurityAlgorithms.RsaSsaPssSha256),
+        });
+    }
+
+    public async Task<HttpResponseMessage> TokenRequestAsync(IDictionary<string, string> form) =>
+        await Http.PostAsync(new Uri("as/token", UriKind.Relative), new FormUrlEncodedContent(form));
+
+    public async Task<string> ClientCredentialsTokenAsync()
+    {
+        using var response = await TokenRequestAsync(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["scope"] = "payments",
+            ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ["client_assertion"] = Assertion(),
+        });
+        var text = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, text);
+        return JsonNode.Parse(text)!["access_token"]!.GetValue<string>();
+    }
+
+    /// <summary>The OBIE detached JWS of <paramref name="body"/>; <paramref name="edit"/> may change the protected header.</summary>
+    public string Sign(byte[] body, Action<JsonObject>? edit = null, RSA? signWith = null)
+    {
+        var header = new JsonObject
+        {
+            ["alg"] = "PS256",
+            ["kid"] = Kid,
+            ["typ"] = "JOSE",
+            ["cty"] = "application/json",
+            ["http://openbanking.org.uk/iat"] = Clock.GetUtcNow().ToUnixTimeSeconds(),
+            ["http://openbanking.org.uk/iss"] = ClientId,
+            ["http://openbanking.org.uk/tan"] = "openbanking.org.uk",
+            ["crit"] = new JsonArray("http://openbanking.org.uk/iat", "http://openbanking.org.uk/iss", "http://openbanking.org.uk/tan"),
+        };
+        edit?.Invoke(header);
+        var h = Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(header.ToJsonString()));
+        var input = Encoding.ASCII.GetBytes(h + "." + Base64UrlEncoder.Encode(body));
+        var sig = (signWith ?? Key).SignData(input, HashAlgorithmName.SHA256, RSASignaturePadding.Pss);
+        return h + ".." + Base64UrlEncoder.Encode(sig);
+    }
+
+    public async Task<HttpResponseMessage> PostAsync(PisVersion version, string relative, string json, string token, string? idempotencyKey, string? jws = null, bool sign = true, string? fault = null)
+    {
+        var body = Encoding.UTF8.GetBytes(json);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_host.PispBaseUrl(version), relative.TrimStart('/')));
+        request.Content = new ByteArrayContent(body);
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Headers.Add("x-fapi-interaction-id", "93bac548-d2de-4546-b106-880a5018460d");
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("x-idempotency-key", idempotencyKey);
+        }
+
+        if (sign)
+        {
+            request.Headers.Add("x-jws-signature", jws ?? Sign(body));
+        }
+
+        if (fault is not null)
+        {
+            request.Headers.Add("x-sandbox-fault", fault);
+        }
+
+        return await Http.SendAsync(request);
+    }
+
+    public async Task<HttpResponseMessage> GetAsync(PisVersion version, string relative, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_host.PispBaseUrl(version), relative.TrimStart('/')));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await Http.SendAsync(request);
+    }
+
+    public static string NewVerifier() => Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
+
+    public static string Challenge(string verifier) => Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+
+    public string RequestObject(string consentId, string challenge, string state = "st-1", string nonce = "n-1", RSA? signWith = null)
+    {
+        var now = Clock.GetUtcNow();
+        var claims = new JsonObject
+        {
+            ["iss"] = ClientId,
+            ["aud"] = _host.Issuer,
+            ["exp"] = now.AddMinutes(5).ToUnixTimeSeconds(),
+            ["client_id"] = ClientId,
+            ["response_type"] = "code id_token",
+            ["redirect_uri"] = RedirectUri,
+            ["scope"] = "openid payments",
+            ["state"] = state,
+            ["nonce"] = nonce,
+            ["code_challenge"] = challenge,
+            ["code_challenge_method"] = "S256",
+            ["claims"] = new JsonObject
+            {
+                ["id_token"] = new JsonObject
+                {
+                    ["openbanking_intent_id"] = new JsonObject { ["value"] = consentId, ["essential"] = true },
+                },
+            },
+        };
+        return _jwt.CreateToken(claims.ToJsonString(), new SigningCredentials(new RsaSecurityKey(signWith ?? Key) { KeyId = Kid }, SecurityAlgorithms.RsaSsaPssSha256));
+    }
+
+    /// <summary>GET /as/authorize; returns the redirect Location's query parameters.</summary>
+    public async Task<Dictionary<string, string>> AuthorizeAsync(string consentId, string verifier, string? extraQuery = null, RSA? signWith = null)
+    {
+        var url = $"as/authorize?client_id={ClientId}&response_type=code%20id_token&scope=openid%20payments&redirect_uri={Uri.EscapeDataString(RedirectUri)}"
+            + $"&request={RequestObject(consentId, Challenge(verifier), signWith: signWith)}{extraQuery}";
+        using var response = await Http.GetAsync(new Uri(url, UriKind.Relative));
+        response.StatusCode.ShouldBe(HttpStatusCode.Found, await response.Content.ReadAsStringAsync());
+        var location = response.Headers.Location!;
+        location.GetLeftPart(UriPartial.Path).ShouldBe(RedirectUri);
+        return location.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=', 2))
+            .ToDictionary(p => p[0], p => Uri.UnescapeDataString(p[1]));
+    }
+
+    public async Task<HttpResponseMessage> ExchangeCodeAsync(string code, string verifier) =>
+        await TokenRequestAsync(new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code",
+            ["code"] = code,
+            ["redirect_uri"] = RedirectUri,
+            ["code_verifier"] = verifier,
+            ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ["client_assertion"] = Assertion(),
+        });
+
+    /// <summary>Authorises a consent and exchanges the code; returns the consent-bound access token.</summary>
+    public async Task<string> AuthorisedTokenAsync(string consentId)
+    {
+        var verifier = NewVerifier();
+        var redirect = await AuthorizeAsync(consentId, verifier);
+        redirect.ShouldContainKey("code");
+        using var response = await ExchangeCodeAsync(redirect["code"], verifier);
+        var text = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, text);
+        return JsonNode.Parse(text)!["access_token"]!.GetValue<string>();
+    }
+
+    public void Dispose()
+    {
+        Http.Dispose();
+        Key.Dispose();
+    }
+}
