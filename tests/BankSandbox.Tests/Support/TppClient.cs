@@ -14,6 +14,9 @@ public sealed class TppClient : IDisposable
 {
     public const string RedirectUri = "https://tpp.example/callback";
 
+    // Keys are expensive to generate on a busy machine; each client id keeps one for the test run.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, RSA> Keys = new();
+
     private readonly SandboxHost _host;
     private readonly JsonWebTokenHandler _jwt = new() { SetDefaultTimesOnTokenCreation = false };
 
@@ -38,7 +41,7 @@ public sealed class TppClient : IDisposable
 
     public static TppClient Register(SandboxHost host, TimeProvider clock, string clientId = "tpp-1", string? secret = null, Uri? notificationUrl = null)
     {
-        var key = RSA.Create(2048);
+        var key = Keys.GetOrAdd(clientId, _ => RSA.Create(2048));
         var kid = "kid-" + clientId;
         var publicKey = new RsaSecurityKey(key.ExportParameters(false)) { KeyId = kid };
         host.Clients.Register(new SandboxClient
@@ -214,6 +217,5 @@ public sealed class TppClient : IDisposable
     public void Dispose()
     {
         Http.Dispose();
-        Key.Dispose();
     }
 }
