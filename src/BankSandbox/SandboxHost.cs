@@ -73,6 +73,8 @@ public sealed class SandboxHost : IAsyncDisposable
     /// <summary>Notifications answered 2xx so far (duplicates included).</summary>
     public long NotificationsDelivered => _runtime.Notifications.Delivered;
 
+    internal SandboxRuntime Runtime => _runtime;
+
     /// <summary>Starts a sandbox.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
     public static async Task<SandboxHost> StartAsync(SandboxOptions options, CancellationToken cancellationToken = default)

@@ -17,7 +17,7 @@ internal static class ObResponder
     public const string DropKey = "sandbox.drop-response";
 
     public static Task WriteJsonAsync(HttpContext ctx, SandboxRuntime rt, int status, JsonNode body, string contentType = "application/json; charset=utf-8", bool sign = true) =>
-        WriteBytesAsync(ctx, rt, status, Encoding.UTF8.GetBytes(body.ToJsonString()), contentType, sign);
+        WriteBytesAsync(ctx, rt, status, Encoding.UTF8.GetBytes(body.ToJsonString(SandboxJson.Options)), contentType, sign);
 
     public static async Task WriteBytesAsync(HttpContext ctx, SandboxRuntime rt, int status, byte[] body, string contentType, bool sign)
     {

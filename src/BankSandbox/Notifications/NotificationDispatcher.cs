@@ -25,6 +25,7 @@ internal sealed partial class NotificationDispatcher : IDisposable
     private readonly object _gate = new();
     private readonly List<(Notification Item, int Ticks)> _held = [];
     private readonly List<Task> _inFlight = [];
+    private readonly Dictionary<string, Task> _tails = new(StringComparer.Ordinal);
     private long _delivered;
 
     public NotificationDispatcher(SandboxRuntime runtime, ILogger logger)
@@ -73,16 +74,14 @@ internal sealed partial class NotificationDispatcher : IDisposable
             _held.RemoveAll(h => h.Item.ClientId == item.ClientId);
         }
 
-        Start(item);
+        var sequence = new List<Notification> { item };
         if (duplicate)
         {
-            Start(item);
+            sequence.Add(item);
         }
 
-        foreach (var late in release)
-        {
-            Start(late);
-        }
+        sequence.AddRange(release);
+        Start(sequence);
     }
 
     /// <summary>Called by the background loop: releases notifications held for two ticks.</summary>
@@ -100,9 +99,9 @@ internal sealed partial class NotificationDispatcher : IDisposable
             _held.RemoveAll(h => h.Ticks >= 2);
         }
 
-        foreach (var item in release)
+        foreach (var group in release.GroupBy(r => r.ClientId))
         {
-            Start(item);
+            Start(group.ToList());
         }
     }
 
@@ -161,13 +160,30 @@ internal sealed partial class NotificationDispatcher : IDisposable
         return CompactJws.SignJwt(claims, _runtime.SigningKey);
     }
 
-    private void Start(Notification item)
+    /// <summary>Queues deliveries behind the client's earlier ones: one client's notifications go out in order.</summary>
+    private void Start(List<Notification> items)
     {
-        var task = DeliverAsync(item, _stop.Token);
+        if (items.Count == 0)
+        {
+            return;
+        }
+
         lock (_gate)
         {
+            var previous = _tails.GetValueOrDefault(items[0].ClientId) ?? Task.CompletedTask;
+            var task = ChainAsync(previous, items, _stop.Token);
+            _tails[items[0].ClientId] = task;
             _inFlight.RemoveAll(t => t.IsCompleted);
             _inFlight.Add(task);
+        }
+    }
+
+    private async Task ChainAsync(Task previous, List<Notification> items, CancellationToken ct)
+    {
+        await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        foreach (var item in items)
+        {
+            await DeliverAsync(item, ct).ConfigureAwait(false);
         }
     }
 

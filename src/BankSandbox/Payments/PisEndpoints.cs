@@ -243,7 +243,7 @@ internal sealed class PisEndpoints
             case JwsOutcome.Valid:
                 break;
             case JwsOutcome.Missing:
-                throw ObProblemException.BadRequest(ObErrorCode.HeaderMissing, "x-jws-signature is required", "x-jws-signature");
+                throw ObProblemException.BadRequest(ObErrorCode.SignatureMissing, "x-jws-signature is required", "x-jws-signature");
             case JwsOutcome.Malformed:
                 throw ObProblemException.BadRequest(ObErrorCode.SignatureMalformed, check.Message ?? "malformed JWS", check.Claim ?? "x-jws-signature");
             case JwsOutcome.MissingClaim:

@@ -33,6 +33,28 @@ internal sealed class SandboxLedger
 
     public object Gate => _gate;
 
+    public int ConsentCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _consents.Count;
+            }
+        }
+    }
+
+    public int PaymentCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _payments.Count;
+            }
+        }
+    }
+
     public static string NewId(string prefix) => prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     /// <summary>

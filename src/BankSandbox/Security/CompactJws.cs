@@ -16,7 +16,7 @@ internal static class CompactJws
     {
         var header = new JsonObject { ["alg"] = "PS256", ["typ"] = "JWT", ["kid"] = key.Kid };
         var h = Base64Url.Encode(Encoding.UTF8.GetBytes(header.ToJsonString()));
-        var p = Base64Url.Encode(Encoding.UTF8.GetBytes(claims.ToJsonString()));
+        var p = Base64Url.Encode(Encoding.UTF8.GetBytes(claims.ToJsonString(Hosting.SandboxJson.Options)));
         var input = Encoding.ASCII.GetBytes(h + "." + p);
         return h + "." + p + "." + Base64Url.Encode(RsaKeys.SignPs256(key.Rsa, input));
     }
