@@ -34,6 +34,24 @@ public sealed class TypedDataVerbTests : IDisposable
     }
 
     [Fact]
+    public async Task SignThenRecover_BuiltL2payProcess_MatchesEthers()
+    {
+        var vector = Vectors.GetProperty("documents")[42];
+        var typedDataPath = Write("typed.json", vector.GetProperty("typedData").GetRawText());
+        var keyPath = Write("key.txt", Vectors.GetProperty("privateKey").GetString() + "\n");
+
+        var sign = await L2pay.RunAsync("eth", "sign-typed-data", "--private-key-file", keyPath, "--typed-data", typedDataPath);
+        sign.ExitCode.ShouldBe(0, sign.Stderr);
+        using var signed = JsonDocument.Parse(sign.Stdout);
+        signed.RootElement.GetProperty("signature").GetString().ShouldBe(vector.GetProperty("signature").GetString());
+
+        var recover = await L2pay.RunAsync("eth", "recover-typed-data", "--typed-data", typedDataPath,
+            "--signature", signed.RootElement.GetProperty("signature").GetString()!);
+        recover.ExitCode.ShouldBe(0, recover.Stderr);
+        recover.Stdout.ShouldBe($"{{\"signer\":\"{Vectors.GetProperty("signer").GetString()}\"}}\n");
+    }
+
+    [Fact]
     public void RecoverTypedData_EthersVector_PrintsSigner()
     {
         var vector = Vectors.GetProperty("documents")[3];
