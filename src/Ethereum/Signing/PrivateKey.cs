@@ -187,15 +187,5 @@ public sealed class PrivateKey : IDisposable
         return true;
     }
 
-    /// <summary>The secret as a span, for code in this assembly that must not copy it (keystore).</summary>
-    internal ReadOnlySpan<byte> SecretSpan
-    {
-        get
-        {
-            ThrowIfDisposed();
-            return _secret;
-        }
-    }
-
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 }

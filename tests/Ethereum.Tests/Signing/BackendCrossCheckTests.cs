@@ -90,6 +90,35 @@ public sealed class BackendCrossCheckTests
     }
 
     [Theory]
+    [MemberData(nameof(Backends.Names), MemberType = typeof(Backends))]
+    public void Sign_ConcurrentThreads_SameResultsAsSequential(string backendName)
+    {
+        // One shared native context and per-thread BouncyCastle state: signing from many threads
+        // at once must give exactly the sequential results.
+        var backend = Backends.Get(backendName);
+        var vectors = SigningVectors.Cases;
+        var sequential = vectors.Select(v =>
+        {
+            using var key = PrivateKey.Create(v.PrivateKey, backend);
+            return key.Sign(v.Hash);
+        }).ToArray();
+        var concurrent = new EcdsaSignature[vectors.Count];
+        Parallel.For(0, vectors.Count * 4, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            var v = vectors[i % vectors.Count];
+            using var key = PrivateKey.Create(v.PrivateKey, backend);
+            var signature = key.Sign(v.Hash);
+            if (signature != sequential[i % vectors.Count])
+            {
+                throw new InvalidOperationException($"concurrent signature {i} differs");
+            }
+
+            concurrent[i % vectors.Count] = signature;
+        });
+        concurrent.ShouldBe(sequential);
+    }
+
+    [Theory]
     [InlineData("0000000000000000000000000000000000000000000000000000000000000000", false)]
     [InlineData("0000000000000000000000000000000000000000000000000000000000000001", true)]
     [InlineData("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364140", true)]
