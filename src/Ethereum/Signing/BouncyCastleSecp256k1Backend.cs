@@ -6,6 +6,7 @@ using Org.BouncyCastle.Crypto.Signers;
 using Org.BouncyCastle.Math;
 using Org.BouncyCastle.Math.EC;
 using Org.BouncyCastle.Math.EC.Multiplier;
+using Org.BouncyCastle.Utilities;
 
 namespace Settlement.Ethereum.Signing;
 
@@ -65,7 +66,9 @@ internal sealed class BouncyCastleSecp256k1Backend : ISecp256k1Backend
                 continue;
             }
 
-            var s = k.ModInverse(N).Multiply(e.Add(d.Multiply(rScalar))).Mod(N);
+            // BigInteger.ModInverse is a generic extended Euclid; ModOddInverse (safegcd, constant time
+            // for the secret nonce) is several times faster.
+            var s = BigIntegers.ModOddInverse(N, k).Multiply(e.Add(d.Multiply(rScalar))).Mod(N);
             if (s.SignValue == 0)
             {
                 continue;
@@ -119,7 +122,7 @@ internal sealed class BouncyCastleSecp256k1Backend : ISecp256k1Backend
 
         var nonce = Curve.CreatePoint(x, y.ToBigInteger());
         var e = new BigInteger(1, hash.ToArray());
-        var rInverse = r.ModInverse(N);
+        var rInverse = BigIntegers.ModOddInverseVar(N, r); // r is public: the variable-time inverse is fine
 
         // Q = r⁻¹ (s·R − e·G)
         var q = ECAlgorithms.SumOfTwoMultiplies(
