@@ -46,6 +46,10 @@ internal static class ClientAssertion
         return Handler.CreateToken(descriptor);
     }
 
+    // IdentityModel caches signature providers by key id and modulus; a reloaded key (restart in
+    // the same process, rotation) must never reuse a provider bound to a disposed RSA object.
+    private static readonly CryptoProviderFactory Providers = new() { CacheSignatureProviders = false };
+
     private static SigningCredentials Credentials(SigningKey key) =>
-        new(new RsaSecurityKey(key.Rsa) { KeyId = key.KeyId }, SecurityAlgorithms.RsaSsaPssSha256);
+        new(new RsaSecurityKey(key.Rsa) { KeyId = key.KeyId }, SecurityAlgorithms.RsaSsaPssSha256) { CryptoProviderFactory = Providers };
 }
