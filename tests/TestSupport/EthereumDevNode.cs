@@ -7,6 +7,7 @@ using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using Settlement.Ethereum.Addresses;
+using Settlement.Ethereum.Signing;
 
 namespace Settlement.Testing;
 
@@ -43,6 +44,9 @@ public abstract class EthereumDevNode : IAsyncLifetime, IAsyncDisposable
 
     /// <summary>The funded development accounts' addresses.</summary>
     public IReadOnlyList<Address> DevAddresses => DevAccounts.Addresses;
+
+    /// <summary>A new <see cref="PrivateKey"/> for development account <paramref name="index"/> (0..9); the caller disposes it.</summary>
+    public static PrivateKey DevKey(int index) => PrivateKey.ParseHex(DevAccounts.PrivateKeys[index]);
 
     /// <summary>Everything the process wrote to stdout/stderr so far (for failure messages).</summary>
     public string Output

@@ -28,4 +28,14 @@ public abstract class JsonRpcException : Exception
     /// returned revert data in a standard form; custom errors are left in <see cref="RevertData"/>.
     /// </summary>
     public virtual string? RevertReason => null;
+
+    /// <summary>
+    /// Decodes <see cref="RevertData"/> with a contract ABI, so custom errors come out with their
+    /// name and arguments. Never throws.
+    /// </summary>
+    public bool TryDecodeRevert(Abi.ContractAbi? abi, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Abi.RevertReason? reason)
+    {
+        reason = null;
+        return RevertData is { } data && Abi.RevertReason.TryDecode(data.Span, abi, out reason);
+    }
 }

@@ -16,7 +16,7 @@ public sealed class JsonRpcServerException : JsonRpcException
         NodeMessage = nodeMessage;
         DataJson = dataJson;
         RevertBytes = revertData;
-        DecodedReason = revertData is null ? null : RevertDecoder.TryDescribe(revertData);
+        DecodedReason = Describe(revertData);
     }
 
     /// <summary>The node's error message, unchanged.</summary>
@@ -80,9 +80,19 @@ public sealed class JsonRpcServerException : JsonRpcException
         return null;
     }
 
+    private static string? Describe(byte[]? revertData)
+    {
+        if (revertData is null || !Abi.RevertReason.TryDecode(revertData, null, out var reason))
+        {
+            return null;
+        }
+
+        return reason.Kind == Abi.RevertReasonKind.Error ? reason.Message : reason.ToString();
+    }
+
     private static string BuildMessage(string? method, int code, string nodeMessage, byte[]? revertData)
     {
-        var reason = revertData is null ? null : RevertDecoder.TryDescribe(revertData);
+        var reason = Describe(revertData);
         var text = $"{method ?? "JSON-RPC request"} failed with error {code}: {nodeMessage}";
         return reason is null ? text : $"{text} (revert reason: {reason})";
     }

@@ -12,15 +12,18 @@ public static class RpcServiceCollectionExtensions
     public const string HttpClientName = "Settlement.Ethereum.Rpc";
 
     /// <summary>
-    /// Adds <see cref="EthereumRpcClient"/> and <see cref="NonceManager"/> as singletons, with
-    /// <see cref="EthereumRpcOptions"/> bound from <paramref name="rpcSection"/> and validated at start.
+    /// Adds <see cref="EthereumRpcClient"/>, <see cref="NonceManager"/> and <see cref="TransactionSender"/>
+    /// as singletons, with <see cref="EthereumRpcOptions"/> bound from <paramref name="rpcSection"/> and
+    /// <see cref="TransactionSenderOptions"/> from <paramref name="senderSection"/>, both validated at start.
     /// </summary>
     public static IServiceCollection AddEthereumRpc(
         this IServiceCollection services,
-        string rpcSection = EthereumRpcOptions.SectionName)
+        string rpcSection = EthereumRpcOptions.SectionName,
+        string senderSection = TransactionSenderOptions.SectionName)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<EthereumRpcOptions>().BindConfiguration(rpcSection).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<TransactionSenderOptions>().BindConfiguration(senderSection).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
 
         // One long-lived HttpClient per client instance; pooled connections are recycled so DNS changes are seen.
@@ -36,6 +39,11 @@ public static class RpcServiceCollectionExtensions
         services.TryAddSingleton(sp => new NonceManager(
             sp.GetRequiredService<EthereumRpcClient>(),
             sp.GetService<ILogger<NonceManager>>()));
+        services.TryAddSingleton(sp => new TransactionSender(
+            sp.GetRequiredService<EthereumRpcClient>(),
+            sp.GetRequiredService<NonceManager>(),
+            sp.GetRequiredService<IOptions<TransactionSenderOptions>>().Value,
+            sp.GetService<ILogger<TransactionSender>>()));
         return services;
     }
 }

@@ -87,8 +87,8 @@ public sealed class EthereumRpcClientTests
     {
         _node.Respond = (_, _, _) => Reply.Error(-32603, "Error: VM Exception while processing transaction: reverted with panic code 0x11", $"{{\"message\":\"x\",\"data\":\"{Panic11}\"}}");
         var ex = await Should.ThrowAsync<JsonRpcServerException>(() => Client().EstimateGasAsync(new CallRequest { To = Address.Zero }));
-        ex.RevertReason.ShouldBe("Panic(0x11)");
-        ex.Message.ShouldContain("Panic(0x11)");
+        ex.RevertReason.ShouldBe("Panic(0x11: arithmetic overflow or underflow)");
+        ex.Message.ShouldContain("Panic(0x11");
     }
 
     [Fact]
