@@ -45,7 +45,7 @@ internal sealed class SandboxRuntime : IDisposable
 
     public CustomerSimulator Customer { get; } = new();
 
-    public BankSigningKey SigningKey { get; } = new();
+    public BankSigningKey SigningKey { get; } = BankSigningKey.Shared;
 
     public OAuthStore OAuth { get; } = new();
 
@@ -74,5 +74,8 @@ internal sealed class SandboxRuntime : IDisposable
         return changed.Count;
     }
 
-    public void Dispose() => SigningKey.Dispose();
+    public void Dispose()
+    {
+        // The signing key is process-wide (BankSigningKey.Shared) and outlives this sandbox.
+    }
 }

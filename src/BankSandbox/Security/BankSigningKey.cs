@@ -5,10 +5,14 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Settlement.BankSandbox.Security;
 
-/// <summary>The bank's PS256 signing key (RSA 2048, made at start) and its public JWK.</summary>
+/// <summary>The bank's PS256 signing key (RSA 2048) and its public JWK. One per process (<see cref="Shared"/>).</summary>
 internal sealed class BankSigningKey : IDisposable
 {
+    private static readonly Lazy<BankSigningKey> SharedKey = new(() => new BankSigningKey(), LazyThreadSafetyMode.ExecutionAndPublication);
     private readonly RSA _rsa;
+
+    /// <summary>The process-wide key: every sandbox in a process signs with it (generating RSA keys is slow).</summary>
+    public static BankSigningKey Shared => SharedKey.Value;
 
     public BankSigningKey()
     {
