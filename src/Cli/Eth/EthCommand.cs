@@ -13,6 +13,7 @@ internal static class EthCommand
         var command = new Command("eth", "Ethereum: sign and recover EIP-712 typed data, sign transactions");
         command.Subcommands.Add(SignTypedDataCommand.Create());
         command.Subcommands.Add(RecoverTypedDataCommand.Create());
+        command.Subcommands.Add(SignTxCommand.Create());
         return command;
     }
 }
