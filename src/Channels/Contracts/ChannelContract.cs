@@ -288,6 +288,11 @@ public sealed class ChannelContract
         {
             throw Reverted(function, ex);
         }
+        catch (TransactionRevertedException ex)
+        {
+            _ = ex.TryDecodeRevert(Abi, out var reason);
+            throw new ChannelContractRevertException(function, reason, ex);
+        }
 
         if (!receipt.Succeeded)
         {

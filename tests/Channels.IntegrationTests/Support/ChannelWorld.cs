@@ -27,10 +27,12 @@ internal sealed class ChannelWorld : IDisposable
         PayerKey = PrivateKey.ParseHex(node.DevPrivateKeys[1]);
         PayeeKey = PrivateKey.ParseHex(node.DevPrivateKeys[2]);
         OtherKey = PrivateKey.ParseHex(node.DevPrivateKeys[3]);
-        Platform = new NodeAccountTransactor(rpc, PlatformKey.Address);
-        Payer = new NodeAccountTransactor(rpc, PayerKey.Address);
-        Payee = new NodeAccountTransactor(rpc, PayeeKey.Address);
-        Other = new NodeAccountTransactor(rpc, OtherKey.Address);
+        // Every transaction is built, signed (secp256k1, EIP-1559) and sent by Settlement.Ethereum.
+        var sender = new TransactionSender(rpc, new NonceManager(rpc), new TransactionSenderOptions { ReceiptPollInterval = TimeSpan.FromMilliseconds(5) });
+        Platform = new SignedTransactor(sender, PlatformKey);
+        Payer = new SignedTransactor(sender, PayerKey);
+        Payee = new SignedTransactor(sender, PayeeKey);
+        Other = new SignedTransactor(sender, OtherKey);
     }
 
     public EthereumDevNode Node { get; }
