@@ -283,7 +283,7 @@ public static class Web3SecretStorage
             throw error($"scrypt n must be a power of two greater than 1; got {n}.");
         }
 
-        if (r < 1 || p < 1 || p > MaxScryptP || 128L * r * n > MaxScryptMemory)
+        if (r < 1 || r > 1024 || p < 1 || p > MaxScryptP || 128L * r * n > MaxScryptMemory)
         {
             throw error($"scrypt parameters n={n}, r={r}, p={p} are out of the supported range (at most 1 GiB, p <= {MaxScryptP}).");
         }
