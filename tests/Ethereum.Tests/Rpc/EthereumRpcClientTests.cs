@@ -261,6 +261,20 @@ public sealed class EthereumRpcClientTests
     }
 
     [Fact]
+    public void AddEthereumRpc_NegativeGasMargin_FailsValidationNamingIt()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Ethereum:Rpc:Url"] = "http://127.0.0.1:8545",
+            ["Ethereum:Rpc:ChainId"] = "31337",
+            ["Ethereum:Sender:GasMarginPercent"] = "-5",
+        }).Build();
+        using var provider = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddEthereumRpc().BuildServiceProvider();
+        var ex = Should.Throw<OptionsValidationException>(() => provider.GetRequiredService<TransactionSender>());
+        ex.Message.ShouldContain("GasMarginPercent");
+    }
+
+    [Fact]
     public void AddEthereumRpc_ValidSettings_ResolvesClientWithChainId()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -271,6 +285,7 @@ public sealed class EthereumRpcClientTests
         using var provider = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddEthereumRpc().BuildServiceProvider();
         provider.GetRequiredService<EthereumRpcClient>().ChainId.ShouldBe(31337UL);
         provider.GetRequiredService<NonceManager>().ShouldNotBeNull();
+        provider.GetRequiredService<TransactionSender>().ShouldNotBeNull();
     }
 
     [Theory]
