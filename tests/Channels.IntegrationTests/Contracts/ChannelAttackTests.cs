@@ -165,6 +165,42 @@ public abstract class ChannelAttackTests<TNode>(TNode node) : IClassFixture<TNod
     }
 
     [Fact]
+    public async Task CooperativeClose_FrontRunInSameBlock_BothIncludedAgreedStatePaid()
+    {
+        using var w = await ChannelWorld.CreateAsync(Node);
+        var c = await w.OpenAsync(1_000_000);
+        var agreed = new CooperativeCloseState(c.Id, 700_000, 0);
+        var payerSignature = agreed.Sign(w.PayerKey, w.Channels.Domain);
+        var payeeBefore = await w.Token.BalanceOfAsync(w.PayeeKey.Address);
+        var closeCall = ChannelContract.Abi.Function("startClose").EncodeCall([ChannelContract.Tuple(c)]);
+        var cooperativeCall = ChannelContract.Abi.Function("cooperativeClose").EncodeCall(
+            ChannelContract.Tuple(c), agreed.PayerToPayee, agreed.PayeeToPayer,
+            new object?[] { (BigInteger)payerSignature.V, payerSignature.R.ToArray(), payerSignature.S.ToArray() },
+            new object?[] { BigInteger.Zero, new byte[32], new byte[32] });
+
+        // Both transactions wait in the mempool; the payer's unilateral close is ordered first in the same block.
+        await Node.SetAutomineAsync(false);
+        Ethereum.Transactions.SignedTransaction frontRun, honest;
+        try
+        {
+            frontRun = await w.Sender.SubmitAsync(w.PayerKey, w.Channels.Address, closeCall, 0, gasLimit: 200_000);
+            honest = await w.Sender.SubmitAsync(w.PayeeKey, w.Channels.Address, cooperativeCall, 0, gasLimit: 200_000);
+            await Node.MineAsync();
+        }
+        finally
+        {
+            await Node.SetAutomineAsync(true);
+        }
+
+        var first = await w.Sender.WaitForSuccessAsync(frontRun);
+        var second = await w.Sender.WaitForSuccessAsync(honest);
+        second.BlockNumber.ShouldBe(first.BlockNumber);
+        second.TransactionIndex.ShouldBeGreaterThan(first.TransactionIndex);
+        (await w.Token.BalanceOfAsync(w.PayeeKey.Address) - payeeBefore).ShouldBe(new BigInteger(700_000));
+        (await w.Channels.GetStateAsync(c.Id)).Exists.ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task Redeem_PayerFrontRunsWithClose_PayeeStillPaidWithinWindow()
     {
         using var w = await ChannelWorld.CreateAsync(Node);

@@ -29,6 +29,7 @@ internal sealed class ChannelWorld : IDisposable
         OtherKey = PrivateKey.ParseHex(node.DevPrivateKeys[3]);
         // Every transaction is built, signed (secp256k1, EIP-1559) and sent by Settlement.Ethereum.
         var sender = new TransactionSender(rpc, new NonceManager(rpc), new TransactionSenderOptions { ReceiptPollInterval = TimeSpan.FromMilliseconds(5) });
+        Sender = sender;
         Platform = new SignedTransactor(sender, PlatformKey);
         Payer = new SignedTransactor(sender, PayerKey);
         Payee = new SignedTransactor(sender, PayeeKey);
@@ -38,6 +39,8 @@ internal sealed class ChannelWorld : IDisposable
     public EthereumDevNode Node { get; }
 
     public EthereumRpcClient Rpc { get; }
+
+    public TransactionSender Sender { get; }
 
     public PrivateKey PlatformKey { get; }
 
