@@ -99,6 +99,15 @@ row('ERC-20 top-up (approve excluded)', await gasOf(ch(payer).topUp(open1.c, 1_0
 row('Redeem voucher (partial withdraw, stream continues)', await gasOf(ch(payee).redeem(open1.c, 1_000_000n, await voucher(payer, open1.id, 1_000_000n))), '—', '');
 row('Redeem newer voucher, same channel', await gasOf(ch(payee).redeem(open1.c, 1_500_000n, await voucher(payer, open1.id, 1_500_000n))), '—', '');
 
+// Bidirectional: the payee deposits too and is paid back by the payer with its own voucher. The one-direction
+// rows above never touch this second slot.
+{
+  const o = await openErc20(payer, 5_000_000n);
+  await (await tok(payee).approve(await channels.getAddress(), 1_000_000n)).wait();
+  row('Payee top-up (enables payee → payer payments; approve excluded)', await gasOf(ch(payee).topUpPayee(o.c, 1_000_000n)), '—', '');
+  row('Redeem payee → payer voucher (bidirectional)', await gasOf(ch(payer).redeem(o.c, 400_000n, await voucher(payee, o.id, 400_000n))), '—', '');
+}
+
 // Cooperative close: the payee sends it with the payer's signature over the final state.
 {
   const o = await openErc20(payer, 5_000_000n);
