@@ -254,6 +254,9 @@ public abstract class TransactionSenderTests<TNode>(TNode node) : IClassFixture<
         var second = await client.SendRawTransactionAsync(signed.ToArray());
         second.ShouldBe(first);
         first.ShouldBe(signed.Hash.ToArray());
+
+        // Automine mines in the background: wait for the block before reading balances.
+        await client.WaitForReceiptAsync(first, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(20));
         (await client.GetBalanceAsync(other.Address)).ShouldBe(5);
         (await client.GetTransactionCountAsync(key.Address)).ShouldBe(1UL);
     }
@@ -288,7 +291,7 @@ public abstract class TransactionSenderTests<TNode>(TNode node) : IClassFixture<
         var client = Client();
         using var key = await FundedAccountAsync();
         var signed = await Sender(client).SubmitAsync(key, DevAccounts.Addresses[2], ReadOnlyMemory<byte>.Empty, 1, gasLimit: 21_000);
-        (await client.GetTransactionReceiptAsync(signed.Hash.ToArray())).ShouldNotBeNull();
+        (await client.WaitForReceiptAsync(signed.Hash.ToArray(), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(20))).Succeeded.ShouldBeTrue();
 
         await Node.SetAutomineAsync(false);
         try
