@@ -124,4 +124,73 @@ public sealed partial class TransactionSenderTests
         _node.CountOf("eth_sendRawTransaction").ShouldBe(0);
         nonces.PeekNext(key.Address).ShouldBeNull();
     }
+
+    [Fact]
+    public async Task SendAsync_MinedWithStatusZero_ThrowsWithReceiptAndReplayedReason()
+    {
+        const string ErrorLimit = "0x08c379a0" +
+            "0000000000000000000000000000000000000000000000000000000000000020" +
+            "0000000000000000000000000000000000000000000000000000000000000005" +
+            "6c696d6974000000000000000000000000000000000000000000000000000000";
+        string? hash = null;
+        string? callBlock = null;
+        _node.Respond = (method, p, i) => method switch
+        {
+            "eth_sendRawTransaction" => Reply.Result($"\"{hash = Hex.Encode(Keccak256.Hash(Hex.Decode(p[0].GetString()!)))}\""),
+            "eth_getTransactionReceipt" => Reply.Result($$"""
+                {"transactionHash":"{{hash}}","blockNumber":"0x11","blockHash":"0x3333333333333333333333333333333333333333333333333333333333333333",
+                 "from":"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266","to":"0x70997970c51812dc3a010c7d01b50e0d17dc79c8","status":"0x0",
+                 "gasUsed":"0x6000","logs":[]}
+                """),
+            "eth_call" => RevertAt(p[1].GetString()),
+            _ => Node(_ => null)(method, p, i),
+        };
+        var (sender, _) = Create();
+        using var key = PrivateKey.ParseHex(DevKey);
+
+        var ex = await Should.ThrowAsync<TransactionRevertedException>(() => sender.SendAsync(key, To, new byte[] { 1 }, 0));
+
+        Reply RevertAt(string? block)
+        {
+            callBlock = block;
+            return Reply.Error(3, "execution reverted: limit", $"\"{ErrorLimit}\"");
+        }
+
+        ex.Receipt.ShouldNotBeNull();
+        ex.Receipt.Succeeded.ShouldBeFalse();
+        ex.Receipt.BlockNumber.ShouldBe(17UL);
+        ex.Reason.ShouldBe("limit");
+        callBlock.ShouldBe("0x10");
+    }
+
+    [Fact]
+    public async Task BatchAsync_503ThenAnswer_RetriesWholeReadBatch()
+    {
+        var calls = 0;
+        var handler = new FailFirstHandler(_node, () => Interlocked.Increment(ref calls) == 1);
+        var client = new EthereumRpcClient(new HttpClient(handler), new EthereumRpcOptions
+        {
+            Url = new Uri("http://127.0.0.1:1/"), ChainId = 31337, MaxRetries = 2, RetryBaseDelay = TimeSpan.Zero,
+        });
+        _node.Respond = (_, _, _) => Reply.Result("\"0x1\"");
+
+        var responses = await client.BatchAsync([JsonRpcRequest.Create("eth_blockNumber"), JsonRpcRequest.Create("eth_chainId")]);
+
+        responses.Select(r => r.GetResult().GetString()).ShouldBe(["0x1", "0x1"]);
+        calls.ShouldBe(2);
+    }
+
+    [Fact]
+    public void RequireNodeModule_Missing_SaysHowToInstall()
+    {
+        var ex = Should.Throw<InvalidOperationException>(() => Settlement.Testing.RepositoryPaths.RequireNodeModule("no-such-package/index.js"));
+        ex.Message.ShouldContain("./test.sh");
+        ex.Message.ShouldContain(".ci/bootstrap.sh");
+    }
+
+    private sealed class FailFirstHandler(HttpMessageHandler inner, Func<bool> fail) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            fail() ? Task.FromResult(new HttpResponseMessage(HttpStatusCode.ServiceUnavailable)) : base.SendAsync(request, cancellationToken);
+    }
 }
