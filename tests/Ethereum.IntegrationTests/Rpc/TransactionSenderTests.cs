@@ -317,4 +317,34 @@ public abstract class TransactionSenderTests<TNode>(TNode node) : IClassFixture<
             await Node.SetAutomineAsync(true);
         }
     }
+
+    [Fact]
+    public async Task SendRawTransactionAsync_LegacyAndAccessListTransactionsFromJson_MinedWithRecoveredSender()
+    {
+        var client = Client();
+        using var key = await FundedAccountAsync();
+        var block = await client.GetBlockByNumberAsync(BlockParameter.Latest);
+        var price = Quantity.Format(block!.BaseFeePerGas!.Value * 2);
+        var legacy = TransactionJson.Parse($$"""
+            {"type":"0x0","chainId":"{{Node.ChainId}}","nonce":0,"to":"{{DevAccounts.Addresses[3]}}","value":"1000","gas":21000,"gasPrice":"{{price}}"}
+            """).Sign(key);
+        var withAccessList = TransactionJson.Parse($$"""
+            {"type":2,"chainId":{{Node.ChainId}},"nonce":"0x1","to":"{{DevAccounts.Addresses[3]}}","value":"0x7d0","gas":"60000",
+             "maxFeePerGas":"{{price}}","maxPriorityFeePerGas":"1",
+             "accessList":[{"address":"{{DevAccounts.Addresses[4]}}","storageKeys":["0x{{new string('0', 63)}}1"]}]}
+            """).Sign(key);
+
+        foreach (var signed in new[] { legacy, withAccessList })
+        {
+            (await client.SendRawTransactionAsync(signed.ToArray())).ShouldBe(signed.Hash.ToArray());
+            var receipt = await client.WaitForReceiptAsync(signed.Hash.ToArray(), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(20));
+            receipt.Succeeded.ShouldBeTrue();
+            receipt.From.ShouldBe(key.Address);
+            receipt.Type.ShouldBe(signed.Transaction.Type);
+        }
+
+        var node = await client.RequestAsync("eth_getTransactionByHash", [legacy.HashHex]);
+        Quantity.Parse(node.GetProperty("v").GetString()).ShouldBe(legacy.V);
+        (await client.GetTransactionCountAsync(key.Address)).ShouldBe(2UL);
+    }
 }
