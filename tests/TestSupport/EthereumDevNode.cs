@@ -80,7 +80,7 @@ public abstract class EthereumDevNode : IAsyncLifetime, IAsyncDisposable
             }
         }
 
-        throw new InvalidOperationException($"The {Name} node did not start after 3 attempts.", last);
+        throw new InvalidOperationException($"The {Name} node did not start after 3 attempts: {last?.Message}", last);
     }
 
     /// <summary>The executable and arguments that start the node on <paramref name="port"/>.</summary>
