@@ -58,6 +58,12 @@ internal sealed class PisEndpoints
             await ObResponder.WriteProblemAsync(ctx, _rt, _version, p).ConfigureAwait(false);
             return;
         }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or KeyNotFoundException or NullReferenceException or InvalidCastException)
+        {
+            // A bug or an input the checks above let through: still an OBIE error body, never a bare 500.
+            await ObResponder.WriteProblemAsync(ctx, _rt, _version, new ObProblemException(500, new ObError(ObErrorCode.UnexpectedError, "the bank could not process the request"))).ConfigureAwait(false);
+            return;
+        }
 
         await ObResponder.WriteJsonAsync(ctx, _rt, result.Status, result.Body).ConfigureAwait(false);
     }
