@@ -120,6 +120,43 @@ public sealed class AbiEthersVectorTests
         }
     }
 
+    [Fact]
+    public void ContractAbi_SolcArtifactOfChannelContract_SelectorsTopicsAndErrorsMatchEthers()
+    {
+        var artifact = Root.GetProperty("artifact");
+        var abi = ContractAbi.FromJson(artifact.GetProperty("abi").GetRawText());
+
+        var functions = artifact.GetProperty("functions").EnumerateArray().ToArray();
+        abi.Functions.Count.ShouldBe(functions.Length);
+        foreach (var f in functions)
+        {
+            var function = abi.Function(f.GetProperty("signature").GetString()!);
+            function.SelectorHex.ShouldBe(f.GetProperty("selector").GetString());
+        }
+
+        var events = artifact.GetProperty("events").EnumerateArray().ToArray();
+        abi.Events.Count.ShouldBe(events.Length);
+        foreach (var e in events)
+        {
+            abi.Event(e.GetProperty("signature").GetString()!).Topic0Hex.ShouldBe(e.GetProperty("topic0").GetString());
+        }
+
+        var errors = artifact.GetProperty("errors").EnumerateArray().ToArray();
+        abi.Errors.Count.ShouldBe(errors.Length);
+        foreach (var e in errors)
+        {
+            var error = abi.Error(e.GetProperty("signature").GetString()!);
+            error.SelectorHex.ShouldBe(e.GetProperty("selector").GetString());
+            var data = Hex.Decode(e.GetProperty("data").GetString()!);
+            RevertReason.TryDecode(data, abi, out var reason).ShouldBeTrue(error.Signature);
+            reason.Kind.ShouldBe(RevertReasonKind.Custom);
+            reason.Name.ShouldBe(error.Name);
+            var expected = AbiTestValues.FromJson(error.Inputs.Select(p => p.Type).ToArray(), e.GetProperty("args"));
+            AbiTestValues.Canon(reason.Arguments.ToArray()).ShouldBe(AbiTestValues.Canon(expected));
+            Hex.Encode(error.Encode(expected)).ShouldBe(e.GetProperty("data").GetString());
+        }
+    }
+
     private static TheoryData<int> Indexes(string section)
     {
         var data = new TheoryData<int>();
