@@ -36,6 +36,9 @@ public sealed class SandboxOptions
     /// <summary>Delivery attempts per notification (1 s, 2 s, 4 s … apart on the sandbox clock).</summary>
     public int NotificationMaxAttempts { get; set; } = 5;
 
+    /// <summary>Decoupled (CIBA) flow: sandbox time before the customer answers on their device; polls before get authorization_pending.</summary>
+    public TimeSpan DecoupledApprovalDelay { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How long an x-idempotency-key is remembered (OBIE: 24 hours).</summary>
     public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
 

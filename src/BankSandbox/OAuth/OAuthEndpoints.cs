@@ -18,6 +18,7 @@ namespace Settlement.BankSandbox.OAuth;
 internal sealed class OAuthEndpoints
 {
     private const string JwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+    private const string CibaGrant = "urn:openid:params:grant-type:ciba";
     private readonly SandboxRuntime _rt;
     private readonly JsonWebTokenHandler _jwt = new();
 
@@ -30,6 +31,7 @@ internal sealed class OAuthEndpoints
         app.MapGet("/jwks", ctx => ObResponder.WriteBytesAsync(ctx, rt, 200, Encoding.UTF8.GetBytes(rt.SigningKey.JwksJson), "application/json", sign: false));
         app.MapPost("/as/token", e.TokenAsync);
         app.MapGet("/as/authorize", e.AuthorizeAsync);
+        app.MapPost("/as/bc-authorize", e.BackchannelAuthorizeAsync);
     }
 
     private JsonObject Discovery() => new()
@@ -41,7 +43,10 @@ internal sealed class OAuthEndpoints
         ["scopes_supported"] = new JsonArray("openid", "payments"),
         ["response_types_supported"] = new JsonArray("code", "code id_token"),
         ["response_modes_supported"] = new JsonArray("query", "fragment"),
-        ["grant_types_supported"] = new JsonArray("client_credentials", "authorization_code"),
+        ["grant_types_supported"] = new JsonArray("client_credentials", "authorization_code", CibaGrant),
+        ["backchannel_authentication_endpoint"] = _rt.Issuer + "/as/bc-authorize",
+        ["backchannel_token_delivery_modes_supported"] = new JsonArray("poll"),
+        ["backchannel_authentication_request_signing_alg_values_supported"] = new JsonArray("PS256"),
         ["subject_types_supported"] = new JsonArray("public"),
         ["id_token_signing_alg_values_supported"] = new JsonArray("PS256"),
         ["request_object_signing_alg_values_supported"] = new JsonArray("PS256"),
@@ -111,28 +116,147 @@ internal sealed class OAuthEndpoints
                         return;
                     }
 
-                    var token = _rt.OAuth.Issue(new AccessToken(client.ClientId, TokenKind.AuthorizationCode, "openid payments", code.ConsentId, now + OAuthStore.TokenLifetime));
-                    var idToken = CompactJws.SignJwt(
-                        new JsonObject
-                        {
-                            ["iss"] = _rt.Issuer,
-                            ["sub"] = code.ConsentId,
-                            ["aud"] = client.ClientId,
-                            ["iat"] = now.ToUnixTimeSeconds(),
-                            ["exp"] = (now + OAuthStore.TokenLifetime).ToUnixTimeSeconds(),
-                            ["nonce"] = code.Nonce,
-                            ["openbanking_intent_id"] = code.ConsentId,
-                            ["acr"] = "urn:openbanking:psd2:sca",
-                        },
-                        _rt.SigningKey);
-                    await TokenResponse(ctx, token, "openid payments", idToken).ConfigureAwait(false);
+                    await ConsentTokenResponse(ctx, client.ClientId, code.ConsentId, code.Nonce, now).ConfigureAwait(false);
                     return;
                 }
 
+            case CibaGrant:
+                await BackchannelTokenAsync(ctx, client, form["auth_req_id"].ToString(), now).ConfigureAwait(false);
+                return;
+
             default:
-                await OAuthError(ctx, 400, "unsupported_grant_type", "client_credentials or authorization_code").ConfigureAwait(false);
+                await OAuthError(ctx, 400, "unsupported_grant_type", "client_credentials, authorization_code or " + CibaGrant).ConfigureAwait(false);
                 return;
         }
+    }
+
+    /// <summary>A token bound to the consent (the PSU's authorisation) and its id_token.</summary>
+    private Task ConsentTokenResponse(HttpContext ctx, string clientId, string consentId, string? nonce, DateTimeOffset now)
+    {
+        var token = _rt.OAuth.Issue(new AccessToken(clientId, TokenKind.AuthorizationCode, "openid payments", consentId, now + OAuthStore.TokenLifetime));
+        var claims = new JsonObject
+        {
+            ["iss"] = _rt.Issuer,
+            ["sub"] = consentId,
+            ["aud"] = clientId,
+            ["iat"] = now.ToUnixTimeSeconds(),
+            ["exp"] = (now + OAuthStore.TokenLifetime).ToUnixTimeSeconds(),
+            ["openbanking_intent_id"] = consentId,
+            ["acr"] = "urn:openbanking:psd2:sca",
+        };
+        if (nonce is not null)
+        {
+            claims["nonce"] = nonce;
+        }
+
+        return TokenResponse(ctx, token, "openid payments", CompactJws.SignJwt(claims, _rt.SigningKey));
+    }
+
+    // ---- decoupled (CIBA, poll mode) ----
+    private async Task BackchannelAuthorizeAsync(HttpContext ctx)
+    {
+        if (!ctx.Request.HasFormContentType)
+        {
+            await OAuthError(ctx, 400, "invalid_request", "form body required").ConfigureAwait(false);
+            return;
+        }
+
+        var form = await ctx.Request.ReadFormAsync(ctx.RequestAborted).ConfigureAwait(false);
+        var now = _rt.Time.GetUtcNow();
+        var (client, authError) = await AuthenticateClientAsync(form, now).ConfigureAwait(false);
+        if (client is null)
+        {
+            await OAuthError(ctx, 401, "invalid_client", authError!).ConfigureAwait(false);
+            return;
+        }
+
+        var validation = await _jwt.ValidateTokenAsync(form["request"].ToString(), new TokenValidationParameters
+        {
+            ValidIssuer = client.ClientId,
+            ValidAudiences = [_rt.Issuer, _rt.Issuer + "/"],
+            IssuerSigningKey = client.SigningKey,
+            ValidAlgorithms = ["PS256"],
+            ValidateLifetime = false,
+            RequireExpirationTime = false,
+        }).ConfigureAwait(false);
+        if (!validation.IsValid || validation.SecurityToken is not JsonWebToken jwt)
+        {
+            await OAuthError(ctx, 400, "invalid_request", "the request object is missing or does not verify with the client's key").ConfigureAwait(false);
+            return;
+        }
+
+        var claims = JsonNode.Parse(Base64UrlEncoder.Decode(jwt.EncodedPayload)) as JsonObject ?? [];
+        var scope = (claims["scope"] is JsonValue sv && sv.TryGetValue<string>(out var sc) ? sc : "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var consentId = claims["claims"]?["id_token"]?["openbanking_intent_id"]?["value"]?.GetValue<string>()
+            ?? claims["claims"]?["userinfo"]?["openbanking_intent_id"]?["value"]?.GetValue<string>();
+        if (!scope.Contains("openid", StringComparer.Ordinal) || !scope.Contains("payments", StringComparer.Ordinal))
+        {
+            await OAuthError(ctx, 400, "invalid_scope", "scope must be openid payments").ConfigureAwait(false);
+            return;
+        }
+
+        if (consentId is null || !_rt.Ledger.TryGetConsent(consentId, out var consent) || consent!.ClientId != client.ClientId
+            || consent.State != Payments.ConsentState.AwaitingAuthorisation)
+        {
+            await OAuthError(ctx, 400, "invalid_request", "openbanking_intent_id does not name a consent of this client awaiting authorisation").ConfigureAwait(false);
+            return;
+        }
+
+        var (approve, debtor) = CustomerAnswer(consent, null, null);
+        var id = _rt.OAuth.IssueBackchannel(new BackchannelRequest(client.ClientId, consentId, approve, debtor, now + _rt.Options.DecoupledApprovalDelay, now + OAuthStore.BackchannelLifetime));
+        await ObResponder.WriteJsonAsync(
+            ctx,
+            _rt,
+            200,
+            new JsonObject { ["auth_req_id"] = id, ["expires_in"] = (int)OAuthStore.BackchannelLifetime.TotalSeconds, ["interval"] = 1 },
+            "application/json",
+            sign: false).ConfigureAwait(false);
+    }
+
+    private async Task BackchannelTokenAsync(HttpContext ctx, SandboxClient client, string authReqId, DateTimeOffset now)
+    {
+        var request = _rt.OAuth.FindBackchannel(authReqId);
+        if (request is null || request.ClientId != client.ClientId)
+        {
+            await OAuthError(ctx, 400, "invalid_grant", "unknown auth_req_id").ConfigureAwait(false);
+            return;
+        }
+
+        if (request.Expires <= now)
+        {
+            _rt.OAuth.RemoveBackchannel(authReqId);
+            await OAuthError(ctx, 400, "expired_token", "the decoupled authorisation expired").ConfigureAwait(false);
+            return;
+        }
+
+        if (request.DecideAt > now)
+        {
+            await OAuthError(ctx, 400, "authorization_pending", "the customer has not answered yet").ConfigureAwait(false);
+            return;
+        }
+
+        _rt.OAuth.RemoveBackchannel(authReqId);
+        if (!_rt.Ledger.Decide(request.ConsentId, request.Approve, request.Debtor, request.DecideAt) || !request.Approve)
+        {
+            await OAuthError(ctx, 400, "access_denied", "the customer declined").ConfigureAwait(false);
+            return;
+        }
+
+        await ConsentTokenResponse(ctx, client.ClientId, request.ConsentId, null, now).ConfigureAwait(false);
+    }
+
+    /// <summary>What the simulated customer does with a consent: decision and the debtor account.</summary>
+    private (bool Approve, string? Debtor) CustomerAnswer(Payments.ConsentRecord consent, string? queryDecision, string? queryDebtor)
+    {
+        var decision = _rt.Customer.DecisionFor(consent.ConsentId)
+            ?? (queryDecision switch
+            {
+                "approve" => CustomerDecision.Approve,
+                "decline" => CustomerDecision.Decline,
+                _ => _rt.Customer.DefaultDecision,
+            });
+        var debtor = consent.DebtorAccount ?? _rt.Customer.DebtorFor(consent.ConsentId) ?? queryDebtor ?? _rt.Options.DefaultDebtorAccount;
+        return debtor is null || !_rt.Accounts.TryGet(debtor, out _) ? (false, null) : (decision == CustomerDecision.Approve, debtor);
     }
 
     private async Task<(SandboxClient? Client, string? Error)> AuthenticateClientAsync(IFormCollection form, DateTimeOffset now)
@@ -295,26 +419,14 @@ internal sealed class OAuthEndpoints
             return;
         }
 
-        var decision = _rt.Customer.DecisionFor(consentId)
-            ?? (q["sandbox_decision"].ToString() switch
-            {
-                "approve" => CustomerDecision.Approve,
-                "decline" => CustomerDecision.Decline,
-                _ => _rt.Customer.DefaultDecision,
-            });
-        var debtor = consent.DebtorAccount ?? _rt.Customer.DebtorFor(consentId) ?? NullIfEmpty(q["sandbox_debtor"].ToString()) ?? _rt.Options.DefaultDebtorAccount;
-        if (debtor is null || !_rt.Accounts.TryGet(debtor, out _))
-        {
-            decision = CustomerDecision.Decline;
-        }
-
-        if (!_rt.Ledger.Decide(consentId, decision == CustomerDecision.Approve, debtor, now))
+        var (approve, debtor) = CustomerAnswer(consent, q["sandbox_decision"].ToString(), NullIfEmpty(q["sandbox_debtor"].ToString()));
+        if (!_rt.Ledger.Decide(consentId, approve, debtor, now))
         {
             Redirect(ctx, redirectUri, fragment, ("error", "invalid_request"), ("error_description", "the consent is not awaiting authorisation"), ("state", state));
             return;
         }
 
-        if (decision == CustomerDecision.Decline)
+        if (!approve)
         {
             Redirect(ctx, redirectUri, fragment, ("error", "access_denied"), ("error_description", "the customer declined"), ("state", state));
             return;

@@ -15,6 +15,9 @@ internal sealed record AccessToken(string ClientId, TokenKind Kind, string Scope
 /// <summary>An issued authorisation code (single use).</summary>
 internal sealed record AuthorizationCode(string ClientId, string ConsentId, string RedirectUri, string CodeChallenge, string? Nonce, DateTimeOffset Expires);
 
+/// <summary>A decoupled (CIBA, poll mode) authorisation request: the customer's answer is applied at <c>DecideAt</c>.</summary>
+internal sealed record BackchannelRequest(string ClientId, string ConsentId, bool Approve, string? Debtor, DateTimeOffset DecideAt, DateTimeOffset Expires);
+
 /// <summary>Opaque tokens, codes and used client-assertion jtis.</summary>
 internal sealed class OAuthStore
 {
@@ -24,6 +27,20 @@ internal sealed class OAuthStore
     private readonly ConcurrentDictionary<string, AccessToken> _tokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, AuthorizationCode> _codes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Client, string Jti), DateTimeOffset> _jtis = new();
+    private readonly ConcurrentDictionary<string, BackchannelRequest> _backchannel = new(StringComparer.Ordinal);
+
+    public static readonly TimeSpan BackchannelLifetime = TimeSpan.FromMinutes(10);
+
+    public string IssueBackchannel(BackchannelRequest request)
+    {
+        var id = NewOpaque();
+        _backchannel[id] = request;
+        return id;
+    }
+
+    public BackchannelRequest? FindBackchannel(string? id) => id is not null && _backchannel.TryGetValue(id, out var r) ? r : null;
+
+    public void RemoveBackchannel(string id) => _backchannel.TryRemove(id, out _);
 
     public static string NewOpaque() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 

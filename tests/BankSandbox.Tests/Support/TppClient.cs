@@ -78,6 +78,17 @@ public sealed class TppClient : IDisposable
     public async Task<HttpResponseMessage> TokenRequestAsync(IDictionary<string, string> form) =>
         await Http.PostAsync(new Uri("as/token", UriKind.Relative), new FormUrlEncodedContent(form));
 
+    /// <summary>POSTs a form to an AS endpoint with private_key_jwt client authentication added.</summary>
+    public async Task<HttpResponseMessage> TokenEndpointFormAsync(string relative, IDictionary<string, string> form)
+    {
+        var all = new Dictionary<string, string>(form)
+        {
+            ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ["client_assertion"] = Assertion(),
+        };
+        return await Http.PostAsync(new Uri(relative, UriKind.Relative), new FormUrlEncodedContent(all));
+    }
+
     public async Task<string> ClientCredentialsTokenAsync()
     {
         using var response = await TokenRequestAsync(new Dictionary<string, string>
