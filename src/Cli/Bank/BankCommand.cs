@@ -9,6 +9,9 @@ internal static class BankCommand
     {
         var command = new Command("bank", "Open-banking rails: the local bank sandbox, top-ups, payouts, status");
         command.Subcommands.Add(BankSandboxCommand.Create());
+        command.Subcommands.Add(BankTopupCommand.CreateTopup());
+        command.Subcommands.Add(BankTopupCommand.CreatePayout());
+        command.Subcommands.Add(BankStatusCommand.Create());
         return command;
     }
 }

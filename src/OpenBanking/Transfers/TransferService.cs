@@ -137,7 +137,8 @@ public sealed partial class TransferService
             var request = new AuthorizationRequest(op.AuthorizationUrl!, op.ConsentId!, op.AuthorizationState!, op.NonceValue ?? "", op.CodeVerifier!);
             var token = await client.CompleteAuthorizationAsync(request, code, state, cancellationToken).ConfigureAwait(false);
             _consentTokens[op.Id] = token;
-            await MoveAsync(op, op with { State = TransferState.SubmittingPayment, CodeVerifier = null, LastError = null }, "authorised", null, cancellationToken).ConfigureAwait(false);
+            await MoveAsync(op, op with { State = TransferState.SubmittingPayment, ConsentStatus = ConsentCode(client, ConsentStatusKind.Authorised), CodeVerifier = null, LastError = null },
+                "authorised", null, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -274,7 +275,8 @@ public sealed partial class TransferService
 
         var token = await client.CompleteAuthorizationAsync(request, code, request.State, ct).ConfigureAwait(false);
         _consentTokens[op.Id] = token;
-        return await MoveAsync(op, op with { State = TransferState.SubmittingPayment, CodeVerifier = null, LastError = null }, "authorised", null, ct).ConfigureAwait(false);
+        return await MoveAsync(op, op with { State = TransferState.SubmittingPayment, ConsentStatus = ConsentCode(client, ConsentStatusKind.Authorised), CodeVerifier = null, LastError = null },
+            "authorised", null, ct).ConfigureAwait(false);
     }
 
     private async Task<TransferOperation?> SubmitPaymentAsync(PisClient client, TransferOperation op, CancellationToken ct)
@@ -307,7 +309,9 @@ public sealed partial class TransferService
         }
 
         _consentTokens.TryRemove(op.Id, out _);
-        return await AttachPaymentAsync(op, payment, "payment-created", ct).ConfigureAwait(false);
+
+        // OBIE: creating the payment consumes the consent (Consumed / COND).
+        return await AttachPaymentAsync(op with { ConsentStatus = ConsentCode(client, ConsentStatusKind.Consumed) }, payment, "payment-created", ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -352,6 +356,15 @@ public sealed partial class TransferService
                 return null;
         }
     }
+
+    /// <summary>The bank's code for a consent state its own protocol step implies (the step's answer was checked).</summary>
+    private static string ConsentCode(PisClient client, ConsentStatusKind kind) => (client.Version, kind) switch
+    {
+        (Configuration.ObieVersion.V4_0, ConsentStatusKind.Authorised) => "AUTH",
+        (Configuration.ObieVersion.V4_0, _) => "COND",
+        (_, ConsentStatusKind.Authorised) => "Authorised",
+        _ => "Consumed",
+    };
 
     private async Task<TransferOperation?> AttachPaymentAsync(TransferOperation op, DomesticPayment payment, string eventName, CancellationToken ct)
     {
