@@ -76,6 +76,13 @@ public sealed partial class EventNotificationReceiver
         {
             return NotificationOutcome.RetryLater;
         }
+        catch (BankApiException ex)
+        {
+            // Signed by the bank but inconsistent with what we hold (other consent, other amount):
+            // nothing is changed; the transfer's own polling stays authoritative.
+            LogRejected(bank, ex.Message);
+            return NotificationOutcome.Rejected;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bank {Bank}: event notification refused: {Reason}")]

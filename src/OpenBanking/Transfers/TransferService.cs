@@ -59,8 +59,10 @@ public sealed partial class TransferService
             {
                 result.Add(await AdvanceAsync(op.Id, cancellationToken).ConfigureAwait(false));
             }
-            catch (BankApiException ex)
+            catch (Exception ex) when (ex is BankApiException or TransferConcurrencyException or KeyNotFoundException)
             {
+                // One transfer's trouble (bank down, concurrent writer, bank no longer configured)
+                // must not stop the others; it is retried on the next pass.
                 LogAdvanceFailed(op.Id, ex.GetType().Name, ex.Message);
                 result.Add((await _store.GetAsync(op.Id, cancellationToken).ConfigureAwait(false))!);
             }

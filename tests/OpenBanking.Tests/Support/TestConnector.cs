@@ -14,7 +14,7 @@ public sealed class TestConnector : IDisposable
 
     private readonly string _dir;
 
-    public TestConnector(ObieVersion version = ObieVersion.V3_1_11, Action<BankOptions>? configure = null, string? databasePath = null, FakeBank? bank = null, ManualTimeProvider? time = null)
+    public TestConnector(ObieVersion version = ObieVersion.V3_1_11, Action<BankOptions>? configure = null, string? databasePath = null, FakeBank? bank = null, ManualTimeProvider? time = null, string[]? extraBanks = null)
     {
         Time = time ?? new ManualTimeProvider();
         Bank = bank ?? new FakeBank(Time);
@@ -48,8 +48,20 @@ public sealed class TestConnector : IDisposable
             };
             configure?.Invoke(bankOptions);
             o.Banks["acme"] = bankOptions;
+            foreach (var name in extraBanks ?? [])
+            {
+                o.Banks[name] = new BankOptions
+                {
+                    BaseUrl = bankOptions.BaseUrl, WellKnownEndpoint = bankOptions.WellKnownEndpoint, ClientId = ClientId, SigningKeyPath = keyPath,
+                    SigningKeyId = "client-kid", SpecVersion = ObieVersion.V4_0, RedirectUri = bankOptions.RedirectUri,
+                    PlatformAccount = bankOptions.PlatformAccount, Quirks = { HeadlessAuthorization = true }, RetryBaseDelay = TimeSpan.FromMilliseconds(10),
+                };
+            }
         }, configSectionPath: null);
-        services.AddHttpClient("openbanking:acme").ConfigurePrimaryHttpMessageHandler(() => Bank).SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        foreach (var name in (string[])["acme", .. extraBanks ?? []])
+        {
+            services.AddHttpClient("openbanking:" + name).ConfigurePrimaryHttpMessageHandler(() => Bank).SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        }
         Provider = services.BuildServiceProvider();
     }
 
