@@ -52,6 +52,10 @@ internal static class BankSandboxCommand
             {
                 // Ctrl+C
             }
+            finally
+            {
+                File.Delete(pemPath);
+            }
 
             return 0;
         });

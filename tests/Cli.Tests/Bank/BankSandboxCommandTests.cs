@@ -24,6 +24,7 @@ public sealed class BankSandboxCommandTests
         }
 
         using var process = Process.Start(start)!;
+        string? pem = null;
         try
         {
             var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2));
@@ -34,7 +35,8 @@ public sealed class BankSandboxCommandTests
             info["baseUrl"]!.GetValue<string>().ShouldBe(issuer + "/");
 
             // Trust exactly the printed certificate (PEM file), and check the printed thumbprint matches it.
-            using var certificate = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(info["certificatePem"]!.GetValue<string>()));
+            pem = info["certificatePem"]!.GetValue<string>();
+            using var certificate = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(pem));
             certificate.GetCertHashString(HashAlgorithmName.SHA256).ShouldBe(info["certificateThumbprint"]!.GetValue<string>());
             using var handler = new SocketsHttpHandler();
             handler.SslOptions.RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && cert.GetCertHashString(HashAlgorithmName.SHA256) == certificate.GetCertHashString(HashAlgorithmName.SHA256);
@@ -50,6 +52,10 @@ public sealed class BankSandboxCommandTests
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
+            if (pem is not null)
+            {
+                File.Delete(pem); // a killed sandbox cannot remove its own certificate file
+            }
         }
     }
 }
