@@ -140,10 +140,11 @@ async function batch(n) {
   for (let i = 0; i < n; i++) {
     const o = await openErc20(payer, 5_000_000n);
     await (await ch(payee).redeem(o.c, 1n, await voucher(payer, o.id, 1n))).wait(); // steady state: slot already has a redeemed total
-    const v = await voucher(payer, o.id, 1_000_000n);
-    items.push({ payer: payer.address, challengePeriod: PERIOD, nonce: o.c[4], cumulativeAmount: 1_000_000n, v: v.v, r: v.r, s: v.s });
+    const v = ethers.Signature.from(await payer.signTypedData(domain, voucherTypes, { channelId: o.id, cumulativeAmount: 1_000_000n }));
+    // Packed item (docs/protocol.md): payer | challengePeriod | nonce | uint96 cumulativeAmount | r | vs (EIP-2098).
+    items.push(ethers.solidityPacked(['address', 'uint32', 'uint64', 'uint96', 'bytes32', 'bytes32'], [payer.address, PERIOD, o.c[4], 1_000_000n, v.r, v.yParityAndS]));
   }
-  return gasOf(ch(payee).redeemBatch(tokenAddr, items));
+  return gasOf(ch(payee).redeemBatch(tokenAddr, ethers.concat(items)));
 }
 const b1 = await batch(1);
 const b11 = await batch(11);

@@ -34,17 +34,6 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
         bytes32 s;
     }
 
-    /// @notice One payer -> payee voucher of a batch redeemed by the payee (msg.sender) in `token`.
-    struct BatchVoucher {
-        address payer;
-        uint32 challengePeriod;
-        uint64 nonce;
-        uint256 cumulativeAmount;
-        uint8 v;
-        bytes32 r;
-        bytes32 s;
-    }
-
     /// @notice EIP-712 type of a voucher: the signer has paid `cumulativeAmount` in total to the other party.
     bytes32 public constant VOUCHER_TYPEHASH = keccak256("Voucher(bytes32 channelId,uint256 cumulativeAmount)");
 
@@ -58,6 +47,8 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
     uint32 public constant MAX_CHALLENGE_PERIOD = 30 days;
     /// @notice Largest deposit per side of a channel (amounts are packed in 96 bits).
     uint256 public constant MAX_AMOUNT = type(uint96).max;
+    /// @notice Size in bytes of one item of `redeemBatch`'s packed batch (see `redeemBatch`).
+    uint256 public constant BATCH_ITEM_SIZE = 108;
     /// @notice Gas forwarded when pushing ETH; a recipient that needs more (or reverts) is paid through `owed`.
     uint256 public constant ETH_PUSH_GAS = 30_000;
 
@@ -68,6 +59,9 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
     uint256 private constant _DEADLINE_MASK = (1 << 40) - 1;
     uint256 private constant _EXISTS = 1 << 232;
     uint256 private constant _PAYEE_SIDE = 1 << 233;
+    // EIP-2098 compact signatures: vs = v bit (top) | s; s must not exceed half the secp256k1 order.
+    bytes32 private constant _LOW_255_BITS = 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
+    uint256 private constant _HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
     /// @notice Nonce of the next channel; starts at 1 and only grows.
     uint64 public nextNonce = 1;
@@ -115,6 +109,11 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
         uint256 cumulativeAmount
     );
 
+    /// @notice A payer -> payee voucher was redeemed by `redeemBatch`: the payee's cumulative total redeemed in the
+    /// channel is now `cumulativeAmount`. Payer, payee, token and the direction are those of the channel's
+    /// `ChannelOpened`; the amount paid is `cumulativeAmount` minus the previous total.
+    event BatchVoucherRedeemed(bytes32 indexed channelId, uint256 cumulativeAmount);
+
     /// @notice A unilateral close started; vouchers can be redeemed until `deadline` (inclusive), then `settle`.
     event ChannelClosing(
         bytes32 indexed channelId,
@@ -158,6 +157,7 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
     error NotParticipant();
     error NothingOwed();
     error EthTransferFailed();
+    error MalformedBatch();
 
     constructor() EIP712("SettlementChannels", "1") {}
 
@@ -228,35 +228,89 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
     }
 
     /// @notice The payee (msg.sender) redeems payer vouchers of many `token` channels; paid in one transfer.
-    function redeemBatch(address token, BatchVoucher[] calldata vouchers) external nonReentrant {
+    /// `batch` is a concatenation of `BATCH_ITEM_SIZE`-byte items, each (big-endian, no padding):
+    /// payer (20 bytes) | challengePeriod (4) | nonce (8) | cumulativeAmount (12, uint96) | r (32) | vs (32),
+    /// where r and vs are the EIP-2098 compact form of the payer's voucher signature (vs = s with the top bit
+    /// set when v = 28). An empty batch or a length that is not a multiple of the item size reverts.
+    function redeemBatch(address token, bytes calldata batch) external nonReentrant {
+        uint256 p;
+        uint256 end;
+        assembly ("memory-safe") {
+            p := batch.offset
+            end := add(p, batch.length)
+        }
+        if (batch.length == 0 || batch.length % BATCH_ITEM_SIZE != 0) revert MalformedBatch();
+        bytes32 domainSeparator = _domainSeparatorV4();
+        bytes32 typeHash = VOUCHER_TYPEHASH;
         uint256 total;
-        uint256 n = vouchers.length;
-        for (uint256 i; i < n;) {
-            BatchVoucher calldata b = vouchers[i];
-            bytes32 id = _channelId(b.payer, msg.sender, token, b.challengePeriod, b.nonce);
+        while (p < end) {
+            uint256 amount;
+            address payer;
+            bytes32 id;
+            bytes32 digest;
+            bytes32 r;
+            bytes32 vs;
+            assembly ("memory-safe") {
+                let head := calldataload(p)
+                amount := shr(160, calldataload(add(p, 32)))
+                r := calldataload(add(p, 44))
+                vs := calldataload(add(p, 76))
+                payer := shr(96, head)
+                // The channel id, as _channelId(payer, msg.sender, token, challengePeriod, nonce) computes it.
+                let ptr := mload(0x40)
+                mstore(ptr, payer)
+                mstore(add(ptr, 0x20), caller())
+                mstore(add(ptr, 0x40), token)
+                mstore(add(ptr, 0x60), and(shr(64, head), 0xffffffff))
+                mstore(add(ptr, 0x80), and(head, 0xffffffffffffffff))
+                id := keccak256(ptr, 0xa0)
+                // The EIP-712 digest of Voucher(id, amount), as _voucherDigest computes it.
+                mstore(ptr, typeHash)
+                mstore(add(ptr, 0x20), id)
+                mstore(add(ptr, 0x40), amount)
+                let structHash := keccak256(ptr, 0x60)
+                mstore(ptr, hex"1901")
+                mstore(add(ptr, 0x02), domainSeparator)
+                mstore(add(ptr, 0x22), structHash)
+                digest := keccak256(ptr, 0x42)
+            }
             uint256 main = _main[id];
             _requireRedeemable(main);
-            address signer = ECDSA.recover(_voucherDigest(id, b.cumulativeAmount), b.v, b.r, b.s);
-            if (signer != b.payer) revert InvalidSigner();
+            // OpenZeppelin's ECDSA.recover(digest, r, vs) inlined, same checks and errors: s above half the curve
+            // order (malleable) and signatures that recover nothing or address(0) revert.
+            address signer;
+            {
+                bytes32 s = vs & _LOW_255_BITS;
+                if (uint256(s) > _HALF_ORDER) revert ECDSA.ECDSAInvalidSignatureS(s);
+                assembly ("memory-safe") {
+                    let ptr := mload(0x40)
+                    mstore(ptr, digest)
+                    mstore(add(ptr, 0x20), add(27, shr(255, vs)))
+                    mstore(add(ptr, 0x40), r)
+                    mstore(add(ptr, 0x60), s)
+                    mstore(0, 0)
+                    pop(staticcall(gas(), 1, ptr, 0x80, 0, 0x20))
+                    signer := mload(0)
+                }
+            }
+            if (signer == address(0)) revert ECDSA.ECDSAInvalidSignature();
+            if (signer != payer) revert InvalidSigner();
             uint256 paid = (main >> _PAID_SHIFT) & _AMOUNT_MASK;
-            uint256 amount = b.cumulativeAmount;
             if (amount <= paid) revert VoucherNotNewer();
             if (amount > (main & _AMOUNT_MASK)) revert AmountExceedsDeposit();
             _main[id] = (main & ~(_AMOUNT_MASK << _PAID_SHIFT)) | (amount << _PAID_SHIFT);
+            emit BatchVoucherRedeemed(id, amount);
             unchecked {
-                // amount <= deposit < 2^96 and n < 2^64, so neither overflows.
+                // amount <= deposit < 2^96 per item and fewer than 2^64 items, so neither overflows.
                 total += amount - paid;
-                emit VoucherRedeemed(id, b.payer, msg.sender, token, true, amount - paid, amount);
-                ++i;
+                p += BATCH_ITEM_SIZE;
             }
         }
-        if (total != 0) {
-            if (token == address(0)) {
-                (bool ok,) = msg.sender.call{value: total}("");
-                if (!ok) revert EthTransferFailed();
-            } else {
-                IERC20(token).safeTransfer(msg.sender, total);
-            }
+        if (token == address(0)) {
+            (bool ok,) = msg.sender.call{value: total}("");
+            if (!ok) revert EthTransferFailed();
+        } else {
+            IERC20(token).safeTransfer(msg.sender, total);
         }
     }
 
