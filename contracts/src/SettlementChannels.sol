@@ -47,8 +47,6 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
     uint32 public constant MAX_CHALLENGE_PERIOD = 30 days;
     /// @notice Largest deposit per side of a channel (amounts are packed in 96 bits).
     uint256 public constant MAX_AMOUNT = type(uint96).max;
-    /// @notice Size in bytes of one item of `redeemBatch`'s packed batch (see `redeemBatch`).
-    uint256 public constant BATCH_ITEM_SIZE = 108;
     /// @notice Gas forwarded when pushing ETH; a recipient that needs more (or reverts) is paid through `owed`.
     uint256 public constant ETH_PUSH_GAS = 30_000;
 
@@ -61,6 +59,8 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
     uint256 private constant _PAYEE_SIDE = 1 << 233;
     // EIP-2098 compact signatures: vs = v bit (top) | s; s must not exceed half the secp256k1 order.
     bytes32 private constant _LOW_255_BITS = 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
+    // Size in bytes of one item of `redeemBatch`'s packed batch (see `redeemBatch`).
+    uint256 private constant _BATCH_ITEM_SIZE = 108;
     uint256 private constant _HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
     /// @notice Nonce of the next channel; starts at 1 and only grows.
@@ -228,7 +228,7 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
     }
 
     /// @notice The payee (msg.sender) redeems payer vouchers of many `token` channels; paid in one transfer.
-    /// `batch` is a concatenation of `BATCH_ITEM_SIZE`-byte items, each (big-endian, no padding):
+    /// `batch` is a concatenation of 108-byte items, each (big-endian, no padding):
     /// payer (20 bytes) | challengePeriod (4) | nonce (8) | cumulativeAmount (12, uint96) | r (32) | vs (32),
     /// where r and vs are the EIP-2098 compact form of the payer's voucher signature (vs = s with the top bit
     /// set when v = 28). An empty batch or a length that is not a multiple of the item size reverts.
@@ -239,7 +239,7 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
             p := batch.offset
             end := add(p, batch.length)
         }
-        if (batch.length == 0 || batch.length % BATCH_ITEM_SIZE != 0) revert MalformedBatch();
+        if (batch.length == 0 || batch.length % _BATCH_ITEM_SIZE != 0) revert MalformedBatch();
         bytes32 domainSeparator = _domainSeparatorV4();
         bytes32 typeHash = VOUCHER_TYPEHASH;
         uint256 total;
@@ -303,7 +303,7 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
             unchecked {
                 // amount <= deposit < 2^96 per item and fewer than 2^64 items, so neither overflows.
                 total += amount - paid;
-                p += BATCH_ITEM_SIZE;
+                p += _BATCH_ITEM_SIZE;
             }
         }
         if (token == address(0)) {

@@ -97,23 +97,60 @@ public sealed class ChannelContract
         return SendAsync(sender, "redeem", BigInteger.Zero, cancellationToken, [Tuple(channel), voucher.Voucher.CumulativeAmount, Signature(voucher.Signature)]);
     }
 
-    /// <summary>The payee redeems payer vouchers of many <paramref name="token"/> channels in one transaction.</summary>
+    /// <summary>
+    /// The payee redeems payer vouchers of many <paramref name="token"/> channels in one transaction (the vouchers are
+    /// sent in the packed form of <see cref="EncodeBatch"/>). Each channel's new total is reported by a
+    /// <see cref="BatchVoucherRedeemedEvent"/>.
+    /// </summary>
     public Task<TransactionReceipt> RedeemBatchAsync(
         IContractTransactor payee, Address token, IReadOnlyList<(ChannelParameters Channel, SignedVoucher Voucher)> vouchers,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        SendAsync(payee, "redeemBatch", BigInteger.Zero, cancellationToken, [token, EncodeBatch(vouchers)]);
+
+    /// <summary>Size in bytes of one packed batch item (the contract's <c>BATCH_ITEM_SIZE</c>).</summary>
+    public const int BatchItemSize = 108;
+
+    /// <summary>
+    /// Packs payer vouchers for <c>redeemBatch</c> (docs/protocol.md, "Batch encoding"): per item, big-endian and unpadded,
+    /// payer (20 bytes) | challenge period (4) | nonce (8) | cumulative amount (12) | r (32) | vs (32), where vs is the
+    /// EIP-2098 compact form (s with the top bit set when the recovery id is 1).
+    /// </summary>
+    /// <exception cref="ArgumentException">The list is empty or an amount is negative or does not fit in 96 bits.</exception>
+    public static byte[] EncodeBatch(IReadOnlyList<(ChannelParameters Channel, SignedVoucher Voucher)> vouchers)
     {
         ArgumentNullException.ThrowIfNull(vouchers);
-        var items = vouchers.Select(x => (object?)new object?[]
+        if (vouchers.Count == 0)
         {
-            x.Channel.Payer,
-            (BigInteger)x.Channel.ChallengePeriodSeconds,
-            (BigInteger)x.Channel.Nonce,
-            x.Voucher.Voucher.CumulativeAmount,
-            (BigInteger)x.Voucher.Signature.V,
-            x.Voucher.Signature.R.ToArray(),
-            x.Voucher.Signature.S.ToArray(),
-        }).ToArray();
-        return SendAsync(payee, "redeemBatch", BigInteger.Zero, cancellationToken, [token, items]);
+            throw new ArgumentException("A batch needs at least one voucher.", nameof(vouchers));
+        }
+
+        var data = new byte[vouchers.Count * BatchItemSize];
+        for (var i = 0; i < vouchers.Count; i++)
+        {
+            var (channel, voucher) = vouchers[i];
+            ArgumentNullException.ThrowIfNull(channel, nameof(vouchers));
+            ArgumentNullException.ThrowIfNull(voucher, nameof(vouchers));
+            var amount = voucher.Voucher.CumulativeAmount;
+            if (amount.Sign < 0 || amount.GetByteCount(isUnsigned: true) > 12)
+            {
+                throw new ArgumentException("A batch amount must fit in 96 bits.", nameof(vouchers));
+            }
+
+            var item = data.AsSpan(i * BatchItemSize, BatchItemSize);
+            channel.Payer.Bytes.CopyTo(item);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(item[20..], channel.ChallengePeriodSeconds);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(item[24..], channel.Nonce);
+            var amountBytes = item.Slice(32, 12);
+            _ = amount.TryWriteBytes(amountBytes[(12 - amount.GetByteCount(isUnsigned: true))..], out _, isUnsigned: true, isBigEndian: true);
+            voucher.Signature.R.CopyTo(item[44..]);
+            voucher.Signature.S.CopyTo(item[76..]);
+            if (voucher.Signature.RecoveryId == 1)
+            {
+                item[76] |= 0x80;
+            }
+        }
+
+        return data;
     }
 
     /// <summary>Starts a unilateral close (payer or payee).</summary>
@@ -228,6 +265,7 @@ public sealed class ChannelContract
             "VoucherRedeemed" => new VoucherRedeemedEvent(
                 Id(d["channelId"]), (Address)d["payer"]!, (Address)d["payee"]!, (Address)d["token"]!,
                 (bool)d["payerToPayee"]!, (BigInteger)d["amount"]!, (BigInteger)d["cumulativeAmount"]!),
+            "BatchVoucherRedeemed" => new BatchVoucherRedeemedEvent(Id(d["channelId"]), (BigInteger)d["cumulativeAmount"]!),
             "ChannelClosing" => new ChannelClosingEvent(
                 Id(d["channelId"]), (Address)d["payer"]!, (Address)d["payee"]!, (Address)d["token"]!, (Address)d["closer"]!,
                 (ulong)(BigInteger)d["deadline"]!),

@@ -96,6 +96,63 @@ public abstract class ChannelAttackTests<TNode>(TNode node) : IClassFixture<TNod
     }
 
     [Fact]
+    public async Task RedeemBatch_HighSCompactSignature_RevertsECDSAInvalidSignatureS()
+    {
+        using var w = await ChannelWorld.CreateAsync(Node);
+        var first = await w.OpenAsync(1_000_000);
+        var second = await w.OpenAsync(1_000_000);
+        var batch = ChannelContract.EncodeBatch(
+        [
+            (first, w.Channels.SignVoucher(w.PayerKey, first.Id, 100_000)),
+            (second, w.Channels.SignVoucher(w.PayerKey, second.Id, 200_000)),
+        ]);
+
+        // In the compact form s has 255 bits, so the s values above n/2 it can carry are (n/2, 2^255). The malleable
+        // twin n − s of a low s lies there only with negligible probability (it almost always needs bit 255, which is
+        // the v bit), so the test puts such an s, with the second item's real r, into the vs word directly. The
+        // contract must refuse it by the s bound alone (OpenZeppelin's error, carrying that s), and the valid first
+        // item must not be redeemed either.
+        var highS = (CurveOrder / 2) + 1;
+        highS.ShouldBeLessThan(BigInteger.One << 255);
+        highS.ToByteArray(isUnsigned: true, isBigEndian: true).CopyTo(batch, ChannelContract.BatchItemSize + 76);
+        var ex = await Should.ThrowAsync<ChannelContractRevertException>(() => w.Channels.SendAsync(
+            w.Payee, "redeemBatch", BigInteger.Zero, CancellationToken.None, [w.Token.Address, batch]));
+        ex.ErrorName.ShouldBe("ECDSAInvalidSignatureS");
+        new BigInteger((byte[])ex.Reason!.Arguments[0]!, isUnsigned: true, isBigEndian: true).ShouldBe(highS);
+
+        (await w.Channels.GetStateAsync(first.Id)).RedeemedByPayee.ShouldBe(BigInteger.Zero);
+        (await w.Channels.GetStateAsync(second.Id)).RedeemedByPayee.ShouldBe(BigInteger.Zero);
+    }
+
+    [Fact]
+    public async Task RedeemBatch_MalformedPackedBatch_RevertsMalformedBatch()
+    {
+        using var w = await ChannelWorld.CreateAsync(Node);
+        var c = await w.OpenAsync(1_000_000);
+        var valid = ChannelContract.EncodeBatch([(c, w.Channels.SignVoucher(w.PayerKey, c.Id, 100_000))]);
+        var before = await w.Token.BalanceOfAsync(w.PayeeKey.Address);
+
+        // Empty, one byte short, one byte over, and one and a half items.
+        byte[][] malformed = [[], valid[..^1], [.. valid, 0], [.. valid, .. valid[..54]]];
+        foreach (var batch in malformed)
+        {
+            var ex = await Should.ThrowAsync<ChannelContractRevertException>(() => w.Channels.SendAsync(
+                w.Payee, "redeemBatch", BigInteger.Zero, CancellationToken.None, [w.Token.Address, batch]));
+            ex.ErrorName.ShouldBe("MalformedBatch");
+        }
+
+        // A well-formed item whose amount was altered no longer matches the payer's signature.
+        var tampered = valid.ToArray();
+        tampered[43] ^= 1;
+        await ShouldRevert(() => w.Channels.SendAsync(w.Payee, "redeemBatch", BigInteger.Zero, CancellationToken.None, [w.Token.Address, tampered]), "InvalidSigner");
+
+        (await w.Channels.GetStateAsync(c.Id)).RedeemedByPayee.ShouldBe(BigInteger.Zero);
+        (await w.Token.BalanceOfAsync(w.PayeeKey.Address)).ShouldBe(before);
+        await w.Channels.SendAsync(w.Payee, "redeemBatch", BigInteger.Zero, CancellationToken.None, [w.Token.Address, valid]);
+        (await w.Channels.GetStateAsync(c.Id)).RedeemedByPayee.ShouldBe(new BigInteger(100_000));
+    }
+
+    [Fact]
     public async Task Redeem_VoucherFromWrongSigner_RevertsInvalidSigner()
     {
         using var w = await ChannelWorld.CreateAsync(Node);

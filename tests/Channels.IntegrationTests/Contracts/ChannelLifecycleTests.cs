@@ -230,8 +230,10 @@ public abstract class ChannelLifecycleTests<TNode>(TNode node) : IClassFixture<T
         var receipt = await w.Channels.RedeemBatchAsync(w.Payee, w.Token.Address, items);
 
         (await w.Token.BalanceOfAsync(w.PayeeKey.Address) - before).ShouldBe(new BigInteger(1_000_000 - 50_000));
-        w.Channels.DecodeEvents(receipt.Logs).OfType<VoucherRedeemedEvent>().Select(e => e.CumulativeAmount)
-            .ShouldBe([100_000, 200_000, 300_000, 400_000]);
+        var events = w.Channels.DecodeEvents(receipt.Logs).OfType<BatchVoucherRedeemedEvent>().ToList();
+        events.Select(e => e.ChannelId).ShouldBe(channels.Select(c => c.Id));
+        events.Select(e => e.CumulativeAmount).ShouldBe([100_000, 200_000, 300_000, 400_000]);
+        w.Channels.DecodeEvents(receipt.Logs).OfType<VoucherRedeemedEvent>().ShouldBeEmpty();
         for (var i = 0; i < channels.Count; i++)
         {
             (await w.Channels.GetStateAsync(channels[i].Id)).RedeemedByPayee.ShouldBe(new BigInteger(100_000 * (i + 1)));
@@ -285,6 +287,8 @@ public abstract class ChannelLifecycleTests<TNode>(TNode node) : IClassFixture<T
         await w.Channels.TopUpPayeeAsync(w.Payee, b, 70_000);
         await w.Channels.RedeemAsync(w.Payee, a, w.Channels.SignVoucher(w.PayerKey, a.Id, 123_000));
         await w.Channels.RedeemAsync(w.Payer, b, w.Channels.SignVoucher(w.PayeeKey, b.Id, 20_000));
+        await w.Channels.RedeemBatchAsync(
+            w.Payee, w.Token.Address, [(a, w.Channels.SignVoucher(w.PayerKey, a.Id, 456_000)), (b, w.Channels.SignVoucher(w.PayerKey, b.Id, 300_000))]);
         await w.Channels.StartCloseWithVoucherAsync(w.Payee, b, w.Channels.SignVoucher(w.PayerKey, b.Id, 900_000));
         var final = new CooperativeCloseState(settled.Id, 1, 0);
         await w.Channels.CooperativeCloseAsync(w.Payee, settled, final, final.Sign(w.PayerKey, w.Channels.Domain), null);
@@ -302,6 +306,10 @@ public abstract class ChannelLifecycleTests<TNode>(TNode node) : IClassFixture<T
                     break;
                 case VoucherRedeemedEvent r:
                     rebuilt[r.ChannelId] = r.PayerToPayee ? rebuilt[r.ChannelId] with { RedeemedByPayee = r.CumulativeAmount } : rebuilt[r.ChannelId] with { RedeemedByPayer = r.CumulativeAmount };
+                    break;
+                case BatchVoucherRedeemedEvent r:
+                    // Always payer → payee; the parties and token are those of the channel's ChannelOpened.
+                    rebuilt[r.ChannelId] = rebuilt[r.ChannelId] with { RedeemedByPayee = r.CumulativeAmount };
                     break;
                 case ChannelClosingEvent c:
                     rebuilt[c.ChannelId] = rebuilt[c.ChannelId] with { CloseDeadline = c.Deadline };
