@@ -59,6 +59,15 @@ public sealed class ManualTimeProvider : TimeProvider
         return timer;
     }
 
+    /// <summary>True when a timer is armed to fire exactly at <paramref name="at"/>.</summary>
+    public bool HasTimerDueAt(DateTimeOffset at)
+    {
+        lock (_lock)
+        {
+            return _timers.Exists(t => t.DueAt == at);
+        }
+    }
+
     /// <summary>
     /// Completes when at least <paramref name="count"/> timers are scheduled, counting only those due
     /// within <paramref name="dueWithin"/> from now when given (so that, say, a 30 s request timeout

@@ -2,13 +2,14 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Settlement.BankSandbox.Accounts;
 using Settlement.BankSandbox.Validation;
+using Settlement.Testing;
 
 namespace Settlement.BankSandbox.Tests.Support;
 
 /// <summary>Starts a fresh sandbox (real HTTPS on a free 127.0.0.1 port, fake clock) and one registered TPP per test.</summary>
 public abstract class SandboxTestBase : IAsyncLifetime
 {
-    protected FakeTimeProvider Clock { get; } = new();
+    protected ManualTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
 
     protected SandboxHost Bank { get; private set; } = null!;
 
