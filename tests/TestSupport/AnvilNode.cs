@@ -1,11 +1,12 @@
 using System.Diagnostics;
-using System.Globalization;
+using Settlement.Ethereum.DevChain;
 
 namespace Settlement.Testing;
 
 /// <summary>
 /// A real Anvil node (Foundry, from the @foundry-rs/anvil npm package) with the ten development
-/// accounts, chain id 31337 and automatic mining.
+/// accounts, chain id 31337 and automatic mining. The command line is the product's
+/// <see cref="AnvilProcess"/> one, so tests and <c>l2pay demo</c> start Anvil the same way.
 /// </summary>
 public sealed class AnvilNode : EthereumDevNode
 {
@@ -16,19 +17,14 @@ public sealed class AnvilNode : EthereumDevNode
     protected override string SetBalanceMethod => "anvil_setBalance";
 
     /// <inheritdoc />
-    protected override ProcessStartInfo CreateStartInfo(int port)
-    {
-        var info = new ProcessStartInfo(RepositoryPaths.AnvilBinary);
-        info.ArgumentList.Add("--host");
-        info.ArgumentList.Add("127.0.0.1");
-        info.ArgumentList.Add("--port");
-        info.ArgumentList.Add(port.ToString(CultureInfo.InvariantCulture));
-        info.ArgumentList.Add("--chain-id");
-        info.ArgumentList.Add(DefaultChainId.ToString(CultureInfo.InvariantCulture));
-        info.ArgumentList.Add("--mnemonic");
-        info.ArgumentList.Add(DevAccounts.Mnemonic);
-        info.ArgumentList.Add("--accounts");
-        info.ArgumentList.Add("10");
-        return info;
-    }
+    protected override ProcessStartInfo CreateStartInfo(int port) =>
+        AnvilProcess.CreateStartInfo(
+            new AnvilOptions
+            {
+                BinaryPath = RepositoryPaths.AnvilBinary,
+                ChainId = DefaultChainId,
+                Mnemonic = DevAccounts.Mnemonic,
+                Accounts = 10,
+            },
+            port);
 }
