@@ -24,6 +24,7 @@ namespace Settlement.Cli.Bank;
 internal sealed class BankConnectorHost
 {
     public const string SandboxBankName = "sandbox";
+    public const string SandboxPlatformAccount = "04000412345678";
     private const string SandboxClientId = "l2pay-cli";
     private const string SandboxRedirect = "https://l2pay.invalid/callback";
 
@@ -44,17 +45,27 @@ internal sealed class BankConnectorHost
         command.Options.Add(BankOption);
     }
 
-    public static async Task<(IHost Host, TransferService Transfers, string Bank)> StartAsync(ParseResult parse, CancellationToken ct)
+    public static Task<(IHost Host, TransferService Transfers, string Bank)> StartAsync(ParseResult parse, CancellationToken ct)
     {
-        var state = parse.GetValue(StateOption)!;
-        state.Create();
-        var config = parse.GetValue(ConfigOption);
         Uri? sandbox = null;
         if (parse.GetValue(SandboxOption) is { } sandboxText && (!Uri.TryCreate(sandboxText, UriKind.Absolute, out sandbox) || sandbox.Scheme != Uri.UriSchemeHttps))
         {
             throw new ArgumentException($"--sandbox must be an https:// URL, not '{sandboxText}'");
         }
 
+        return StartAsync(
+            new BankConnectorSettings(parse.GetValue(StateOption)!, parse.GetValue(ConfigOption), sandbox, parse.GetValue(SandboxCertOption), parse.GetValue(SpecOption), parse.GetValue(BankOption)),
+            ct);
+    }
+
+    /// <summary>The same without a command line (used by <c>l2pay demo</c>, which hosts its own sandbox).</summary>
+    public static async Task<(IHost Host, TransferService Transfers, string Bank)> StartAsync(BankConnectorSettings connector, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(connector);
+        var state = connector.StateDirectory;
+        state.Create();
+        var config = connector.Config;
+        var sandbox = connector.Sandbox;
         if (config is null && sandbox is null)
         {
             throw new ArgumentException("give --config FILE or --sandbox URL --sandbox-cert PEM");
@@ -67,7 +78,7 @@ internal sealed class BankConnectorHost
         };
         if (sandbox is not null)
         {
-            var cert = parse.GetValue(SandboxCertOption) ?? throw new ArgumentException("--sandbox needs --sandbox-cert (the PEM path printed by 'l2pay bank sandbox')");
+            var cert = connector.SandboxCertificate ?? throw new ArgumentException("--sandbox needs --sandbox-cert (the PEM path printed by 'l2pay bank sandbox')");
             var keyPath = await EnsureSandboxClientAsync(sandbox, cert.FullName, state.FullName, ct).ConfigureAwait(false);
             var prefix = "OpenBanking:Banks:" + SandboxBankName + ":";
             var issuer = sandbox.AbsoluteUri.TrimEnd('/');
@@ -77,9 +88,9 @@ internal sealed class BankConnectorHost
             settings[prefix + "SigningKeyPath"] = keyPath;
             settings[prefix + "SigningKeyId"] = SandboxClientId + "-key";
             settings[prefix + "TrustedServerCertificatePath"] = cert.FullName;
-            settings[prefix + "SpecVersion"] = parse.GetValue(SpecOption).ToString();
+            settings[prefix + "SpecVersion"] = connector.Spec.ToString();
             settings[prefix + "RedirectUri"] = SandboxRedirect;
-            settings[prefix + "PlatformAccount:Identification"] = "04000412345678";
+            settings[prefix + "PlatformAccount:Identification"] = SandboxPlatformAccount;
             settings[prefix + "PlatformAccount:Name"] = "Platform";
             settings[prefix + "Quirks:HeadlessAuthorization"] = "true";
             settings[prefix + "RetryBaseDelay"] = "00:00:00.200";
@@ -107,7 +118,7 @@ internal sealed class BankConnectorHost
         }
 
         var clients = host.Services.GetRequiredService<OpenBankingClients>();
-        var bank = parse.GetValue(BankOption)
+        var bank = connector.Bank
             ?? (sandbox is not null ? SandboxBankName : clients.BankNames.Count == 1 ? clients.BankNames.First() : throw new ArgumentException("several banks are configured: choose one with --bank"));
         return (host, host.Services.GetRequiredService<TransferService>(), bank);
     }

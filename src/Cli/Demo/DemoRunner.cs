@@ -1,0 +1,413 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Hosting;
+using Settlement.BankSandbox;
+using Settlement.BankSandbox.Accounts;
+using Settlement.Channels.Contracts;
+using Settlement.Channels.Tokens;
+using Settlement.Channels.Vouchers;
+using Settlement.Cli.Bank;
+using Settlement.Ethereum.Addresses;
+using Settlement.Ethereum.DevChain;
+using Settlement.Ethereum.Rpc;
+using Settlement.Ethereum.Signing;
+using Settlement.OpenBanking.Pis;
+using Settlement.OpenBanking.Transfers;
+using Settlement.Service.Conversion;
+
+namespace Settlement.Cli.Demo;
+
+/// <summary>
+/// The end-to-end run behind <c>l2pay demo</c>: bank sandbox and Anvil started here, a bank top-up through the
+/// open-banking connector, a stablecoin channel opened on the user's behalf, off-chain voucher streaming, a
+/// cooperative close, a payout back to the merchant's bank, and checks computed from what the bank and the chain
+/// report. Every process it starts is stopped when it returns or throws.
+/// </summary>
+internal sealed class DemoRunner : IAsyncDisposable
+{
+    public const string CustomerAccount = "60161331926819";
+    public const string MerchantAccount = "20000055555555";
+    public const long CustomerStartPence = 10_000;
+    private const string Scheme = "UK.OBIE.SortCodeAccountNumber";
+    private const uint ChallengePeriodSeconds = 3600;
+    private static readonly BigInteger GasMoney = BigInteger.Parse("100000000000000000000", CultureInfo.InvariantCulture); // 100 ETH
+
+    private readonly DemoOptions _options;
+    private readonly TextWriter? _log;
+    private readonly DemoSummary _summary = new();
+    private readonly HttpClient _rpcHttp = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly string _stateDir = Path.Combine(Path.GetTempPath(), "l2pay-demo-" + Guid.NewGuid().ToString("N"));
+    private SandboxHost? _bank;
+    private IHost? _connectorHost;
+    private AnvilProcess? _anvil;
+    private PrivateKey? _platformKey;
+    private PrivateKey? _userKey;
+    private PrivateKey? _merchantKey;
+    private int _step;
+    private TransferService? _transfers;
+    private string? _bankName;
+
+    public DemoRunner(DemoOptions options, TextWriter? log)
+    {
+        _options = options;
+        _log = log;
+    }
+
+    public DemoSummary Summary => _summary;
+
+    public async Task<DemoSummary> RunAsync(CancellationToken ct)
+    {
+        var total = Stopwatch.StartNew();
+
+        // 1. Bank sandbox, in-process, HTTPS on 127.0.0.1.
+        var bankStart = await StepAsync("bank sandbox", async () =>
+        {
+            var options = new SandboxOptions
+            {
+                Port = 0,
+                TimeProvider = TimeProvider.System,
+                AcceptanceDelay = TimeSpan.FromSeconds(1),
+                SettlementDelay = TimeSpan.FromSeconds(1),
+                BackgroundInterval = TimeSpan.FromMilliseconds(200),
+                DefaultDebtorAccount = CustomerAccount,
+            };
+            options.Accounts.Add(new SandboxAccount { Identification = CustomerAccount, Name = "Customer", BalanceMinor = CustomerStartPence });
+            options.Accounts.Add(new SandboxAccount { Identification = BankConnectorHost.SandboxPlatformAccount, Name = "Platform", BalanceMinor = 0 });
+            options.Accounts.Add(new SandboxAccount { Identification = MerchantAccount, Name = "Merchant", BalanceMinor = 0 });
+            _bank = await SandboxHost.StartAsync(options, ct).ConfigureAwait(false);
+            var balances = ReadBank();
+            _summary.BankUrl = _bank.BaseUrl.ToString();
+            Say($"bank sandbox at {_bank.BaseUrl} (OBIE PIS v3.1.11, OIDC, TLS): {Format(balances)}");
+            return balances;
+        }).ConfigureAwait(false);
+        _summary.BankStart = bankStart;
+
+        // 2. Chain: a local Anvil, or --rpc-url.
+        var rpc = await StepAsync("chain", async () =>
+        {
+            Uri url;
+            if (_options.RpcUrl is { } given)
+            {
+                url = given;
+            }
+            else
+            {
+                _anvil = await AnvilProcess.StartAsync(new AnvilOptions(), ct).ConfigureAwait(false);
+                AppDomain.CurrentDomain.ProcessExit += (_, _) => _anvil?.Dispose();
+                url = _anvil.RpcUrl;
+            }
+
+            var probe = new EthereumRpcClient(_rpcHttp, new EthereumRpcOptions { Url = url });
+            var chainId = await probe.GetChainIdAsync(ct).ConfigureAwait(false);
+            var client = new EthereumRpcClient(_rpcHttp, new EthereumRpcOptions { Url = url, ChainId = chainId });
+            await client.ConnectAsync(ct).ConfigureAwait(false);
+            _summary.RpcUrl = url.ToString();
+            _summary.ChainId = chainId;
+            _summary.AnvilStarted = _anvil is not null;
+            Say(_anvil is not null
+                ? $"started Anvil at {url} (chain {chainId}); it is stopped when the demo ends"
+                : $"using the node at {url} (chain {chainId})");
+            return client;
+        }).ConfigureAwait(false);
+
+        // 3. Keys, gas money, contracts.
+        var sender = new TransactionSender(rpc, new NonceManager(rpc), new TransactionSenderOptions { ReceiptPollInterval = TimeSpan.FromMilliseconds(10) });
+        var (token, channels, platform, user, merchant) = await StepAsync("keys and contracts", async () =>
+        {
+            _platformKey = PrivateKey.Generate();
+            _userKey = PrivateKey.Generate();
+            _merchantKey = PrivateKey.Generate();
+            foreach (var key in new[] { _platformKey, _userKey, _merchantKey })
+            {
+                await SetBalanceAsync(rpc, key.Address, GasMoney, ct).ConfigureAwait(false);
+            }
+
+            var platformTx = new SignedTransactor(sender, _platformKey);
+            var stablecoin = await StablecoinContract.DeployAsync(rpc, platformTx, _platformKey.Address, ct).ConfigureAwait(false);
+            var contract = await ChannelContract.DeployAsync(rpc, platformTx, ct).ConfigureAwait(false);
+            _summary.Platform = _platformKey.Address.ToString();
+            _summary.User = _userKey.Address.ToString();
+            _summary.Merchant = _merchantKey.Address.ToString();
+            _summary.Stablecoin = stablecoin.Address.ToString();
+            _summary.Channels = contract.Address.ToString();
+            Say($"fresh keys: platform {_platformKey.Address}, user {_userKey.Address}, merchant {_merchantKey.Address} (100 ETH each for gas)");
+            Say($"deployed TestStablecoin (tGBP, treasury = platform) at {stablecoin.Address} and SettlementChannels at {contract.Address}");
+            return (stablecoin, contract, platformTx, new SignedTransactor(sender, _userKey), new SignedTransactor(sender, _merchantKey));
+        }).ConfigureAwait(false);
+        var userAddress = user.Sender;
+        var merchantAddress = merchant.Sender;
+
+        // 4. Top-up through open banking, waited until final.
+        var topup = await StepAsync("top-up", async () =>
+        {
+            var certPath = Path.Combine(_stateDir, "sandbox-tls.pem");
+            Directory.CreateDirectory(_stateDir);
+            await File.WriteAllTextAsync(certPath, _bank!.TlsCertificate.ExportCertificatePem(), ct).ConfigureAwait(false);
+            var (host, service, name) = await BankConnectorHost.StartAsync(
+                new BankConnectorSettings(new DirectoryInfo(_stateDir), null, _bank.BaseUrl, new FileInfo(certPath)), ct).ConfigureAwait(false);
+            _connectorHost = host;
+            _transfers = service;
+            _bankName = name;
+            Say($"top-up: the customer pays {Pounds(_options.TopupPence)} to the platform (OBIE domestic payment: private_key_jwt token, detached JWS, idempotency key, headless approval)");
+            var op = await _transfers!.StartTopupAsync(
+                new TransferRequest
+                {
+                    Bank = _bankName!,
+                    AmountMinor = _options.TopupPence,
+                    Counterparty = new AccountIdentification(Scheme, CustomerAccount, "Customer"),
+                    Reference = "l2pay demo top-up",
+                },
+                ct).ConfigureAwait(false);
+            op = await BankConnectorHost.WaitAsync(_transfers!, op, _options.BankTimeout, ct).ConfigureAwait(false);
+            if (op.State != TransferState.Completed)
+            {
+                throw new DemoStepException("top-up", $"payment {op.PaymentId ?? "(none)"} is {op.State} (bank status {op.PaymentStatus ?? "none"}{(op.LastError is null ? string.Empty : ", " + op.LastError)}), not final-accepted");
+            }
+
+            Say($"top-up final: payment {op.PaymentId} {op.PaymentStatus}; bank now {Format(ReadBank())}");
+            return op;
+        }).ConfigureAwait(false);
+        _summary.Topup = topup;
+
+        // 5. Only now: mint at the fixed rate and open the user's channel on their behalf.
+        var (channel, deposit) = await StepAsync("mint and open", async () =>
+        {
+            var amount = StablecoinRate.ToBaseUnits(topup.Instruction.Amount.MinorUnits);
+            await token.MintAsync(platform, platform.Sender, amount, ct).ConfigureAwait(false);
+            await token.ApproveAsync(platform, channels.Address, amount, ct).ConfigureAwait(false);
+            var opened = await channels.OpenAsync(platform, userAddress, merchantAddress, token.Address, ChallengePeriodSeconds, amount, ct).ConfigureAwait(false);
+            Say($"minted {StablecoinRate.FormatTokens(amount)} for {Pounds(topup.Instruction.Amount.MinorUnits)} (1p = {StablecoinRate.BaseUnitsPerPenny} units) and opened channel {opened.ChannelId} user -> merchant with deposit {StablecoinRate.FormatTokens(opened.Deposit)}");
+            return (opened.Channel, opened.Deposit);
+        }).ConfigureAwait(false);
+        _summary.ChannelId = channel.Id.ToString();
+        _summary.Deposit = deposit;
+
+        // 6. Streaming: signed by the user, verified by the merchant, off-chain.
+        var newest = await StepAsync("streaming", async () =>
+        {
+            var increment = StablecoinRate.ToBaseUnits(_options.IncrementPence);
+            var onChain = await channels.GetStateAsync(channel.Id, null, ct).ConfigureAwait(false);
+            var book = new PayeeVoucherBook(channels.Domain, channel.Id, userAddress, onChain.PayerDeposit);
+            var clock = Stopwatch.StartNew();
+            for (var i = 1; i <= _options.Vouchers; i++)
+            {
+                // The user's device signs the new cumulative total; the merchant gets only wire data.
+                var signed = channels.SignVoucher(_userKey!, channel.Id, increment * i);
+                var refusal = book.TryAccept(signed.Voucher.ChannelId, signed.Voucher.CumulativeAmount, signed.Signature.ToRsv());
+                if (refusal is not null)
+                {
+                    throw new DemoStepException("streaming", $"the merchant refused voucher {i}: {refusal}");
+                }
+            }
+
+            clock.Stop();
+            var seconds = clock.Elapsed.TotalSeconds;
+            _summary.StreamSeconds = seconds;
+            _summary.VouchersPerSecond = seconds > 0 ? book.Accepted / seconds : 0;
+            _summary.VouchersAccepted = book.Accepted;
+            var last = book.Newest ?? throw new DemoStepException("streaming", "no voucher was accepted");
+            Say(string.Create(CultureInfo.InvariantCulture,
+                $"streamed {book.Accepted} vouchers of {Pounds(_options.IncrementPence)}: signed by the user and verified by the merchant (signer, increasing, <= deposit) in {seconds * 1000:F0} ms = {_summary.VouchersPerSecond:F0} vouchers/s (secp256k1: {Secp256k1Diagnostics.ActiveBackend}); newest {StablecoinRate.FormatTokens(last.Voucher.CumulativeAmount)}"));
+            return last;
+        }).ConfigureAwait(false);
+        var streamed = newest.Voucher.CumulativeAmount;
+        _summary.Streamed = streamed;
+
+        // 7. Cooperative close with the final state signed by both.
+        await StepAsync("cooperative close", async () =>
+        {
+            var userBefore = await token.BalanceOfAsync(userAddress, null, ct).ConfigureAwait(false);
+            var merchantBefore = await token.BalanceOfAsync(merchantAddress, null, ct).ConfigureAwait(false);
+            var final = new CooperativeCloseState(channel.Id, streamed, BigInteger.Zero);
+            var userSignature = final.Sign(_userKey!, channels.Domain);
+            var merchantSignature = final.Sign(_merchantKey!, channels.Domain);
+            var receipt = await channels.CooperativeCloseAsync(merchant, channel, final, userSignature, merchantSignature, ct).ConfigureAwait(false);
+            var userAfter = await token.BalanceOfAsync(userAddress, null, ct).ConfigureAwait(false);
+            var merchantAfter = await token.BalanceOfAsync(merchantAddress, null, ct).ConfigureAwait(false);
+            var state = await channels.GetStateAsync(channel.Id, null, ct).ConfigureAwait(false);
+            _summary.MerchantPayout = merchantAfter - merchantBefore;
+            _summary.UserRefund = userAfter - userBefore;
+            _summary.ChannelSettled = !state.Exists;
+            _summary.CloseGas = receipt.GasUsed;
+            Say($"cooperative close (final state signed by user and merchant, sent by the merchant, {receipt.GasUsed} gas): merchant received {StablecoinRate.FormatTokens(_summary.MerchantPayout)}, user refunded {StablecoinRate.FormatTokens(_summary.UserRefund)}");
+        }).ConfigureAwait(false);
+
+        // 8. Payout: stablecoin back to the platform and burned, GBP to the merchant's bank.
+        var payout = await StepAsync("payout", async () =>
+        {
+            var held = await token.BalanceOfAsync(merchantAddress, null, ct).ConfigureAwait(false);
+            var pence = StablecoinRate.ToPence(held, out var remainder);
+            var units = StablecoinRate.ToBaseUnits(pence);
+            if (pence == 0)
+            {
+                throw new DemoStepException("payout", "the merchant holds less than a penny of stablecoin");
+            }
+
+            await token.TransferAsync(merchant, platform.Sender, units, ct).ConfigureAwait(false);
+            await token.BurnAsync(platform, units, ct).ConfigureAwait(false);
+            _summary.Burned = units;
+            _summary.PayoutRemainder = remainder;
+            Say($"payout: the merchant returned {StablecoinRate.FormatTokens(units)} to the platform, which burned it (remainder below a penny kept by the merchant: {remainder} units); paying {Pounds(pence)} to the merchant's bank");
+            var op = await _transfers!.StartPayoutAsync(
+                new TransferRequest
+                {
+                    Bank = _bankName!,
+                    AmountMinor = pence,
+                    Counterparty = new AccountIdentification(Scheme, MerchantAccount, "Merchant"),
+                    Reference = "l2pay demo payout",
+                },
+                ct).ConfigureAwait(false);
+            op = await BankConnectorHost.WaitAsync(_transfers!, op, _options.BankTimeout, ct).ConfigureAwait(false);
+            if (op.State != TransferState.Completed)
+            {
+                throw new DemoStepException("payout", $"payment {op.PaymentId ?? "(none)"} is {op.State} (bank status {op.PaymentStatus ?? "none"}{(op.LastError is null ? string.Empty : ", " + op.LastError)}), not final-accepted");
+            }
+
+            Say($"payout final: payment {op.PaymentId} {op.PaymentStatus}");
+            return op;
+        }).ConfigureAwait(false);
+        _summary.Payout = payout;
+
+        // 9. Summary from real reads.
+        await StepAsync("summary", async () =>
+        {
+            var bankEnd = ReadBank();
+            _summary.BankEnd = bankEnd;
+            _summary.ChainUser = await token.BalanceOfAsync(userAddress, null, ct).ConfigureAwait(false);
+            _summary.ChainMerchant = await token.BalanceOfAsync(merchantAddress, null, ct).ConfigureAwait(false);
+            _summary.ChainPlatform = await token.BalanceOfAsync(platform.Sender, null, ct).ConfigureAwait(false);
+            _summary.ChainEscrow = await token.BalanceOfAsync(channels.Address, null, ct).ConfigureAwait(false);
+            _summary.TotalSupply = await token.TotalSupplyAsync(null, ct).ConfigureAwait(false);
+
+            var platformHeld = bankEnd.Platform - bankStart.Platform;
+            var streamedPence = StablecoinRate.ToPence(streamed, out _);
+            _summary.AddCheck("channelClose", _summary.MerchantPayout + _summary.UserRefund == deposit && _summary.MerchantPayout == streamed && _summary.ChannelSettled,
+                $"merchant payout {_summary.MerchantPayout} + user refund {_summary.UserRefund} = deposit {deposit}; merchant payout = newest voucher {streamed}; channel settled");
+            _summary.AddCheck("backing", _summary.TotalSupply == StablecoinRate.ToBaseUnits(platformHeld),
+                $"tGBP outstanding {StablecoinRate.FormatTokens(_summary.TotalSupply)} = GBP the platform holds {Pounds(platformHeld)}");
+            _summary.AddCheck("bankConservation", bankEnd.Total == bankStart.Total,
+                $"sum of sandbox balances {Pounds(bankStart.Total)} before = {Pounds(bankEnd.Total)} after");
+            _summary.AddCheck("customerDebited", bankStart.Customer - bankEnd.Customer == _options.TopupPence,
+                $"customer paid {Pounds(bankStart.Customer - bankEnd.Customer)} = top-up {Pounds(_options.TopupPence)}");
+            _summary.AddCheck("merchantPaid", bankEnd.Merchant - bankStart.Merchant == streamedPence,
+                $"merchant bank received {Pounds(bankEnd.Merchant - bankStart.Merchant)} = streamed {Pounds(streamedPence)}");
+            _summary.AddCheck("escrowEmpty", _summary.ChainEscrow.IsZero,
+                $"channel contract holds {StablecoinRate.FormatTokens(_summary.ChainEscrow)}");
+
+            _summary.ElapsedSeconds = total.Elapsed.TotalSeconds;
+            Say($"bank: {Format(bankEnd)}");
+            Say($"chain: user {StablecoinRate.FormatTokens(_summary.ChainUser)}, merchant {StablecoinRate.FormatTokens(_summary.ChainMerchant)}, platform {StablecoinRate.FormatTokens(_summary.ChainPlatform)}, channel escrow {StablecoinRate.FormatTokens(_summary.ChainEscrow)}, outstanding {StablecoinRate.FormatTokens(_summary.TotalSupply)}");
+            foreach (var check in _summary.Checks)
+            {
+                _log?.WriteLine($"      {(check.Passed ? "ok  " : "FAIL")} {check.Name}: {check.Detail}");
+            }
+        }).ConfigureAwait(false);
+
+        return _summary;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connectorHost is not null)
+        {
+            try
+            {
+                using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await _connectorHost.StopAsync(stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // stopping anyway
+            }
+
+            _connectorHost.Dispose();
+            _connectorHost = null;
+        }
+
+        if (_bank is not null)
+        {
+            await _bank.DisposeAsync().ConfigureAwait(false);
+            _bank = null;
+        }
+
+        _anvil?.Dispose();
+        _anvil = null;
+        _platformKey?.Dispose();
+        _userKey?.Dispose();
+        _merchantKey?.Dispose();
+        _rpcHttp.Dispose();
+        try
+        {
+            if (Directory.Exists(_stateDir))
+            {
+                Directory.Delete(_stateDir, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // A temp folder left behind is harmless.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Same.
+        }
+    }
+
+    private static string Pounds(long pence) => StablecoinRate.FormatPounds(pence);
+
+    private static string Format(BankBalances b) =>
+        $"customer {Pounds(b.Customer)}, platform {Pounds(b.Platform)}, merchant {Pounds(b.Merchant)}";
+
+    private static async Task SetBalanceAsync(EthereumRpcClient rpc, Address account, BigInteger wei, CancellationToken ct)
+    {
+        var quantity = "0x" + wei.ToString("x", CultureInfo.InvariantCulture).TrimStart('0');
+        try
+        {
+            await rpc.RequestAsync("anvil_setBalance", [JsonValue.Create(account.ToLowerHex()), JsonValue.Create(quantity)], ct).ConfigureAwait(false);
+        }
+        catch (JsonRpcServerException)
+        {
+            // Hardhat spells it differently; any other node cannot mint ETH for the demo's fresh keys.
+            await rpc.RequestAsync("hardhat_setBalance", [JsonValue.Create(account.ToLowerHex()), JsonValue.Create(quantity)], ct).ConfigureAwait(false);
+        }
+    }
+
+    private BankBalances ReadBank() => new(
+        _bank!.Accounts.GetBalance(CustomerAccount),
+        _bank.Accounts.GetBalance(BankConnectorHost.SandboxPlatformAccount),
+        _bank.Accounts.GetBalance(MerchantAccount),
+        _bank.Accounts.All().Sum(a => a.BalanceMinor));
+
+    private void Say(string line) => _log?.WriteLine("      " + line);
+
+    private async Task<T> StepAsync<T>(string name, Func<Task<T>> body)
+    {
+        _step++;
+        _log?.WriteLine($"[{_step}] {name}");
+        try
+        {
+            return await body().ConfigureAwait(false);
+        }
+        catch (DemoStepException)
+        {
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new DemoStepException(name, $"{e.GetType().Name}: {e.Message}", e);
+        }
+    }
+
+    private Task StepAsync(string name, Func<Task> body) =>
+        StepAsync(name, async () =>
+        {
+            await body().ConfigureAwait(false);
+            return true;
+        });
+}

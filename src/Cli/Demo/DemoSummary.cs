@@ -1,0 +1,197 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json;
+using Settlement.OpenBanking.Transfers;
+
+namespace Settlement.Cli.Demo;
+
+/// <summary>What the demo did and read back; written as one JSON object with <c>--json</c>.</summary>
+internal sealed class DemoSummary
+{
+    public const string Next =
+        "Not built yet: the double-entry ledger, the chain indexer (events after N confirmations) and reconciliation of chain, ledger and bank in src/Settlement, and the durable payee service; today the demo's checks read the bank and the chain directly.";
+
+    private readonly List<DemoCheck> _checks = [];
+
+    public string? BankUrl { get; set; }
+
+    public string? RpcUrl { get; set; }
+
+    public ulong ChainId { get; set; }
+
+    public bool AnvilStarted { get; set; }
+
+    public string? Platform { get; set; }
+
+    public string? User { get; set; }
+
+    public string? Merchant { get; set; }
+
+    public string? Stablecoin { get; set; }
+
+    public string? Channels { get; set; }
+
+    public BankBalances? BankStart { get; set; }
+
+    public BankBalances? BankEnd { get; set; }
+
+    public TransferOperation? Topup { get; set; }
+
+    public TransferOperation? Payout { get; set; }
+
+    public string? ChannelId { get; set; }
+
+    public BigInteger Deposit { get; set; }
+
+    public int VouchersAccepted { get; set; }
+
+    public double StreamSeconds { get; set; }
+
+    public double VouchersPerSecond { get; set; }
+
+    public BigInteger Streamed { get; set; }
+
+    public BigInteger MerchantPayout { get; set; }
+
+    public BigInteger UserRefund { get; set; }
+
+    public bool ChannelSettled { get; set; }
+
+    public ulong CloseGas { get; set; }
+
+    public BigInteger Burned { get; set; }
+
+    public BigInteger PayoutRemainder { get; set; }
+
+    public BigInteger ChainUser { get; set; }
+
+    public BigInteger ChainMerchant { get; set; }
+
+    public BigInteger ChainPlatform { get; set; }
+
+    public BigInteger ChainEscrow { get; set; }
+
+    public BigInteger TotalSupply { get; set; }
+
+    public double ElapsedSeconds { get; set; }
+
+    public IReadOnlyList<DemoCheck> Checks => _checks;
+
+    public bool AllChecksPassed => _checks.Count > 0 && _checks.TrueForAll(c => c.Passed);
+
+    public void AddCheck(string name, bool passed, string detail) => _checks.Add(new DemoCheck(name, passed, detail));
+
+    public void Write(Utf8JsonWriter w, DemoOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(options);
+        w.WriteBoolean("ok", AllChecksPassed);
+        w.WriteNumber("elapsedSeconds", Math.Round(ElapsedSeconds, 3));
+
+        w.WriteStartObject("bank");
+        w.WriteString("url", BankUrl);
+        WriteBalances(w, "start", BankStart);
+        WriteBalances(w, "end", BankEnd);
+        w.WriteEndObject();
+
+        w.WriteStartObject("chain");
+        w.WriteString("rpcUrl", RpcUrl);
+        w.WriteNumber("chainId", ChainId);
+        w.WriteBoolean("anvilStarted", AnvilStarted);
+        w.WriteString("stablecoin", Stablecoin);
+        w.WriteString("channels", Channels);
+        w.WriteString("platform", Platform);
+        w.WriteString("user", User);
+        w.WriteString("merchant", Merchant);
+        w.WriteString("userBalance", Units(ChainUser));
+        w.WriteString("merchantBalance", Units(ChainMerchant));
+        w.WriteString("platformBalance", Units(ChainPlatform));
+        w.WriteString("channelEscrow", Units(ChainEscrow));
+        w.WriteString("totalSupply", Units(TotalSupply));
+        w.WriteEndObject();
+
+        WriteTransfer(w, "topup", Topup);
+
+        w.WriteStartObject("channel");
+        w.WriteString("id", ChannelId);
+        w.WriteString("deposit", Units(Deposit));
+        w.WriteBoolean("settled", ChannelSettled);
+        w.WriteNumber("closeGas", CloseGas);
+        w.WriteString("merchantPayout", Units(MerchantPayout));
+        w.WriteString("userRefund", Units(UserRefund));
+        w.WriteEndObject();
+
+        w.WriteStartObject("streaming");
+        w.WriteNumber("vouchers", VouchersAccepted);
+        w.WriteNumber("incrementPence", options.IncrementPence);
+        w.WriteString("streamed", Units(Streamed));
+        w.WriteNumber("seconds", Math.Round(StreamSeconds, 4));
+        w.WriteNumber("vouchersPerSecond", Math.Round(VouchersPerSecond));
+        w.WriteString("secp256k1", Settlement.Ethereum.Signing.Secp256k1Diagnostics.ActiveBackend);
+        w.WriteEndObject();
+
+        WriteTransfer(w, "payout", Payout);
+        w.WritePropertyName("payoutChain");
+        w.WriteStartObject();
+        w.WriteString("burned", Units(Burned));
+        w.WriteString("remainderKeptByMerchant", Units(PayoutRemainder));
+        w.WriteEndObject();
+
+        w.WriteStartObject("checks");
+        foreach (var check in _checks)
+        {
+            w.WriteBoolean(check.Name, check.Passed);
+        }
+
+        w.WriteEndObject();
+        w.WriteStartArray("checkDetails");
+        foreach (var check in _checks)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", check.Name);
+            w.WriteBoolean("passed", check.Passed);
+            w.WriteString("detail", check.Detail);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteString("next", Next);
+    }
+
+    private static string Units(BigInteger value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static void WriteBalances(Utf8JsonWriter w, string name, BankBalances? b)
+    {
+        if (b is null)
+        {
+            w.WriteNull(name);
+            return;
+        }
+
+        w.WriteStartObject(name);
+        w.WriteNumber("customer", b.Customer);
+        w.WriteNumber("platform", b.Platform);
+        w.WriteNumber("merchant", b.Merchant);
+        w.WriteNumber("total", b.Total);
+        w.WriteEndObject();
+    }
+
+    private static void WriteTransfer(Utf8JsonWriter w, string name, TransferOperation? op)
+    {
+        if (op is null)
+        {
+            w.WriteNull(name);
+            return;
+        }
+
+        w.WriteStartObject(name);
+        w.WriteString("operationId", op.Id.ToString());
+        w.WriteString("state", op.State.ToString());
+        w.WriteNumber("amountPence", op.Instruction.Amount.MinorUnits);
+        w.WriteString("consentId", op.ConsentId);
+        w.WriteString("paymentId", op.PaymentId);
+        w.WriteString("paymentStatus", op.PaymentStatus);
+        w.WriteString("paymentIdempotencyKey", op.PaymentIdempotencyKey);
+        w.WriteEndObject();
+    }
+}

@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+using System.Text.Json;
+
+namespace Settlement.Cli.Tests.Demo;
+
+/// <summary>
+/// <c>l2pay demo</c> as a process: the bank sandbox, Anvil, the connector and the contracts for real. The
+/// assertions recompute the outcomes from the numbers the demo read back, not from its own verdicts alone.
+/// </summary>
+public sealed class DemoCommandTests
+{
+    private const int Vouchers = 200;
+    private const long PennyUnits = 10_000;
+
+    [Fact]
+    public async Task Demo_Json_RunsEndToEndAndEveryCheckHolds()
+    {
+        var run = await L2pay.RunAsync("demo", "--json", "--vouchers", Vouchers.ToString(CultureInfo.InvariantCulture));
+
+        run.ExitCode.ShouldBe(0, run.Stderr);
+        run.Stderr.ShouldBeEmpty();
+        using var doc = JsonDocument.Parse(run.Stdout);
+        var root = doc.RootElement;
+        root.GetProperty("ok").GetBoolean().ShouldBeTrue();
+        var checks = root.GetProperty("checks").EnumerateObject().ToList();
+        checks.Select(c => c.Name).ShouldBe(["channelClose", "backing", "bankConservation", "customerDebited", "merchantPaid", "escrowEmpty"], ignoreOrder: true);
+        checks.ShouldAllBe(c => c.Value.GetBoolean());
+
+        // Bank: the customer paid the top-up, the merchant received what was streamed, nothing was created or lost.
+        var bank = root.GetProperty("bank");
+        var start = bank.GetProperty("start");
+        var end = bank.GetProperty("end");
+        var topup = root.GetProperty("topup");
+        var payout = root.GetProperty("payout");
+        topup.GetProperty("state").GetString().ShouldBe("Completed");
+        topup.GetProperty("paymentStatus").GetString().ShouldBe("AcceptedSettlementCompleted");
+        payout.GetProperty("state").GetString().ShouldBe("Completed");
+        var topupPence = topup.GetProperty("amountPence").GetInt64();
+        topupPence.ShouldBe(2000);
+        start.GetProperty("customer").GetInt64().ShouldBe(10_000);
+        (start.GetProperty("customer").GetInt64() - end.GetProperty("customer").GetInt64()).ShouldBe(topupPence);
+        (end.GetProperty("merchant").GetInt64() - start.GetProperty("merchant").GetInt64()).ShouldBe(Vouchers);
+        payout.GetProperty("amountPence").GetInt64().ShouldBe(Vouchers);
+        end.GetProperty("total").GetInt64().ShouldBe(start.GetProperty("total").GetInt64());
+        (end.GetProperty("customer").GetInt64() + end.GetProperty("platform").GetInt64() + end.GetProperty("merchant").GetInt64())
+            .ShouldBe(end.GetProperty("total").GetInt64());
+
+        // Channel: deposit = top-up at 1p = 10,000 units; merchant got the newest voucher, the user the rest.
+        var channel = root.GetProperty("channel");
+        var streaming = root.GetProperty("streaming");
+        var deposit = Units(channel, "deposit");
+        var streamed = Units(streaming, "streamed");
+        deposit.ShouldBe(topupPence * PennyUnits);
+        streaming.GetProperty("vouchers").GetInt32().ShouldBe(Vouchers);
+        streamed.ShouldBe(Vouchers * PennyUnits);
+        Units(channel, "merchantPayout").ShouldBe(streamed);
+        (Units(channel, "merchantPayout") + Units(channel, "userRefund")).ShouldBe(deposit);
+        channel.GetProperty("settled").GetBoolean().ShouldBeTrue();
+        streaming.GetProperty("vouchersPerSecond").GetDouble().ShouldBeGreaterThan(0);
+
+        // Chain: the merchant's tokens were burned, the user's refund is still backed by GBP the platform holds.
+        var chain = root.GetProperty("chain");
+        Units(chain, "merchantBalance").ShouldBe(BigInteger.Zero);
+        Units(chain, "channelEscrow").ShouldBe(BigInteger.Zero);
+        Units(chain, "userBalance").ShouldBe(deposit - streamed);
+        Units(chain, "totalSupply").ShouldBe(end.GetProperty("platform").GetInt64() * PennyUnits);
+        Units(root.GetProperty("payoutChain"), "burned").ShouldBe(streamed);
+        var addresses = new[] { "platform", "user", "merchant", "stablecoin", "channels" }.Select(n => chain.GetProperty(n).GetString()).ToList();
+        addresses.ShouldAllBe(a => a != null && a.StartsWith("0x", StringComparison.Ordinal) && a.Length == 42);
+        addresses.Distinct().Count().ShouldBe(addresses.Count);
+        chain.GetProperty("anvilStarted").GetBoolean().ShouldBeTrue();
+
+        // The Anvil it started is gone.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var body = new StringContent("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\",\"params\":[]}", Encoding.UTF8, "application/json");
+        await Should.ThrowAsync<HttpRequestException>(() => http.PostAsync(new Uri(chain.GetProperty("rpcUrl").GetString()!), body));
+    }
+
+    [Fact]
+    public async Task Demo_UnreachableNode_FailsNamingTheStepWithNothingOnStdout()
+    {
+        var run = await L2pay.RunAsync("demo", "--json", "--vouchers", "10", "--rpc-url", "http://127.0.0.1:9/");
+
+        run.ExitCode.ShouldBe(1);
+        run.Stdout.ShouldBeEmpty();
+        run.Stderr.ShouldContain("step 'chain' failed");
+    }
+
+    [Fact]
+    public async Task Demo_VouchersBeyondTheDeposit_IsAUsageError()
+    {
+        var run = await L2pay.RunAsync("demo", "--vouchers", "2001");
+
+        run.ExitCode.ShouldBe(2);
+        run.Stdout.ShouldBeEmpty();
+        run.Stderr.ShouldContain("--vouchers");
+    }
+
+    private static BigInteger Units(JsonElement parent, string name) =>
+        BigInteger.Parse(parent.GetProperty(name).GetString()!, CultureInfo.InvariantCulture);
+}
