@@ -12,11 +12,32 @@ public sealed class ManualTimeProvider : TimeProvider
     private readonly List<ManualTimer> _timers = [];
     private readonly List<(int Count, TimeSpan? DueWithin, TaskCompletionSource Signal)> _waiters = [];
     private DateTimeOffset _now;
+    private readonly List<TimeSpan> _firedDelays = [];
     private long _ticks;
 
     /// <summary>Starts the clock at <paramref name="start"/> (default 2026-01-01T00:00:00Z).</summary>
     public ManualTimeProvider(DateTimeOffset? start = null) =>
         _now = start ?? new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// Timers armed for less than this fire at once on the thread pool instead of waiting for
+    /// <see cref="Advance"/>, and their delay is recorded in <see cref="FiredDelays"/>: retry back-offs
+    /// then run without the test stepping the clock, while longer timers (attempt timeouts) still wait.
+    /// Zero (the default) turns this off.
+    /// </summary>
+    public TimeSpan AutoFireBelow { get; set; } = TimeSpan.Zero;
+
+    /// <summary>The delays of the timers that fired at once because of <see cref="AutoFireBelow"/>.</summary>
+    public IReadOnlyList<TimeSpan> FiredDelays
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _firedDelays];
+            }
+        }
+    }
 
     /// <summary>Timers currently scheduled (not disposed, with a finite due time).</summary>
     public int PendingTimerCount
@@ -152,6 +173,15 @@ public sealed class ManualTimeProvider : TimeProvider
         {
             lock (owner._lock)
             {
+                if (dueTime != Timeout.InfiniteTimeSpan && dueTime < owner.AutoFireBelow)
+                {
+                    owner._timers.Remove(this);
+                    owner._firedDelays.Add(dueTime);
+                    DueAt = null;
+                    ThreadPool.QueueUserWorkItem(_ => Fire());
+                    return true;
+                }
+
                 if (!owner._timers.Contains(this))
                 {
                     owner._timers.Add(this);

@@ -13,8 +13,8 @@ using Settlement.BankSandbox.Clients;
 using Settlement.OpenBanking.Configuration;
 using Settlement.OpenBanking.Notifications;
 using Settlement.OpenBanking.Signing;
-using Settlement.OpenBanking.Tests.Support;
 using Settlement.OpenBanking.Transfers;
+using Settlement.Testing;
 
 namespace Settlement.OpenBanking.IntegrationTests.Support;
 

@@ -4,6 +4,7 @@ using Settlement.OpenBanking.Configuration;
 using Settlement.OpenBanking.Notifications;
 using Settlement.OpenBanking.Signing;
 using Settlement.OpenBanking.Transfers;
+using Settlement.Testing;
 
 namespace Settlement.OpenBanking.Tests.Support;
 
@@ -14,9 +15,16 @@ public sealed class TestConnector : IDisposable
 
     private readonly string _dir;
 
+    /// <summary>
+    /// The connector tests' clock: retry back-offs (under 5 s) fire at once, attempt timeouts wait for
+    /// <see cref="ManualTimeProvider.Advance"/>.
+    /// </summary>
+    public static ManualTimeProvider NewClock() =>
+        new(new DateTimeOffset(2026, 11, 22, 0, 0, 0, TimeSpan.Zero)) { AutoFireBelow = TimeSpan.FromSeconds(5) };
+
     public TestConnector(ObieVersion version = ObieVersion.V3_1_11, Action<BankOptions>? configure = null, string? databasePath = null, FakeBank? bank = null, ManualTimeProvider? time = null, string[]? extraBanks = null)
     {
-        Time = time ?? new ManualTimeProvider();
+        Time = time ?? NewClock();
         Bank = bank ?? new FakeBank(Time);
         _dir = Directory.CreateTempSubdirectory("ob-tests-").FullName;
         var keyPath = Path.Combine(_dir, "client.pem");

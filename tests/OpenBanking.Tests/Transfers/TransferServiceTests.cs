@@ -74,7 +74,7 @@ public sealed class TransferServiceTests
     [Fact]
     public async Task Restart_AfterAnswerLost_LooksUpConsentAndLinksPaymentFromNotification()
     {
-        var time = new ManualTimeProvider();
+        var time = TestConnector.NewClock();
         var bank = new FakeBank(time);
         var db = Path.Combine(Directory.CreateTempSubdirectory().FullName, "t.db");
         Guid id;
@@ -110,7 +110,7 @@ public sealed class TransferServiceTests
     [Fact]
     public async Task Restart_BeforeAuthorisation_ResumesAndCompletes()
     {
-        var time = new ManualTimeProvider();
+        var time = TestConnector.NewClock();
         var bank = new FakeBank(time);
         var db = Path.Combine(Directory.CreateTempSubdirectory().FullName, "t.db");
         Guid id;
