@@ -52,7 +52,13 @@ internal sealed class BankMetadata : IDisposable
                     root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && Uri.TryCreate(v.GetString(), UriKind.Absolute, out var u)
                         ? u
                         : throw new BankResponseInvalidException(_bank, BankResponseProblem.Malformed, $"discovery document lacks '{name}'", null, null);
-                var discovery = new OidcDiscovery(Need("issuer"), Need("authorization_endpoint"), Need("token_endpoint"), Need("jwks_uri"));
+                var discovery = new OidcDiscovery(Need("issuer"), Need("authorization_endpoint"), Need("token_endpoint"), Need("jwks_uri"))
+                {
+                    BackchannelAuthenticationEndpoint = root.TryGetProperty("backchannel_authentication_endpoint", out var bc) && bc.ValueKind == JsonValueKind.String
+                        && Uri.TryCreate(bc.GetString(), UriKind.Absolute, out var bcUri) ? bcUri : null,
+                    CibaGrantSupported = root.TryGetProperty("grant_types_supported", out var grants) && grants.ValueKind == JsonValueKind.Array
+                        && grants.EnumerateArray().Any(g => g.ValueKind == JsonValueKind.String && g.GetString() == BankTokenProvider.CibaGrantType),
+                };
                 if (!string.Equals(discovery.Issuer.AbsoluteUri.TrimEnd('/'), _authority.AbsoluteUri.TrimEnd('/'), StringComparison.Ordinal))
                 {
                     throw new BankResponseInvalidException(_bank, BankResponseProblem.ResourceMismatch,

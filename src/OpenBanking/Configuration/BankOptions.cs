@@ -49,6 +49,13 @@ public sealed class BankOptions
     /// <summary>Spec version the bank speaks.</summary>
     public ObieVersion SpecVersion { get; set; } = ObieVersion.V3_1_11;
 
+    /// <summary>
+    /// Redirect (default) or Decoupled (CIBA poll mode). Decoupled needs a bank whose discovery
+    /// document advertises CIBA; a transfer at a bank that does not fails with a message saying so.
+    /// </summary>
+    [EnumDataType(typeof(AuthorizationMode))]
+    public AuthorizationMode AuthorizationMode { get; set; } = AuthorizationMode.Redirect;
+
     /// <summary>The registered redirect URI for the authorisation code flow.</summary>
     [Required]
     public Uri? RedirectUri { get; set; }

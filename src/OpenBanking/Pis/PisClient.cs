@@ -143,6 +143,53 @@ public sealed class PisClient
     }
 
     /// <summary>
+    /// Starts decoupled authorisation (CIBA poll mode) of a consent: a PS256 request object carrying
+    /// the intent id, posted to the bank's <c>backchannel_authentication_endpoint</c> with the client's
+    /// authentication. Throws <see cref="BankAuthorizationException"/> (<c>ciba_not_supported</c>) when
+    /// the bank's discovery document does not advertise CIBA.
+    /// </summary>
+    internal async Task<DecoupledAuthorization> StartDecoupledAuthorizationAsync(string consentId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(consentId);
+        var discovery = await RequireCibaAsync(cancellationToken).ConfigureAwait(false);
+        var issuer = discovery.Issuer.AbsoluteUri.TrimEnd('/');
+        var intent = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["openbanking_intent_id"] = new Dictionary<string, object>(StringComparer.Ordinal) { ["value"] = consentId, ["essential"] = true },
+        };
+        var claims = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["client_id"] = _options.ClientId,
+            ["scope"] = "openid payments",
+            ["jti"] = Guid.NewGuid().ToString("N"),
+            ["claims"] = new Dictionary<string, object>(StringComparer.Ordinal) { ["id_token"] = intent, ["userinfo"] = intent },
+        };
+        var requestObject = ClientAssertion.CreateRequestObject(_key, _options.ClientId, issuer, claims, _time.GetUtcNow());
+        return await _pipeline.ExecuteAsync(
+            async ct => await _tokens.RequestBackchannelAsync(discovery.BackchannelAuthenticationEndpoint!, issuer, requestObject, ct).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One poll of a pending decoupled authorisation (nothing is sent before its interval has passed).</summary>
+    internal async Task<DecoupledPollResult> PollDecoupledAuthorizationAsync(DecoupledAuthorization pending, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pending);
+        var discovery = await RequireCibaAsync(cancellationToken).ConfigureAwait(false);
+        return await _pipeline.ExecuteAsync(
+            async ct => await _tokens.PollBackchannelAsync(discovery.TokenEndpoint, pending, ct).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<OidcDiscovery> RequireCibaAsync(CancellationToken ct)
+    {
+        var discovery = await Metadata.GetDiscoveryAsync(ct).ConfigureAwait(false);
+        return discovery.SupportsCiba
+            ? discovery
+            : throw new BankAuthorizationException(Bank, "ciba_not_supported",
+                $"AuthorizationMode is Decoupled but bank '{Bank}' does not advertise CIBA (backchannel_authentication_endpoint and the {BankTokenProvider.CibaGrantType} grant) in its discovery document");
+    }
+
+    /// <summary>
     /// Follows the authorisation URL without a browser (the sandbox simulates the customer) and
     /// returns the authorisation code from the redirect. Throws <see cref="BankAuthorizationException"/>
     /// when the customer declined or the answer does not match the request.

@@ -73,6 +73,16 @@ internal sealed class SqliteTransferStore
         using var command = connection.CreateCommand();
         command.CommandText = Schema;
         command.ExecuteNonQuery();
+
+        // Added with decoupled (CIBA) authorisation; older files get the column here.
+        using var probe = connection.CreateCommand();
+        probe.CommandText = "SELECT COUNT(*) FROM pragma_table_info('transfer_operations') WHERE name = 'decoupled_json'";
+        if (Convert.ToInt64(probe.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
+        {
+            using var alter = connection.CreateCommand();
+            alter.CommandText = "ALTER TABLE transfer_operations ADD COLUMN decoupled_json TEXT";
+            alter.ExecuteNonQuery();
+        }
     }
 
     public async Task<bool> TryInsertAsync(TransferOperation op, string eventName, CancellationToken ct)
@@ -120,7 +130,7 @@ internal sealed class SqliteTransferStore
             command.CommandText = """
                 UPDATE transfer_operations SET state = $state, consent_id = $consent, consent_status = $cstatus, auth_state = $astate,
                     auth_url = $aurl, auth_nonce = $anonce, code_verifier = $verifier, payment_id = $payment, payment_status = $pstatus,
-                    unrecognised_status = $unrec, last_error = $error, version = version + 1, updated_at = $now
+                    unrecognised_status = $unrec, last_error = $error, decoupled_json = $decoupled, version = version + 1, updated_at = $now
                 WHERE id = $id AND version = $version
                 """;
             command.Parameters.AddWithValue("$id", expected.Id.ToString("N"));
@@ -136,6 +146,7 @@ internal sealed class SqliteTransferStore
             command.Parameters.AddWithValue("$pstatus", (object?)updated.PaymentStatus ?? DBNull.Value);
             command.Parameters.AddWithValue("$unrec", (object?)updated.UnrecognisedStatus ?? DBNull.Value);
             command.Parameters.AddWithValue("$error", (object?)updated.LastError ?? DBNull.Value);
+            command.Parameters.AddWithValue("$decoupled", updated.Decoupled is { } d ? JsonSerializer.Serialize(d) : (object)DBNull.Value);
             command.Parameters.AddWithValue("$now", Format(now));
             if (await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 0)
             {
@@ -248,6 +259,7 @@ internal sealed class SqliteTransferStore
                 AuthorizationUrl = S("auth_url") is { } url ? new Uri(url) : null,
                 NonceValue = S("auth_nonce"),
                 CodeVerifier = S("code_verifier"),
+                Decoupled = S("decoupled_json") is { } dj ? JsonSerializer.Deserialize<Auth.DecoupledAuthorization>(dj) : null,
                 PaymentId = S("payment_id"),
                 PaymentStatus = S("payment_status"),
                 UnrecognisedStatus = S("unrecognised_status"),

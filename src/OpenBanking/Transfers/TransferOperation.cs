@@ -57,6 +57,12 @@ public sealed record TransferOperation
 
     internal string? CodeVerifier { get; init; }
 
+    /// <summary>The pending decoupled (CIBA) authorisation while the customer has not answered.</summary>
+    internal Auth.DecoupledAuthorization? Decoupled { get; init; }
+
+    /// <summary>True while a decoupled (CIBA) authorisation is pending at the bank.</summary>
+    public bool AwaitingDecoupledAuthorisation => Decoupled is not null;
+
     /// <summary>x-idempotency-key of the consent POST (≤ 40 chars, stable for this operation).</summary>
     public string ConsentIdempotencyKey => Id.ToString("N") + "-c";
 

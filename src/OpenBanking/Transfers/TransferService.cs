@@ -27,6 +27,10 @@ public sealed partial class TransferService
     // payment is looked up through the consent instead of being re-sent blind.
     private readonly ConcurrentDictionary<Guid, AccessToken> _consentTokens = new();
 
+    // Decoupled (CIBA) polls: the persisted state changes only when the interval does (slow_down);
+    // the time of the next poll between two persisted changes lives here.
+    private readonly ConcurrentDictionary<Guid, DecoupledAuthorization> _decoupledPolls = new();
+
     internal TransferService(OpenBankingClients clients, SqliteTransferStore store, TimeProvider time, ILogger<TransferService> logger)
     {
         _clients = clients;
@@ -216,6 +220,18 @@ public sealed partial class TransferService
 
     private async Task<TransferOperation?> CreateConsentAsync(PisClient client, TransferOperation op, CancellationToken ct)
     {
+        if (client.Options.AuthorizationMode == Configuration.AuthorizationMode.Decoupled
+            && !(await client.Metadata.GetDiscoveryAsync(ct).ConfigureAwait(false)).SupportsCiba)
+        {
+            // Configuration error found at discovery: fail before any consent exists; nothing can be paid.
+            await MoveAsync(op, op with
+            {
+                State = TransferState.Failed,
+                LastError = $"AuthorizationMode is Decoupled but bank '{op.Bank}' does not advertise CIBA (backchannel_authentication_endpoint and the CIBA grant); nothing was paid",
+            }, "decoupled-unsupported", null, ct).ConfigureAwait(false);
+            return null;
+        }
+
         PaymentConsent consent;
         try
         {
@@ -231,6 +247,21 @@ public sealed partial class TransferService
         if (consent.Status.Kind == ConsentStatusKind.Rejected)
         {
             await MoveAsync(op, op with { State = TransferState.Rejected, ConsentId = consent.ConsentId, ConsentStatus = consent.Status.Code }, "consent-rejected", consent.Status.Code, ct).ConfigureAwait(false);
+            return null;
+        }
+
+        if (client.Options.AuthorizationMode == Configuration.AuthorizationMode.Decoupled)
+        {
+            var pending = await client.StartDecoupledAuthorizationAsync(consent.ConsentId, ct).ConfigureAwait(false);
+            var waiting = op with
+            {
+                State = TransferState.AwaitingAuthorisation,
+                ConsentId = consent.ConsentId,
+                ConsentStatus = consent.Status.Code,
+                Decoupled = pending,
+                LastError = null,
+            };
+            await MoveAsync(op, waiting, "consent-created-decoupled", consent.ConsentId, ct).ConfigureAwait(false);
             return null;
         }
 
@@ -251,6 +282,11 @@ public sealed partial class TransferService
 
     private async Task<TransferOperation?> AuthoriseAsync(PisClient client, TransferOperation op, CancellationToken ct)
     {
+        if (op.Decoupled is { } persisted)
+        {
+            return await PollDecoupledAsync(client, op, persisted, ct).ConfigureAwait(false);
+        }
+
         if (!client.Options.Quirks.HeadlessAuthorization)
         {
             // A person has to approve at the bank; see whether the bank already decided.
@@ -279,6 +315,45 @@ public sealed partial class TransferService
         _consentTokens[op.Id] = token;
         return await MoveAsync(op, op with { State = TransferState.SubmittingPayment, ConsentStatus = ConsentCode(client, ConsentStatusKind.Authorised), CodeVerifier = null, LastError = null },
             "authorised", null, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One look at a pending decoupled authorisation (at most one token request, and only once its
+    /// interval has passed): approved → SubmittingPayment with the consent-bound token; declined →
+    /// Rejected; expired → Failed. Both end with nothing paid.
+    /// </summary>
+    private async Task<TransferOperation?> PollDecoupledAsync(PisClient client, TransferOperation op, DecoupledAuthorization persisted, CancellationToken ct)
+    {
+        var pending = _decoupledPolls.TryGetValue(op.Id, out var known) && known.AuthReqId == persisted.AuthReqId && known.Interval >= persisted.Interval ? known : persisted;
+        var result = await client.PollDecoupledAuthorizationAsync(pending, ct).ConfigureAwait(false);
+        switch (result.Outcome)
+        {
+            case DecoupledPollOutcome.NotDue:
+                return null;
+            case DecoupledPollOutcome.Pending:
+                _decoupledPolls[op.Id] = result.Pending;
+                if (result.Pending.Interval != persisted.Interval)
+                {
+                    await MoveAsync(op, op with { Decoupled = result.Pending }, "decoupled-slow-down", $"interval {result.Pending.Interval.TotalSeconds:0} s", ct).ConfigureAwait(false);
+                }
+
+                return null;
+            case DecoupledPollOutcome.Authorised:
+                _decoupledPolls.TryRemove(op.Id, out _);
+                _consentTokens[op.Id] = result.Token!;
+                return await MoveAsync(op, op with { State = TransferState.SubmittingPayment, ConsentStatus = ConsentCode(client, ConsentStatusKind.Authorised), Decoupled = null, LastError = null },
+                    "authorised-decoupled", null, ct).ConfigureAwait(false);
+            case DecoupledPollOutcome.Denied:
+                _decoupledPolls.TryRemove(op.Id, out _);
+                await MoveAsync(op, op with { State = TransferState.Rejected, Decoupled = null, LastError = "the customer declined the consent (decoupled)" },
+                    "authorisation-declined", "access_denied", ct).ConfigureAwait(false);
+                return null;
+            default:
+                _decoupledPolls.TryRemove(op.Id, out _);
+                await MoveAsync(op, op with { State = TransferState.Failed, Decoupled = null, LastError = "decoupled authorisation expired before the customer answered; nothing was paid" },
+                    "authorisation-expired", null, ct).ConfigureAwait(false);
+                return null;
+        }
     }
 
     private async Task<TransferOperation?> SubmitPaymentAsync(PisClient client, TransferOperation op, CancellationToken ct)

@@ -59,6 +59,9 @@ public sealed class SandboxBank : IAsyncDisposable
 
     public ManualTimeProvider Clock { get; }
 
+    /// <summary>When set before the connector (re)starts, the connector runs on <see cref="Clock"/> too (decoupled polling follows the bank's time).</summary>
+    public bool ConnectorOnBankClock { get; set; }
+
     public string DatabasePath { get; }
 
     public WebApplication? Connector { get; private set; }
@@ -71,7 +74,7 @@ public sealed class SandboxBank : IAsyncDisposable
 
     public OpenBankingClients Clients => Connector!.Services.GetRequiredService<OpenBankingClients>();
 
-    public static async Task<SandboxBank> StartAsync(ObieVersion version, Action<BankOptions>? configure = null, long platformBalance = 0)
+    public static async Task<SandboxBank> StartAsync(ObieVersion version, Action<BankOptions>? configure = null, long platformBalance = 0, bool connectorOnBankClock = false)
     {
         var clock = new ManualTimeProvider(DateTimeOffset.UtcNow) { AutoFireBelow = TimeSpan.Zero };
         var options = new SandboxOptions
@@ -86,7 +89,7 @@ public sealed class SandboxBank : IAsyncDisposable
         options.Accounts.Add(new SandboxAccount { Identification = Merchant, Name = "Merchant", BalanceMinor = 0 });
         var host = await SandboxHost.StartAsync(options);
         var dir = Directory.CreateTempSubdirectory("ob-it-").FullName;
-        var bank = new SandboxBank(host, clock, dir, SigningKey.Generate("tpp-kid-1"), version, configure);
+        var bank = new SandboxBank(host, clock, dir, SigningKey.Generate("tpp-kid-1"), version, configure) { ConnectorOnBankClock = connectorOnBankClock };
         await bank.StartConnectorAsync();
         return bank;
     }
@@ -160,6 +163,11 @@ public sealed class SandboxBank : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        if (ConnectorOnBankClock)
+        {
+            builder.Services.AddSingleton<TimeProvider>(Clock);
+        }
+
         builder.Services.AddOpenBanking(o =>
         {
             o.DatabasePath = DatabasePath;

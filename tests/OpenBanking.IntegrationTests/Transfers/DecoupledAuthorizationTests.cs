@@ -1,0 +1,68 @@
+using Settlement.BankSandbox.Customer;
+using Settlement.OpenBanking.Configuration;
+using Settlement.OpenBanking.IntegrationTests.Support;
+using Settlement.OpenBanking.Pis;
+using Settlement.OpenBanking.Transfers;
+
+namespace Settlement.OpenBanking.IntegrationTests.Transfers;
+
+/// <summary>Decoupled (CIBA poll mode) top-ups through the real sandbox, connector and sandbox on one manual clock.</summary>
+public sealed class DecoupledAuthorizationTests
+{
+    private static readonly AccountIdentification CustomerAccount = new("UK.OBIE.SortCodeAccountNumber", SandboxBank.Customer, "Customer");
+
+    [Fact]
+    public async Task DecoupledTopup_CustomerApprovesAcrossRestart_MoneyMovedOnce()
+    {
+        await using var bank = await SandboxBank.StartAsync(ObieVersion.V3_1_11, b => b.AuthorizationMode = AuthorizationMode.Decoupled, connectorOnBankClock: true);
+        var op = await bank.Transfers.StartTopupAsync(new TransferRequest { Bank = SandboxBank.BankName, AmountMinor = 4_200, Counterparty = CustomerAccount, Reference = "CIBA" }, CancellationToken.None);
+        op.State.ShouldBe(TransferState.AwaitingAuthorisation);
+        op.AwaitingDecoupledAuthorisation.ShouldBeTrue();
+        op.AuthorizationUrl.ShouldBeNull();
+        bank.Exchanges.ShouldContain(e => e.Uri.AbsolutePath == "/as/bc-authorize");
+
+        // Before the interval has passed nothing is sent; after it the customer has not answered yet.
+        var tokenPolls = bank.Exchanges.Count(IsCibaPoll);
+        (await bank.Transfers.AdvanceAsync(op.Id, CancellationToken.None)).State.ShouldBe(TransferState.AwaitingAuthorisation);
+        bank.Exchanges.Count(IsCibaPoll).ShouldBe(tokenPolls);
+        bank.AdvanceBank(TimeSpan.FromSeconds(1));
+        (await bank.Transfers.AdvanceAsync(op.Id, CancellationToken.None)).State.ShouldBe(TransferState.AwaitingAuthorisation);
+        bank.Exchanges.Count(IsCibaPoll).ShouldBe(tokenPolls + 1);
+
+        // Restart while waiting: the auth_req_id comes back from the database and polling continues.
+        await bank.RestartConnectorAsync();
+        bank.AdvanceBank(TimeSpan.FromSeconds(2));
+        var resumed = await bank.Transfers.ResumeAsync(CancellationToken.None);
+        resumed.Single(o => o.Id == op.Id).State.ShouldBe(TransferState.PaymentSubmitted);
+
+        var done = await bank.DriveAsync(op.Id);
+        done.State.ShouldBe(TransferState.Completed);
+        done.AwaitingDecoupledAuthorisation.ShouldBeFalse();
+        bank.Balance(SandboxBank.Customer).ShouldBe(100_000 - 4_200);
+        bank.Balance(SandboxBank.Platform).ShouldBe(4_200);
+        bank.Exchanges.Count(e => e.Method == "POST" && e.Uri.AbsolutePath.EndsWith("/domestic-payments", StringComparison.Ordinal)).ShouldBe(1);
+        (await bank.Transfers.AdvanceAsync(op.Id, CancellationToken.None)).State.ShouldBe(TransferState.Completed);
+        bank.Balance(SandboxBank.Platform).ShouldBe(4_200);
+    }
+
+    [Fact]
+    public async Task DecoupledTopup_CustomerDeclines_RejectedNothingMoved()
+    {
+        await using var bank = await SandboxBank.StartAsync(ObieVersion.V4_0, b => b.AuthorizationMode = AuthorizationMode.Decoupled, connectorOnBankClock: true);
+        bank.Host.Customer.SetDefaultDecision(CustomerDecision.Decline);
+        var op = await bank.Transfers.StartTopupAsync(new TransferRequest { Bank = SandboxBank.BankName, AmountMinor = 900, Counterparty = CustomerAccount }, CancellationToken.None);
+        op.State.ShouldBe(TransferState.AwaitingAuthorisation);
+
+        bank.AdvanceBank(TimeSpan.FromSeconds(3));
+        var done = await bank.Transfers.AdvanceAsync(op.Id, CancellationToken.None);
+        done.State.ShouldBe(TransferState.Rejected);
+        done.PaymentId.ShouldBeNull();
+        done.LastError!.ShouldContain("declined");
+        (await bank.Clients.Get(SandboxBank.BankName).GetConsentAsync(op.ConsentId!, CancellationToken.None)).Status.Kind.ShouldBe(ConsentStatusKind.Rejected);
+        bank.Balance(SandboxBank.Customer).ShouldBe(100_000);
+        bank.Balance(SandboxBank.Platform).ShouldBe(0);
+        bank.Exchanges.ShouldNotContain(e => e.Method == "POST" && e.Uri.AbsolutePath.EndsWith("/domestic-payments", StringComparison.Ordinal));
+    }
+
+    private static bool IsCibaPoll(Exchange e) => e.Uri.AbsolutePath == "/as/token" && e.RequestBody?.Contains("grant-type%3Aciba", StringComparison.Ordinal) == true;
+}
