@@ -5,7 +5,7 @@ using Settlement.OpenBanking.Auth;
 using Settlement.OpenBanking.Configuration;
 using Settlement.OpenBanking.Errors;
 using Settlement.OpenBanking.Signing;
-using Settlement.OpenBanking.Tests.Support;
+using Settlement.Testing;
 
 namespace Settlement.OpenBanking.Tests.Auth;
 
