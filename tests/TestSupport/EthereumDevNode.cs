@@ -1,12 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Numerics;
-using System.Text;
 using System.Text.Json;
 using Settlement.Ethereum.Addresses;
+using Settlement.Ethereum.DevChain;
 using Settlement.Ethereum.Signing;
 
 namespace Settlement.Testing;
@@ -25,16 +23,14 @@ public abstract class EthereumDevNode : IAsyncLifetime, IAsyncDisposable
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
-    private readonly StringBuilder _output = new();
-    private Process? _process;
-    private Uri? _rpcUrl;
+    private DevNodeProcess? _node;
     private long _nextId;
 
     /// <summary>A short name for test output: "anvil" or "hardhat".</summary>
     public abstract string Name { get; }
 
     /// <summary>The node's HTTP JSON-RPC endpoint (valid after start).</summary>
-    public Uri RpcUrl => _rpcUrl ?? throw new InvalidOperationException($"The {Name} node has not been started.");
+    public Uri RpcUrl => _node?.RpcUrl ?? throw new InvalidOperationException($"The {Name} node has not been started.");
 
     /// <summary>The chain id the node reports.</summary>
     public ulong ChainId { get; private set; } = DefaultChainId;
@@ -49,38 +45,13 @@ public abstract class EthereumDevNode : IAsyncLifetime, IAsyncDisposable
     public static PrivateKey DevKey(int index) => PrivateKey.ParseHex(DevAccounts.PrivateKeys[index]);
 
     /// <summary>Everything the process wrote to stdout/stderr so far (for failure messages).</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _node?.Output ?? string.Empty;
 
-    /// <summary>Starts the node and waits until it answers.</summary>
+    /// <summary>Starts the node on a free port (3 attempts) and waits until it answers.</summary>
     public async Task InitializeAsync()
     {
-        Exception? last = null;
-        for (var attempt = 0; attempt < 3; attempt++)
-        {
-            var port = FreePort();
-            try
-            {
-                await StartOnPortAsync(port).ConfigureAwait(false);
-                return;
-            }
-            catch (InvalidOperationException ex)
-            {
-                // Most likely another process took the port between probing and binding: try another.
-                last = ex;
-                KillProcess();
-            }
-        }
-
-        throw new InvalidOperationException($"The {Name} node did not start after 3 attempts: {last?.Message}", last);
+        _node = await DevNodeProcess.StartAsync($"The {Name} node", CreateStartInfo, port: 0, StartTimeout).ConfigureAwait(false);
+        ChainId = _node.ChainId;
     }
 
     /// <summary>The executable and arguments that start the node on <paramref name="port"/>.</summary>
@@ -161,7 +132,7 @@ public abstract class EthereumDevNode : IAsyncLifetime, IAsyncDisposable
     /// <summary>Stops the node and its child processes.</summary>
     public Task DisposeAsync()
     {
-        KillProcess();
+        _node?.Dispose();
         _http.Dispose();
         GC.SuppressFinalize(this);
         return Task.CompletedTask;
@@ -175,107 +146,4 @@ public abstract class EthereumDevNode : IAsyncLifetime, IAsyncDisposable
 
     private static BigInteger ParseQuantity(string hex) =>
         BigInteger.Parse("0" + hex[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
-    private async Task StartOnPortAsync(int port)
-    {
-        var info = CreateStartInfo(port);
-        info.RedirectStandardOutput = true;
-        info.RedirectStandardError = true;
-        info.UseShellExecute = false;
-        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        if (!process.Start())
-        {
-            throw new InvalidOperationException($"Could not start {info.FileName}.");
-        }
-
-        _process = process;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _rpcUrl = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
-
-        var started = Stopwatch.StartNew();
-        while (started.Elapsed < StartTimeout)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"The {Name} node exited with code {process.ExitCode} during start-up. Output:\n{Output}");
-            }
-
-            try
-            {
-                var chainId = await RequestAsync("eth_chainId").ConfigureAwait(false);
-                ChainId = (ulong)ParseQuantity(chainId.GetString()!);
-                return;
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException)
-            {
-                // Not answering yet.
-            }
-
-            await Task.Delay(100).ConfigureAwait(false);
-        }
-
-        throw new InvalidOperationException($"The {Name} node did not answer eth_chainId within {StartTimeout.TotalSeconds} s. Output:\n{Output}");
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            // Keep the tail only: a long test run can log a lot.
-            if (_output.Length > 200_000)
-            {
-                _output.Remove(0, 100_000);
-            }
-
-            _output.AppendLine(line);
-        }
-    }
-
-    private void KillProcess()
-    {
-        var process = _process;
-        _process = null;
-        if (process is null)
-        {
-            return;
-        }
-
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(10_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-        finally
-        {
-            process.Dispose();
-        }
-    }
 }

@@ -1,9 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
-using System.Text.Json;
 
 namespace Settlement.Ethereum.DevChain;
 
@@ -20,33 +16,22 @@ public sealed class AnvilProcess : IAsyncDisposable, IDisposable
     /// <summary>Environment variable that names the Anvil binary explicitly (wins over the repository search).</summary>
     public const string BinaryEnvironmentVariable = "L2PAY_ANVIL";
 
-    private const int MaxOutputChars = 100_000;
-    private readonly StringBuilder _output = new();
-    private Process? _process;
+    private readonly DevNodeProcess _node;
 
-    private AnvilProcess(Uri rpcUrl, ulong chainId)
+    private AnvilProcess(DevNodeProcess node, ulong chainId)
     {
-        RpcUrl = rpcUrl;
+        _node = node;
         ChainId = chainId;
     }
 
     /// <summary>The node's HTTP JSON-RPC endpoint, <c>http://127.0.0.1:PORT/</c>.</summary>
-    public Uri RpcUrl { get; }
+    public Uri RpcUrl => _node.RpcUrl;
 
     /// <summary>The chain id the node reported.</summary>
     public ulong ChainId { get; }
 
     /// <summary>The tail of what the node wrote to stdout and stderr (for error messages).</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _node.Output;
 
     /// <summary>
     /// The Anvil binary: <see cref="BinaryEnvironmentVariable"/> if set, else <see cref="RelativeBinaryPath"/> under the
@@ -118,60 +103,29 @@ public sealed class AnvilProcess : IAsyncDisposable, IDisposable
     {
         options ??= new AnvilOptions();
         var binary = options.BinaryPath ?? FindBinary();
-        InvalidOperationException? last = null;
-        for (var attempt = 0; attempt < 3; attempt++)
+        var node = await DevNodeProcess.StartAsync(
+            "Anvil",
+            port =>
+            {
+                var info = CreateStartInfo(options, port);
+                info.FileName = binary;
+                return info;
+            },
+            options.Port,
+            options.StartTimeout,
+            cancellationToken).ConfigureAwait(false);
+        if (node.ChainId != options.ChainId)
         {
-            var port = options.Port != 0 ? options.Port : FreePort();
-            var info = CreateStartInfo(options, port);
-            info.FileName = binary;
-            var anvil = new AnvilProcess(new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/"), options.ChainId);
-            try
-            {
-                await anvil.RunAsync(info, options.StartTimeout, cancellationToken).ConfigureAwait(false);
-                return anvil;
-            }
-            catch (InvalidOperationException ex) when (options.Port == 0)
-            {
-                // Most likely another process took the port between probing and binding: try another.
-                last = ex;
-                anvil.Dispose();
-            }
-            catch
-            {
-                anvil.Dispose();
-                throw;
-            }
+            node.Dispose();
+            throw new InvalidOperationException(
+                $"Anvil reports chain {node.ChainId.ToString(CultureInfo.InvariantCulture)}, not {options.ChainId.ToString(CultureInfo.InvariantCulture)}.");
         }
 
-        throw new InvalidOperationException("Anvil did not start after 3 attempts.", last);
+        return new AnvilProcess(node, options.ChainId);
     }
 
     /// <summary>Kills the node and its child processes (idempotent).</summary>
-    public void Dispose()
-    {
-        var process = Interlocked.Exchange(ref _process, null);
-        if (process is null)
-        {
-            return;
-        }
-
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(10_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-        finally
-        {
-            process.Dispose();
-        }
-    }
+    public void Dispose() => _node.Dispose();
 
     /// <inheritdoc />
     public ValueTask DisposeAsync()
@@ -182,97 +136,4 @@ public sealed class AnvilProcess : IAsyncDisposable, IDisposable
 
     /// <inheritdoc />
     public override string ToString() => $"anvil at {RpcUrl} (chain {ChainId.ToString(CultureInfo.InvariantCulture)})";
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
-    private async Task RunAsync(ProcessStartInfo info, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        if (!process.Start())
-        {
-            process.Dispose();
-            throw new InvalidOperationException($"Could not start {info.FileName}.");
-        }
-
-        _process = process;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(timeout);
-        while (true)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"Anvil exited with code {process.ExitCode.ToString(CultureInfo.InvariantCulture)} during start-up. Output:\n{Output}");
-            }
-
-            try
-            {
-                using var content = new StringContent("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\",\"params\":[]}", System.Text.Encoding.UTF8, "application/json");
-                using var response = await http.PostAsync(RpcUrl, content, limit.Token).ConfigureAwait(false);
-                if (response.IsSuccessStatusCode)
-                {
-                    using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(limit.Token).ConfigureAwait(false));
-                    var hex = doc.RootElement.GetProperty("result").GetString();
-                    var chainId = ulong.Parse(hex.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-                    if (chainId != ChainId)
-                    {
-                        throw new InvalidOperationException($"Anvil reports chain {chainId.ToString(CultureInfo.InvariantCulture)}, not {ChainId.ToString(CultureInfo.InvariantCulture)}.");
-                    }
-
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException) when (!limit.IsCancellationRequested)
-            {
-                // That request timed out; ask again.
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new InvalidOperationException($"Anvil did not answer eth_chainId within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s. Output:\n{Output}");
-            }
-
-            try
-            {
-                await Task.Delay(50, limit.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new InvalidOperationException($"Anvil did not answer eth_chainId within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s. Output:\n{Output}");
-            }
-        }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            if (_output.Length > MaxOutputChars)
-            {
-                _output.Remove(0, MaxOutputChars / 2);
-            }
-
-            _output.AppendLine(line);
-        }
-    }
 }
