@@ -62,20 +62,12 @@ internal sealed class OAuthEndpoints
     private async Task TokenAsync(HttpContext ctx)
     {
         _rt.AdvanceStatuses();
-        if (!ctx.Request.HasFormContentType)
+        if (await ReadAuthenticatedFormAsync(ctx).ConfigureAwait(false) is not { } authenticated)
         {
-            await OAuthError(ctx, 400, "invalid_request", "form body required").ConfigureAwait(false);
             return;
         }
 
-        var form = await ctx.Request.ReadFormAsync(ctx.RequestAborted).ConfigureAwait(false);
-        var now = _rt.Time.GetUtcNow();
-        var (client, authError) = await AuthenticateClientAsync(form, now).ConfigureAwait(false);
-        if (client is null)
-        {
-            await OAuthError(ctx, 401, "invalid_client", authError!).ConfigureAwait(false);
-            return;
-        }
+        var (form, client, now) = authenticated;
 
         switch (form["grant_type"].ToString())
         {
@@ -155,20 +147,12 @@ internal sealed class OAuthEndpoints
     // ---- decoupled (CIBA, poll mode) ----
     private async Task BackchannelAuthorizeAsync(HttpContext ctx)
     {
-        if (!ctx.Request.HasFormContentType)
+        if (await ReadAuthenticatedFormAsync(ctx).ConfigureAwait(false) is not { } authenticated)
         {
-            await OAuthError(ctx, 400, "invalid_request", "form body required").ConfigureAwait(false);
             return;
         }
 
-        var form = await ctx.Request.ReadFormAsync(ctx.RequestAborted).ConfigureAwait(false);
-        var now = _rt.Time.GetUtcNow();
-        var (client, authError) = await AuthenticateClientAsync(form, now).ConfigureAwait(false);
-        if (client is null)
-        {
-            await OAuthError(ctx, 401, "invalid_client", authError!).ConfigureAwait(false);
-            return;
-        }
+        var (form, client, now) = authenticated;
 
         var validation = await _jwt.ValidateTokenAsync(form["request"].ToString(), new TokenValidationParameters
         {
@@ -257,6 +241,30 @@ internal sealed class OAuthEndpoints
             });
         var debtor = consent.DebtorAccount ?? _rt.Customer.DebtorFor(consent.ConsentId) ?? queryDebtor ?? _rt.Options.DefaultDebtorAccount;
         return debtor is null || !_rt.Accounts.TryGet(debtor, out _) ? (false, null) : (decision == CustomerDecision.Approve, debtor);
+    }
+
+    /// <summary>
+    /// Reads the form of a client-authenticated endpoint (token, backchannel authorize) and authenticates the
+    /// client; on failure the OAuth error is already written and the result is null.
+    /// </summary>
+    private async Task<(IFormCollection Form, SandboxClient Client, DateTimeOffset Now)?> ReadAuthenticatedFormAsync(HttpContext ctx)
+    {
+        if (!ctx.Request.HasFormContentType)
+        {
+            await OAuthError(ctx, 400, "invalid_request", "form body required").ConfigureAwait(false);
+            return null;
+        }
+
+        var form = await ctx.Request.ReadFormAsync(ctx.RequestAborted).ConfigureAwait(false);
+        var now = _rt.Time.GetUtcNow();
+        var (client, authError) = await AuthenticateClientAsync(form, now).ConfigureAwait(false);
+        if (client is null)
+        {
+            await OAuthError(ctx, 401, "invalid_client", authError!).ConfigureAwait(false);
+            return null;
+        }
+
+        return (form, client, now);
     }
 
     private async Task<(SandboxClient? Client, string? Error)> AuthenticateClientAsync(IFormCollection form, DateTimeOffset now)
