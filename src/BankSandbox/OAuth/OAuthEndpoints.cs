@@ -154,16 +154,7 @@ internal sealed class OAuthEndpoints
 
         var (form, client, now) = authenticated;
 
-        var validation = await _jwt.ValidateTokenAsync(form["request"].ToString(), new TokenValidationParameters
-        {
-            ValidIssuer = client.ClientId,
-            ValidAudiences = [_rt.Issuer, _rt.Issuer + "/"],
-            IssuerSigningKey = client.SigningKey,
-            ValidAlgorithms = ["PS256"],
-            ValidateLifetime = false,
-            RequireExpirationTime = false,
-        }).ConfigureAwait(false);
-        if (!validation.IsValid || validation.SecurityToken is not JsonWebToken jwt)
+        if (await ValidateRequestObjectAsync(client, form["request"].ToString()).ConfigureAwait(false) is not { } jwt)
         {
             await OAuthError(ctx, 400, "invalid_request", "the request object is missing or does not verify with the client's key").ConfigureAwait(false);
             return;
@@ -241,6 +232,24 @@ internal sealed class OAuthEndpoints
             });
         var debtor = consent.DebtorAccount ?? _rt.Customer.DebtorFor(consent.ConsentId) ?? queryDebtor ?? _rt.Options.DefaultDebtorAccount;
         return debtor is null || !_rt.Accounts.TryGet(debtor, out _) ? (false, null) : (decision == CustomerDecision.Approve, debtor);
+    }
+
+    /// <summary>
+    /// Verifies an OBIE request object (PS256, signed by <paramref name="client"/>, audience = this issuer) for
+    /// the authorize and backchannel-authorize endpoints; null when it is missing or does not verify.
+    /// </summary>
+    private async Task<JsonWebToken?> ValidateRequestObjectAsync(SandboxClient client, string request)
+    {
+        var validation = await _jwt.ValidateTokenAsync(request, new TokenValidationParameters
+        {
+            ValidIssuer = client.ClientId,
+            ValidAudiences = [_rt.Issuer, _rt.Issuer + "/"],
+            IssuerSigningKey = client.SigningKey,
+            ValidAlgorithms = ["PS256"],
+            ValidateLifetime = false,
+            RequireExpirationTime = false,
+        }).ConfigureAwait(false);
+        return validation.IsValid ? validation.SecurityToken as JsonWebToken : null;
     }
 
     /// <summary>
@@ -372,16 +381,7 @@ internal sealed class OAuthEndpoints
         }
 
         var request = q["request"].ToString();
-        var validation = await _jwt.ValidateTokenAsync(request, new TokenValidationParameters
-        {
-            ValidIssuer = client.ClientId,
-            ValidAudiences = [_rt.Issuer, _rt.Issuer + "/"],
-            IssuerSigningKey = client.SigningKey,
-            ValidAlgorithms = ["PS256"],
-            ValidateLifetime = false,
-            RequireExpirationTime = false,
-        }).ConfigureAwait(false);
-        if (!validation.IsValid || validation.SecurityToken is not JsonWebToken jwt)
+        if (await ValidateRequestObjectAsync(client, request).ConfigureAwait(false) is not { } jwt)
         {
             await ObResponder.WriteProblemJsonAsync(ctx, _rt, 400, "invalid_request_object", "the request object is missing or does not verify with the client's key").ConfigureAwait(false);
             return;
