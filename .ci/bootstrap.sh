@@ -29,10 +29,10 @@ bootstrap_npm() {
   local want
   want="$(cat "$dir/package.json" "$dir/package-lock.json" | sha256sum | cut -d' ' -f1)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
-  # `npm install`, not `npm ci`: the lockfile omits the other platforms' optional Anvil binaries and
-  # `npm ci` refuses that lockfile as out of sync.
-  bootstrap_log "npm install in contracts/"
-  (cd "$dir" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+  # `npm ci`: installs exactly the committed lockfile (which lists every platform's optional Anvil
+  # binary, so it is never rewritten) and leaves it untouched.
+  bootstrap_log "npm ci in contracts/"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   echo "$want" > "$stamp"
 }
 

@@ -13,12 +13,6 @@ public static class Keccak256
     [ThreadStatic]
     private static KeccakDigest? t_digest;
 
-    [ThreadStatic]
-    private static byte[]? t_input;
-
-    [ThreadStatic]
-    private static byte[]? t_output;
-
     /// <summary>Hashes <paramref name="data"/> and returns a new 32-byte array.</summary>
     public static byte[] Hash(ReadOnlySpan<byte> data)
     {
@@ -36,16 +30,10 @@ public static class Keccak256
         }
 
         // One digest per thread: BouncyCastle digests are not thread-safe and are costly to allocate.
-        // Portable.BouncyCastle 1.8 takes arrays only, so spans go through a per-thread buffer.
+        // BouncyCastle.Cryptography 2.x takes spans, so nothing is copied.
         var digest = t_digest ??= new KeccakDigest(256);
-        var input = t_input is { } buffer && buffer.Length >= data.Length
-            ? buffer
-            : t_input = new byte[Math.Max(256, data.Length)];
-        data.CopyTo(input);
-        digest.BlockUpdate(input, 0, data.Length);
-        var output = t_output ??= new byte[HashLength];
-        digest.DoFinal(output, 0);
-        output.CopyTo(destination);
+        digest.BlockUpdate(data);
+        digest.DoFinal(destination);
     }
 
     /// <summary>Hashes the UTF-8 bytes of <paramref name="text"/>.</summary>
