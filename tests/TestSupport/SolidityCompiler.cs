@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
-using Settlement.Ethereum.Abi;
 using Settlement.Ethereum.Encoding;
 
 namespace Settlement.Testing;
@@ -52,7 +51,7 @@ public static class SolidityCompiler
             result[contract.Name] = new CompiledContract(
                 contract.Name,
                 abiJson,
-                ContractAbi.FromJson(abiJson),
+                Abi.TestAbi.FromJson(abiJson),
                 Hex.Decode(contract.Value.GetProperty("bytecode").GetString()!));
         }
 

@@ -1,6 +1,9 @@
 using System.Numerics;
+using Nethereum.ABI.Model;
+using Nethereum.Contracts;
 using Settlement.Channels.Contracts.Events;
 using Settlement.Channels.Generated;
+using Settlement.Channels.Generated.SettlementChannelsContract;
 using Settlement.Channels.Vouchers;
 using Settlement.Ethereum.Abi;
 using Settlement.Ethereum.Addresses;
@@ -27,8 +30,8 @@ public sealed class ChannelContract
         Domain = new ChannelDomain(rpc.ChainId, address);
     }
 
-    /// <summary>The contract's ABI (from the generated artifact).</summary>
-    public static ContractAbi Abi { get; } = ContractAbi.FromJson(ContractArtifact.SettlementChannels.AbiJson);
+    /// <summary>The contract's custom errors (from the generated error types), for decoding revert data.</summary>
+    public static IReadOnlyList<ErrorABI> Errors { get; } = SettlementChannelsErrors.All.Select(ABITypedRegistry.GetError).ToArray();
 
     /// <summary>The contract's address.</summary>
     public Address Address { get; }
@@ -66,8 +69,11 @@ public sealed class ChannelContract
         CancellationToken cancellationToken = default)
     {
         var value = token == Address.Zero ? amount : BigInteger.Zero;
-        var receipt = await SendAsync(funder, "open", value, cancellationToken, [payer, payee, token, (BigInteger)challengePeriodSeconds, amount])
-            .ConfigureAwait(false);
+        var receipt = await SendAsync(
+            funder,
+            new OpenFunction { Payer = ContractMessages.Hex(payer), Payee = ContractMessages.Hex(payee), Token = ContractMessages.Hex(token), ChallengePeriod = challengePeriodSeconds, Amount = amount },
+            value,
+            cancellationToken).ConfigureAwait(false);
         return DecodeEvents(receipt.Logs).OfType<ChannelOpenedEvent>().Single();
     }
 
@@ -77,24 +83,39 @@ public sealed class ChannelContract
         BigInteger permitDeadline, EcdsaSignature permit, CancellationToken cancellationToken = default)
     {
         var receipt = await SendAsync(
-            funder, "openWithPermit", BigInteger.Zero, cancellationToken,
-            [payer, payee, token, (BigInteger)challengePeriodSeconds, amount, permitDeadline, Signature(permit)]).ConfigureAwait(false);
+            funder,
+            new OpenWithPermitFunction
+            {
+                Payer = ContractMessages.Hex(payer),
+                Payee = ContractMessages.Hex(payee),
+                Token = ContractMessages.Hex(token),
+                ChallengePeriod = challengePeriodSeconds,
+                Amount = amount,
+                PermitDeadline = permitDeadline,
+                Permit = Signature(permit),
+            },
+            BigInteger.Zero,
+            cancellationToken).ConfigureAwait(false);
         return DecodeEvents(receipt.Logs).OfType<ChannelOpenedEvent>().Single();
     }
 
     /// <summary>Adds to the payer's deposit.</summary>
     public Task<TransactionReceipt> TopUpAsync(IContractTransactor funder, ChannelParameters channel, BigInteger amount, CancellationToken cancellationToken = default) =>
-        SendAsync(funder, "topUp", ValueFor(channel, amount), cancellationToken, [Tuple(channel), amount]);
+        SendAsync(funder, new TopUpFunction { C = Tuple(channel), Amount = amount }, ValueFor(channel, amount), cancellationToken);
 
     /// <summary>Adds to the payee's deposit (payments payee → payer).</summary>
     public Task<TransactionReceipt> TopUpPayeeAsync(IContractTransactor funder, ChannelParameters channel, BigInteger amount, CancellationToken cancellationToken = default) =>
-        SendAsync(funder, "topUpPayee", ValueFor(channel, amount), cancellationToken, [Tuple(channel), amount]);
+        SendAsync(funder, new TopUpPayeeFunction { C = Tuple(channel), Amount = amount }, ValueFor(channel, amount), cancellationToken);
 
     /// <summary>Redeems a voucher (partial withdraw, or the challenge while closing); anyone may send it.</summary>
     public Task<TransactionReceipt> RedeemAsync(IContractTransactor sender, ChannelParameters channel, SignedVoucher voucher, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(voucher);
-        return SendAsync(sender, "redeem", BigInteger.Zero, cancellationToken, [Tuple(channel), voucher.Voucher.CumulativeAmount, Signature(voucher.Signature)]);
+        return SendAsync(
+            sender,
+            new RedeemFunction { C = Tuple(channel), CumulativeAmount = voucher.Voucher.CumulativeAmount, Sig = Signature(voucher.Signature) },
+            BigInteger.Zero,
+            cancellationToken);
     }
 
     /// <summary>
@@ -105,7 +126,7 @@ public sealed class ChannelContract
     public Task<TransactionReceipt> RedeemBatchAsync(
         IContractTransactor payee, Address token, IReadOnlyList<(ChannelParameters Channel, SignedVoucher Voucher)> vouchers,
         CancellationToken cancellationToken = default) =>
-        SendAsync(payee, "redeemBatch", BigInteger.Zero, cancellationToken, [token, EncodeBatch(vouchers)]);
+        SendAsync(payee, new RedeemBatchFunction { Token = ContractMessages.Hex(token), Batch = EncodeBatch(vouchers) }, BigInteger.Zero, cancellationToken);
 
     /// <summary>Size in bytes of one packed batch item (the contract's <c>BATCH_ITEM_SIZE</c>).</summary>
     public const int BatchItemSize = 108;
@@ -155,18 +176,22 @@ public sealed class ChannelContract
 
     /// <summary>Starts a unilateral close (payer or payee).</summary>
     public Task<TransactionReceipt> StartCloseAsync(IContractTransactor sender, ChannelParameters channel, CancellationToken cancellationToken = default) =>
-        SendAsync(sender, "startClose", BigInteger.Zero, cancellationToken, [Tuple(channel)]);
+        SendAsync(sender, new StartCloseFunction { C = Tuple(channel) }, BigInteger.Zero, cancellationToken);
 
     /// <summary>Redeems the newest voucher the sender holds and starts a unilateral close.</summary>
     public Task<TransactionReceipt> StartCloseWithVoucherAsync(IContractTransactor sender, ChannelParameters channel, SignedVoucher voucher, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(voucher);
-        return SendAsync(sender, "startCloseWithVoucher", BigInteger.Zero, cancellationToken, [Tuple(channel), voucher.Voucher.CumulativeAmount, Signature(voucher.Signature)]);
+        return SendAsync(
+            sender,
+            new StartCloseWithVoucherFunction { C = Tuple(channel), CumulativeAmount = voucher.Voucher.CumulativeAmount, Sig = Signature(voucher.Signature) },
+            BigInteger.Zero,
+            cancellationToken);
     }
 
     /// <summary>Pays out a closing channel after its challenge period (anyone may send it).</summary>
     public Task<TransactionReceipt> SettleAsync(IContractTransactor sender, ChannelParameters channel, CancellationToken cancellationToken = default) =>
-        SendAsync(sender, "settle", BigInteger.Zero, cancellationToken, [Tuple(channel)]);
+        SendAsync(sender, new SettleFunction { C = Tuple(channel) }, BigInteger.Zero, cancellationToken);
 
     /// <summary>
     /// Closes with a final state both parties signed; a party sending it may pass null for its own signature.
@@ -177,34 +202,48 @@ public sealed class ChannelContract
     {
         ArgumentNullException.ThrowIfNull(state);
         return SendAsync(
-            sender, "cooperativeClose", BigInteger.Zero, cancellationToken,
-            [Tuple(channel), state.PayerToPayee, state.PayeeToPayer, Signature(payerSignature), Signature(payeeSignature)]);
+            sender,
+            new CooperativeCloseFunction
+            {
+                C = Tuple(channel),
+                PayerToPayee = state.PayerToPayee,
+                PayeeToPayer = state.PayeeToPayer,
+                PayerSig = Signature(payerSignature),
+                PayeeSig = Signature(payeeSignature),
+            },
+            BigInteger.Zero,
+            cancellationToken);
     }
 
     /// <summary>Takes the sender's deferred payouts in <paramref name="token"/>, sent to <paramref name="to"/>.</summary>
     public Task<TransactionReceipt> WithdrawOwedAsync(IContractTransactor sender, Address token, Address to, CancellationToken cancellationToken = default) =>
-        SendAsync(sender, "withdrawOwed", BigInteger.Zero, cancellationToken, [token, to]);
+        SendAsync(sender, new WithdrawOwedFunction { Token = ContractMessages.Hex(token), To = ContractMessages.Hex(to) }, BigInteger.Zero, cancellationToken);
 
     // ------------------------------------------------------------------ reads
 
     /// <summary>The channel's state at <paramref name="block"/> (latest by default).</summary>
     public async Task<ChannelState> GetStateAsync(ChannelId channelId, BlockParameter? block = null, CancellationToken cancellationToken = default)
     {
-        var r = await CallAsync("channelState", block, cancellationToken, [channelId.Bytes.ToArray()]).ConfigureAwait(false);
-        return new ChannelState((bool)r[0]!, (BigInteger)r[1]!, (BigInteger)r[2]!, (BigInteger)r[3]!, (BigInteger)r[4]!, (ulong)(BigInteger)r[5]!);
+        var output = await CallAsync(new ChannelStateFunction { ChannelId = channelId.Bytes.ToArray() }, block, cancellationToken).ConfigureAwait(false);
+        var r = ContractMessages.DecodeOutputs<ChannelStateFunction, ChannelStateOutput>(output);
+        return new ChannelState(r.Exists, r.PayerDeposit, r.RedeemedByPayee, r.PayeeDeposit, r.RedeemedByPayer, r.CloseDeadline);
     }
 
     /// <summary>Deferred payouts of <paramref name="owner"/> in <paramref name="token"/>.</summary>
-    public async Task<BigInteger> GetOwedAsync(Address token, Address owner, CancellationToken cancellationToken = default) =>
-        (BigInteger)(await CallAsync("owed", null, cancellationToken, [token, owner]).ConfigureAwait(false))[0]!;
+    public async Task<BigInteger> GetOwedAsync(Address token, Address owner, CancellationToken cancellationToken = default)
+    {
+        var output = await CallAsync(new OwedFunction { Token = ContractMessages.Hex(token), Owner = ContractMessages.Hex(owner) }, null, cancellationToken)
+            .ConfigureAwait(false);
+        return ContractMessages.DecodeSingle<OwedFunction, BigInteger>(output);
+    }
 
     /// <summary>The nonce the next opened channel gets.</summary>
     public async Task<ulong> GetNextNonceAsync(CancellationToken cancellationToken = default) =>
-        (ulong)(BigInteger)(await CallAsync("nextNonce", null, cancellationToken, []).ConfigureAwait(false))[0]!;
+        ContractMessages.DecodeSingle<NextNonceFunction, ulong>(await CallAsync(new NextNonceFunction(), null, cancellationToken).ConfigureAwait(false));
 
     /// <summary>The contract's EIP-712 domain separator.</summary>
     public async Task<byte[]> GetDomainSeparatorAsync(CancellationToken cancellationToken = default) =>
-        (byte[])(await CallAsync("DOMAIN_SEPARATOR", null, cancellationToken, []).ConfigureAwait(false))[0]!;
+        ContractMessages.DecodeSingle<DomainSeparatorFunction, byte[]>(await CallAsync(new DomainSeparatorFunction(), null, cancellationToken).ConfigureAwait(false));
 
     /// <summary>The contract's events between two blocks, in chain order.</summary>
     public async Task<IReadOnlyList<ChannelEvent>> GetEventsAsync(BlockParameter fromBlock, BlockParameter toBlock, CancellationToken cancellationToken = default)
@@ -232,51 +271,18 @@ public sealed class ChannelContract
         return events;
     }
 
-    /// <summary>Decodes one log of a channel contract; false if it is not one of its events.</summary>
+    /// <summary>
+    /// Decodes one log of a channel contract; false if it is not one of its events or its topics and data do not
+    /// have the event's shape. Never throws on a malformed log.
+    /// </summary>
     public static bool TryDecodeEvent(LogEntry log, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ChannelEvent? channelEvent)
     {
         ArgumentNullException.ThrowIfNull(log);
         channelEvent = null;
-        if (log.Topics.Count == 0 || !Abi.TryFindEvent(log.Topics[0], out var abiEvent))
-        {
-            return false;
-        }
-
-        IReadOnlyDictionary<string, object?> d;
-        try
-        {
-            d = abiEvent.Decode(log.Topics, log.Data);
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-
-        ChannelEvent? e = abiEvent.Name switch
-        {
-            "ChannelOpened" => new ChannelOpenedEvent(
-                Id(d["channelId"]),
-                new ChannelParameters((Address)d["payer"]!, (Address)d["payee"]!, (Address)d["token"]!, (uint)(BigInteger)d["challengePeriod"]!, (ulong)(BigInteger)d["nonce"]!),
-                (Address)d["funder"]!,
-                (BigInteger)d["deposit"]!),
-            "ChannelToppedUp" => new ChannelToppedUpEvent(
-                Id(d["channelId"]), (Address)d["payer"]!, (Address)d["payee"]!, (Address)d["token"]!, (Address)d["funder"]!,
-                (bool)d["payeeSide"]!, (BigInteger)d["amount"]!, (BigInteger)d["deposit"]!),
-            "VoucherRedeemed" => new VoucherRedeemedEvent(
-                Id(d["channelId"]), (Address)d["payer"]!, (Address)d["payee"]!, (Address)d["token"]!,
-                (bool)d["payerToPayee"]!, (BigInteger)d["amount"]!, (BigInteger)d["cumulativeAmount"]!),
-            "BatchVoucherRedeemed" => new BatchVoucherRedeemedEvent(Id(d["channelId"]), (BigInteger)d["cumulativeAmount"]!),
-            "ChannelClosing" => new ChannelClosingEvent(
-                Id(d["channelId"]), (Address)d["payer"]!, (Address)d["payee"]!, (Address)d["token"]!, (Address)d["closer"]!,
-                (ulong)(BigInteger)d["deadline"]!),
-            "ChannelSettled" => new ChannelSettledEvent(
-                Id(d["channelId"]), (Address)d["payer"]!, (Address)d["payee"]!, (Address)d["token"]!,
-                (bool)d["cooperative"]!, (BigInteger)d["toPayer"]!, (BigInteger)d["toPayee"]!),
-            "PayoutDeferred" => new PayoutDeferredEvent(Id(d["channelId"]), (Address)d["to"]!, (Address)d["token"]!, (BigInteger)d["amount"]!),
-            "OwedWithdrawn" => new OwedWithdrawnEvent((Address)d["owner"]!, (Address)d["token"]!, (Address)d["to"]!, (BigInteger)d["amount"]!),
-            _ => null,
-        };
-        if (e is null)
+        if (log.Topics.Count == 0
+            || log.Topics[0].Length != 32
+            || !EventDecoders.TryGetValue(Convert.ToHexStringLower(log.Topics[0]), out var decode)
+            || decode(log) is not { } e)
         {
             return false;
         }
@@ -292,19 +298,54 @@ public sealed class ChannelContract
         return true;
     }
 
-    // ------------------------------------------------------------------ plumbing
-
-    private static ChannelId Id(object? value) => ChannelId.FromBytes((byte[])value!);
-
-    internal static object?[] Tuple(ChannelParameters channel)
+    // topic 0 (lower-case hex) -> decoder into our event record; null when the log has the wrong shape.
+    private static readonly Dictionary<string, Func<LogEntry, ChannelEvent?>> EventDecoders = new[]
     {
-        ArgumentNullException.ThrowIfNull(channel);
-        return [channel.Payer, channel.Payee, channel.Token, (BigInteger)channel.ChallengePeriodSeconds, (BigInteger)channel.Nonce];
+        Decoder<ChannelOpenedEventDto>(d => new ChannelOpenedEvent(
+            ChannelId.FromBytes(d.ChannelId),
+            new ChannelParameters(A(d.Payer), A(d.Payee), A(d.Token), d.ChallengePeriod, d.Nonce),
+            A(d.Funder),
+            d.Deposit)),
+        Decoder<ChannelToppedUpEventDto>(d => new ChannelToppedUpEvent(
+            ChannelId.FromBytes(d.ChannelId), A(d.Payer), A(d.Payee), A(d.Token), A(d.Funder), d.PayeeSide, d.Amount, d.Deposit)),
+        Decoder<VoucherRedeemedEventDto>(d => new VoucherRedeemedEvent(
+            ChannelId.FromBytes(d.ChannelId), A(d.Payer), A(d.Payee), A(d.Token), d.PayerToPayee, d.Amount, d.CumulativeAmount)),
+        Decoder<BatchVoucherRedeemedEventDto>(d => new BatchVoucherRedeemedEvent(ChannelId.FromBytes(d.ChannelId), d.CumulativeAmount)),
+        Decoder<ChannelClosingEventDto>(d => new ChannelClosingEvent(
+            ChannelId.FromBytes(d.ChannelId), A(d.Payer), A(d.Payee), A(d.Token), A(d.Closer), d.Deadline)),
+        Decoder<ChannelSettledEventDto>(d => new ChannelSettledEvent(
+            ChannelId.FromBytes(d.ChannelId), A(d.Payer), A(d.Payee), A(d.Token), d.Cooperative, d.ToPayer, d.ToPayee)),
+        Decoder<PayoutDeferredEventDto>(d => new PayoutDeferredEvent(ChannelId.FromBytes(d.ChannelId), A(d.To), A(d.Token), d.Amount)),
+        Decoder<OwedWithdrawnEventDto>(d => new OwedWithdrawnEvent(A(d.Owner), A(d.Token), A(d.To), d.Amount)),
+    }.ToDictionary(x => x.Topic0, x => x.Decode, StringComparer.Ordinal);
+
+    private static (string Topic0, Func<LogEntry, ChannelEvent?> Decode) Decoder<TEvent>(Func<TEvent, ChannelEvent> map)
+        where TEvent : class, new()
+    {
+        var abi = ABITypedRegistry.GetEvent<TEvent>();
+        return (ContractMessages.Topic0(abi), log => ContractMessages.TryDecodeEvent<TEvent>(abi, log) is { } dto ? map(dto) : null);
     }
 
-    private static object?[] Signature(EcdsaSignature? signature) => signature is { } s
-        ? [(BigInteger)s.V, s.R.ToArray(), s.S.ToArray()]
-        : [BigInteger.Zero, new byte[32], new byte[32]];
+    private static Address A(string address) => ContractMessages.Address(address);
+
+    // ------------------------------------------------------------------ plumbing
+
+    internal static ChannelStruct Tuple(ChannelParameters channel)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        return new ChannelStruct
+        {
+            Payer = ContractMessages.Hex(channel.Payer),
+            Payee = ContractMessages.Hex(channel.Payee),
+            Token = ContractMessages.Hex(channel.Token),
+            ChallengePeriod = channel.ChallengePeriodSeconds,
+            Nonce = channel.Nonce,
+        };
+    }
+
+    private static SignatureStruct Signature(EcdsaSignature? signature) => signature is { } s
+        ? new SignatureStruct { V = s.V, R = s.R.ToArray(), S = s.S.ToArray() }
+        : new SignatureStruct { V = 0, R = new byte[32], S = new byte[32] };
 
     private static BigInteger ValueFor(ChannelParameters channel, BigInteger amount)
     {
@@ -312,11 +353,13 @@ public sealed class ChannelContract
         return channel.Token == Address.Zero ? amount : BigInteger.Zero;
     }
 
-    internal async Task<TransactionReceipt> SendAsync(
-        IContractTransactor sender, string function, BigInteger value, CancellationToken cancellationToken, object?[] args)
+    internal async Task<TransactionReceipt> SendAsync<TFunction>(
+        IContractTransactor sender, TFunction message, BigInteger value, CancellationToken cancellationToken)
+        where TFunction : FunctionMessage
     {
         ArgumentNullException.ThrowIfNull(sender);
-        var data = Abi.Function(function).EncodeCall(args);
+        var function = FunctionName<TFunction>();
+        var data = ContractMessages.CallData(message);
         TransactionReceipt receipt;
         try
         {
@@ -328,7 +371,7 @@ public sealed class ChannelContract
         }
         catch (TransactionRevertedException ex)
         {
-            _ = ex.TryDecodeRevert(Abi, out var reason);
+            _ = ex.TryDecodeRevert(Errors, out var reason);
             throw new ChannelContractRevertException(function, reason, ex);
         }
 
@@ -351,21 +394,21 @@ public sealed class ChannelContract
         return receipt;
     }
 
-    private async Task<object?[]> CallAsync(string function, BlockParameter? block, CancellationToken cancellationToken, object?[] args)
+    private async Task<byte[]> CallAsync<TFunction>(TFunction message, BlockParameter? block, CancellationToken cancellationToken)
+        where TFunction : FunctionMessage
     {
-        var abiFunction = Abi.Function(function);
-        byte[] output;
         try
         {
-            output = await _rpc.CallAsync(new CallRequest { To = Address, Data = abiFunction.EncodeCall(args) }, block, cancellationToken).ConfigureAwait(false);
+            return await _rpc.CallAsync(new CallRequest { To = Address, Data = ContractMessages.CallData(message) }, block, cancellationToken).ConfigureAwait(false);
         }
         catch (JsonRpcException ex) when (IsRevert(ex))
         {
-            throw Reverted(function, ex);
+            throw Reverted(FunctionName<TFunction>(), ex);
         }
-
-        return abiFunction.DecodeOutput(output);
     }
+
+    private static string FunctionName<TFunction>()
+        where TFunction : FunctionMessage => ABITypedRegistry.GetFunctionABI<TFunction>().Name;
 
     // A node error is a revert only if it carries revert bytes or says so; other errors (nonce, chain id,
     // funds) stay JsonRpcExceptions.
@@ -378,7 +421,7 @@ public sealed class ChannelContract
         RevertReason? reason = null;
         if (ex.RevertData is { } data)
         {
-            _ = RevertReason.TryDecode(data.Span, Abi, out reason);
+            _ = RevertReason.TryDecode(data.Span, Errors, out reason);
         }
 
         return new ChannelContractRevertException(function, reason, ex);

@@ -34,6 +34,9 @@ public sealed class ContractArtifact
     /// <summary>The creation bytecode (constructor arguments are appended to it).</summary>
     public ReadOnlySpan<byte> Bytecode => _bytecode;
 
+    /// <summary>The creation bytecode as 0x-prefixed hex (what Nethereum's deployment messages take).</summary>
+    public string BytecodeHex => Hex.Encode(_bytecode);
+
     /// <summary>Reads an artifact file's JSON (as produced by <c>contracts/compile.mjs</c>).</summary>
     /// <exception cref="FormatException">Not an artifact.</exception>
     public static ContractArtifact FromJson(string json)

@@ -1,7 +1,8 @@
 using System.Numerics;
+using Nethereum.ABI.Model;
+using Nethereum.Contracts;
 using Settlement.Channels.Contracts;
-using Settlement.Channels.Generated;
-using Settlement.Ethereum.Abi;
+using Settlement.Channels.Generated.TestStablecoinContract;
 using Settlement.Ethereum.Addresses;
 using Settlement.Ethereum.Rpc;
 
@@ -24,8 +25,8 @@ public sealed class StablecoinContract
         Address = address;
     }
 
-    /// <summary>The token's ABI (from the generated artifact).</summary>
-    public static ContractAbi Abi { get; } = ContractAbi.FromJson(ContractArtifact.TestStablecoin.AbiJson);
+    /// <summary>The token's custom errors (from the generated error types), for decoding revert data.</summary>
+    public static IReadOnlyList<ErrorABI> Errors { get; } = TestStablecoinErrors.All.Select(ABITypedRegistry.GetError).ToArray();
 
     /// <summary>The token's address.</summary>
     public Address Address { get; }
@@ -36,7 +37,7 @@ public sealed class StablecoinContract
     {
         ArgumentNullException.ThrowIfNull(rpc);
         ArgumentNullException.ThrowIfNull(deployer);
-        var data = ContractArtifact.TestStablecoin.Bytecode.ToArray().Concat(AbiEncoder.Encode([AbiType.Address], [treasury])).ToArray();
+        var data = new TestStablecoinDeployment { Treasury = ContractMessages.Hex(treasury) }.GetDeploymentData();
         var receipt = await deployer.SendAsync(null, data, BigInteger.Zero, cancellationToken).ConfigureAwait(false);
         if (!receipt.Succeeded || receipt.ContractAddress is not { } address)
         {
@@ -48,48 +49,47 @@ public sealed class StablecoinContract
 
     /// <summary>Issues <paramref name="amount"/> base units to <paramref name="to"/> (owner only).</summary>
     public Task<TransactionReceipt> MintAsync(IContractTransactor owner, Address to, BigInteger amount, CancellationToken cancellationToken = default) =>
-        SendAsync(owner, "mint", cancellationToken, to, amount);
+        SendAsync(owner, new MintFunction { To = ContractMessages.Hex(to), Amount = amount }, cancellationToken);
 
     /// <summary>Destroys <paramref name="amount"/> of the sender's own tokens.</summary>
     public Task<TransactionReceipt> BurnAsync(IContractTransactor holder, BigInteger amount, CancellationToken cancellationToken = default) =>
-        SendAsync(holder, "burn", cancellationToken, amount);
+        SendAsync(holder, new BurnFunction { Value = amount }, cancellationToken);
 
     /// <summary>Lets <paramref name="spender"/> pull up to <paramref name="amount"/> from the sender.</summary>
     public Task<TransactionReceipt> ApproveAsync(IContractTransactor owner, Address spender, BigInteger amount, CancellationToken cancellationToken = default) =>
-        SendAsync(owner, "approve", cancellationToken, spender, amount);
+        SendAsync(owner, new ApproveFunction { Spender = ContractMessages.Hex(spender), Value = amount }, cancellationToken);
 
     /// <summary>Moves <paramref name="amount"/> from the sender to <paramref name="to"/>.</summary>
     public Task<TransactionReceipt> TransferAsync(IContractTransactor from, Address to, BigInteger amount, CancellationToken cancellationToken = default) =>
-        SendAsync(from, "transfer", cancellationToken, to, amount);
+        SendAsync(from, new TransferFunction { To = ContractMessages.Hex(to), Value = amount }, cancellationToken);
 
     /// <summary>The balance of <paramref name="owner"/> at <paramref name="block"/> (latest by default).</summary>
     public async Task<BigInteger> BalanceOfAsync(Address owner, BlockParameter? block = null, CancellationToken cancellationToken = default) =>
-        (BigInteger)(await CallAsync("balanceOf", block, cancellationToken, owner).ConfigureAwait(false))[0]!;
+        ContractMessages.DecodeSingle<BalanceOfFunction, BigInteger>(
+            await CallAsync(new BalanceOfFunction { Account = ContractMessages.Hex(owner) }, block, cancellationToken).ConfigureAwait(false));
 
     /// <summary>Tokens outstanding (minted minus burned) at <paramref name="block"/> (latest by default).</summary>
     public async Task<BigInteger> TotalSupplyAsync(BlockParameter? block = null, CancellationToken cancellationToken = default) =>
-        (BigInteger)(await CallAsync("totalSupply", block, cancellationToken).ConfigureAwait(false))[0]!;
+        ContractMessages.DecodeSingle<TotalSupplyFunction, BigInteger>(await CallAsync(new TotalSupplyFunction(), block, cancellationToken).ConfigureAwait(false));
 
     /// <summary>The token's decimals (6).</summary>
     public async Task<int> DecimalsAsync(CancellationToken cancellationToken = default) =>
-        (int)(BigInteger)(await CallAsync("decimals", null, cancellationToken).ConfigureAwait(false))[0]!;
+        ContractMessages.DecodeSingle<DecimalsFunction, byte>(await CallAsync(new DecimalsFunction(), null, cancellationToken).ConfigureAwait(false));
 
-    private async Task<TransactionReceipt> SendAsync(IContractTransactor sender, string function, CancellationToken cancellationToken, params object?[] args)
+    private async Task<TransactionReceipt> SendAsync<TFunction>(IContractTransactor sender, TFunction message, CancellationToken cancellationToken)
+        where TFunction : FunctionMessage
     {
         ArgumentNullException.ThrowIfNull(sender);
-        var receipt = await sender.SendAsync(Address, Abi.Function(function).EncodeCall(args), BigInteger.Zero, cancellationToken).ConfigureAwait(false);
+        var receipt = await sender.SendAsync(Address, ContractMessages.CallData(message), BigInteger.Zero, cancellationToken).ConfigureAwait(false);
         if (!receipt.Succeeded)
         {
-            throw new InvalidOperationException($"TestStablecoin.{function} from {sender.Sender} reverted.");
+            throw new InvalidOperationException($"TestStablecoin.{ABITypedRegistry.GetFunctionABI<TFunction>().Name} from {sender.Sender} reverted.");
         }
 
         return receipt;
     }
 
-    private async Task<object?[]> CallAsync(string function, BlockParameter? block, CancellationToken cancellationToken, params object?[] args)
-    {
-        var abiFunction = Abi.Function(function);
-        var output = await _rpc.CallAsync(new CallRequest { To = Address, Data = abiFunction.EncodeCall(args) }, block, cancellationToken).ConfigureAwait(false);
-        return abiFunction.DecodeOutput(output);
-    }
+    private Task<byte[]> CallAsync<TFunction>(TFunction message, BlockParameter? block, CancellationToken cancellationToken)
+        where TFunction : FunctionMessage =>
+        _rpc.CallAsync(new CallRequest { To = Address, Data = ContractMessages.CallData(message) }, block, cancellationToken);
 }

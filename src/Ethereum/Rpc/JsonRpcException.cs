@@ -30,12 +30,12 @@ public abstract class JsonRpcException : Exception
     public virtual string? RevertReason => null;
 
     /// <summary>
-    /// Decodes <see cref="RevertData"/> with a contract ABI, so custom errors come out with their
+    /// Decodes <see cref="RevertData"/> with a contract's error ABIs, so custom errors come out with their
     /// name and arguments. Never throws.
     /// </summary>
-    public bool TryDecodeRevert(Abi.ContractAbi? abi, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Abi.RevertReason? reason)
+    public bool TryDecodeRevert(IReadOnlyList<Nethereum.ABI.Model.ErrorABI>? customErrors, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Abi.RevertReason? reason)
     {
         reason = null;
-        return RevertData is { } data && Abi.RevertReason.TryDecode(data.Span, abi, out reason);
+        return RevertData is { } data && Abi.RevertReason.TryDecode(data.Span, customErrors, out reason);
     }
 }

@@ -29,9 +29,9 @@ public sealed class TransactionRevertedException : Exception
     private byte[]? RevertBytes { get; }
 
     /// <summary>Decodes <see cref="RevertData"/> with a contract ABI (custom errors). Never throws.</summary>
-    public bool TryDecodeRevert(Abi.ContractAbi? abi, [NotNullWhen(true)] out Abi.RevertReason? reason)
+    public bool TryDecodeRevert(IReadOnlyList<Nethereum.ABI.Model.ErrorABI>? customErrors, [NotNullWhen(true)] out Abi.RevertReason? reason)
     {
         reason = null;
-        return RevertBytes is not null && Abi.RevertReason.TryDecode(RevertBytes, abi, out reason);
+        return RevertBytes is not null && Abi.RevertReason.TryDecode(RevertBytes, customErrors, out reason);
     }
 }

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Numerics;
 using System.Text;
 using System.Text.Json;
-using Settlement.Ethereum.Abi;
 using Settlement.Ethereum.Addresses;
 using Settlement.Ethereum.Hashing;
 using Settlement.Ethereum.Signing;
@@ -379,10 +378,10 @@ public sealed class TypedData
                 return;
         }
 
-        var abiType = AbiType.ParseElementary(type)!;
+        var abiType = Eip712AtomicType.Parse(type)!.Value;
         switch (abiType.Kind)
         {
-            case AbiTypeKind.FixedBytes:
+            case Eip712AtomicKind.FixedBytes:
             {
                 var bytes = ParseHexBytes(value, type, path);
                 if (bytes.Length != abiType.Size)
@@ -399,7 +398,7 @@ public sealed class TypedData
             {
                 var integer = ParseInteger(value, path);
                 var bits = abiType.Size;
-                var inRange = abiType.Kind == AbiTypeKind.UInt
+                var inRange = abiType.Kind == Eip712AtomicKind.UInt
                     ? integer.Sign >= 0 && integer.GetBitLength() <= bits
                     : integer >= -(BigInteger.One << (bits - 1)) && integer < (BigInteger.One << (bits - 1));
                 if (!inRange)
@@ -407,7 +406,7 @@ public sealed class TypedData
                     throw new FormatException($"{path}: {integer} is out of range for {type}.");
                 }
 
-                AbiEncoder.WriteBigInteger(integer, word);
+                Eip712AtomicType.WriteWord(integer, word);
                 return;
             }
         }
@@ -516,7 +515,7 @@ public sealed class TypedData
     }
 
     private static bool IsAtomicOrDynamic(string type) =>
-        AbiType.ParseElementary(type) is not null && type is not ("uint" or "int");
+        Eip712AtomicType.Parse(type) is not null && type is not ("uint" or "int");
 
     private static bool IsIdentifier(string name) =>
         name.Length > 0 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '$');

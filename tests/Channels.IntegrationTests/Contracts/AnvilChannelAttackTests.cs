@@ -1,5 +1,6 @@
-using System.Numerics;
+using Nethereum.Contracts;
 using Settlement.Channels.Contracts;
+using Settlement.Channels.Generated.SettlementChannelsContract;
 using Settlement.Channels.IntegrationTests.Support;
 using Settlement.Channels.Vouchers;
 using Settlement.Ethereum.Abi;
@@ -42,8 +43,12 @@ public sealed class AnvilChannelAttackTests(AnvilNode node) : ChannelAttackTests
     /// <summary>Executes redeem as the payee with eth_call; returns the custom error's name, or null if it succeeds.</summary>
     private static async Task<string?> TryRedeemAsync(ChannelWorld w, ChannelParameters c, SignedVoucher v)
     {
-        var data = ChannelContract.Abi.Function("redeem").EncodeCall(
-            ChannelContract.Tuple(c), v.Voucher.CumulativeAmount, new object?[] { (BigInteger)v.Signature.V, v.Signature.R.ToArray(), v.Signature.S.ToArray() });
+        var data = new RedeemFunction
+        {
+            C = ChannelContract.Tuple(c),
+            CumulativeAmount = v.Voucher.CumulativeAmount,
+            Sig = new SignatureStruct { V = v.Signature.V, R = v.Signature.R.ToArray(), S = v.Signature.S.ToArray() },
+        }.GetCallData();
         try
         {
             await w.Rpc.CallAsync(new CallRequest { From = w.PayeeKey.Address, To = w.Channels.Address, Data = data });
@@ -51,7 +56,7 @@ public sealed class AnvilChannelAttackTests(AnvilNode node) : ChannelAttackTests
         }
         catch (JsonRpcException ex) when (ex.RevertData is { Length: > 0 } revert)
         {
-            RevertReason.TryDecode(revert.Span, ChannelContract.Abi, out var reason).ShouldBeTrue();
+            RevertReason.TryDecode(revert.Span, ChannelContract.Errors, out var reason).ShouldBeTrue();
             return reason!.Name;
         }
     }

@@ -1,10 +1,13 @@
 using System.Globalization;
 using System.Numerics;
+using Nethereum.Contracts;
+using Nethereum.Hex.HexConvertors.Extensions;
 using Settlement.Channels.Contracts;
+using Settlement.Channels.Generated.SettlementChannelsContract;
 using Settlement.Channels.IntegrationTests.Support;
 using Settlement.Channels.Vouchers;
-using Settlement.Ethereum.Abi;
 using Settlement.Ethereum.Addresses;
+using Settlement.Testing.Abi;
 using Settlement.Testing;
 
 namespace Settlement.Channels.IntegrationTests.Contracts;
@@ -87,8 +90,10 @@ public abstract class ChannelAttackTests<TNode>(TNode node) : IClassFixture<TNod
         (await EcrecoverOnChainAsync(w, good.Voucher.Digest(w.Channels.Domain), good.Signature.R.ToArray(), highS, v)).ShouldBe(w.PayerKey.Address);
 
         var ex = await Should.ThrowAsync<ChannelContractRevertException>(() => w.Channels.SendAsync(
-            w.Payee, "redeem", BigInteger.Zero, CancellationToken.None,
-            [ChannelContract.Tuple(c), good.Voucher.CumulativeAmount, new object?[] { (BigInteger)v, good.Signature.R.ToArray(), highS }]));
+            w.Payee,
+            new RedeemFunction { C = ChannelContract.Tuple(c), CumulativeAmount = good.Voucher.CumulativeAmount, Sig = new SignatureStruct { V = (byte)v, R = good.Signature.R.ToArray(), S = highS } },
+            BigInteger.Zero,
+            CancellationToken.None));
         ex.ErrorName.ShouldBe("ECDSAInvalidSignatureS");
 
         await w.Channels.RedeemAsync(w.Payee, c, good);
@@ -116,7 +121,7 @@ public abstract class ChannelAttackTests<TNode>(TNode node) : IClassFixture<TNod
         highS.ShouldBeLessThan(BigInteger.One << 255);
         highS.ToByteArray(isUnsigned: true, isBigEndian: true).CopyTo(batch, ChannelContract.BatchItemSize + 76);
         var ex = await Should.ThrowAsync<ChannelContractRevertException>(() => w.Channels.SendAsync(
-            w.Payee, "redeemBatch", BigInteger.Zero, CancellationToken.None, [w.Token.Address, batch]));
+            w.Payee, RedeemBatch(w, batch), BigInteger.Zero, CancellationToken.None));
         ex.ErrorName.ShouldBe("ECDSAInvalidSignatureS");
         new BigInteger((byte[])ex.Reason!.Arguments[0]!, isUnsigned: true, isBigEndian: true).ShouldBe(highS);
 
@@ -137,18 +142,18 @@ public abstract class ChannelAttackTests<TNode>(TNode node) : IClassFixture<TNod
         foreach (var batch in malformed)
         {
             var ex = await Should.ThrowAsync<ChannelContractRevertException>(() => w.Channels.SendAsync(
-                w.Payee, "redeemBatch", BigInteger.Zero, CancellationToken.None, [w.Token.Address, batch]));
+                w.Payee, RedeemBatch(w, batch), BigInteger.Zero, CancellationToken.None));
             ex.ErrorName.ShouldBe("MalformedBatch");
         }
 
         // A well-formed item whose amount was altered no longer matches the payer's signature.
         var tampered = valid.ToArray();
         tampered[43] ^= 1;
-        await ShouldRevert(() => w.Channels.SendAsync(w.Payee, "redeemBatch", BigInteger.Zero, CancellationToken.None, [w.Token.Address, tampered]), "InvalidSigner");
+        await ShouldRevert(() => w.Channels.SendAsync(w.Payee, RedeemBatch(w, tampered), BigInteger.Zero, CancellationToken.None), "InvalidSigner");
 
         (await w.Channels.GetStateAsync(c.Id)).RedeemedByPayee.ShouldBe(BigInteger.Zero);
         (await w.Token.BalanceOfAsync(w.PayeeKey.Address)).ShouldBe(before);
-        await w.Channels.SendAsync(w.Payee, "redeemBatch", BigInteger.Zero, CancellationToken.None, [w.Token.Address, valid]);
+        await w.Channels.SendAsync(w.Payee, RedeemBatch(w, valid), BigInteger.Zero, CancellationToken.None);
         (await w.Channels.GetStateAsync(c.Id)).RedeemedByPayee.ShouldBe(new BigInteger(100_000));
     }
 
@@ -229,11 +234,15 @@ public abstract class ChannelAttackTests<TNode>(TNode node) : IClassFixture<TNod
         var agreed = new CooperativeCloseState(c.Id, 700_000, 0);
         var payerSignature = agreed.Sign(w.PayerKey, w.Channels.Domain);
         var payeeBefore = await w.Token.BalanceOfAsync(w.PayeeKey.Address);
-        var closeCall = ChannelContract.Abi.Function("startClose").EncodeCall([ChannelContract.Tuple(c)]);
-        var cooperativeCall = ChannelContract.Abi.Function("cooperativeClose").EncodeCall(
-            ChannelContract.Tuple(c), agreed.PayerToPayee, agreed.PayeeToPayer,
-            new object?[] { (BigInteger)payerSignature.V, payerSignature.R.ToArray(), payerSignature.S.ToArray() },
-            new object?[] { BigInteger.Zero, new byte[32], new byte[32] });
+        var closeCall = new StartCloseFunction { C = ChannelContract.Tuple(c) }.GetCallData();
+        var cooperativeCall = new CooperativeCloseFunction
+        {
+            C = ChannelContract.Tuple(c),
+            PayerToPayee = agreed.PayerToPayee,
+            PayeeToPayer = agreed.PayeeToPayer,
+            PayerSig = new SignatureStruct { V = payerSignature.V, R = payerSignature.R.ToArray(), S = payerSignature.S.ToArray() },
+            PayeeSig = new SignatureStruct { V = 0, R = new byte[32], S = new byte[32] },
+        }.GetCallData();
 
         // Both transactions wait in the mempool; the payer's unilateral close is ordered first in the same block.
         await Node.SetAutomineAsync(false);
@@ -316,14 +325,21 @@ public abstract class ChannelAttackTests<TNode>(TNode node) : IClassFixture<TNod
         using var w = await ChannelWorld.CreateAsync(Node);
         var token = await w.DeployTokenAsync(TestArtifacts.ReentrantToken, []);
         await token.MintAsync(w.Platform, w.PayerKey.Address, 10_000_000);
-        var arm = AbiFunction.Parse("function arm(address target, bytes data)");
-        var attempted = AbiFunction.Parse("function attempted() view returns (bool)");
-        var succeeded = AbiFunction.Parse("function reentrySucceeded() view returns (bool)");
-        var result = AbiFunction.Parse("function reentryResult() view returns (bytes)");
-        var guardSelector = ChannelContract.Abi.Error("ReentrancyGuardReentrantCall").Selector.ToArray();
+        var arm = TestFunction.Parse("function arm(address target, bytes data)");
+        var attempted = TestFunction.Parse("function attempted() view returns (bool)");
+        var succeeded = TestFunction.Parse("function reentrySucceeded() view returns (bool)");
+        var result = TestFunction.Parse("function reentryResult() view returns (bytes)");
+        var guardSelector = ABITypedRegistry.GetError<ReentrancyGuardReentrantCallError>().Sha3Signature.HexToByteArray();
 
         // During the deposit's transferFrom the token tries to open a second channel.
-        var reopen = ChannelContract.Abi.Function("open").EncodeCall(w.PayerKey.Address, w.PayeeKey.Address, token.Address, (BigInteger)ChannelWorld.Period, BigInteger.One);
+        var reopen = new OpenFunction
+        {
+            Payer = w.PayerKey.Address.ToString(),
+            Payee = w.PayeeKey.Address.ToString(),
+            Token = token.Address.ToString(),
+            ChallengePeriod = ChannelWorld.Period,
+            Amount = BigInteger.One,
+        }.GetCallData();
         await w.Payer.SendAsync(token.Address, arm.EncodeCall(w.Channels.Address, reopen), 0);
         var c = await w.OpenAsync(1_000_000, token: token);
         await AssertReentryRefused();
@@ -331,8 +347,12 @@ public abstract class ChannelAttackTests<TNode>(TNode node) : IClassFixture<TNod
 
         // During the payout transfer the token replays the same voucher.
         var voucher = w.Channels.SignVoucher(w.PayerKey, c.Id, 400_000);
-        var replay = ChannelContract.Abi.Function("redeem").EncodeCall(
-            ChannelContract.Tuple(c), voucher.Voucher.CumulativeAmount, new object?[] { (BigInteger)voucher.Signature.V, voucher.Signature.R.ToArray(), voucher.Signature.S.ToArray() });
+        var replay = new RedeemFunction
+        {
+            C = ChannelContract.Tuple(c),
+            CumulativeAmount = voucher.Voucher.CumulativeAmount,
+            Sig = new SignatureStruct { V = voucher.Signature.V, R = voucher.Signature.R.ToArray(), S = voucher.Signature.S.ToArray() },
+        }.GetCallData();
         await w.Payer.SendAsync(token.Address, arm.EncodeCall(w.Channels.Address, replay), 0);
         await w.Channels.RedeemAsync(w.Payee, c, voucher);
         await AssertReentryRefused();
@@ -348,7 +368,7 @@ public abstract class ChannelAttackTests<TNode>(TNode node) : IClassFixture<TNod
             ((byte[])(await View(result))!).ShouldBe(guardSelector);
         }
 
-        async Task<object?> View(AbiFunction f) =>
+        async Task<object?> View(TestFunction f) =>
             f.DecodeOutput(await w.Rpc.CallAsync(new Ethereum.Rpc.CallRequest { To = token.Address, Data = f.EncodeCall() }))[0];
     }
 
@@ -356,7 +376,7 @@ public abstract class ChannelAttackTests<TNode>(TNode node) : IClassFixture<TNod
     public async Task FeeOnTransferToken_DepositAndPayouts_CreditReceivedAmountsOnly()
     {
         using var w = await ChannelWorld.CreateAsync(Node);
-        var token = await w.DeployTokenAsync(TestArtifacts.FeeOnTransferToken, [AbiType.UInt256], (BigInteger)100); // 1 %
+        var token = await w.DeployTokenAsync(TestArtifacts.FeeOnTransferToken, ["uint256"], (BigInteger)100); // 1 %
         await token.MintAsync(w.Platform, w.PayerKey.Address, 10_000_000);
 
         await token.ApproveAsync(w.Payer, w.Channels.Address, 1_000_000);
@@ -424,4 +444,6 @@ public abstract class ChannelAttackTests<TNode>(TNode node) : IClassFixture<TNod
         output.Length.ShouldBe(32);
         return Address.FromBytes(output.AsSpan(12));
     }
+
+    private static RedeemBatchFunction RedeemBatch(ChannelWorld w, byte[] batch) => new() { Token = w.Token.Address.ToString(), Batch = batch };
 }

@@ -1,12 +1,14 @@
 using System.Numerics;
-using Settlement.Channels.Contracts;
+using Nethereum.Contracts;
 using Settlement.Channels.Contracts.Events;
+using Settlement.Channels.Contracts;
+using Settlement.Channels.Generated.SettlementChannelsContract;
 using Settlement.Channels.IntegrationTests.Support;
 using Settlement.Channels.Vouchers;
-using Settlement.Ethereum.Abi;
 using Settlement.Ethereum.Addresses;
 using Settlement.Ethereum.Hashing;
 using Settlement.Ethereum.Rpc;
+using Settlement.Testing.Abi;
 using Settlement.Testing;
 
 namespace Settlement.Channels.IntegrationTests.Contracts;
@@ -23,12 +25,12 @@ public abstract class ChannelLifecycleTests<TNode>(TNode node) : IClassFixture<T
         using var w = await ChannelWorld.CreateAsync(Node);
         (await w.Channels.GetDomainSeparatorAsync()).ShouldBe(w.Channels.Domain.Separator.ToArray());
         var voucher = new Voucher(ChannelId.FromBytes(new byte[32]), 12345);
-        var onChain = ChannelContract.Abi.Function("voucherDigest").DecodeOutput(await w.Rpc.CallAsync(new CallRequest
+        var output = await w.Rpc.CallAsync(new CallRequest
         {
             To = w.Channels.Address,
-            Data = ChannelContract.Abi.Function("voucherDigest").EncodeCall(new byte[32], (BigInteger)12345),
-        }));
-        ((byte[])onChain[0]!).ShouldBe(voucher.Digest(w.Channels.Domain));
+            Data = new VoucherDigestFunction { ChannelId = new byte[32], CumulativeAmount = 12345 }.GetCallData(),
+        });
+        output.ShouldBe(voucher.Digest(w.Channels.Domain)); // one bytes32 word
     }
 
     [Fact]
@@ -78,7 +80,11 @@ public abstract class ChannelLifecycleTests<TNode>(TNode node) : IClassFixture<T
         await Reverts(() => w.Channels.OpenAsync(w.Payer, Address.Zero, w.PayeeKey.Address, Address.Zero, ChannelWorld.Period, 1), "InvalidParticipants");
         await Reverts(() => w.Channels.OpenAsync(w.Payer, me, w.PayeeKey.Address, Address.Zero, 3599, 1), "InvalidChallengePeriod");
         await Reverts(() => w.Channels.OpenAsync(w.Payer, me, w.PayeeKey.Address, Address.Zero, 30 * 86400 + 1, 1), "InvalidChallengePeriod");
-        await Reverts(() => w.Channels.SendAsync(w.Payer, "open", 4, CancellationToken.None, [me, w.PayeeKey.Address, Address.Zero, (BigInteger)ChannelWorld.Period, (BigInteger)5]), "WrongEthValue");
+        await Reverts(() => w.Channels.SendAsync(
+            w.Payer,
+            new OpenFunction { Payer = me.ToString(), Payee = w.PayeeKey.Address.ToString(), Token = Address.Zero.ToString(), ChallengePeriod = ChannelWorld.Period, Amount = 5 },
+            4,
+            CancellationToken.None), "WrongEthValue");
         (await w.Channels.GetNextNonceAsync()).ShouldBe(1UL);
     }
 
@@ -265,8 +271,8 @@ public abstract class ChannelLifecycleTests<TNode>(TNode node) : IClassFixture<T
         (await w.Channels.GetOwedAsync(Address.Zero, receiver)).ShouldBe(new BigInteger(800_000));
 
         // The receiver pulls what it is owed to an address of its choice.
-        var withdraw = ChannelContract.Abi.Function("withdrawOwed").EncodeCall(Address.Zero, w.OtherKey.Address);
-        var execute = AbiFunction.Parse("function execute(address target, bytes data) payable returns (bytes)");
+        var withdraw = new WithdrawOwedFunction { Token = Address.Zero.ToString(), To = w.OtherKey.Address.ToString() }.GetCallData();
+        var execute = TestFunction.Parse("function execute(address target, bytes data) payable returns (bytes)");
         var otherBefore = await w.Node.BalanceAsync(w.OtherKey.Address);
         await w.Platform.SendAsync(receiver, execute.EncodeCall(w.Channels.Address, withdraw), 0);
         (await w.Node.BalanceAsync(w.OtherKey.Address) - otherBefore).ShouldBe(new BigInteger(800_000));
@@ -333,14 +339,14 @@ public abstract class ChannelLifecycleTests<TNode>(TNode node) : IClassFixture<T
     /// <summary>The EIP-2612 permit digest for the test stablecoin (OpenZeppelin ERC20Permit: name, version "1").</summary>
     private static byte[] PermitDigest(ChannelWorld w, BigInteger value, BigInteger nonce, BigInteger deadline)
     {
-        var domain = Keccak256.Hash(AbiEncoder.Encode(
-            [AbiType.Bytes32, AbiType.Bytes32, AbiType.Bytes32, AbiType.UInt256, AbiType.Address],
+        var domain = Keccak256.Hash(TestAbi.Encode(
+            ["bytes32", "bytes32", "bytes32", "uint256", "address"],
             [
                 Keccak256.HashUtf8("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
                 Keccak256.HashUtf8("Settlement Test Pound"), Keccak256.HashUtf8("1"), (BigInteger)w.Channels.Domain.ChainId, w.Token.Address,
             ]));
-        var structHash = Keccak256.Hash(AbiEncoder.Encode(
-            [AbiType.Bytes32, AbiType.Address, AbiType.Address, AbiType.UInt256, AbiType.UInt256, AbiType.UInt256],
+        var structHash = Keccak256.Hash(TestAbi.Encode(
+            ["bytes32", "address", "address", "uint256", "uint256", "uint256"],
             [
                 Keccak256.HashUtf8("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"),
                 w.PayerKey.Address, w.Channels.Address, value, nonce, deadline,

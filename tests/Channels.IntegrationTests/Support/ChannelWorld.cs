@@ -1,7 +1,6 @@
 using System.Numerics;
 using Settlement.Channels.Contracts;
 using Settlement.Channels.Generated;
-using Settlement.Ethereum.Abi;
 using Settlement.Ethereum.Addresses;
 using Settlement.Ethereum.Rpc;
 using Settlement.Ethereum.Signing;
@@ -69,7 +68,7 @@ internal sealed class ChannelWorld : IDisposable
     {
         var world = new ChannelWorld(node, RpcFor(node));
         world.Channels = await ChannelContract.DeployAsync(world.Rpc, world.Platform);
-        world.Token = await world.DeployTokenAsync(ContractArtifact.TestStablecoin, [AbiType.Address], world.PlatformKey.Address);
+        world.Token = await world.DeployTokenAsync(ContractArtifact.TestStablecoin, ["address"], world.PlatformKey.Address);
         foreach (var account in new[] { world.Payer, world.Payee, world.Other, world.Platform })
         {
             await world.Token.MintAsync(world.Platform, account.Sender, StartingTokens);
@@ -78,7 +77,7 @@ internal sealed class ChannelWorld : IDisposable
         return world;
     }
 
-    public async Task<Erc20> DeployTokenAsync(ContractArtifact artifact, IReadOnlyList<AbiType> types, params object?[] args) =>
+    public async Task<Erc20> DeployTokenAsync(ContractArtifact artifact, IReadOnlyList<string> types, params object?[] args) =>
         new(Rpc, await TestArtifacts.DeployAsync(Platform, artifact, types, args));
 
     /// <summary>Approves and opens a token channel payer → payee funded by <paramref name="funder"/> (payer by default).</summary>

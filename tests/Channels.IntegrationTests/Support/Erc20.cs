@@ -1,19 +1,19 @@
 using System.Numerics;
 using Settlement.Channels.Contracts;
-using Settlement.Ethereum.Abi;
 using Settlement.Ethereum.Addresses;
 using Settlement.Ethereum.Rpc;
+using Settlement.Testing.Abi;
 
 namespace Settlement.Channels.IntegrationTests.Support;
 
 /// <summary>Minimal ERC-20 calls the tests need (works with tokens that return no bool).</summary>
 internal sealed class Erc20(EthereumRpcClient rpc, Address address)
 {
-    private static readonly AbiFunction Approve = AbiFunction.Parse("function approve(address spender, uint256 amount)");
-    private static readonly AbiFunction Mint = AbiFunction.Parse("function mint(address to, uint256 amount)");
-    private static readonly AbiFunction Transfer = AbiFunction.Parse("function transfer(address to, uint256 amount)");
-    private static readonly AbiFunction BalanceOf = AbiFunction.Parse("function balanceOf(address owner) view returns (uint256)");
-    private static readonly AbiFunction Nonces = AbiFunction.Parse("function nonces(address owner) view returns (uint256)");
+    private static readonly TestFunction Approve = TestFunction.Parse("function approve(address spender, uint256 amount)");
+    private static readonly TestFunction Mint = TestFunction.Parse("function mint(address to, uint256 amount)");
+    private static readonly TestFunction Transfer = TestFunction.Parse("function transfer(address to, uint256 amount)");
+    private static readonly TestFunction BalanceOf = TestFunction.Parse("function balanceOf(address owner) view returns (uint256)");
+    private static readonly TestFunction Nonces = TestFunction.Parse("function nonces(address owner) view returns (uint256)");
 
     public Address Address { get; } = address;
 

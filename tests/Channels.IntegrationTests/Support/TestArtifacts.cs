@@ -1,8 +1,8 @@
 using System.Numerics;
 using Settlement.Channels.Contracts;
 using Settlement.Channels.Generated;
-using Settlement.Ethereum.Abi;
 using Settlement.Ethereum.Addresses;
+using Settlement.Testing.Abi;
 
 namespace Settlement.Channels.IntegrationTests.Support;
 
@@ -18,9 +18,9 @@ internal static class TestArtifacts
     public static ContractArtifact RevertingReceiver { get; } = Load("RevertingReceiver");
 
     /// <summary>Deploys <paramref name="artifact"/> with ABI-encoded constructor arguments.</summary>
-    public static async Task<Address> DeployAsync(IContractTransactor deployer, ContractArtifact artifact, IReadOnlyList<AbiType> types, params object?[] args)
+    public static async Task<Address> DeployAsync(IContractTransactor deployer, ContractArtifact artifact, IReadOnlyList<string> types, params object?[] args)
     {
-        var data = artifact.Bytecode.ToArray().Concat(AbiEncoder.Encode(types, args)).ToArray();
+        var data = artifact.Bytecode.ToArray().Concat(TestAbi.Encode(types, args)).ToArray();
         var receipt = await deployer.SendAsync(null, data, BigInteger.Zero);
         receipt.Succeeded.ShouldBeTrue();
         return receipt.ContractAddress!.Value;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Nethereum.ABI.Model;
 using Settlement.Ethereum.Abi;
 using Settlement.Ethereum.Addresses;
 using Settlement.Ethereum.Encoding;
@@ -6,6 +7,7 @@ using Settlement.Ethereum.Rpc;
 using Settlement.Ethereum.Signing;
 using Settlement.Ethereum.Transactions;
 using Settlement.Testing;
+using Settlement.Testing.Abi;
 
 namespace Settlement.Ethereum.IntegrationTests.Rpc;
 
@@ -35,16 +37,16 @@ public abstract class TransactionSenderTests<TNode>(TNode node) : IClassFixture<
         return key;
     }
 
-    private async Task<(Address Address, ContractAbi Abi, TransactionReceipt Receipt)> DeployProbeAsync(TransactionSender sender, PrivateKey key, BigInteger initial)
+    private async Task<(Address Address, ContractABI Abi, TransactionReceipt Receipt)> DeployProbeAsync(TransactionSender sender, PrivateKey key, BigInteger initial)
     {
         var probe = await SolidityCompiler.CompileAsync(ProbePath, "Probe");
-        var initCode = probe.Bytecode.Concat(AbiEncoder.Encode(AbiType.UInt256, initial)).ToArray();
+        var initCode = probe.Bytecode.Concat(TestAbi.Encode(["uint256"], initial)).ToArray();
         var receipt = await sender.SendAsync(key, null, initCode, BigInteger.Zero);
         receipt.ContractAddress.ShouldNotBeNull();
         return (receipt.ContractAddress.Value, probe.Abi, receipt);
     }
 
-    private static async Task<object?[]> CallAsync(EthereumRpcClient client, Address contract, ContractAbi abi, string function, params object?[] args)
+    private static async Task<object?[]> CallAsync(EthereumRpcClient client, Address contract, ContractABI abi, string function, params object?[] args)
     {
         var f = abi.Function(function);
         var output = await client.CallAsync(new CallRequest { To = contract, Data = f.EncodeCall(args) });
@@ -87,9 +89,9 @@ public abstract class TransactionSenderTests<TNode>(TNode node) : IClassFixture<
         receipt.Logs.Count.ShouldBe(1);
         var log = receipt.Logs[0];
         log.Address.ShouldBe(probe);
-        var stored = abi.Event("Stored");
-        log.Topics[0].ShouldBe(stored.Topic0.ToArray());
-        var decoded = stored.Decode(log.Topics, log.Data);
+        var storedTopic = abi.EventTopic0("Stored");
+        log.Topics[0].ShouldBe(storedTopic);
+        var decoded = abi.DecodeEvent("Stored", log);
         decoded["by"].ShouldBe(key.Address);
         decoded["key"].ShouldBe(new BigInteger(42));
         decoded["note"].ShouldBe("hello");
@@ -102,7 +104,7 @@ public abstract class TransactionSenderTests<TNode>(TNode node) : IClassFixture<
             FromBlock = receipt.BlockNumber,
             ToBlock = receipt.BlockNumber,
             Addresses = [probe],
-            Topics = [[stored.Topic0.ToArray()]],
+            Topics = [[storedTopic]],
         });
         logs.Count.ShouldBe(1);
         logs[0].TransactionHash.ShouldBe(receipt.TransactionHash);
@@ -116,7 +118,7 @@ public abstract class TransactionSenderTests<TNode>(TNode node) : IClassFixture<
         using var key = await FundedAccountAsync();
         var (probe, abi, _) = await DeployProbeAsync(sender, key, 0);
         var receipt = await sender.SendAsync(key, probe, ReadOnlyMemory<byte>.Empty, 12345);
-        var decoded = abi.Event("Received").Decode(receipt.Logs[0].Topics, receipt.Logs[0].Data);
+        var decoded = abi.DecodeEvent("Received", receipt.Logs[0]);
         decoded["from"].ShouldBe(key.Address);
         decoded["amount"].ShouldBe(new BigInteger(12345));
         (await client.GetBalanceAsync(probe)).ShouldBe(12345);
@@ -136,7 +138,7 @@ public abstract class TransactionSenderTests<TNode>(TNode node) : IClassFixture<
         message.IsRevert.ShouldBeTrue();
 
         var custom = await Should.ThrowAsync<JsonRpcServerException>(() => CallAsync(client, probe, abi, "failWithCustom", new BigInteger(9)));
-        custom.TryDecodeRevert(abi, out var reason).ShouldBeTrue();
+        custom.TryDecodeRevert(abi.ErrorList(), out var reason).ShouldBeTrue();
         reason.Kind.ShouldBe(RevertReasonKind.Custom);
         reason.Name.ShouldBe("Insufficient");
         reason.Arguments.ShouldBe(new object?[] { new BigInteger(9), new BigInteger(777) });
@@ -158,7 +160,7 @@ public abstract class TransactionSenderTests<TNode>(TNode node) : IClassFixture<
         var ex = await Should.ThrowAsync<TransactionRevertedException>(() =>
             sender.SendAsync(key, probe, abi.Function("failWithCustom").EncodeCall(new BigInteger(3)), BigInteger.Zero));
         ex.Receipt.ShouldBeNull();
-        ex.TryDecodeRevert(abi, out var reason).ShouldBeTrue();
+        ex.TryDecodeRevert(abi.ErrorList(), out var reason).ShouldBeTrue();
         reason.Name.ShouldBe("Insufficient");
         (await client.GetTransactionCountAsync(key.Address, BlockParameter.Pending)).ShouldBe(before);
 

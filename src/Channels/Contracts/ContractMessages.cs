@@ -1,0 +1,84 @@
+using Nethereum.ABI.Model;
+using Nethereum.Contracts;
+using Nethereum.Hex.HexConvertors.Extensions;
+using Nethereum.RPC.Eth.DTOs;
+using Settlement.Ethereum.Abi;
+using Settlement.Ethereum.Addresses;
+using Settlement.Ethereum.Rpc;
+
+namespace Settlement.Channels.Contracts;
+
+/// <summary>
+/// Glue between the generated Nethereum messages (<c>src/Channels/Generated/*.g.cs</c>) and our chain types:
+/// call data from a function message, outputs decoded into the generated DTOs, logs decoded into event DTOs
+/// only after their shape was checked, so that a malformed log is skipped instead of throwing.
+/// </summary>
+internal static class ContractMessages
+{
+    /// <summary>The ABI-encoded call (selector and arguments) of <paramref name="message"/>.</summary>
+    public static byte[] CallData<TFunction>(TFunction message)
+        where TFunction : FunctionMessage => message.GetCallData();
+
+    /// <summary>Decodes a single return value of <typeparamref name="TFunction"/>.</summary>
+    public static TReturn DecodeSingle<TFunction, TReturn>(byte[] output)
+        where TFunction : FunctionMessage =>
+        new Nethereum.Contracts.FunctionBuilder<TFunction>(null).DecodeTypeOutput<TReturn>(output.ToHex(prefix: true));
+
+    /// <summary>Decodes the outputs of <typeparamref name="TFunction"/> into <typeparamref name="TOutput"/>.</summary>
+    public static TOutput DecodeOutputs<TFunction, TOutput>(byte[] output)
+        where TFunction : FunctionMessage
+        where TOutput : new() =>
+        new Nethereum.Contracts.FunctionBuilder<TFunction>(null).DecodeDTOTypeOutput<TOutput>(output.ToHex(prefix: true));
+
+    /// <summary>A Nethereum string address from ours (EIP-55).</summary>
+    public static string Hex(Address address) => address.ToString();
+
+    /// <summary>Our address from a Nethereum string the ABI decoder produced (always 20 bytes).</summary>
+    public static Address Address(string value) => Settlement.Ethereum.Addresses.Address.Parse(value);
+
+    /// <summary>
+    /// Decodes <paramref name="log"/> as <typeparamref name="TEvent"/> if its topic count and data length are the ones
+    /// the event's ABI fixes (every event here has elementary static fields) and every word is a strict encoding of
+    /// its field; null otherwise.
+    /// </summary>
+    public static TEvent? TryDecodeEvent<TEvent>(EventABI abi, LogEntry log)
+        where TEvent : class, new()
+    {
+        var indexed = abi.InputParameters.Count(p => p.Indexed);
+        if (log.Topics.Count != indexed + 1 || log.Topics.Any(t => t.Length != 32))
+        {
+            return null;
+        }
+
+        var data = abi.InputParameters.Where(p => !p.Indexed).ToList();
+        if (data.Any(p => p.ABIType.IsDynamic() || AbiLayout.HeadSize(p) != 32) || log.Data.Length != 32 * data.Count)
+        {
+            return null;
+        }
+
+        var topic = 1;
+        var word = 0;
+        foreach (var p in abi.InputParameters)
+        {
+            var ok = p.Indexed
+                ? AbiLayout.IsCanonicalWord(p.ABIType, log.Topics[topic++])
+                : AbiLayout.IsCanonicalWord(p.ABIType, log.Data.AsSpan(word, 32));
+            word += p.Indexed ? 0 : 32;
+            if (!ok)
+            {
+                return null;
+            }
+        }
+
+        var filterLog = new FilterLog
+        {
+            Address = log.Address.ToLowerHex(),
+            Topics = log.Topics.Select(t => (object)t.ToHex(prefix: true)).ToArray(),
+            Data = log.Data.ToHex(prefix: true),
+        };
+        return filterLog.DecodeEvent<TEvent>()?.Event;
+    }
+
+    /// <summary>The topic-0 hash of an event ABI, lower-case hex without prefix.</summary>
+    public static string Topic0(EventABI abi) => abi.Sha3Signature.ToLowerInvariant().RemoveHexPrefix();
+}
