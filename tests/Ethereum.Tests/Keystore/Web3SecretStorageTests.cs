@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Nethereum.KeyStore.Crypto;
 using Settlement.Ethereum.Addresses;
 using Settlement.Ethereum.Encoding;
 using Settlement.Ethereum.Keystore;
@@ -83,9 +84,10 @@ public sealed class Web3SecretStorageTests
         var derived = Hex.Decode(vector["listedDerivedKey"]!.GetValue<string>());
         var ciphertext = Hex.Decode(crypto["ciphertext"]!.GetValue<string>());
 
-        Hex.Encode(Web3SecretStorage.Mac(derived, ciphertext), prefix: false).ShouldBe(crypto["mac"]!.GetValue<string>());
-        var plain = new byte[32];
-        Web3SecretStorage.AesCtr(derived.AsSpan(0, 16), Hex.Decode(crypto["cipherparams"]!["iv"]!.GetValue<string>()), ciphertext, plain);
+        // The MAC and cipher steps are Nethereum's (KeyStoreCrypto) since the keystore moved onto it.
+        var nethereum = new KeyStoreCrypto();
+        Hex.Encode(nethereum.GenerateMac(derived, ciphertext), prefix: false).ShouldBe(crypto["mac"]!.GetValue<string>());
+        var plain = nethereum.GenerateAesCtrDeCipher(Hex.Decode(crypto["cipherparams"]!["iv"]!.GetValue<string>()), derived[..16], ciphertext);
         Hex.Encode(plain).ShouldBe(SpecSecret);
 
         // The page's salt with "testpassword" does not give the listed derived key; ethers says the
@@ -99,11 +101,13 @@ public sealed class Web3SecretStorageTests
     public void AesCtr_MultiBlockWithCounterCarry_MatchesDotNetCtrConstruction()
     {
         // 40 bytes starting from a counter of ...FF FF: the carry must ripple into the higher bytes.
+        // The cipher is Nethereum's KeyStoreCrypto (what Web3SecretStorage runs).
+        var nethereum = new KeyStoreCrypto();
         var key = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
         var iv = Hex.Decode("000102030405060708090a0b0cfdffff");
         var input = Enumerable.Range(0, 40).Select(i => (byte)(i * 7)).ToArray();
-        var output = new byte[40];
-        Web3SecretStorage.AesCtr(key, iv, input, output);
+        var output = nethereum.GenerateAesCtrCipher(iv, key, input);
+        output.Length.ShouldBe(40);
 
         using var aes = System.Security.Cryptography.Aes.Create();
         aes.Key = key;
@@ -122,9 +126,7 @@ public sealed class Web3SecretStorageTests
             }
         }
 
-        var back = new byte[40];
-        Web3SecretStorage.AesCtr(key, iv, output, back);
-        back.ShouldBe(input);
+        nethereum.GenerateAesCtrDeCipher(iv, key, output).ShouldBe(input);
     }
 
     [Theory]
@@ -228,11 +230,85 @@ public sealed class Web3SecretStorageTests
         }
     }
 
+    [Theory]
+    [InlineData(KeystoreKdf.Scrypt, "import-1-scrypt.json")]
+    [InlineData(KeystoreKdf.Pbkdf2, "import-2-pbkdf2.json")]
+    public void Encrypt_FieldLayout_SameAsKeystoresWrittenBeforeNethereum(KeystoreKdf kdf, string vectorName)
+    {
+        // keystore-ours.json holds files written by the hand-written implementation this replaced.
+        var before = KeystoreVectors.Load("keystore-ours.json").Cases.Single(c => c["name"]!.GetValue<string>() == vectorName)["keystore"]!;
+        using var key = PrivateKey.Generate();
+        var after = JsonNode.Parse(Web3SecretStorage.Encrypt(key, "pw", kdf == KeystoreKdf.Scrypt ? FastScrypt : FastPbkdf2))!;
+        Layout(after).ShouldBe(Layout(before));
+        after["crypto"]!["ciphertext"]!.GetValue<string>().ShouldMatch("^[0-9a-f]{64}$");
+        after["crypto"]!["mac"]!.GetValue<string>().ShouldMatch("^[0-9a-f]{64}$");
+        after["crypto"]!["cipherparams"]!["iv"]!.GetValue<string>().ShouldMatch("^[0-9a-f]{32}$");
+        after["crypto"]!["kdfparams"]!["salt"]!.GetValue<string>().ShouldMatch("^[0-9a-f]{64}$");
+        Guid.TryParseExact(after["id"]!.GetValue<string>(), "D", out _).ShouldBeTrue();
+    }
+
+    [Fact]
+    public void Encrypt_DefaultOptions_WritesGethStandardScryptCosts()
+    {
+        var options = new KeystoreOptions();
+        options.Kdf.ShouldBe(KeystoreKdf.Scrypt);
+        (options.ScryptN, options.ScryptR, options.ScryptP).ShouldBe((262_144, 8, 1));
+        options.Pbkdf2Iterations.ShouldBe(262_144);
+    }
+
+    [Fact]
+    public void TryDecrypt_ValidWrongAndHostile_OutcomeAsData()
+    {
+        using var key = PrivateKey.Generate();
+        var json = Web3SecretStorage.Encrypt(key, "pw", FastPbkdf2);
+
+        Web3SecretStorage.TryDecrypt(json, "pw", out var opened, out _).ShouldBeTrue();
+        using (opened)
+        {
+            opened!.Address.ShouldBe(key.Address);
+        }
+
+        Web3SecretStorage.TryDecrypt(json, "px", out var none, out var error).ShouldBeFalse();
+        none.ShouldBeNull();
+        error.ShouldBe(KeystoreError.WrongPassword);
+
+        var hostile = JsonNode.Parse(Web3SecretStorage.Encrypt(key, "pw", FastScrypt))!;
+        hostile["crypto"]!["kdfparams"]!["n"] = 1 << 24; // 2 GiB of scrypt memory with r = 8
+        Web3SecretStorage.TryDecrypt(hostile.ToJsonString(), "pw", out _, out error).ShouldBeFalse();
+        error.ShouldBe(KeystoreError.Unsupported);
+    }
+
+    [Theory]
+    [InlineData("{\"version\":3,\"crypto\":{\"kdf\":\"scrypt\"}}")]
+    [InlineData("{\"version\":3,\"crypto\":{\"cipher\":\"aes-128-ctr\",\"ciphertext\":\"\",\"kdf\":\"scrypt\"}}")]
+    [InlineData("{\"version\":3,\"crypto\":{}}")]
+    [InlineData("{\"version\":3,\"Crypto\":null}")]
+    public void Decrypt_ShapesNethereumThrowsRawExceptionsOn_AreKeystoreExceptions(string json)
+    {
+        // Nethereum's own JSON path answers these with System.Exception or ArgumentException.
+        Should.Throw<KeystoreException>(() => Web3SecretStorage.Decrypt(json, "pw")).Error.ShouldBe(KeystoreError.Malformed);
+    }
+
     private static byte[] SecretOf(PrivateKey key)
     {
         var secret = new byte[32];
         key.CopySecretTo(secret);
         return secret;
+    }
+
+    private static List<string> Layout(JsonNode node, string prefix = "")
+    {
+        var names = new List<string>();
+        foreach (var (name, child) in node.AsObject())
+        {
+            names.Add(prefix + name);
+            if (child is JsonObject)
+            {
+                names.AddRange(Layout(child, prefix + name + "."));
+            }
+        }
+
+        return names;
     }
 
     private static void Set(JsonNode root, string path, string json)
