@@ -1,9 +1,9 @@
 using System.Numerics;
 using BenchmarkDotNet.Attributes;
+using Settlement.Channels.Vouchers;
 using Settlement.Ethereum.Addresses;
 using Settlement.Ethereum.Hashing;
 using Settlement.Ethereum.Signing;
-using Settlement.Ethereum.TypedData;
 
 namespace Settlement.Benchmarks;
 

@@ -1,12 +1,11 @@
 using Settlement.Ethereum.Addresses;
-using Settlement.Ethereum.TypedData;
 
 namespace Settlement.Channels.Vouchers;
 
 /// <summary>
 /// The EIP-712 domain of a <c>SettlementChannels</c> deployment: name, version, chain id and contract address.
 /// A signature made for one domain is worthless in any other (another chain, another contract). Hashing is
-/// done by <see cref="ChannelTypedData"/> in Settlement.Ethereum.
+/// done by <see cref="ChannelTypedData"/>.
 /// </summary>
 public sealed class ChannelDomain
 {

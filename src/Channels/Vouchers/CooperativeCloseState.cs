@@ -11,7 +11,7 @@ namespace Settlement.Channels.Vouchers;
 public sealed record CooperativeCloseState
 {
     /// <summary>The EIP-712 type string.</summary>
-    public const string TypeString = Settlement.Ethereum.TypedData.ChannelTypedData.CooperativeCloseType;
+    public const string TypeString = ChannelTypedData.CooperativeCloseType;
 
     /// <summary>Creates a final state.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An amount is not a uint256.</exception>

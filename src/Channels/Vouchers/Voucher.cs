@@ -11,7 +11,7 @@ namespace Settlement.Channels.Vouchers;
 public sealed record Voucher
 {
     /// <summary>The EIP-712 type string.</summary>
-    public const string TypeString = Settlement.Ethereum.TypedData.ChannelTypedData.VoucherType;
+    public const string TypeString = ChannelTypedData.VoucherType;
 
     /// <summary>Creates a voucher.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The amount is not a uint256.</exception>

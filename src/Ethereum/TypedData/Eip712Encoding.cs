@@ -2,9 +2,16 @@ using Settlement.Ethereum.Hashing;
 
 namespace Settlement.Ethereum.TypedData;
 
-/// <summary>The EIP-712 digest: <c>keccak256("\x19\x01" ‖ domainSeparator ‖ hashStruct(message))</c>.</summary>
-internal static class Eip712Encoding
+/// <summary>
+/// EIP-712 building blocks for allocation-free struct hashes outside this library (the channel
+/// vouchers in Settlement.Channels): the digest and the uint256 word.
+/// </summary>
+public static class Eip712Encoding
 {
+    /// <summary>The EIP-712 digest: <c>keccak256("\x19\x01" ‖ domainSeparator ‖ hashStruct(message))</c>.</summary>
+    /// <param name="domainSeparator">The 32-byte domain separator.</param>
+    /// <param name="structHash">The 32-byte hashStruct(message).</param>
+    /// <param name="digest">Receives 32 bytes.</param>
     public static void Digest(ReadOnlySpan<byte> domainSeparator, ReadOnlySpan<byte> structHash, Span<byte> digest)
     {
         Span<byte> buffer = stackalloc byte[66];

@@ -4,8 +4,9 @@ using Settlement.Ethereum.Addresses;
 using Settlement.Ethereum.Encoding;
 using Settlement.Ethereum.Hashing;
 using Settlement.Ethereum.Signing;
+using Settlement.Ethereum.TypedData;
 
-namespace Settlement.Ethereum.TypedData;
+namespace Settlement.Channels.Vouchers;
 
 /// <summary>
 /// The typed data of the <c>SettlementChannels</c> contract (docs/protocol.md, "EIP-712 typed data"),

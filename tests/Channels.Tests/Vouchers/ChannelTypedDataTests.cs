@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
+using Settlement.Channels.Vouchers;
 using Settlement.Ethereum.Addresses;
 using Settlement.Ethereum.Encoding;
 using Settlement.Ethereum.Hashing;
 using Settlement.Ethereum.Signing;
-using Settlement.Ethereum.TypedData;
 using Eip712Document = Settlement.Ethereum.TypedData.TypedData;
 
-namespace Settlement.Ethereum.Tests.TypedData;
+namespace Settlement.Channels.Tests.Vouchers;
 
 public sealed class ChannelTypedDataTests
 {
