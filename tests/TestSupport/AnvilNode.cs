@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Settlement.Ethereum.DevChain;
+using Settlement.DevChain;
 
 namespace Settlement.Testing;
 

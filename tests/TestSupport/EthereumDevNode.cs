@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Numerics;
 using System.Text.Json;
 using Settlement.Ethereum.Addresses;
-using Settlement.Ethereum.DevChain;
+using Settlement.DevChain;
 using Settlement.Ethereum.Signing;
 
 namespace Settlement.Testing;

@@ -10,7 +10,7 @@ using Settlement.Channels.Tokens;
 using Settlement.Channels.Vouchers;
 using Settlement.Cli.Bank;
 using Settlement.Ethereum.Addresses;
-using Settlement.Ethereum.DevChain;
+using Settlement.DevChain;
 using Settlement.Ethereum.Rpc;
 using Settlement.Ethereum.Signing;
 using Settlement.OpenBanking.Pis;

@@ -1,4 +1,4 @@
-using Settlement.Ethereum.DevChain;
+using Settlement.DevChain;
 using Settlement.Ethereum.Rpc;
 using Settlement.Testing;
 

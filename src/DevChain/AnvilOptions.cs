@@ -1,4 +1,4 @@
-namespace Settlement.Ethereum.DevChain;
+namespace Settlement.DevChain;
 
 /// <summary>How <see cref="AnvilProcess"/> starts a local Anvil node.</summary>
 public sealed class AnvilOptions

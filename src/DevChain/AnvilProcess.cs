@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Settlement.Ethereum.DevChain;
+namespace Settlement.DevChain;
 
 /// <summary>
 /// A local Anvil node (Foundry; the binary comes with the <c>@foundry-rs/anvil</c> npm package in <c>contracts/</c>)

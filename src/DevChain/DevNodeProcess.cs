@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
-namespace Settlement.Ethereum.DevChain;
+namespace Settlement.DevChain;
 
 /// <summary>
 /// A local Ethereum development node (Anvil, Hardhat, …) run as a child process: started on 127.0.0.1 with its
