@@ -8,16 +8,13 @@ namespace Settlement.Ethereum.Keystore;
 
 /// <summary>
 /// Checks an untrusted keystore document before Nethereum sees it: Nethereum's own JSON path
-/// throws <see cref="Exception"/>, <see cref="ArgumentException"/> or worse on missing fields and
-/// would run any scrypt cost a file asks for. Everything Nethereum needs is present, well-typed,
-/// of the right length and within <see cref="KeystoreLimits"/> once this returns a keystore.
+/// throws <see cref="Exception"/> or <see cref="ArgumentException"/> on missing fields and would
+/// run any scrypt cost a file asks for. Once this returns a keystore, everything Nethereum reads
+/// is present, well-typed, of the right length and within <see cref="KeystoreLimits"/>.
 /// </summary>
 internal static class KeystoreReader
 {
-    private const int IvLength = 16;
-    private const int MacLength = 32;
-
-    /// <summary>A validated keystore, or null and the reason (never thrown here).</summary>
+    /// <summary>A validated keystore, or null and the reason (returned, never thrown).</summary>
     public static KeystoreException? TryRead(string json, out ValidatedKeystore? keystore)
     {
         keystore = null;
@@ -50,8 +47,7 @@ internal static class KeystoreReader
         return false;
     }
 
-    public static KeystoreException Malformed(string what) =>
-        new(KeystoreError.Malformed, $"The keystore is malformed: {what}.");
+    public static KeystoreException Malformed(string what) => new(KeystoreError.Malformed, $"The keystore is malformed: {what}.");
 
     private static KeystoreException Unsupported(string message) => new(KeystoreError.Unsupported, message);
 
@@ -74,69 +70,25 @@ internal static class KeystoreReader
             return Malformed("the crypto section is missing");
         }
 
-        if (TryGetString(crypto, "cipher", out var cipher) is { } cipherProblem)
+        // Every field read records the first problem; later reads then give empty values.
+        var fields = new Fields();
+        var cipher = fields.String(crypto, "cipher");
+        var ciphertext = fields.Hex(crypto, "ciphertext");
+        var iv = fields.Hex(fields.Object(crypto, "cipherparams"), "iv");
+        var mac = fields.Hex(crypto, "mac");
+        var kdfParams = fields.Object(crypto, "kdfparams");
+        var kdf = fields.String(crypto, "kdf");
+        var dkLength = fields.Int(kdfParams, "dklen");
+        var salt = fields.Hex(kdfParams, "salt");
+        var problem = fields.Problem
+            ?? (!string.Equals(cipher, "aes-128-ctr", StringComparison.OrdinalIgnoreCase) ? Unsupported($"Cipher '{cipher}' is not supported (only aes-128-ctr).") : null)
+            ?? (ciphertext.Length != PrivateKey.Length ? Malformed($"the ciphertext is {ciphertext.Length} bytes, a private key is 32") : null)
+            ?? (iv.Length != 16 ? Malformed($"the IV is {iv.Length} bytes, AES-128-CTR needs 16") : null)
+            ?? (dkLength is < KeystoreLimits.MinDerivedKeyLength or > KeystoreLimits.MaxDerivedKeyLength
+                ? Malformed($"dklen is {dkLength}, {KeystoreLimits.MinDerivedKeyLength}..{KeystoreLimits.MaxDerivedKeyLength} is accepted") : null);
+        if (problem is not null)
         {
-            return cipherProblem;
-        }
-
-        if (!string.Equals(cipher, "aes-128-ctr", StringComparison.OrdinalIgnoreCase))
-        {
-            return Unsupported($"Cipher '{cipher}' is not supported (only aes-128-ctr).");
-        }
-
-        if (TryGetHex(crypto, "ciphertext", out var ciphertext) is { } ciphertextProblem)
-        {
-            return ciphertextProblem;
-        }
-
-        if (ciphertext.Length != PrivateKey.Length)
-        {
-            return Malformed($"the ciphertext is {ciphertext.Length} bytes, a private key is 32");
-        }
-
-        if (!crypto.TryGetProperty("cipherparams", out var cipherParams) || cipherParams.ValueKind != JsonValueKind.Object)
-        {
-            return Malformed("cipherparams is missing");
-        }
-
-        if (TryGetHex(cipherParams, "iv", out var iv) is { } ivProblem)
-        {
-            return ivProblem;
-        }
-
-        if (iv.Length != IvLength)
-        {
-            return Malformed($"the IV is {iv.Length} bytes, AES-128-CTR needs 16");
-        }
-
-        if (TryGetHex(crypto, "mac", out var mac) is { } macProblem)
-        {
-            return macProblem;
-        }
-
-        if (!crypto.TryGetProperty("kdfparams", out var kdfParams) || kdfParams.ValueKind != JsonValueKind.Object)
-        {
-            return Malformed("kdfparams is missing");
-        }
-
-        if (TryGetString(crypto, "kdf", out var kdf) is { } kdfProblem)
-        {
-            return kdfProblem;
-        }
-
-        if (TryGetInt(kdfParams, "dklen", out var dkLength) is { } dkLengthProblem)
-        {
-            return dkLengthProblem;
-        }
-
-        if (dkLength is < KeystoreLimits.MinDerivedKeyLength or > KeystoreLimits.MaxDerivedKeyLength)
-        {
-            return Malformed($"dklen is {dkLength}, at least {KeystoreLimits.MinDerivedKeyLength} is needed");
-        }
-
-        if (TryGetHex(kdfParams, "salt", out var salt) is { } saltProblem)
-        {
-            return saltProblem;
+            return problem;
         }
 
         var address = default(Address?);
@@ -151,126 +103,100 @@ internal static class KeystoreReader
             address = named;
         }
 
-        var cipherInfo = (Text: Hex(ciphertext), Iv: new CipherParams { Iv = Hex(iv) }, Mac: Hex(mac));
+        KeyStore<T> Model<T>(T kdfParams)
+            where T : KdfParams => new()
+            {
+                Version = KeyStoreServiceBase<T>.CurrentVersion,
+                Crypto = new CryptoInfo<T>
+                {
+                    Cipher = "aes-128-ctr",
+                    CipherText = Convert.ToHexStringLower(ciphertext),
+                    CipherParams = new CipherParams { Iv = Convert.ToHexStringLower(iv) },
+                    Kdf = kdf,
+                    Kdfparams = kdfParams,
+                    Mac = Convert.ToHexStringLower(mac),
+                },
+            };
+
         switch (kdf)
         {
             case KeyStoreScryptService.KdfType:
-                if (TryGetInt(kdfParams, "n", out var n) is { } nProblem)
-                {
-                    return nProblem;
-                }
-
-                if (TryGetInt(kdfParams, "r", out var r) is { } rProblem)
-                {
-                    return rProblem;
-                }
-
-                if (TryGetInt(kdfParams, "p", out var p) is { } pProblem)
-                {
-                    return pProblem;
-                }
-
-                if (KeystoreLimits.CheckScrypt(n, r, p) is { } scryptLimit)
-                {
-                    return Unsupported(scryptLimit);
-                }
-
-                var scrypt = new ScryptParams { Dklen = dkLength, N = n, R = r, P = p, Salt = Hex(salt) };
-                keystore = ValidatedKeystore.For(new KeyStoreScryptService(), Model(scrypt, kdf, cipherInfo), address);
+                var (n, r, p) = (fields.Int(kdfParams, "n"), fields.Int(kdfParams, "r"), fields.Int(kdfParams, "p"));
+                problem = fields.Problem ?? (KeystoreLimits.CheckScrypt(n, r, p) is { } scryptLimit ? Unsupported(scryptLimit) : null);
+                var scrypt = new ScryptParams { Dklen = dkLength, N = n, R = r, P = p, Salt = Convert.ToHexStringLower(salt) };
+                keystore = ValidatedKeystore.For(new KeyStoreScryptService(), Model(scrypt), address);
                 break;
             case KeyStorePbkdf2Service.KdfType:
-                if (TryGetString(kdfParams, "prf", out var prf) is { } prfProblem)
-                {
-                    return prfProblem;
-                }
-
-                if (prf != KeystoreLimits.Pbkdf2Prf)
-                {
-                    return Unsupported($"PBKDF2 PRF '{prf}' is not supported (only {KeystoreLimits.Pbkdf2Prf}).");
-                }
-
-                if (TryGetInt(kdfParams, "c", out var c) is { } countProblem)
-                {
-                    return countProblem;
-                }
-
-                if (KeystoreLimits.CheckPbkdf2(c) is { } pbkdf2Limit)
-                {
-                    return Unsupported(pbkdf2Limit);
-                }
-
-                var pbkdf2 = new Pbkdf2Params { Dklen = dkLength, Count = c, Prf = prf, Salt = Hex(salt) };
-                keystore = ValidatedKeystore.For(new KeyStorePbkdf2Service(), Model(pbkdf2, kdf, cipherInfo), address);
+                var prf = fields.String(kdfParams, "prf");
+                var c = fields.Int(kdfParams, "c");
+                problem = fields.Problem
+                    ?? (prf != KeystoreLimits.Pbkdf2Prf ? Unsupported($"PBKDF2 PRF '{prf}' is not supported (only {KeystoreLimits.Pbkdf2Prf}).") : null)
+                    ?? (KeystoreLimits.CheckPbkdf2(c) is { } pbkdf2Limit ? Unsupported(pbkdf2Limit) : null);
+                var pbkdf2 = new Pbkdf2Params { Dklen = dkLength, Count = c, Prf = prf, Salt = Convert.ToHexStringLower(salt) };
+                keystore = ValidatedKeystore.For(new KeyStorePbkdf2Service(), Model(pbkdf2), address);
                 break;
             default:
                 return Unsupported($"KDF '{kdf}' is not supported (only scrypt and pbkdf2).");
         }
 
-        if (mac.Length != MacLength)
+        // A MAC that is not 32 bytes can never equal a Keccak-256 digest: the answer for a wrong MAC.
+        problem ??= mac.Length != 32 ? new KeystoreException(KeystoreError.WrongPassword, "Wrong password: the keystore MAC does not match (or the file was altered).") : null;
+        if (problem is not null)
         {
-            // A MAC of another length can never equal a Keccak-256 digest: the answer for a wrong MAC.
             keystore = null;
-            return new KeystoreException(KeystoreError.WrongPassword, "Wrong password: the keystore MAC does not match (or the file was altered).");
         }
 
-        return null;
+        return problem;
     }
 
-    private static KeyStore<T> Model<T>(T kdfParams, string kdf, (string Text, CipherParams Iv, string Mac) cipher)
-        where T : KdfParams => new()
+    /// <summary>Reads typed JSON fields, keeping the first problem instead of throwing.</summary>
+    private sealed class Fields
+    {
+        public KeystoreException? Problem { get; private set; }
+
+        public JsonElement Object(JsonElement parent, string name) =>
+            Read(parent, name, JsonValueKind.Object, "is missing or not an object", out var value) ? value : default;
+
+        public string String(JsonElement parent, string name) =>
+            Read(parent, name, JsonValueKind.String, "is missing or not a string", out var value) ? value.GetString()! : string.Empty;
+
+        public int Int(JsonElement parent, string name) =>
+            Read(parent, name, JsonValueKind.Number, "is missing or not an integer", out var value) && value.TryGetInt32(out var number)
+                ? number
+                : Fail(name, "is missing or not an integer", 0);
+
+        public byte[] Hex(JsonElement parent, string name)
         {
-            Version = KeyStoreServiceBase<T>.CurrentVersion,
-            Crypto = new CryptoInfo<T>
+            var text = String(parent, name);
+            if (Problem is not null)
             {
-                Cipher = "aes-128-ctr",
-                CipherText = cipher.Text,
-                CipherParams = cipher.Iv,
-                Kdf = kdf,
-                Kdfparams = kdfParams,
-                Mac = cipher.Mac,
-            },
-        };
+                return [];
+            }
 
-    private static string Hex(byte[] bytes) => Convert.ToHexStringLower(bytes);
-
-    private static KeystoreException? TryGetString(JsonElement element, string name, out string value)
-    {
-        if (element.TryGetProperty(name, out var property) && property.ValueKind == JsonValueKind.String)
-        {
-            value = property.GetString()!;
-            return null;
+            return Encoding.Hex.TryDecode(text, out var bytes) ? bytes : Fail(name, "is not hex", Array.Empty<byte>());
         }
 
-        value = string.Empty;
-        return Malformed($"'{name}' is missing or not a string");
-    }
-
-    private static KeystoreException? TryGetInt(JsonElement element, string name, out int value)
-    {
-        if (element.TryGetProperty(name, out var property) && property.ValueKind == JsonValueKind.Number && property.TryGetInt32(out value))
+        private bool Read(JsonElement parent, string name, JsonValueKind kind, string problem, out JsonElement value)
         {
-            return null;
+            value = default;
+            if (Problem is not null)
+            {
+                return false;
+            }
+
+            if (parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out value) && value.ValueKind == kind)
+            {
+                return true;
+            }
+
+            Fail(name, problem, 0);
+            return false;
         }
 
-        value = 0;
-        return Malformed($"'{name}' is missing or not an integer");
-    }
-
-    private static KeystoreException? TryGetHex(JsonElement element, string name, out byte[] value)
-    {
-        if (TryGetString(element, name, out var text) is { } problem)
+        private T Fail<T>(string name, string problem, T empty)
         {
-            value = [];
-            return problem;
+            Problem ??= Malformed($"'{name}' {problem}");
+            return empty;
         }
-
-        if (Encoding.Hex.TryDecode(text, out var bytes))
-        {
-            value = bytes;
-            return null;
-        }
-
-        value = [];
-        return Malformed($"'{name}' is not hex");
     }
 }
