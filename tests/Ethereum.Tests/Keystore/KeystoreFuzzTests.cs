@@ -32,11 +32,14 @@ public sealed class KeystoreFuzzTests
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(100_000));
     }
 
-    [Fact]
-    public void Decrypt_MutatedValidKeystore_KeyOrKeystoreExceptionNeverAnother()
+    [Theory]
+    [InlineData(KeystoreKdf.Pbkdf2)]
+    [InlineData(KeystoreKdf.Scrypt)]
+    public void Decrypt_MutatedValidKeystore_KeyOrKeystoreExceptionNeverAnother(KeystoreKdf kdf)
     {
+        // Every mutation that passes our checks reaches Nethereum's KDF, MAC and cipher code.
         using var original = PrivateKey.Generate();
-        var json = Web3SecretStorage.Encrypt(original, "pw", new KeystoreOptions { Kdf = KeystoreKdf.Pbkdf2, Pbkdf2Iterations = 1 });
+        var json = Web3SecretStorage.Encrypt(original, "pw", new KeystoreOptions { Kdf = kdf, Pbkdf2Iterations = 1, ScryptN = 16, ScryptR = 1 });
         const string Alphabet = "0123456789abcdef{}[]\",: -xyz";
         var mutations = Gen.Choose(0, json.Length - 1).Zip(Gen.Elements(Alphabet.ToCharArray())).ToArbitrary();
         var opened = 0;
