@@ -1,12 +1,13 @@
 using System.Numerics;
-using Settlement.Ethereum.Rlp;
-using Settlement.Ethereum.Signing;
+using Nethereum.Model;
+using Nethereum.Signer;
 
 namespace Settlement.Ethereum.Transactions;
 
 /// <summary>
 /// An EIP-1559 (type 2) transaction. Signed payload: <c>0x02 ‖ rlp([chainId, nonce,
-/// maxPriorityFeePerGas, maxFeePerGas, gasLimit, to, value, data, accessList, yParity, r, s])</c>.
+/// maxPriorityFeePerGas, maxFeePerGas, gasLimit, to, value, data, accessList, yParity, r, s])</c>,
+/// encoded by Nethereum's <see cref="Transaction1559"/>.
 /// </summary>
 public sealed record Eip1559Transaction : Transaction
 {
@@ -56,43 +57,18 @@ public sealed record Eip1559Transaction : Transaction
         }
     }
 
-    internal override byte[] EncodeUnsignedPayload() => Typed(RlpItem.List(Fields()));
+    internal override Transaction1559 ToNethereum() => new(
+        ChainId,
+        Nonce,
+        MaxPriorityFeePerGas,
+        MaxFeePerGas,
+        GasLimit,
+        To?.ToLowerHex(),
+        Value,
+        Encoding.Hex.Encode(Data),
+        [.. AccessList.Select(e => new AccessListItem(e.Address.ToLowerHex(), [.. e.StorageKeys]))]);
 
-    internal override byte[] EncodeSigned(in EcdsaSignature signature)
-    {
-        var fields = Fields();
-        fields.Add(RlpItem.FromInteger(signature.RecoveryId));
-        fields.Add(SignatureInteger(signature.R));
-        fields.Add(SignatureInteger(signature.S));
-        return Typed(RlpItem.List(fields));
-    }
+    internal override EthECDSASignature SignHash(EthECKey key, byte[] signingHash) => key.SignAndCalculateYParityV(signingHash);
 
     internal override BigInteger WireV(byte recoveryId) => recoveryId;
-
-    internal static RlpItem EncodeAccessList(IReadOnlyList<AccessListEntry> list) =>
-        RlpItem.List(list.Select(e => RlpItem.List(
-            RlpItem.FromAddress(e.Address),
-            RlpItem.List(e.StorageKeys.Select(k => RlpItem.FromBytes(k))))));
-
-    private List<RlpItem> Fields() =>
-    [
-        RlpItem.FromInteger(ChainId),
-        RlpItem.FromInteger(Nonce),
-        RlpItem.FromInteger(MaxPriorityFeePerGas),
-        RlpItem.FromInteger(MaxFeePerGas),
-        RlpItem.FromInteger(GasLimit),
-        ToItem(To),
-        RlpItem.FromInteger(Value),
-        RlpItem.FromBytes(Data),
-        EncodeAccessList(AccessList),
-    ];
-
-    private static byte[] Typed(RlpItem body)
-    {
-        var rlp = Rlp.Rlp.Encode(body);
-        var output = new byte[rlp.Length + 1];
-        output[0] = TypeByte;
-        rlp.CopyTo(output, 1);
-        return output;
-    }
 }

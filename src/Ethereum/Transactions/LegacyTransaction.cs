@@ -1,14 +1,15 @@
 using System.Numerics;
-using Settlement.Ethereum.Rlp;
-using Settlement.Ethereum.Signing;
+using Nethereum.Signer;
+using NethereumModel = Nethereum.Model;
 
 namespace Settlement.Ethereum.Transactions;
 
 /// <summary>
 /// A legacy (type 0) transaction: <c>rlp([nonce, gasPrice, gasLimit, to, value, data, v, r, s])</c>.
 /// With a <see cref="ChainId"/> it is signed as EIP-155 prescribes (the hash covers chainId, 0, 0 and
-/// v = chainId·2 + 35 + recovery id); without one it is a pre-EIP-155 transaction (v = 27/28) that
-/// any chain would accept — decoding supports it, signing one needs a deliberate null chain id.
+/// v = chainId·2 + 35 + recovery id; Nethereum's <see cref="NethereumModel.LegacyTransactionChainId"/>);
+/// without one it is a pre-EIP-155 transaction (v = 27/28, <see cref="NethereumModel.LegacyTransaction"/>)
+/// that any chain would accept — decoding supports it, signing one needs a deliberate null chain id.
 /// </summary>
 public sealed record LegacyTransaction : Transaction
 {
@@ -35,38 +36,17 @@ public sealed record LegacyTransaction : Transaction
         }
     }
 
-    internal override byte[] EncodeUnsignedPayload()
+    internal override NethereumModel.SignedLegacyTransaction ToNethereum()
     {
-        var fields = Fields();
-        if (ChainId is { } chainId)
-        {
-            fields.Add(RlpItem.FromInteger(chainId));
-            fields.Add(RlpItem.Empty);
-            fields.Add(RlpItem.Empty);
-        }
-
-        return Rlp.Rlp.Encode(RlpItem.List(fields));
+        var to = To is { } address ? address.Bytes.ToArray() : [];
+        return ChainId is { } chainId
+            ? new NethereumModel.LegacyTransactionChainId(Integer(Nonce), Integer(GasPrice), Integer(GasLimit), to, Integer(Value), Data, Integer(chainId))
+            : new NethereumModel.LegacyTransaction(Integer(Nonce), Integer(GasPrice), Integer(GasLimit), to, Integer(Value), Data);
     }
 
-    internal override byte[] EncodeSigned(in EcdsaSignature signature)
-    {
-        var fields = Fields();
-        fields.Add(RlpItem.FromInteger(WireV(signature.RecoveryId)));
-        fields.Add(SignatureInteger(signature.R));
-        fields.Add(SignatureInteger(signature.S));
-        return Rlp.Rlp.Encode(RlpItem.List(fields));
-    }
+    internal override EthECDSASignature SignHash(EthECKey key, byte[] signingHash) =>
+        ChainId is { } chainId ? key.SignAndCalculateV(signingHash, chainId) : key.SignAndCalculateV(signingHash);
 
     internal override BigInteger WireV(byte recoveryId) =>
         ChainId is { } chainId ? (new BigInteger(chainId) * 2) + 35 + recoveryId : 27 + recoveryId;
-
-    private List<RlpItem> Fields() =>
-    [
-        RlpItem.FromInteger(Nonce),
-        RlpItem.FromInteger(GasPrice),
-        RlpItem.FromInteger(GasLimit),
-        ToItem(To),
-        RlpItem.FromInteger(Value),
-        RlpItem.FromBytes(Data),
-    ];
 }

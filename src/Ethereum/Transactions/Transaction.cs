@@ -1,14 +1,17 @@
 using System.Numerics;
+using Nethereum.Signer;
 using Settlement.Ethereum.Addresses;
 using Settlement.Ethereum.Hashing;
-using Settlement.Ethereum.Rlp;
 using Settlement.Ethereum.Signing;
+using NethereumModel = Nethereum.Model;
 
 namespace Settlement.Ethereum.Transactions;
 
 /// <summary>
 /// An unsigned Ethereum transaction: <see cref="Eip1559Transaction"/> (type 2) or
-/// <see cref="LegacyTransaction"/> (type 0, with or without EIP-155 replay protection).
+/// <see cref="LegacyTransaction"/> (type 0, with or without EIP-155 replay protection). A typed,
+/// validated front for Nethereum's transaction model: encoding (Nethereum.Model, Nethereum.RLP) and
+/// signing (Nethereum.Signer) are Nethereum's.
 /// </summary>
 public abstract record Transaction
 {
@@ -43,7 +46,7 @@ public abstract record Transaction
     public byte[] EncodeForSigning()
     {
         Validate();
-        return EncodeUnsignedPayload();
+        return ToNethereum().GetRLPEncodedRaw();
     }
 
     /// <summary>The hash the sender signs.</summary>
@@ -53,10 +56,13 @@ public abstract record Transaction
     public SignedTransaction Sign(PrivateKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var hash = GetSigningHash();
-        var signature = key.Sign(hash);
-        var raw = EncodeSigned(signature);
-        return new SignedTransaction(this, signature, raw, key.Address);
+        Validate();
+        var model = ToNethereum();
+        var hash = model.RawHash;
+        var signature = NethereumSigning.Sign(key, ethKey => SignHash(ethKey, hash));
+        model.SetSignature(signature);
+        var recoveryId = new BigInteger(signature.V, isUnsigned: true, isBigEndian: true) - WireV(0);
+        return new SignedTransaction(this, NethereumSigning.ToEcdsaSignature(signature, recoveryId), model.GetRLPEncoded(), key.Address);
     }
 
     /// <summary>Checks field ranges; throws <see cref="ArgumentOutOfRangeException"/> naming the field.</summary>
@@ -73,12 +79,18 @@ public abstract record Transaction
         ArgumentNullException.ThrowIfNull(Data, nameof(Data));
     }
 
-    internal abstract byte[] EncodeUnsignedPayload();
+    /// <summary>This transaction as Nethereum's unsigned model (call <see cref="Validate"/> first).</summary>
+    internal abstract NethereumModel.SignedTransaction ToNethereum();
 
-    internal abstract byte[] EncodeSigned(in EcdsaSignature signature);
+    /// <summary>Nethereum's signature over <paramref name="signingHash"/>, with v as this type writes it.</summary>
+    internal abstract EthECDSASignature SignHash(EthECKey key, byte[] signingHash);
 
     /// <summary>The v value written into the signed encoding for <paramref name="recoveryId"/>.</summary>
     internal abstract BigInteger WireV(byte recoveryId);
+
+    /// <summary>An RLP integer: big-endian, no leading zero bytes, zero as the empty string.</summary>
+    private protected static byte[] Integer(BigInteger value) =>
+        value.IsZero ? [] : value.ToByteArray(isUnsigned: true, isBigEndian: true);
 
     private protected static void CheckUInt256(BigInteger value, string name)
     {
@@ -87,9 +99,4 @@ public abstract record Transaction
             throw new ArgumentOutOfRangeException(name, $"{name} must be between 0 and 2^256 - 1.");
         }
     }
-
-    private protected static RlpItem ToItem(Address? to) => to is { } address ? RlpItem.FromAddress(address) : RlpItem.Empty;
-
-    private protected static RlpItem SignatureInteger(ReadOnlySpan<byte> word) =>
-        RlpItem.FromInteger(new BigInteger(word, isUnsigned: true, isBigEndian: true));
 }

@@ -3,10 +3,10 @@ using FsCheck;
 using FsCheck.Fluent;
 using Settlement.Ethereum.Addresses;
 using Settlement.Ethereum.Encoding;
-using Settlement.Ethereum.Rlp;
+using Nethereum.RLP;
 using Settlement.Ethereum.Signing;
 using Settlement.Ethereum.Transactions;
-using RlpCodec = Settlement.Ethereum.Rlp.Rlp;
+using NethereumRlp = Nethereum.RLP.RLP;
 
 namespace Settlement.Ethereum.Tests.Transactions;
 
@@ -35,15 +35,20 @@ public sealed class SignedTransactionTests
         return tx.Sign(key).ToArray();
     }
 
-    // Rebuilds a signed type 2 / legacy encoding with one field replaced.
-    private static byte[] Mutate(byte[] raw, int field, RlpItem replacement)
+    // The RLP encoding of a byte string / of an integer (Nethereum.RLP).
+    private static byte[] Str(string hex) => NethereumRlp.EncodeElement(Hex.Decode(hex));
+
+    private static byte[] Int(BigInteger value) => NethereumRlp.EncodeElement(value.ToBytesForRLPEncoding());
+
+    private static RLPCollection Fields(byte[] raw) => (RLPCollection)NethereumRlp.Decode(raw[0] == 0x02 ? raw[1..] : raw);
+
+    // Rebuilds a signed type 2 / legacy encoding with one field replaced by an encoded item.
+    private static byte[] Mutate(byte[] raw, int field, byte[] replacement)
     {
-        var typed = raw[0] == 0x02;
-        var list = RlpCodec.Decode(typed ? raw.AsSpan(1) : raw);
-        var items = list.Items.ToArray();
+        var items = Fields(raw).Select(e => e is RLPCollection list ? list.RLPData : NethereumRlp.EncodeElement(e.RLPData)).ToArray();
         items[field] = replacement;
-        var body = RlpCodec.Encode(RlpItem.List(items));
-        return typed ? [0x02, .. body] : body;
+        var body = NethereumRlp.EncodeList(items);
+        return raw[0] == 0x02 ? [0x02, .. body] : body;
     }
 
     [Fact]
@@ -98,10 +103,10 @@ public sealed class SignedTransactionTests
     public void TryDecode_HighS_RejectedAsEip2()
     {
         var raw = SignedRaw(Sample());
-        var items = RlpCodec.Decode(raw.AsSpan(1)).Items;
-        items[11].TryGetInteger(out var s).ShouldBeTrue();
-        items[9].TryGetInteger(out var parity).ShouldBeTrue();
-        var highS = Mutate(Mutate(raw, 11, RlpItem.FromInteger(N - s)), 9, RlpItem.FromInteger(1 - parity));
+        var items = Fields(raw);
+        var s = items[11].RLPData.ToBigIntegerFromRLPDecoded();
+        var parity = items[9].RLPData.ToBigIntegerFromRLPDecoded();
+        var highS = Mutate(Mutate(raw, 11, Int(N - s)), 9, Int(1 - parity));
         SignedTransaction.TryDecode(highS, null, out _, out var error).ShouldBeFalse();
         error.ShouldContain("EIP-2");
     }
@@ -115,7 +120,7 @@ public sealed class SignedTransactionTests
     [InlineData(4, "0x010000000000000000", "gasLimit")]
     public void TryDecode_BadField_RejectedNamingIt(int field, string bytes, string expected)
     {
-        var raw = Mutate(SignedRaw(Sample()), field, RlpItem.FromBytes(Hex.Decode(bytes)));
+        var raw = Mutate(SignedRaw(Sample()), field, Str(bytes));
         SignedTransaction.TryDecode(raw, null, out var tx, out var error).ShouldBeFalse();
         tx.ShouldBeNull();
         error.ShouldContain(expected);
@@ -124,7 +129,7 @@ public sealed class SignedTransactionTests
     [Fact]
     public void TryDecode_TipAboveFeeCap_Rejected()
     {
-        var raw = Mutate(SignedRaw(Sample()), 2, RlpItem.FromInteger(BigInteger.Pow(10, 12)));
+        var raw = Mutate(SignedRaw(Sample()), 2, Int(BigInteger.Pow(10, 12)));
         SignedTransaction.TryDecode(raw, null, out _, out var error).ShouldBeFalse();
         error.ShouldContain("exceeds");
     }
@@ -133,7 +138,7 @@ public sealed class SignedTransactionTests
     public void TryDecode_AlteredValue_RecoversDifferentSender()
     {
         var raw = SignedRaw(Sample());
-        var altered = Mutate(raw, 6, RlpItem.FromInteger(5));
+        var altered = Mutate(raw, 6, Int(5));
         if (SignedTransaction.TryDecode(altered, out var tx))
         {
             tx.Sender.ShouldNotBe(SignedTransaction.Decode(raw).Sender);

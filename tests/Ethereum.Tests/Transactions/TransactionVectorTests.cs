@@ -1,10 +1,10 @@
 using System.Text.Json;
 using Settlement.Ethereum.Addresses;
 using Settlement.Ethereum.Encoding;
-using Settlement.Ethereum.Rlp;
+using Nethereum.Signer;
 using Settlement.Ethereum.Signing;
+using Settlement.Ethereum.Tests.Rlp;
 using Settlement.Ethereum.Transactions;
-using RlpCodec = Settlement.Ethereum.Rlp.Rlp;
 
 namespace Settlement.Ethereum.Tests.Transactions;
 
@@ -61,6 +61,9 @@ public sealed class TransactionVectorTests
 
         SignedTransaction.TryDecode(raw, expected.TransactionChainId, out var decoded, out var error).ShouldBeTrue(error);
         decoded.Sender.ShouldBe(Address.Parse(vector.GetProperty("from").GetString()!));
+
+        // Three ways: ethers' from, our recovery (above), Nethereum's recovery from the same bytes.
+        Address.Parse(TransactionVerificationAndRecovery.GetSenderAddress(vector.GetProperty("raw").GetString()!)).ShouldBe(decoded.Sender);
         decoded.HashHex.ShouldBe(vector.GetProperty("hash").GetString());
         decoded.Transaction.GetType().ShouldBe(expected.GetType());
         Hex.Encode(decoded.Transaction.EncodeForSigning()).ShouldBe(vector.GetProperty("unsigned").GetString());
@@ -79,14 +82,15 @@ public sealed class TransactionVectorTests
     {
         var vector = Root.GetProperty("rlp")[index];
         var item = ToItem(vector.GetProperty("value"));
-        var encoded = vector.GetProperty("encoded").GetString();
-        Hex.Encode(RlpCodec.Encode(item)).ShouldBe(encoded);
-        RlpCodec.Decode(Hex.Decode(encoded!)).ShouldBe(item);
+        var encoded = vector.GetProperty("encoded").GetString()!;
+        Hex.Encode(item.Encode()).ShouldBe(encoded);
+        RlpFraming.TryCheck(Hex.Decode(encoded), 64, out var error).ShouldBeTrue(error);
+        RlpNode.Decode(Hex.Decode(encoded)).ShouldBe(item);
     }
 
-    private static RlpItem ToItem(JsonElement value) => value.ValueKind == JsonValueKind.Array
-        ? RlpItem.List(value.EnumerateArray().Select(ToItem))
-        : RlpItem.FromBytes(Hex.Decode(value.GetString()!));
+    private static RlpNode ToItem(JsonElement value) => value.ValueKind == JsonValueKind.Array
+        ? RlpNode.List(value.EnumerateArray().Select(ToItem))
+        : RlpNode.String(value.GetString()!);
 
     private static JsonElement Load()
     {
