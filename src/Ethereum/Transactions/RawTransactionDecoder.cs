@@ -15,8 +15,13 @@ namespace Settlement.Ethereum.Transactions;
 /// (<c>is RLPCollection</c>, never a cast) and as a canonical integer; the body is rebuilt as our
 /// typed transaction, re-encoded by Nethereum's model and compared with the input byte for byte; the
 /// sender is recovered from Nethereum's signing hash with our secp256k1 path, which reports an
-/// unrecoverable signature as false (Nethereum's recovery dereferences a null point for such a
-/// signature). No exception is caught here because none can be thrown. Never throws.
+/// unrecoverable signature as false. Nethereum's own path (<c>TransactionFactory</c> and
+/// <c>TransactionVerificationAndRecovery</c>) is not used on untrusted bytes: measured with 6.1.0 it
+/// throws <see cref="InvalidCastException"/> or <see cref="ArgumentOutOfRangeException"/> on wrong
+/// shapes, <see cref="ArgumentException"/> ("Invalid point compression", BouncyCastle) or
+/// <see cref="NullReferenceException"/> (with <c>EthECKey.SignRecoverable</c>) for an r that is no
+/// curve point, and accepts trailing bytes. No exception is caught here because none is thrown.
+/// Never throws.
 /// </summary>
 internal static class RawTransactionDecoder
 {

@@ -4,7 +4,9 @@ namespace Settlement.Ethereum.Transactions;
 /// Checks the framing of untrusted RLP bytes before <c>Nethereum.RLP.RLP.Decode</c> sees them. That
 /// decoder is lenient and unguarded: it accepts non-canonical headers, silently ignores bytes after
 /// the first item, reports every failure as a bare <see cref="Exception"/>, and recurses once per
-/// nesting level with no limit. This walk reads headers only (it builds no items and decodes no
+/// nesting level with no limit, copying the rest of the input at each level (measured with 6.1.0:
+/// 80 kB of nested lists take 4 s and 1.6 GB; 200 kB abort the process with a stack overflow after
+/// 58 s and 9.5 GB). This walk reads headers only (it builds no items and decodes no
 /// values): exactly one item spanning the input, every length inside its parent, the one canonical
 /// header for every length (Yellow Paper, appendix B), and a bounded nesting depth. Input that
 /// passes cannot make Nethereum's decoder throw or recurse deeply. Never throws.

@@ -159,6 +159,36 @@ public sealed class SignedTransactionTests
     }
 
     [Fact]
+    public void TryDecode_200kBOfNestedLists_RejectedBeforeNethereumDecodes()
+    {
+        // Nethereum.RLP recurses and copies per level: this input aborts a process that decodes it.
+        byte[] nested = [0xc0];
+        for (var i = 0; i < 50_000; i++)
+        {
+            var length = nested.Length;
+            nested = [0xfa, (byte)(length >> 16), (byte)(length >> 8), (byte)length, .. nested];
+        }
+
+        SignedTransaction.TryDecode([0x02, .. nested], null, out var tx, out var error).ShouldBeFalse();
+        tx.ShouldBeNull();
+        error.ShouldContain("nested deeper");
+        SignedTransaction.TryDecode(nested, null, out _, out error).ShouldBeFalse();
+        error.ShouldContain("nested deeper");
+    }
+
+    [Theory]
+    [InlineData(1, "0x8107", "single byte below 0x80")]
+    [InlineData(7, "0xb80101", "shorter than 56")]
+    public void TryDecode_NonCanonicalFieldHeader_Rejected(int field, string encodedField, string expected)
+    {
+        // Nethereum's decoder reads both as the canonical value; the framing check refuses them.
+        var raw = Mutate(SignedRaw(Sample()), field, Hex.Decode(encodedField));
+        SignedTransaction.TryDecode(raw, null, out var tx, out var error).ShouldBeFalse();
+        tx.ShouldBeNull();
+        error.ShouldContain(expected);
+    }
+
+    [Fact]
     public void TryDecode_TrailingByte_Rejected()
     {
         byte[] raw = [.. SignedRaw(Sample()), 0x00];
