@@ -198,6 +198,14 @@ public sealed class SignedTransactionTests
     }
 
     [Fact]
+    public void Sign_DisposedKey_ThrowsObjectDisposed()
+    {
+        var key = PrivateKey.ParseHex(DevKey);
+        key.Dispose();
+        Should.Throw<ObjectDisposedException>(() => Sample().Sign(key));
+    }
+
+    [Fact]
     public void Sign_TipAboveFeeCap_Throws() =>
         Should.Throw<ArgumentOutOfRangeException>(() => SignedRaw(Sample() with { MaxPriorityFeePerGas = 31_000_000_000 }));
 
@@ -288,7 +296,10 @@ public sealed class SignedTransactionTests
         Prop.ForAll(gen.ToArbitrary(), tx =>
         {
             var signed = tx.Sign(key);
-            return SignedTransaction.TryDecode(signed.Raw, tx.TransactionChainId, out var back, out _)
+
+            // Nethereum's signer (BouncyCastle, RFC 6979) and our libsecp256k1 path agree exactly.
+            return signed.Signature == key.Sign(tx.GetSigningHash())
+                && SignedTransaction.TryDecode(signed.Raw, tx.TransactionChainId, out var back, out _)
                 && back.Sender == key.Address
                 && back.Hash.SequenceEqual(signed.Hash)
                 && back.Transaction.EncodeForSigning().AsSpan().SequenceEqual(tx.EncodeForSigning());
