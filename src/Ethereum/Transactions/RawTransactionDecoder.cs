@@ -177,7 +177,7 @@ internal static class RawTransactionDecoder
 
         // Nethereum's model rebuilds the signed bytes from the checked fields; they must be the input.
         var model = body.ToNethereum();
-        model.SetSignature(new Signature(rItem.RLPData ?? [], sItem.RLPData ?? [], Integer(body.WireV(recoveryId))));
+        model.SetSignature(new Signature(rItem.RLPData ?? [], sItem.RLPData ?? [], Transaction.Integer(body.WireV(recoveryId))));
         var encoded = model.GetRLPEncoded();
         if (!raw.SequenceEqual(encoded))
         {
@@ -195,8 +195,6 @@ internal static class RawTransactionDecoder
         error = string.Empty;
         return true;
     }
-
-    private static byte[] Integer(BigInteger value) => value.IsZero ? [] : value.ToByteArray(isUnsigned: true, isBigEndian: true);
 
     // Nethereum's RLPItem gives null for the empty string.
     private static ReadOnlySpan<byte> StringBytes(IRLPElement item) => item.RLPData;

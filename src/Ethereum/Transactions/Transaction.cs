@@ -89,7 +89,7 @@ public abstract record Transaction
     internal abstract BigInteger WireV(byte recoveryId);
 
     /// <summary>An RLP integer: big-endian, no leading zero bytes, zero as the empty string.</summary>
-    private protected static byte[] Integer(BigInteger value) =>
+    internal static byte[] Integer(BigInteger value) =>
         value.IsZero ? [] : value.ToByteArray(isUnsigned: true, isBigEndian: true);
 
     private protected static void CheckUInt256(BigInteger value, string name)
