@@ -45,7 +45,8 @@ public static class OpenBankingServiceCollectionExtensions
             sp.GetRequiredService<OpenBankingClients>(),
             sp.GetRequiredService<SqliteTransferStore>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<TransferService>>()));
+            sp.GetRequiredService<ILogger<TransferService>>(),
+            sp.GetService<ITransferCheckpointObserver>()));
         services.TryAddSingleton<EventNotificationReceiver>();
         services.AddHostedService<TransferResumeWorker>();
         return builder;

@@ -69,7 +69,11 @@ internal sealed class BankTokenProvider
             var result = await _app.AcquireTokenByAuthorizationCode(CodeScopes, code)
                 .WithPkceCodeVerifier(codeVerifier)
                 .ExecuteAsync(ct).ConfigureAwait(false);
-            return new AccessToken(result.AccessToken, result.ExpiresOn);
+
+            // MSAL states the expiry on the system clock; the token is saved with the transfer and
+            // checked against the injected clock, so keep the lifetime and re-base it.
+            var lifetime = result.ExpiresOn - TimeProvider.System.GetUtcNow();
+            return new AccessToken(result.AccessToken, _time.GetUtcNow() + lifetime);
         }
         catch (MsalException ex)
         {

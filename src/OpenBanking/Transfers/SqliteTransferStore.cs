@@ -8,7 +8,9 @@ namespace Settlement.OpenBanking.Transfers;
 /// <summary>
 /// Transfers in SQLite: one row per operation (optimistic concurrency on <c>version</c>) and an
 /// append-only audit table of transitions (triggers refuse UPDATE and DELETE). Every state change
-/// and its audit row commit in one transaction.
+/// and its audit row commit in one transaction. A lease row per transfer lets one process at a time
+/// advance it. The file holds consent ids, authorisation codes and consent-scoped tokens, so it is
+/// created owner-only (0600) and narrowed to 0600 when an older, wider file is opened.
 /// </summary>
 internal sealed class SqliteTransferStore
 {
@@ -56,6 +58,11 @@ internal sealed class SqliteTransferStore
             BEGIN SELECT RAISE(ABORT, 'transfer_transitions is append-only'); END;
         CREATE TRIGGER IF NOT EXISTS transfer_transitions_no_delete BEFORE DELETE ON transfer_transitions
             BEGIN SELECT RAISE(ABORT, 'transfer_transitions is append-only'); END;
+        CREATE TABLE IF NOT EXISTS transfer_leases (
+            operation_id TEXT PRIMARY KEY,
+            holder TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
         CREATE TABLE IF NOT EXISTS notification_receipts (
             bank TEXT NOT NULL,
             jti TEXT NOT NULL,
@@ -64,25 +71,85 @@ internal sealed class SqliteTransferStore
         );
         """;
 
+    // Columns added after the first release; older files get them at start.
+    private static readonly string[] AddedColumns = ["decoupled_json", "auth_code", "consent_token", "consent_token_expires"];
+
     private readonly string _connectionString;
 
     public SqliteTransferStore(string path)
     {
+        RestrictToOwner(path);
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString();
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = Schema;
         command.ExecuteNonQuery();
 
-        // Added with decoupled (CIBA) authorisation; older files get the column here.
-        using var probe = connection.CreateCommand();
-        probe.CommandText = "SELECT COUNT(*) FROM pragma_table_info('transfer_operations') WHERE name = 'decoupled_json'";
-        if (Convert.ToInt64(probe.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
+        foreach (var column in AddedColumns)
         {
-            using var alter = connection.CreateCommand();
-            alter.CommandText = "ALTER TABLE transfer_operations ADD COLUMN decoupled_json TEXT";
-            alter.ExecuteNonQuery();
+            using var probe = connection.CreateCommand();
+            probe.CommandText = "SELECT COUNT(*) FROM pragma_table_info('transfer_operations') WHERE name = $name";
+            probe.Parameters.AddWithValue("$name", column);
+            if (Convert.ToInt64(probe.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
+            {
+                using var alter = connection.CreateCommand();
+                alter.CommandText = $"ALTER TABLE transfer_operations ADD COLUMN {column} TEXT";
+                alter.ExecuteNonQuery();
+            }
         }
+    }
+
+    /// <summary>
+    /// Takes the transfer's lease for <paramref name="holder"/> until <paramref name="now"/> + <paramref name="duration"/>:
+    /// granted when nobody holds it, the holder is <paramref name="holder"/> itself, the lease expired,
+    /// or <paramref name="holderIsGone"/> says its process no longer runs (a killed CLI). Returns null
+    /// when granted, else the current holder.
+    /// </summary>
+    public async Task<string?> TryAcquireLeaseAsync(Guid id, string holder, DateTimeOffset now, TimeSpan duration, Func<string, bool> holderIsGone, CancellationToken ct)
+    {
+        await using var connection = Open();
+
+        // BEGIN IMMEDIATE (the default here): the read and the write below are one step for every process.
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using (var read = connection.CreateCommand())
+        {
+            read.Transaction = tx;
+            read.CommandText = "SELECT holder, expires_at FROM transfer_leases WHERE operation_id = $id";
+            read.Parameters.AddWithValue("$id", id.ToString("N"));
+            await using var reader = await read.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            if (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                var current = reader.GetString(0);
+                if (current != holder && Parse(reader.GetString(1)) > now && !holderIsGone(current))
+                {
+                    return current;
+                }
+            }
+        }
+
+        await using (var write = connection.CreateCommand())
+        {
+            write.Transaction = tx;
+            write.CommandText = "INSERT OR REPLACE INTO transfer_leases (operation_id, holder, expires_at) VALUES ($id, $holder, $expires)";
+            write.Parameters.AddWithValue("$id", id.ToString("N"));
+            write.Parameters.AddWithValue("$holder", holder);
+            write.Parameters.AddWithValue("$expires", Format(now + duration));
+            await write.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>Gives the lease back (only if <paramref name="holder"/> still holds it).</summary>
+    public async Task ReleaseLeaseAsync(Guid id, string holder, CancellationToken ct)
+    {
+        await using var connection = Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM transfer_leases WHERE operation_id = $id AND holder = $holder";
+        command.Parameters.AddWithValue("$id", id.ToString("N"));
+        command.Parameters.AddWithValue("$holder", holder);
+        await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
     public async Task<bool> TryInsertAsync(TransferOperation op, string eventName, CancellationToken ct)
@@ -130,7 +197,8 @@ internal sealed class SqliteTransferStore
             command.CommandText = """
                 UPDATE transfer_operations SET state = $state, consent_id = $consent, consent_status = $cstatus, auth_state = $astate,
                     auth_url = $aurl, auth_nonce = $anonce, code_verifier = $verifier, payment_id = $payment, payment_status = $pstatus,
-                    unrecognised_status = $unrec, last_error = $error, decoupled_json = $decoupled, version = version + 1, updated_at = $now
+                    unrecognised_status = $unrec, last_error = $error, decoupled_json = $decoupled, auth_code = $code, consent_token = $token,
+                    consent_token_expires = $tokenExpires, version = version + 1, updated_at = $now
                 WHERE id = $id AND version = $version
                 """;
             command.Parameters.AddWithValue("$id", expected.Id.ToString("N"));
@@ -147,6 +215,9 @@ internal sealed class SqliteTransferStore
             command.Parameters.AddWithValue("$unrec", (object?)updated.UnrecognisedStatus ?? DBNull.Value);
             command.Parameters.AddWithValue("$error", (object?)updated.LastError ?? DBNull.Value);
             command.Parameters.AddWithValue("$decoupled", updated.Decoupled is { } d ? JsonSerializer.Serialize(d) : (object)DBNull.Value);
+            command.Parameters.AddWithValue("$code", (object?)updated.AuthorizationCode ?? DBNull.Value);
+            command.Parameters.AddWithValue("$token", (object?)updated.ConsentToken?.Value ?? DBNull.Value);
+            command.Parameters.AddWithValue("$tokenExpires", updated.ConsentToken is { } t ? Format(t.ExpiresOn) : (object)DBNull.Value);
             command.Parameters.AddWithValue("$now", Format(now));
             if (await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 0)
             {
@@ -191,6 +262,27 @@ internal sealed class SqliteTransferStore
         await using var connection = Open();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT * FROM transfer_operations WHERE state NOT IN ('Completed', 'Rejected', 'Failed') ORDER BY created_at";
+        return await ReadAllAsync(command, ct).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<TransferOperation>> ListAllAsync(CancellationToken ct)
+    {
+        await using var connection = Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT * FROM transfer_operations ORDER BY created_at";
+        return await ReadAllAsync(command, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Transfers of this kind, bank and amount (the caller compares the rest of the instruction), oldest first.</summary>
+    public async Task<IReadOnlyList<TransferOperation>> ListByAmountAsync(TransferKind kind, string bank, Money amount, CancellationToken ct)
+    {
+        await using var connection = Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT * FROM transfer_operations WHERE kind = $kind AND bank = $bank AND amount_minor = $amount AND currency = $currency ORDER BY created_at";
+        command.Parameters.AddWithValue("$kind", kind.ToString());
+        command.Parameters.AddWithValue("$bank", bank);
+        command.Parameters.AddWithValue("$amount", amount.MinorUnits);
+        command.Parameters.AddWithValue("$currency", amount.Currency);
         return await ReadAllAsync(command, ct).ConfigureAwait(false);
     }
 
@@ -260,6 +352,8 @@ internal sealed class SqliteTransferStore
                 NonceValue = S("auth_nonce"),
                 CodeVerifier = S("code_verifier"),
                 Decoupled = S("decoupled_json") is { } dj ? JsonSerializer.Deserialize<Auth.DecoupledAuthorization>(dj) : null,
+                AuthorizationCode = S("auth_code"),
+                ConsentToken = S("consent_token") is { } token && S("consent_token_expires") is { } expires ? new Auth.AccessToken(token, Parse(expires)) : null,
                 PaymentId = S("payment_id"),
                 PaymentStatus = S("payment_status"),
                 UnrecognisedStatus = S("unrecognised_status"),
@@ -290,6 +384,30 @@ internal sealed class SqliteTransferStore
         command.Parameters.AddWithValue("$detail", (object?)detail ?? DBNull.Value);
         command.Parameters.AddWithValue("$accepted", accepted ? 1 : 0);
         await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Creates the database file owner-only, or narrows an existing one (and its WAL/SHM files) to 0600.</summary>
+    private static void RestrictToOwner(string path)
+    {
+        if (OperatingSystem.IsWindows() || string.IsNullOrEmpty(path) || path == ":memory:" || path.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        if (!File.Exists(path))
+        {
+            // Created empty with the mode set at open(2), so it is never readable by others, not even briefly.
+            using var created = new FileStream(path, new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, UnixCreateMode = OwnerOnly });
+        }
+
+        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+        {
+            if (File.Exists(file) && File.GetUnixFileMode(file) != OwnerOnly)
+            {
+                File.SetUnixFileMode(file, OwnerOnly);
+            }
+        }
     }
 
     private SqliteConnection Open()

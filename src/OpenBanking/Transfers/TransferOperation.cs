@@ -57,6 +57,21 @@ public sealed record TransferOperation
 
     internal string? CodeVerifier { get; init; }
 
+    /// <summary>
+    /// The authorisation code the bank redirected with, saved before it is exchanged: a restart
+    /// between the redirect and the token exchange continues with it instead of asking the bank to
+    /// authorise the consent a second time (which OBIE banks refuse).
+    /// </summary>
+    internal string? AuthorizationCode { get; init; }
+
+    /// <summary>
+    /// The consent-scoped access token, saved before the payment POST: a restart while the POST's
+    /// outcome is unknown re-sends it with the same x-idempotency-key and body, and the bank returns
+    /// the payment it already created (OBIE idempotency). Cleared once the payment id is known.
+    /// The database file is therefore created owner-only (0600).
+    /// </summary>
+    internal Auth.AccessToken? ConsentToken { get; init; }
+
     /// <summary>The pending decoupled (CIBA) authorisation while the customer has not answered.</summary>
     internal Auth.DecoupledAuthorization? Decoupled { get; init; }
 

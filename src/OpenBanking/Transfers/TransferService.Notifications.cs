@@ -44,8 +44,7 @@ public sealed partial class TransferService
                         $"payment {resourceId} names a consent whose transfer is {op.State}", null, null);
                 }
 
-                _consentTokens.TryRemove(op.Id, out _);
-                await AttachPaymentAsync(op, payment, "payment-discovered-notification", cancellationToken).ConfigureAwait(false);
+                await AttachPaymentAsync(op, op with { ConsentToken = null }, payment, "payment-discovered-notification", cancellationToken).ConfigureAwait(false);
                 return StatusUpdateOutcome.Applied;
             }
 

@@ -8,12 +8,15 @@ using Settlement.OpenBanking.Pis;
 namespace Settlement.OpenBanking.Transfers;
 
 /// <summary>
-/// Top-ups and payouts as persisted state machines (see <see cref="TransferState"/>). Every step is
-/// written before the next bank call that depends on it, so a restart resumes where it stopped
-/// (<see cref="ResumeAsync"/>), and every POST reuses the operation's idempotency key, so no retry,
-/// resume or concurrent run pays twice. Payment status arrives by polling
-/// (<see cref="AdvanceAsync"/>) and by event notifications (<see cref="ApplyResourceUpdateAsync"/>);
-/// a status only moves forward (<see cref="StatusUpdateOutcome"/>).
+/// Top-ups and payouts as persisted state machines (see <see cref="TransferState"/>). Everything the
+/// next step needs is written before the bank call that produces the step after it (the authorisation
+/// request before the redirect, the code before the token exchange, the token before the payment
+/// POST), so a restart at any point resumes (<see cref="ResumeAsync"/>) or ends in a final state that
+/// says nothing was paid; every POST reuses the operation's idempotency key and byte-identical body,
+/// so no retry, resume or concurrent run pays twice. One advance at a time per transfer, across
+/// processes (a lease in the store). Payment status arrives by polling (<see cref="AdvanceAsync"/>)
+/// and by event notifications (<see cref="ApplyResourceUpdateAsync"/>); a status only moves forward
+/// (<see cref="StatusUpdateOutcome"/>).
 /// </summary>
 public sealed partial class TransferService
 {
@@ -22,21 +25,25 @@ public sealed partial class TransferService
     private readonly TimeProvider _time;
     private readonly ILogger<TransferService> _logger;
     private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _locks = new();
+    private readonly ITransferCheckpointObserver? _checkpoints;
 
-    // Consent-scoped access tokens live in memory only (never persisted): after a restart the
-    // payment is looked up through the consent instead of being re-sent blind.
-    private readonly ConcurrentDictionary<Guid, AccessToken> _consentTokens = new();
+    // Longer than any one advance (each bank call is bounded by the attempt timeout and retries);
+    // a holder killed on this host is detected at once (TransferLeaseHolder.IsGone).
+    private static readonly TimeSpan LeaseDuration = TimeSpan.FromMinutes(5);
+    private readonly string _leaseHolder = TransferLeaseHolder.NewInstance();
 
     // Decoupled (CIBA) polls: the persisted state changes only when the interval does (slow_down);
     // the time of the next poll between two persisted changes lives here.
     private readonly ConcurrentDictionary<Guid, DecoupledAuthorization> _decoupledPolls = new();
 
-    internal TransferService(OpenBankingClients clients, SqliteTransferStore store, TimeProvider time, ILogger<TransferService> logger)
+    internal TransferService(OpenBankingClients clients, SqliteTransferStore store, TimeProvider time, ILogger<TransferService> logger,
+        ITransferCheckpointObserver? checkpoints = null)
     {
         _clients = clients;
         _store = store;
         _time = time;
         _logger = logger;
+        _checkpoints = checkpoints;
     }
 
     /// <summary>Starts (or, for a known <see cref="TransferRequest.OperationId"/>, returns) a top-up into the platform account and advances it as far as it goes.</summary>
@@ -47,13 +54,52 @@ public sealed partial class TransferService
     public Task<TransferOperation> StartPayoutAsync(TransferRequest request, CancellationToken cancellationToken) =>
         StartAsync(TransferKind.Payout, request, cancellationToken);
 
+    /// <summary>
+    /// Records a top-up or payout (or finds the one with this <see cref="TransferRequest.OperationId"/>)
+    /// without calling the bank, so a caller can report the operation id before anything is sent.
+    /// Continue it with <see cref="TryAdvanceAsync"/>. A known id with other parameters is refused
+    /// (<see cref="TransferCreationOutcome.Conflict"/>) and changes nothing.
+    /// </summary>
+    public async Task<TransferCreation> CreateAsync(TransferKind kind, TransferRequest request, CancellationToken cancellationToken)
+    {
+        var op = NewOperation(kind, request);
+        if (await _store.TryInsertAsync(op, "created", cancellationToken).ConfigureAwait(false))
+        {
+            return new TransferCreation(op, TransferCreationOutcome.Created);
+        }
+
+        var existing = (await _store.GetAsync(op.Id, cancellationToken).ConfigureAwait(false))!;
+        return SameRequest(existing, op)
+            ? new TransferCreation(existing, TransferCreationOutcome.Existing)
+            : new TransferCreation(existing, TransferCreationOutcome.Conflict);
+    }
+
+    /// <summary>
+    /// Earlier transfers of the same request (kind, bank, amount, currency, counterparty, reference),
+    /// oldest first: lets a caller that retries a request without its operation id continue the
+    /// transfer it already started instead of paying a second time.
+    /// </summary>
+    public async Task<IReadOnlyList<TransferOperation>> FindSameRequestAsync(TransferKind kind, TransferRequest request, CancellationToken cancellationToken)
+    {
+        var probe = NewOperation(kind, request with { OperationId = Guid.Empty });
+        var candidates = await _store.ListByAmountAsync(kind, request.Bank, probe.Instruction.Amount, cancellationToken).ConfigureAwait(false);
+        return candidates.Where(c => SameRequest(c, probe)).ToList();
+    }
+
+    /// <summary>Transfers not in a final state (or all with <paramref name="includeFinished"/>), oldest first.</summary>
+    public Task<IReadOnlyList<TransferOperation>> ListAsync(bool includeFinished, CancellationToken cancellationToken) =>
+        includeFinished ? _store.ListAllAsync(cancellationToken) : _store.ListUnfinishedAsync(cancellationToken);
+
     /// <summary>The transfer, or null.</summary>
     public Task<TransferOperation?> GetAsync(Guid id, CancellationToken cancellationToken) => _store.GetAsync(id, cancellationToken);
 
     /// <summary>The audit trail of a transfer, oldest first.</summary>
     public Task<IReadOnlyList<TransferTransition>> GetHistoryAsync(Guid id, CancellationToken cancellationToken) => _store.GetTransitionsAsync(id, cancellationToken);
 
-    /// <summary>Advances every unfinished transfer once (after a restart, and periodically). Failures of one do not stop the others.</summary>
+    /// <summary>
+    /// Advances every unfinished transfer once (after a restart, and periodically). Failures of one do
+    /// not stop the others; one being advanced elsewhere is returned as stored.
+    /// </summary>
     public async Task<IReadOnlyList<TransferOperation>> ResumeAsync(CancellationToken cancellationToken)
     {
         var result = new List<TransferOperation>();
@@ -61,7 +107,13 @@ public sealed partial class TransferService
         {
             try
             {
-                result.Add(await AdvanceAsync(op.Id, cancellationToken).ConfigureAwait(false));
+                var advance = await TryAdvanceAsync(op.Id, cancellationToken).ConfigureAwait(false);
+                if (advance.Busy)
+                {
+                    LogBusy(op.Id, advance.BusyWith!);
+                }
+
+                result.Add(advance.Operation);
             }
             catch (Exception ex) when (ex is BankApiException or TransferConcurrencyException or KeyNotFoundException)
             {
@@ -78,13 +130,47 @@ public sealed partial class TransferService
     /// <summary>
     /// Runs the transfer's state machine until it has to wait (customer, settlement, a notification)
     /// or finishes. A transient bank failure is recorded in <see cref="TransferOperation.LastError"/> and rethrown;
-    /// the state stays where it was, ready for the next attempt.
+    /// the state stays where it was, ready for the next attempt. When another process holds the
+    /// transfer's lease the transfer is returned as stored (use <see cref="TryAdvanceAsync"/> to tell).
     /// </summary>
-    public async Task<TransferOperation> AdvanceAsync(Guid id, CancellationToken cancellationToken)
+    public async Task<TransferOperation> AdvanceAsync(Guid id, CancellationToken cancellationToken) =>
+        (await TryAdvanceAsync(id, cancellationToken).ConfigureAwait(false)).Operation;
+
+    /// <summary>
+    /// <see cref="AdvanceAsync"/>, reporting whether another process (or connector instance) was
+    /// advancing the transfer (<see cref="TransferAdvance.Busy"/>; then nothing was sent or written).
+    /// </summary>
+    public async Task<TransferAdvance> TryAdvanceAsync(Guid id, CancellationToken cancellationToken)
     {
         var gate = _locks.GetOrAdd(id, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
+        {
+            var busy = await _store.TryAcquireLeaseAsync(id, _leaseHolder, _time.GetUtcNow(), LeaseDuration, TransferLeaseHolder.IsGone, cancellationToken).ConfigureAwait(false);
+            if (busy is not null)
+            {
+                var stored = await _store.GetAsync(id, cancellationToken).ConfigureAwait(false)
+                    ?? throw new KeyNotFoundException($"Transfer {id:N} does not exist.");
+                return new TransferAdvance(stored, TransferLeaseHolder.Describe(busy));
+            }
+
+            try
+            {
+                return new TransferAdvance(await RunAsync(id, cancellationToken).ConfigureAwait(false), null);
+            }
+            finally
+            {
+                await _store.ReleaseLeaseAsync(id, _leaseHolder, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<TransferOperation> RunAsync(Guid id, CancellationToken cancellationToken)
+    {
         {
             while (true)
             {
@@ -107,10 +193,6 @@ public sealed partial class TransferService
                 }
             }
         }
-        finally
-        {
-            gate.Release();
-        }
     }
 
     /// <summary>
@@ -127,24 +209,36 @@ public sealed partial class TransferService
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            op = (await _store.GetAsync(op.Id, cancellationToken).ConfigureAwait(false))!;
-            if (op.State != TransferState.AwaitingAuthorisation)
+            if (await _store.TryAcquireLeaseAsync(op.Id, _leaseHolder, _time.GetUtcNow(), LeaseDuration, TransferLeaseHolder.IsGone, cancellationToken).ConfigureAwait(false) is not null)
             {
-                return op;
-            }
-
-            if (!string.IsNullOrEmpty(error) || string.IsNullOrEmpty(code))
-            {
-                await MoveAsync(op, op with { State = TransferState.Rejected, LastError = $"authorisation failed: {error ?? "no code"}" }, "authorisation-declined", error, cancellationToken).ConfigureAwait(false);
+                // Another process is advancing it; the redirect is answered from what is stored.
                 return (await _store.GetAsync(op.Id, cancellationToken).ConfigureAwait(false))!;
             }
 
-            var client = _clients.Get(op.Bank);
-            var request = new AuthorizationRequest(op.AuthorizationUrl!, op.ConsentId!, op.AuthorizationState!, op.NonceValue ?? "", op.CodeVerifier!);
-            var token = await client.CompleteAuthorizationAsync(request, code, state, cancellationToken).ConfigureAwait(false);
-            _consentTokens[op.Id] = token;
-            await MoveAsync(op, op with { State = TransferState.SubmittingPayment, ConsentStatus = ConsentCode(client, ConsentStatusKind.Authorised), CodeVerifier = null, LastError = null },
-                "authorised", null, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                op = (await _store.GetAsync(op.Id, cancellationToken).ConfigureAwait(false))!;
+                if (op.State != TransferState.AwaitingAuthorisation || op.AuthorizationCode is not null
+                    || !string.Equals(op.AuthorizationState, state, StringComparison.Ordinal))
+                {
+                    return op;
+                }
+
+                if (!string.IsNullOrEmpty(error) || string.IsNullOrEmpty(code))
+                {
+                    await MoveAsync(op, op with { State = TransferState.Rejected, LastError = $"authorisation failed: {error ?? "no code"}" }, "authorisation-declined", error, cancellationToken).ConfigureAwait(false);
+                    return (await _store.GetAsync(op.Id, cancellationToken).ConfigureAwait(false))!;
+                }
+
+                // Saved before the exchange: a restart continues with this code (AuthoriseAsync).
+                var saved = await MoveAsync(op, op with { AuthorizationCode = code }, "authorisation-code-received", null, cancellationToken).ConfigureAwait(false);
+                Checkpoint(op.Id, TransferCheckpoint.CodeSaved);
+                await ExchangeCodeAsync(_clients.Get(op.Bank), saved, code, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await _store.ReleaseLeaseAsync(op.Id, _leaseHolder, CancellationToken.None).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -155,6 +249,22 @@ public sealed partial class TransferService
     }
 
     private async Task<TransferOperation> StartAsync(TransferKind kind, TransferRequest request, CancellationToken ct)
+    {
+        var created = await CreateAsync(kind, request, ct).ConfigureAwait(false);
+        var id = created.Operation.Id;
+        switch (created.Outcome)
+        {
+            case TransferCreationOutcome.Conflict:
+                throw new InvalidOperationException($"Transfer {id:N} already exists with different parameters.");
+            case TransferCreationOutcome.Existing:
+                LogRepeatedStart(id);
+                return created.Operation.IsFinished ? created.Operation : await AdvanceAsync(id, ct).ConfigureAwait(false);
+            default:
+                return await AdvanceAsync(id, ct).ConfigureAwait(false);
+        }
+    }
+
+    private TransferOperation NewOperation(TransferKind kind, TransferRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         Validator.ValidateObject(request, new ValidationContext(request), validateAllProperties: true);
@@ -175,25 +285,17 @@ public sealed partial class TransferService
             Debtor: kind == TransferKind.Topup ? request.Counterparty : platform,
             Reference: request.Reference);
         var now = _time.GetUtcNow();
-        var op = new TransferOperation
+        return new TransferOperation
         {
             Id = id, Kind = kind, Bank = request.Bank, State = TransferState.Created, Instruction = instruction,
             Version = 1, CreatedAt = now, UpdatedAt = now,
         };
-        if (!await _store.TryInsertAsync(op, "created", ct).ConfigureAwait(false))
-        {
-            var existing = (await _store.GetAsync(id, ct).ConfigureAwait(false))!;
-            if (existing.Kind != kind || existing.Bank != request.Bank || existing.Instruction != instruction)
-            {
-                throw new InvalidOperationException($"Transfer {id:N} already exists with different parameters.");
-            }
-
-            LogRepeatedStart(id);
-            return existing.IsFinished ? existing : await AdvanceAsync(id, ct).ConfigureAwait(false);
-        }
-
-        return await AdvanceAsync(id, ct).ConfigureAwait(false);
     }
+
+    /// <summary>Same kind, bank and instruction apart from the identifications derived from the operation id.</summary>
+    private static bool SameRequest(TransferOperation a, TransferOperation b) =>
+        a.Kind == b.Kind && a.Bank == b.Bank
+        && a.Instruction with { InstructionIdentification = "", EndToEndIdentification = "" } == b.Instruction with { InstructionIdentification = "", EndToEndIdentification = "" };
 
     /// <summary>One step; returns the updated operation to continue, or null to stop (waiting or final).</summary>
     private async Task<TransferOperation?> StepAsync(TransferOperation op, CancellationToken ct)
@@ -233,8 +335,10 @@ public sealed partial class TransferService
         }
 
         PaymentConsent consent;
+        Checkpoint(op.Id, TransferCheckpoint.Created);
         try
         {
+            // Same key and body on every resume: a consent the bank created before a crash comes back.
             consent = await client.CreateConsentAsync(op.Instruction, op.ConsentIdempotencyKey, ct).ConfigureAwait(false);
         }
         catch (BankApiException ex) when (ex is BankRequestRejectedException or BankResponseInvalidException)
@@ -244,6 +348,7 @@ public sealed partial class TransferService
             return null;
         }
 
+        Checkpoint(op.Id, TransferCheckpoint.ConsentCreatedAtBank);
         if (consent.Status.Kind == ConsentStatusKind.Rejected)
         {
             await MoveAsync(op, op with { State = TransferState.Rejected, ConsentId = consent.ConsentId, ConsentStatus = consent.Status.Code }, "consent-rejected", consent.Status.Code, ct).ConfigureAwait(false);
@@ -277,7 +382,9 @@ public sealed partial class TransferService
             CodeVerifier = auth.CodeVerifier,
             LastError = null,
         };
-        return await MoveAsync(op, updated, "consent-created", consent.ConsentId, ct).ConfigureAwait(false);
+        var saved = await MoveAsync(op, updated, "consent-created", consent.ConsentId, ct).ConfigureAwait(false);
+        Checkpoint(op.Id, TransferCheckpoint.ConsentSaved);
+        return saved;
     }
 
     private async Task<TransferOperation?> AuthoriseAsync(PisClient client, TransferOperation op, CancellationToken ct)
@@ -299,7 +406,17 @@ public sealed partial class TransferService
             return null;
         }
 
+        if (op.AuthorizationCode is { } savedCode)
+        {
+            // A restart after the redirect: continue with the saved code, never authorise twice.
+            return await ExchangeCodeAsync(client, op, savedCode, ct).ConfigureAwait(false);
+        }
+
+        // The request (state, nonce, PKCE verifier) is saved before the bank sees it: the code it
+        // answers with can only be exchanged with this verifier.
         var request = await client.BuildAuthorizationUrlAsync(op.ConsentId!, ct).ConfigureAwait(false);
+        op = await MoveAsync(op, op with { AuthorizationState = request.State, AuthorizationUrl = request.Url, NonceValue = request.Nonce, CodeVerifier = request.CodeVerifier },
+            "authorisation-requested", null, ct).ConfigureAwait(false);
         string code;
         try
         {
@@ -310,11 +427,82 @@ public sealed partial class TransferService
             await MoveAsync(op, op with { State = TransferState.Rejected, LastError = "the customer declined the consent" }, "authorisation-declined", ex.Error, ct).ConfigureAwait(false);
             return null;
         }
+        catch (BankAuthorizationException ex) when (!ex.IsTransient)
+        {
+            // Typically "the consent is not awaiting authorisation": an earlier run was authorised
+            // and its code was lost with the process. The consent's status decides.
+            return await AuthorisationLostAsync(client, op, ex, "the consent was authorised by an earlier run whose authorisation code was lost before it was saved", ct).ConfigureAwait(false);
+        }
 
-        var token = await client.CompleteAuthorizationAsync(request, code, request.State, ct).ConfigureAwait(false);
-        _consentTokens[op.Id] = token;
-        return await MoveAsync(op, op with { State = TransferState.SubmittingPayment, ConsentStatus = ConsentCode(client, ConsentStatusKind.Authorised), CodeVerifier = null, LastError = null },
-            "authorised", null, ct).ConfigureAwait(false);
+        Checkpoint(op.Id, TransferCheckpoint.AuthorisedAtBank);
+        op = await MoveAsync(op, op with { AuthorizationCode = code }, "authorisation-code-received", null, ct).ConfigureAwait(false);
+        Checkpoint(op.Id, TransferCheckpoint.CodeSaved);
+        return await ExchangeCodeAsync(client, op, code, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Exchanges the saved code (PKCE) and saves the consent-scoped token with <c>SubmittingPayment</c>.
+    /// A code the bank no longer accepts (used by a run that crashed before saving the token, or
+    /// expired) cannot be replaced: the consent's status decides the final state.
+    /// </summary>
+    private async Task<TransferOperation?> ExchangeCodeAsync(PisClient client, TransferOperation op, string code, CancellationToken ct)
+    {
+        var request = new AuthorizationRequest(op.AuthorizationUrl!, op.ConsentId!, op.AuthorizationState!, op.NonceValue ?? "", op.CodeVerifier!);
+        AccessToken token;
+        try
+        {
+            token = await client.CompleteAuthorizationAsync(request, code, request.State, ct).ConfigureAwait(false);
+        }
+        catch (BankAuthorizationException ex) when (!ex.IsTransient)
+        {
+            return await AuthorisationLostAsync(client, op, ex, "the authorisation code was already used or expired before its token was saved", ct).ConfigureAwait(false);
+        }
+
+        Checkpoint(op.Id, TransferCheckpoint.TokenIssued);
+        return await MoveAsync(op, op with
+        {
+            State = TransferState.SubmittingPayment,
+            ConsentStatus = ConsentCode(client, ConsentStatusKind.Authorised),
+            AuthorizationCode = null,
+            CodeVerifier = null,
+            ConsentToken = token,
+            LastError = null,
+        }, "authorised", null, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The authorisation cannot be continued (no code or token survives and OBIE banks do not
+    /// authorise a consent twice). The consent's status says what happened: still awaiting → the error
+    /// was something else (recorded, rethrown, retried later); authorised but unused → <c>Failed</c>,
+    /// nothing was paid, a new transfer needs a new consent; rejected → <c>Rejected</c>; consumed → a
+    /// payment exists, never marked failed.
+    /// </summary>
+    private async Task<TransferOperation?> AuthorisationLostAsync(PisClient client, TransferOperation op, BankAuthorizationException cause, string what, CancellationToken ct)
+    {
+        var consent = await client.GetConsentAsync(op.ConsentId!, ct).ConfigureAwait(false);
+        switch (consent.Status.Kind)
+        {
+            case ConsentStatusKind.Authorised:
+                await MoveAsync(op, op with
+                {
+                    State = TransferState.Failed,
+                    ConsentStatus = consent.Status.Code,
+                    AuthorizationCode = null,
+                    CodeVerifier = null,
+                    LastError = $"{what}; the consent is authorised but unused, so nothing was paid: start a new transfer (it gets a new consent)",
+                }, "authorisation-lost", cause.Error, ct).ConfigureAwait(false);
+                return null;
+            case ConsentStatusKind.Rejected:
+                await MoveAsync(op, op with { State = TransferState.Rejected, ConsentStatus = consent.Status.Code, AuthorizationCode = null }, "consent-rejected", consent.Status.Code, ct).ConfigureAwait(false);
+                return null;
+            case ConsentStatusKind.Consumed:
+                await MoveAsync(op, op with { ConsentStatus = consent.Status.Code, LastError = "the consent was used for a payment by another run; waiting for its id from an event notification" },
+                    "payment-exists", consent.Status.Code, ct).ConfigureAwait(false);
+                return null;
+            default:
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
+                return null;
+        }
     }
 
     /// <summary>
@@ -340,8 +528,8 @@ public sealed partial class TransferService
                 return null;
             case DecoupledPollOutcome.Authorised:
                 _decoupledPolls.TryRemove(op.Id, out _);
-                _consentTokens[op.Id] = result.Token!;
-                return await MoveAsync(op, op with { State = TransferState.SubmittingPayment, ConsentStatus = ConsentCode(client, ConsentStatusKind.Authorised), Decoupled = null, LastError = null },
+                Checkpoint(op.Id, TransferCheckpoint.TokenIssued);
+                return await MoveAsync(op, op with { State = TransferState.SubmittingPayment, ConsentStatus = ConsentCode(client, ConsentStatusKind.Authorised), Decoupled = null, ConsentToken = result.Token, LastError = null },
                     "authorised-decoupled", null, ct).ConfigureAwait(false);
             case DecoupledPollOutcome.Denied:
                 _decoupledPolls.TryRemove(op.Id, out _);
@@ -358,16 +546,18 @@ public sealed partial class TransferService
 
     private async Task<TransferOperation?> SubmitPaymentAsync(PisClient client, TransferOperation op, CancellationToken ct)
     {
-        if (!_consentTokens.TryGetValue(op.Id, out var token))
+        if (op.ConsentToken is not { } token || token.ExpiresOn <= _time.GetUtcNow())
         {
             return await RecoverSubmissionAsync(client, op, ct).ConfigureAwait(false);
         }
 
+        Checkpoint(op.Id, TransferCheckpoint.TokenSaved);
         DomesticPayment payment;
         try
         {
-            // Same key and body on every attempt and every later call: if an earlier attempt
-            // created the payment, the bank answers with it instead of paying again.
+            // Same key and byte-identical body (built from the saved instruction and consent id) on
+            // every attempt, every resume and after a crash: if an earlier POST created the payment,
+            // the bank answers with it instead of paying again (OBIE idempotency, x-idempotency-key).
             payment = await client.SubmitPaymentAsync(op.ConsentId!, op.Instruction, token, op.PaymentIdempotencyKey, ct).ConfigureAwait(false);
         }
         catch (BankRequestRejectedException ex)
@@ -380,20 +570,24 @@ public sealed partial class TransferService
                 return null;
             }
 
-            _consentTokens.TryRemove(op.Id, out _);
-            await MoveAsync(op, op with { State = TransferState.Failed, ConsentStatus = consent.Status.Code, LastError = ex.Message }, "payment-refused", ex.GetType().Name, ct).ConfigureAwait(false);
+            await MoveAsync(op, op with { State = TransferState.Failed, ConsentStatus = consent.Status.Code, ConsentToken = null, LastError = ex.Message }, "payment-refused", ex.GetType().Name, ct).ConfigureAwait(false);
             return null;
         }
 
-        _consentTokens.TryRemove(op.Id, out _);
+        Checkpoint(op.Id, TransferCheckpoint.PaymentCreatedAtBank);
 
-        // OBIE: creating the payment consumes the consent (Consumed / COND).
-        return await AttachPaymentAsync(op with { ConsentStatus = ConsentCode(client, ConsentStatusKind.Consumed) }, payment, "payment-created", ct).ConfigureAwait(false);
+        // OBIE: creating the payment consumes the consent (Consumed / COND). The token is no longer needed.
+        var result = await AttachPaymentAsync(op, op with { ConsentStatus = ConsentCode(client, ConsentStatusKind.Consumed), ConsentToken = null }, payment, "payment-created", ct).ConfigureAwait(false);
+        Checkpoint(op.Id, TransferCheckpoint.PaymentSaved);
+        return result;
     }
 
     /// <summary>
-    /// The payment POST may or may not have happened and the consent token is gone (restart): ask the
-    /// bank about the consent before anything is sent again.
+    /// No usable consent token (a database written before tokens were saved, or the token expired):
+    /// the POST cannot be repeated, so ask the bank about the consent. Consumed → the payment exists,
+    /// never marked failed; its id can only come from an event notification. Otherwise no payment
+    /// was made with this consent and it cannot be authorised again (OBIE banks authorise a consent
+    /// once): a final state that says nothing was paid.
     /// </summary>
     private async Task<TransferOperation?> RecoverSubmissionAsync(PisClient client, TransferOperation op, CancellationToken ct)
     {
@@ -401,35 +595,28 @@ public sealed partial class TransferService
         switch (consent.Status.Kind)
         {
             case ConsentStatusKind.Consumed:
-                if (op.ConsentStatus != consent.Status.Code)
+                if (op.ConsentStatus != consent.Status.Code || op.ConsentToken is not null)
                 {
-                    await MoveAsync(op, op with { ConsentStatus = consent.Status.Code, LastError = "payment created at the bank; waiting for its id from an event notification" },
-                        "payment-exists", consent.Status.Code, ct).ConfigureAwait(false);
+                    await MoveAsync(op, op with
+                    {
+                        ConsentStatus = consent.Status.Code,
+                        ConsentToken = null,
+                        LastError = "payment created at the bank, but the consent token expired before its id was read; waiting for its id from an event notification",
+                    }, "payment-exists", consent.Status.Code, ct).ConfigureAwait(false);
                 }
 
                 return null;
-            case ConsentStatusKind.Authorised when client.Options.Quirks.HeadlessAuthorization:
-                // No payment was made with this consent; authorise again to get a fresh token.
-                var request = await client.BuildAuthorizationUrlAsync(op.ConsentId!, ct).ConfigureAwait(false);
-                try
-                {
-                    var code = await client.AuthorizeHeadlessAsync(request, ct).ConfigureAwait(false);
-                    _consentTokens[op.Id] = await client.CompleteAuthorizationAsync(request, code, request.State, ct).ConfigureAwait(false);
-                    return op;
-                }
-                catch (BankAuthorizationException ex) when (!ex.IsTransient)
-                {
-                    await MoveAsync(op, op with { State = TransferState.Failed, ConsentStatus = consent.Status.Code, LastError = "authorisation lost before the payment was sent; the consent is unused, nothing was paid" },
-                        "authorisation-lost", ex.Error, ct).ConfigureAwait(false);
-                    return null;
-                }
-
             case ConsentStatusKind.Rejected:
-                await MoveAsync(op, op with { State = TransferState.Rejected, ConsentStatus = consent.Status.Code }, "consent-rejected", consent.Status.Code, ct).ConfigureAwait(false);
+                await MoveAsync(op, op with { State = TransferState.Rejected, ConsentStatus = consent.Status.Code, ConsentToken = null }, "consent-rejected", consent.Status.Code, ct).ConfigureAwait(false);
                 return null;
             default:
-                await MoveAsync(op, op with { State = TransferState.Failed, ConsentStatus = consent.Status.Code, LastError = "authorisation lost before the payment was sent; the consent is unused, nothing was paid" },
-                    "authorisation-lost", consent.Status.Code, ct).ConfigureAwait(false);
+                await MoveAsync(op, op with
+                {
+                    State = TransferState.Failed,
+                    ConsentStatus = consent.Status.Code,
+                    ConsentToken = null,
+                    LastError = "the consent token was lost or expired before the payment was sent; the consent is unused, so nothing was paid: start a new transfer (it gets a new consent)",
+                }, "authorisation-lost", consent.Status.Code, ct).ConfigureAwait(false);
                 return null;
         }
     }
@@ -443,12 +630,12 @@ public sealed partial class TransferService
         _ => "Consumed",
     };
 
-    private async Task<TransferOperation?> AttachPaymentAsync(TransferOperation op, DomesticPayment payment, string eventName, CancellationToken ct)
+    private async Task<TransferOperation?> AttachPaymentAsync(TransferOperation current, TransferOperation op, DomesticPayment payment, string eventName, CancellationToken ct)
     {
         if (payment.Status.Kind == PaymentStatusKind.Unknown)
         {
             var pending = op with { State = TransferState.PaymentSubmitted, PaymentId = payment.PaymentId, UnrecognisedStatus = payment.Status.Code, LastError = null };
-            await MoveAsync(op, pending, eventName, $"{payment.PaymentId} status {payment.Status.Code} (unrecognised)", ct).ConfigureAwait(false);
+            await MoveAsync(current, pending, eventName, $"{payment.PaymentId} status {payment.Status.Code} (unrecognised)", ct).ConfigureAwait(false);
             return null;
         }
 
@@ -459,7 +646,7 @@ public sealed partial class TransferService
             PaymentStatus = payment.Status.Code,
             LastError = null,
         };
-        await MoveAsync(op, updated, eventName, $"{payment.PaymentId} status {payment.Status.Code}", ct).ConfigureAwait(false);
+        await MoveAsync(current, updated, eventName, $"{payment.PaymentId} status {payment.Status.Code}", ct).ConfigureAwait(false);
         return null;
     }
 
@@ -518,6 +705,8 @@ public sealed partial class TransferService
         return updated with { Version = current.Version + 1, UpdatedAt = now };
     }
 
+    private void Checkpoint(Guid id, TransferCheckpoint checkpoint) => _checkpoints?.OnCheckpoint(id, checkpoint);
+
     private async Task RecordErrorAsync(TransferOperation op, BankApiException ex, CancellationToken ct)
     {
         var fresh = await _store.GetAsync(op.Id, ct).ConfigureAwait(false);
@@ -543,6 +732,9 @@ public sealed partial class TransferService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Transfer {Id}: advance failed, will retry: {Type}: {Message}")]
     private partial void LogAdvanceFailed(Guid id, string type, string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Transfer {Id}: being advanced by {Holder}; left as stored")]
+    private partial void LogBusy(Guid id, string holder);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Transfer {Id}: started again with the same operation id; returning the existing transfer")]
     private partial void LogRepeatedStart(Guid id);

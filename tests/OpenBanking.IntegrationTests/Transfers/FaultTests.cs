@@ -105,28 +105,44 @@ public sealed class FaultTests
         await AssertPaidOnce(bank, op);
     }
 
-    [Fact]
-    public async Task ResponseDroppedThenProcessRestart_PaymentFoundThroughConsentAndNotification_PaidOnce()
+    [Theory]
+    [InlineData(ObieVersion.V3_1_11)]
+    [InlineData(ObieVersion.V4_0)]
+    public async Task ResponseDroppedNoRetries_NextAdvanceRepostsSameKeyAndBody_PaidOnce(ObieVersion version)
     {
-        await using var bank = await SandboxBank.StartAsync(ObieVersion.V3_1_11, o => o.MaxRetries = 0);
+        // No kill, no notification: the dropped answer leaves SubmittingPayment; the next advance
+        // repeats the POST (saved token, same x-idempotency-key, same bytes) and gets the payment.
+        await using var bank = await SandboxBank.StartAsync(version, o => o.MaxRetries = 0);
+        bank.Host.Faults.Add(new FaultRule { Kind = FaultKind.DropResponseAfterCommit, Method = "POST", PathPrefix = "/domestic-payments" });
+        var id = Guid.NewGuid();
+        await Should.ThrowAsync<BankTransportException>(() => bank.Transfers.StartTopupAsync(Request(id), CancellationToken.None));
+        (await bank.Transfers.GetAsync(id, CancellationToken.None))!.State.ShouldBe(TransferState.SubmittingPayment);
+
+        var resumed = await bank.Transfers.AdvanceAsync(id, CancellationToken.None);
+        resumed.State.ShouldBe(TransferState.PaymentSubmitted);
+        resumed.PaymentId.ShouldNotBeNull();
+        PaymentPosts(bank).Select(e => e.Status).ShouldBe([201]); // the dropped exchange never completed
+        await AssertPaidOnce(bank, resumed);
+    }
+
+    [Theory]
+    [InlineData(ObieVersion.V3_1_11)]
+    [InlineData(ObieVersion.V4_0)]
+    public async Task ResponseDroppedThenProcessRestart_RepostSameKeyAndBodyRecoversPayment_PaidOnce(ObieVersion version)
+    {
+        await using var bank = await SandboxBank.StartAsync(version, o => o.MaxRetries = 0);
         bank.Host.Faults.Add(new FaultRule { Kind = FaultKind.DropResponseAfterCommit, Method = "POST", PathPrefix = "/domestic-payments" });
         var id = Guid.NewGuid();
         await Should.ThrowAsync<BankTransportException>(() => bank.Transfers.StartTopupAsync(Request(id), CancellationToken.None));
 
         await bank.RestartConnectorAsync();
         var resumed = (await bank.Transfers.ResumeAsync(CancellationToken.None)).Single();
-        resumed.State.ShouldBe(TransferState.SubmittingPayment);
-        resumed.ConsentStatus.ShouldBe("Consumed");
-        resumed.PaymentId.ShouldBeNull();
-
-        // The bank's next status change notifies us; the payment is linked through its ConsentId.
-        bank.AdvanceBank(TimeSpan.FromSeconds(1));
-        await bank.WaitForNotificationsAsync(1);
-        var linked = (await bank.Transfers.GetAsync(id, CancellationToken.None))!;
-        linked.PaymentId.ShouldNotBeNull();
-        linked.State.ShouldBe(TransferState.PaymentSubmitted);
-        await AssertPaidOnce(bank, linked);
-        (await bank.Transfers.GetHistoryAsync(id, CancellationToken.None)).ShouldContain(h => h.Event == "payment-discovered-notification");
+        resumed.Id.ShouldBe(id);
+        resumed.State.ShouldBe(TransferState.PaymentSubmitted);
+        resumed.PaymentId.ShouldNotBeNull();
+        resumed.LastError.ShouldBeNull();
+        await AssertPaidOnce(bank, resumed);
+        (await bank.Transfers.GetHistoryAsync(id, CancellationToken.None)).Count(h => h.Event == "payment-created").ShouldBe(1);
     }
 
     [Theory]

@@ -29,8 +29,9 @@ public sealed class TransferServiceTests
         t.Bank.PaymentsCreated.ShouldBe(1);
 
         var history = await t.Transfers.GetHistoryAsync(op.Id, CancellationToken.None);
-        history.Select(h => h.Event).ShouldBe(["created", "consent-created", "authorised", "payment-created", "status-poll"]);
-        history.Select(h => h.To).ShouldBe([TransferState.Created, TransferState.AwaitingAuthorisation, TransferState.SubmittingPayment, TransferState.PaymentSubmitted, TransferState.Completed]);
+        history.Select(h => h.Event).ShouldBe(["created", "consent-created", "authorisation-requested", "authorisation-code-received", "authorised", "payment-created", "status-poll"]);
+        history.Select(h => h.To).ShouldBe([TransferState.Created, TransferState.AwaitingAuthorisation, TransferState.AwaitingAuthorisation, TransferState.AwaitingAuthorisation,
+            TransferState.SubmittingPayment, TransferState.PaymentSubmitted, TransferState.Completed]);
     }
 
     [Fact]
@@ -72,7 +73,37 @@ public sealed class TransferServiceTests
     }
 
     [Fact]
-    public async Task Restart_AfterAnswerLost_LooksUpConsentAndLinksPaymentFromNotification()
+    public async Task Restart_AfterAnswerLost_RepostsSameKeyAndBodyAndRecoversThePayment()
+    {
+        var time = TestConnector.NewClock();
+        var bank = new FakeBank(time);
+        var db = Path.Combine(Directory.CreateTempSubdirectory().FullName, "t.db");
+        Guid id;
+        using (var before = new TestConnector(configure: o => o.MaxRetries = 0, databasePath: db, bank: bank, time: time))
+        {
+            bank.AfterCommit = (r, response) => r.Method == "POST" && r.Uri.AbsolutePath.EndsWith("/domestic-payments", StringComparison.Ordinal)
+                ? throw new HttpRequestException(HttpRequestError.ResponseEnded, "aborted")
+                : response;
+            id = Guid.NewGuid();
+            await Should.ThrowAsync<BankTransportException>(() => before.Transfers.StartTopupAsync(new TransferRequest { OperationId = id, Bank = "acme", AmountMinor = 900 }, CancellationToken.None));
+        }
+
+        bank.AfterCommit = null;
+        using var after = new TestConnector(databasePath: db, bank: bank, time: time);
+        var resumed = (await after.Transfers.ResumeAsync(CancellationToken.None)).Single();
+        resumed.Id.ShouldBe(id);
+        resumed.State.ShouldBe(TransferState.PaymentSubmitted);
+        resumed.PaymentId.ShouldBe(bank.Payments.Keys.Single());
+        bank.PaymentsCreated.ShouldBe(1);
+        var posts = bank.Requests.Where(r => r.Method == "POST" && r.Uri.AbsolutePath.EndsWith("/domestic-payments", StringComparison.Ordinal)).ToList();
+        posts.Count.ShouldBe(2);
+        posts.Select(r => r.Headers["x-idempotency-key"]).Distinct().ShouldBe([resumed.PaymentIdempotencyKey]);
+        posts.Select(r => Convert.ToHexString(r.Body)).Distinct().Count().ShouldBe(1);
+        bank.Requests.Count(r => r.Uri.AbsolutePath == "/as/authorize").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Restart_AfterAnswerLostAndTokenExpired_LooksUpConsentAndLinksPaymentFromNotification()
     {
         var time = TestConnector.NewClock();
         var bank = new FakeBank(time);
@@ -89,6 +120,7 @@ public sealed class TransferServiceTests
         }
 
         bank.AfterCommit = null;
+        time.Advance(TimeSpan.FromHours(2)); // the saved consent token (1 h) has expired: the POST cannot be repeated
         using var after = new TestConnector(databasePath: db, bank: bank, time: time);
         var resumed = (await after.Transfers.ResumeAsync(CancellationToken.None)).Single();
         resumed.Id.ShouldBe(id);
