@@ -7,6 +7,17 @@ internal static class L2pay
 {
     public static async Task<CliRun> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
+        using var process = Start(environment, args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(guard.Token);
+        return new CliRun(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Starts l2pay with stdin closed and stdout/stderr redirected; the caller reads and waits (or kills).</summary>
+    public static Process Start(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardInput = true,
@@ -26,13 +37,9 @@ internal static class L2pay
             start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start)!;
+        var process = Process.Start(start)!;
         process.StandardInput.Close(); // not a terminal: the CLI must never wait for a prompt
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(guard.Token);
-        return new CliRun(process.ExitCode, await stdout, await stderr);
+        return process;
     }
 
     public static Task<CliRun> RunAsync(params string[] args) =>

@@ -7,11 +7,12 @@ internal static class BankCommand
 {
     public static Command Create()
     {
-        var command = new Command("bank", "Open-banking rails: the local bank sandbox, top-ups, payouts, status");
+        var command = new Command("bank", "Open-banking rails: the local bank sandbox, top-ups, payouts, status, list");
         command.Subcommands.Add(BankSandboxCommand.Create());
         command.Subcommands.Add(BankTopupCommand.CreateTopup());
         command.Subcommands.Add(BankTopupCommand.CreatePayout());
         command.Subcommands.Add(BankStatusCommand.Create());
+        command.Subcommands.Add(BankListCommand.Create());
         return command;
     }
 }

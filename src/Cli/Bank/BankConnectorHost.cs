@@ -106,6 +106,11 @@ internal sealed class BankConnectorHost
         builder.Configuration.AddEnvironmentVariables();
         builder.Logging.ClearProviders();
         builder.Services.AddOpenBanking();
+        if (CrashAtCheckpoint.FromEnvironment() is { } crashHook)
+        {
+            builder.Services.AddSingleton<ITransferCheckpointObserver>(crashHook);
+        }
+
         var host = builder.Build();
         try
         {
@@ -121,6 +126,34 @@ internal sealed class BankConnectorHost
         var bank = connector.Bank
             ?? (sandbox is not null ? SandboxBankName : clients.BankNames.Count == 1 ? clients.BankNames.First() : throw new ArgumentException("several banks are configured: choose one with --bank"));
         return (host, host.Services.GetRequiredService<TransferService>(), bank);
+    }
+
+    /// <summary>The operator's message when another process holds the transfer.</summary>
+    public static string BusyMessage(Guid id, string holder) =>
+        $"transfer {id} is being advanced by another l2pay process ({holder}); nothing was done. Run 'l2pay bank status --operation-id {id}' once it has finished";
+
+    /// <summary>
+    /// Prints the transfer and returns its exit code: 0 when completed, or unfinished without --wait;
+    /// <see cref="BankExitCodes"/> for Rejected, Failed, and a --wait that ran out (with a line on stderr).
+    /// </summary>
+    public static int WriteOutcome(TransferOperation op, bool waited)
+    {
+        ArgumentNullException.ThrowIfNull(op);
+        var code = op.State switch
+        {
+            TransferState.Rejected => BankExitCodes.Rejected,
+            TransferState.Failed => BankExitCodes.Failed,
+            _ when waited && !op.IsFinished && op.State != TransferState.AwaitingAuthorisation => BankExitCodes.WaitTimedOut,
+            _ => 0,
+        };
+        CliOutput.WriteObject(w => WriteTransfer(w, op));
+        if (code != 0)
+        {
+            var what = code == BankExitCodes.WaitTimedOut ? $"still {op.State} when --wait ran out; run again to continue" : $"ended {op.State}: {op.LastError ?? op.PaymentStatus ?? op.ConsentStatus}";
+            Console.Error.WriteLine($"error: transfer {op.Id} {what}");
+        }
+
+        return code;
     }
 
     public static void WriteTransfer(Utf8JsonWriter w, TransferOperation op, IReadOnlyList<TransferTransition>? history = null)
@@ -171,7 +204,10 @@ internal sealed class BankConnectorHost
         }
     }
 
-    /// <summary>Polls (bank time moves on its own) until the transfer is final or the wait runs out.</summary>
+    /// <summary>
+    /// Polls (bank time moves on its own) until the transfer is final or the wait runs out. A pass
+    /// while another process holds the transfer just waits for the next one.
+    /// </summary>
     public static async Task<TransferOperation> WaitAsync(TransferService transfers, TransferOperation op, TimeSpan timeout, CancellationToken ct)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -183,7 +219,7 @@ internal sealed class BankConnectorHost
                 await Task.Delay(TimeSpan.FromMilliseconds(500), limit.Token).ConfigureAwait(false);
                 try
                 {
-                    op = await transfers.AdvanceAsync(op.Id, limit.Token).ConfigureAwait(false);
+                    op = (await transfers.TryAdvanceAsync(op.Id, limit.Token).ConfigureAwait(false)).Operation;
                 }
                 catch (Settlement.OpenBanking.Errors.BankApiException e) when (e.IsTransient)
                 {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Settlement.OpenBanking.Errors;
+using Settlement.OpenBanking.Transfers;
 
 namespace Settlement.Cli.Bank;
 
@@ -30,11 +31,21 @@ internal static class BankStatusCommand
                 {
                     try
                     {
-                        op = await transfers.AdvanceAsync(id, ct).ConfigureAwait(false);
+                        var advance = await transfers.TryAdvanceAsync(id, ct).ConfigureAwait(false);
+                        if (advance.Busy)
+                        {
+                            return CliOutput.Fail(BankConnectorHost.BusyMessage(id, advance.BusyWith!), BankExitCodes.Busy);
+                        }
+
+                        op = advance.Operation;
                     }
                     catch (BankApiException e)
                     {
                         return CliOutput.Fail(e.Message);
+                    }
+                    catch (TransferConcurrencyException)
+                    {
+                        return CliOutput.Fail(BankConnectorHost.BusyMessage(id, "another writer"), BankExitCodes.Busy);
                     }
                 }
 

@@ -37,7 +37,7 @@ public sealed class BankTransferVerbTests : IAsyncLifetime
         var id = Guid.NewGuid().ToString();
         var topup = await Bank("topup", "--amount", "2500", "--from", Customer, "--operation-id", id, "--wait");
         topup.ExitCode.ShouldBe(0, topup.Stderr);
-        topup.Stderr.ShouldBeEmpty();
+        topup.Stderr.ShouldBe($"operation {id} (continue with --operation-id {id})\n"); // first, before any bank call
         var json = Single(topup.Stdout);
         json.GetProperty("state").GetString().ShouldBe("Completed");
         json.GetProperty("amount").GetString().ShouldBe("25.00");
@@ -86,12 +86,70 @@ public sealed class BankTransferVerbTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Payout_AmountExceedsBalance_RejectedNothingMoved()
+    public async Task Payout_AmountExceedsBalance_RejectedExit3NothingMoved()
     {
         var run = await Bank("payout", "--amount", "999999", "--to", Merchant, "--wait");
-        run.ExitCode.ShouldBe(0, run.Stderr);
+        run.ExitCode.ShouldBe(3, run.Stderr);
         Single(run.Stdout).GetProperty("state").GetString().ShouldBe("Rejected");
+        run.Stderr.ShouldContain("ended Rejected");
         _sandbox.Accounts.GetBalance(Merchant).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Topup_SameCommandAfterCompleted_RefusedExit7NothingSentUntilNew()
+    {
+        var first = await Bank("topup", "--amount", "1200", "--from", Customer, "--reference", "INV-7", "--wait");
+        first.ExitCode.ShouldBe(0, first.Stderr);
+        var firstId = Single(first.Stdout).GetProperty("operationId").GetString();
+        var stored = await Bank("list", "--all");
+
+        var again = await Bank("topup", "--amount", "1200", "--from", Customer, "--reference", "INV-7", "--wait");
+        again.ExitCode.ShouldBe(7);
+        again.Stdout.ShouldBeEmpty();
+        again.Stderr.ShouldBe($"error: an identical topup already completed (operation {firstId}); nothing was sent. Pass --new to pay again on purpose, or a different --reference\n");
+        _sandbox.Accounts.GetBalance(Customer).ShouldBe(98_800);
+        (await Bank("list", "--all")).Stdout.ShouldBe(stored.Stdout); // state unchanged
+
+        var another = await Bank("topup", "--amount", "1200", "--from", Customer, "--reference", "INV-7", "--wait", "--new");
+        another.ExitCode.ShouldBe(0, another.Stderr);
+        Single(another.Stdout).GetProperty("operationId").GetString().ShouldNotBe(firstId);
+        _sandbox.Accounts.GetBalance(Customer).ShouldBe(97_600);
+    }
+
+    [Fact]
+    public async Task Topup_OperationIdOfAnotherRequest_RefusedUsageStateUnchanged()
+    {
+        var first = await Bank("topup", "--amount", "300", "--from", Customer, "--wait");
+        var id = Single(first.Stdout).GetProperty("operationId").GetString()!;
+        var before = await Bank("status", "--operation-id", id, "--local");
+
+        var other = await Bank("topup", "--amount", "301", "--from", Customer, "--operation-id", id);
+        other.ExitCode.ShouldBe(2);
+        other.Stdout.ShouldBeEmpty();
+        other.Stderr.ShouldEndWith($"error: operation {id} is a different transfer (Topup, 3.00 GBP); nothing changed\n");
+        (await Bank("status", "--operation-id", id, "--local")).Stdout.ShouldBe(before.Stdout);
+
+        var both = await Bank("topup", "--amount", "300", "--from", Customer, "--operation-id", id, "--new");
+        both.ExitCode.ShouldBe(2);
+        both.Stderr.ShouldBe("error: --new starts another transfer, --operation-id continues one: give only one of them\n");
+        _sandbox.Accounts.GetBalance(Customer).ShouldBe(99_700);
+    }
+
+    [Fact]
+    public async Task List_UnfinishedOnlyUnlessAll_DatabaseOwnerOnly()
+    {
+        var done = await Bank("topup", "--amount", "100", "--from", Customer, "--wait");
+        done.ExitCode.ShouldBe(0, done.Stderr);
+        var unfinished = await Bank("list");
+        unfinished.ExitCode.ShouldBe(0, unfinished.Stderr);
+        Single(unfinished.Stdout).GetProperty("transfers").GetArrayLength().ShouldBe(0);
+        var all = Single((await Bank("list", "--all")).Stdout).GetProperty("transfers");
+        all.GetArrayLength().ShouldBe(1);
+        all[0].GetProperty("state").GetString().ShouldBe("Completed");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.GetUnixFileMode(Path.Combine(_dir, "state", "transfers.db")).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
     }
 
     private Task<CliRun> Bank(string verb, params string[] args) =>
