@@ -22,7 +22,8 @@ public sealed class TestConnector : IDisposable
     public static ManualTimeProvider NewClock() =>
         new(new DateTimeOffset(2026, 11, 22, 0, 0, 0, TimeSpan.Zero)) { AutoFireBelow = TimeSpan.FromSeconds(5) };
 
-    public TestConnector(ObieVersion version = ObieVersion.V3_1_11, Action<BankOptions>? configure = null, string? databasePath = null, FakeBank? bank = null, ManualTimeProvider? time = null, string[]? extraBanks = null)
+    public TestConnector(ObieVersion version = ObieVersion.V3_1_11, Action<BankOptions>? configure = null, string? databasePath = null, FakeBank? bank = null, ManualTimeProvider? time = null, string[]? extraBanks = null,
+        ITransferCheckpointObserver? checkpoints = null)
     {
         Time = time ?? NewClock();
         Bank = bank ?? new FakeBank(Time);
@@ -37,6 +38,11 @@ public sealed class TestConnector : IDisposable
         var services = new ServiceCollection();
         services.AddLogging(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
         services.AddSingleton<TimeProvider>(Time);
+        if (checkpoints is not null)
+        {
+            services.AddSingleton(checkpoints);
+        }
+
         services.AddOpenBanking(o =>
         {
             o.DatabasePath = DatabasePath;
