@@ -489,11 +489,12 @@ public sealed partial class TransferService
                     ConsentStatus = consent.Status.Code,
                     AuthorizationCode = null,
                     CodeVerifier = null,
+                    Decoupled = null,
                     LastError = $"{what}; the consent is authorised but unused, so nothing was paid: start a new transfer (it gets a new consent)",
                 }, "authorisation-lost", cause.Error, ct).ConfigureAwait(false);
                 return null;
             case ConsentStatusKind.Rejected:
-                await MoveAsync(op, op with { State = TransferState.Rejected, ConsentStatus = consent.Status.Code, AuthorizationCode = null }, "consent-rejected", consent.Status.Code, ct).ConfigureAwait(false);
+                await MoveAsync(op, op with { State = TransferState.Rejected, ConsentStatus = consent.Status.Code, AuthorizationCode = null, Decoupled = null }, "consent-rejected", consent.Status.Code, ct).ConfigureAwait(false);
                 return null;
             case ConsentStatusKind.Consumed:
                 await MoveAsync(op, op with { ConsentStatus = consent.Status.Code, LastError = "the consent was used for a payment by another run; waiting for its id from an event notification" },
@@ -513,7 +514,19 @@ public sealed partial class TransferService
     private async Task<TransferOperation?> PollDecoupledAsync(PisClient client, TransferOperation op, DecoupledAuthorization persisted, CancellationToken ct)
     {
         var pending = _decoupledPolls.TryGetValue(op.Id, out var known) && known.AuthReqId == persisted.AuthReqId && known.Interval >= persisted.Interval ? known : persisted;
-        var result = await client.PollDecoupledAuthorizationAsync(pending, ct).ConfigureAwait(false);
+        DecoupledPollResult result;
+        try
+        {
+            result = await client.PollDecoupledAuthorizationAsync(pending, ct).ConfigureAwait(false);
+        }
+        catch (BankAuthorizationException ex) when (!ex.IsTransient)
+        {
+            // e.g. invalid_grant for an auth_req_id whose token was issued to a run that died before
+            // saving it: the consent's status decides, instead of refusing on every poll until expiry.
+            _decoupledPolls.TryRemove(op.Id, out _);
+            return await AuthorisationLostAsync(client, op, ex,
+                "the decoupled authorisation can no longer be polled (its token was issued to a run that stopped before saving it)", ct).ConfigureAwait(false);
+        }
         switch (result.Outcome)
         {
             case DecoupledPollOutcome.NotDue:

@@ -64,6 +64,9 @@ public sealed class SandboxBank : IAsyncDisposable
 
     public string DatabasePath { get; }
 
+    /// <summary>When set before the connector (re)starts, it is told of every transfer checkpoint (a test can "crash" there by throwing).</summary>
+    public ITransferCheckpointObserver? Checkpoints { get; set; }
+
     public WebApplication? Connector { get; private set; }
 
     public ConcurrentQueue<Exchange> Exchanges { get; } = new();
@@ -166,6 +169,11 @@ public sealed class SandboxBank : IAsyncDisposable
         if (ConnectorOnBankClock)
         {
             builder.Services.AddSingleton<TimeProvider>(Clock);
+        }
+
+        if (Checkpoints is not null)
+        {
+            builder.Services.AddSingleton(Checkpoints);
         }
 
         builder.Services.AddOpenBanking(o =>

@@ -46,6 +46,29 @@ public sealed class DecoupledAuthorizationTests
     }
 
     [Fact]
+    public async Task DecoupledTopup_CrashAfterTokenIssuedBeforeSaved_FailedNothingMovedNoLoop()
+    {
+        await using var bank = await SandboxBank.StartAsync(ObieVersion.V4_0, b => b.AuthorizationMode = AuthorizationMode.Decoupled, connectorOnBankClock: true);
+        bank.Checkpoints = new CrashAt(TransferCheckpoint.TokenIssued);
+        await bank.RestartConnectorAsync();
+        var op = await bank.Transfers.StartTopupAsync(new TransferRequest { Bank = SandboxBank.BankName, AmountMinor = 4_300, Counterparty = CustomerAccount }, CancellationToken.None);
+        bank.AdvanceBank(TimeSpan.FromSeconds(3));
+        await Should.ThrowAsync<SimulatedCrash>(() => bank.Transfers.AdvanceAsync(op.Id, CancellationToken.None));
+
+        // The token died with the process; the sandbox will not hand it out again (invalid_grant).
+        bank.Checkpoints = null;
+        await bank.RestartConnectorAsync();
+        bank.AdvanceBank(TimeSpan.FromSeconds(10));
+        var resumed = (await bank.Transfers.ResumeAsync(CancellationToken.None)).Single();
+        resumed.State.ShouldBe(TransferState.Failed);
+        resumed.LastError!.ShouldContain("nothing was paid");
+        resumed.ConsentStatus.ShouldBe("AUTH");
+        (await bank.Transfers.GetHistoryAsync(op.Id, CancellationToken.None)).Last().Event.ShouldBe("authorisation-lost");
+        bank.Balance(SandboxBank.Customer).ShouldBe(100_000);
+        bank.Balance(SandboxBank.Platform).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task DecoupledTopup_CustomerDeclines_RejectedNothingMoved()
     {
         await using var bank = await SandboxBank.StartAsync(ObieVersion.V4_0, b => b.AuthorizationMode = AuthorizationMode.Decoupled, connectorOnBankClock: true);
@@ -65,4 +88,17 @@ public sealed class DecoupledAuthorizationTests
     }
 
     private static bool IsCibaPoll(Exchange e) => e.Uri.AbsolutePath == "/as/token" && e.RequestBody?.Contains("grant-type%3Aciba", StringComparison.Ordinal) == true;
+
+    private sealed class SimulatedCrash : Exception;
+
+    private sealed class CrashAt(TransferCheckpoint target) : ITransferCheckpointObserver
+    {
+        public void OnCheckpoint(Guid operationId, TransferCheckpoint checkpoint)
+        {
+            if (checkpoint == target)
+            {
+                throw new SimulatedCrash();
+            }
+        }
+    }
 }
