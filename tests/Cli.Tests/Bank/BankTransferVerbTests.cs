@@ -136,6 +136,38 @@ public sealed class BankTransferVerbTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ConcurrentResumes_OneAdvancesOthersSayBusyOrDone_NoStackTracePaidOnce()
+    {
+        string[] topup = ["topup", "--amount", "4400", "--from", Customer];
+        var killed = await L2pay.RunAsync(new Dictionary<string, string?> { ["L2PAY_TEST_CRASH_AT"] = "ConsentSaved" },
+            ["bank", "topup", "--sandbox", _sandbox.BaseUrl.ToString(), "--sandbox-cert", _pem, "--state-dir", Path.Combine(_dir, "state"), .. topup.Skip(1)]);
+        killed.ExitCode.ShouldBe(137, killed.Stderr);
+        var id = killed.Stderr.Split(' ')[1];
+
+        var runs = await Task.WhenAll(Bank("status", "--operation-id", id), Bank("status", "--operation-id", id), Bank(topup[0], topup[1..]), Bank(topup[0], topup[1..]));
+        foreach (var run in runs)
+        {
+            run.Stderr.ShouldNotContain("Unhandled");
+            run.Stderr.ShouldNotContain("   at ");
+            if (run.ExitCode == 6)
+            {
+                run.Stderr.ShouldContain($"transfer {id} is being advanced by another l2pay process");
+                run.Stdout.ShouldBeEmpty();
+            }
+            else
+            {
+                new[] { 0, 7 }.ShouldContain(run.ExitCode, run.Stderr);
+            }
+        }
+
+        var done = await Bank(topup[0], [.. topup[1..], "--operation-id", id, "--wait"]);
+        done.ExitCode.ShouldBe(0, done.Stderr);
+        Single(done.Stdout).GetProperty("state").GetString().ShouldBe("Completed");
+        _sandbox.Accounts.GetBalance(Customer).ShouldBe(95_600);
+        _sandbox.Accounts.GetBalance(Platform).ShouldBe(4_400);
+    }
+
+    [Fact]
     public async Task List_UnfinishedOnlyUnlessAll_DatabaseOwnerOnly()
     {
         var done = await Bank("topup", "--amount", "100", "--from", Customer, "--wait");
