@@ -109,10 +109,14 @@ internal static class BankTopupCommand
                     }
                 }
 
-                // Printed before anything goes to the bank: a process killed later can be resumed with it.
-                Console.Error.WriteLine($"operation {id} (continue with --operation-id {id})");
-                Console.Error.Flush();
+                // Stored, then printed, before anything goes to the bank: a process killed at any later
+                // point left a transfer that this id (or the same command) continues.
                 created = await transfers.CreateAsync(kind, request with { OperationId = id }, ct).ConfigureAwait(false);
+                if (created.Outcome != TransferCreationOutcome.Conflict)
+                {
+                    Console.Error.WriteLine($"operation {id} (continue with --operation-id {id})");
+                    Console.Error.Flush();
+                }
             }
             catch (System.ComponentModel.DataAnnotations.ValidationException e)
             {
