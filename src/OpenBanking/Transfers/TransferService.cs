@@ -394,6 +394,12 @@ public sealed partial class TransferService
             return await PollDecoupledAsync(client, op, persisted, ct).ConfigureAwait(false);
         }
 
+        if (op.AuthorizationCode is { } savedCode)
+        {
+            // A restart after the redirect: continue with the saved code, never authorise twice.
+            return await ExchangeCodeAsync(client, op, savedCode, ct).ConfigureAwait(false);
+        }
+
         if (!client.Options.Quirks.HeadlessAuthorization)
         {
             // A person has to approve at the bank; see whether the bank already decided.
@@ -404,12 +410,6 @@ public sealed partial class TransferService
             }
 
             return null;
-        }
-
-        if (op.AuthorizationCode is { } savedCode)
-        {
-            // A restart after the redirect: continue with the saved code, never authorise twice.
-            return await ExchangeCodeAsync(client, op, savedCode, ct).ConfigureAwait(false);
         }
 
         // The request (state, nonce, PKCE verifier) is saved before the bank sees it: the code it

@@ -34,6 +34,30 @@ public sealed class TransferCrashResumeTests
     }
 
     [Fact]
+    public async Task RedirectBank_CrashAfterCodeSavedFromRedirect_ResumeExchangesItOnePayment()
+    {
+        var (bank, time, db) = Shared();
+        Guid id;
+        using (var before = new TestConnector(configure: o => o.Quirks.HeadlessAuthorization = false, databasePath: db, bank: bank, time: time,
+            checkpoints: new CrashAt(TransferCheckpoint.CodeSaved)))
+        {
+            var op = await before.Transfers.StartTopupAsync(Request(null), CancellationToken.None);
+            id = op.Id;
+            using var http = new HttpClient(bank, disposeHandler: false);
+            using var redirect = await http.GetAsync(op.AuthorizationUrl);
+            var query = System.Web.HttpUtility.ParseQueryString(redirect.Headers.Location!.Query);
+            await Should.ThrowAsync<SimulatedCrash>(() => before.Transfers.CompleteAuthorizationAsync(query["state"]!, query["code"], null, CancellationToken.None));
+        }
+
+        using var after = new TestConnector(configure: o => o.Quirks.HeadlessAuthorization = false, databasePath: db, bank: bank, time: time);
+        var resumed = await after.Transfers.AdvanceAsync(id, CancellationToken.None);
+        resumed.State.ShouldBe(TransferState.PaymentSubmitted);
+        bank.PaymentsCreated.ShouldBe(1);
+        (await after.Transfers.GetHistoryAsync(id, CancellationToken.None)).Select(h => h.Event)
+            .ShouldBe(["created", "consent-created", "authorisation-code-received", "authorised", "payment-created"]);
+    }
+
+    [Fact]
     public async Task CrashAfterPaymentCreatedAtBank_Resume_RepostsSameKeyAndBodyOnePayment()
     {
         var (bank, time, db) = Shared();
