@@ -1,6 +1,5 @@
 using System.Numerics;
 using Nethereum.Model;
-using Nethereum.Signer;
 
 namespace Settlement.Ethereum.Transactions;
 
@@ -67,8 +66,6 @@ public sealed record Eip1559Transaction : Transaction
         Value,
         Encoding.Hex.Encode(Data),
         [.. AccessList.Select(e => new AccessListItem(e.Address.ToLowerHex(), [.. e.StorageKeys]))]);
-
-    internal override EthECDSASignature SignHash(EthECKey key, byte[] signingHash) => key.SignAndCalculateYParityV(signingHash);
 
     internal override BigInteger WireV(byte recoveryId) => recoveryId;
 }

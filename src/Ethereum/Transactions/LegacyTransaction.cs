@@ -1,5 +1,4 @@
 using System.Numerics;
-using Nethereum.Signer;
 using NethereumModel = Nethereum.Model;
 
 namespace Settlement.Ethereum.Transactions;
@@ -43,9 +42,6 @@ public sealed record LegacyTransaction : Transaction
             ? new NethereumModel.LegacyTransactionChainId(Integer(Nonce), Integer(GasPrice), Integer(GasLimit), to, Integer(Value), Data, Integer(chainId))
             : new NethereumModel.LegacyTransaction(Integer(Nonce), Integer(GasPrice), Integer(GasLimit), to, Integer(Value), Data);
     }
-
-    internal override EthECDSASignature SignHash(EthECKey key, byte[] signingHash) =>
-        ChainId is { } chainId ? key.SignAndCalculateV(signingHash, chainId) : key.SignAndCalculateV(signingHash);
 
     internal override BigInteger WireV(byte recoveryId) =>
         ChainId is { } chainId ? (new BigInteger(chainId) * 2) + 35 + recoveryId : 27 + recoveryId;

@@ -4,6 +4,7 @@ using FsCheck.Fluent;
 using Settlement.Ethereum.Addresses;
 using Settlement.Ethereum.Encoding;
 using Nethereum.RLP;
+using Nethereum.Signer;
 using Settlement.Ethereum.Signing;
 using Settlement.Ethereum.Transactions;
 using NethereumRlp = Nethereum.RLP.RLP;
@@ -265,6 +266,10 @@ public sealed class SignedTransactionTests
         accepted.ShouldBeGreaterThan(0);
     }
 
+    private static readonly EthECKey NethereumKey = new(DevKey);
+
+    private static BigInteger Unsigned(ReadOnlySpan<byte> bigEndian) => new(bigEndian, isUnsigned: true, isBigEndian: true);
+
     [Fact]
     public void SignDecode_RandomTransactions_RoundTripSenderAndBytes()
     {
@@ -297,8 +302,15 @@ public sealed class SignedTransactionTests
         {
             var signed = tx.Sign(key);
 
-            // Nethereum's signer (BouncyCastle, RFC 6979) and our libsecp256k1 path agree exactly.
-            return signed.Signature == key.Sign(tx.GetSigningHash())
+            // Nethereum's own signer (EthECKey: BouncyCastle, RFC 6979), an independent implementation, makes the
+            // very signature and v our libsecp256k1 path put into the transaction.
+            var hash = tx.GetSigningHash();
+            var theirs = tx is LegacyTransaction { ChainId: { } legacyChain }
+                ? NethereumKey.SignAndCalculateV(hash, legacyChain)
+                : NethereumKey.SignAndCalculateYParityV(hash);
+            return Unsigned(theirs.R) == Unsigned(signed.Signature.R)
+                && Unsigned(theirs.S) == Unsigned(signed.Signature.S)
+                && Unsigned(theirs.V) == signed.V
                 && SignedTransaction.TryDecode(signed.Raw, tx.TransactionChainId, out var back, out _)
                 && back.Sender == key.Address
                 && back.Hash.SequenceEqual(signed.Hash)
