@@ -27,7 +27,7 @@ public static class RepositoryPaths
         if (!File.Exists(path))
         {
             throw new InvalidOperationException(
-                $"'{path}' is missing: the npm tooling in contracts/ is not installed. Run ./test.sh or source .ci/bootstrap.sh and call bootstrap_all (both run npm install in contracts/).");
+                $"'{path}' is missing: the npm tooling in contracts/ is not installed. Run ./test.sh or source .ci/bootstrap.sh and call bootstrap_all (both run npm ci in contracts/).");
         }
 
         return path;

@@ -30,6 +30,22 @@ public sealed class ChannelContract
         Domain = new ChannelDomain(rpc.ChainId, address);
     }
 
+    /// <summary>
+    /// Binds to the contract at <paramref name="address"/> through a Nethereum <see cref="Nethereum.Web3.IWeb3"/> an
+    /// application already holds: reads go through <c>web3.Client</c> (with our retries and errors), and
+    /// <see cref="Web3Transactor"/> sends through its account. <paramref name="chainId"/> fixes the voucher domain and is
+    /// checked against the node here, before the contract can be used.
+    /// </summary>
+    /// <exception cref="ChainIdMismatchException">The node behind <paramref name="web3"/> serves another chain.</exception>
+    public static async Task<ChannelContract> FromWeb3Async(
+        Nethereum.Web3.IWeb3 web3, Address address, ulong chainId, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(web3);
+        var rpc = new EthereumRpcClient(web3.Client, new EthereumRpcOptions { ChainId = chainId }, timeProvider: timeProvider);
+        await rpc.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        return new ChannelContract(rpc, address);
+    }
+
     /// <summary>The contract's custom errors (from the generated error types), for decoding revert data.</summary>
     public static IReadOnlyList<ErrorABI> Errors { get; } = SettlementChannelsErrors.All.Select(ABITypedRegistry.GetError).ToArray();
 

@@ -6,8 +6,8 @@ namespace Settlement.Ethereum.Rpc;
 /// </summary>
 public sealed class ChainIdMismatchException : JsonRpcException
 {
-    internal ChainIdMismatchException(ulong expected, ulong actual, Uri endpoint)
-        : base($"The node at {endpoint.GetLeftPart(UriPartial.Authority)} serves chain id {actual}, but chain id {expected} is configured (Ethereum:Rpc:ChainId).", "eth_chainId", innerException: null)
+    internal ChainIdMismatchException(ulong expected, ulong actual, Uri? endpoint)
+        : base($"The node at {endpoint?.GetLeftPart(UriPartial.Authority) ?? "the Nethereum client"} serves chain id {actual}, but chain id {expected} is configured (Ethereum:Rpc:ChainId).", "eth_chainId", innerException: null)
     {
         ExpectedChainId = expected;
         ActualChainId = actual;

@@ -29,9 +29,10 @@ public sealed partial class EthereumRpcClient
         "eth_syncing",
     };
 
-    private readonly HttpClient _http;
+    private readonly HttpClient? _http;
+    private readonly NethereumClientTransport? _nethereum;
     private readonly EthereumRpcOptions _options;
-    private readonly Uri _endpoint;
+    private readonly Uri? _endpoint;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ResiliencePipeline _retry;
@@ -39,18 +40,41 @@ public sealed partial class EthereumRpcClient
     private long _nextId;
     private volatile bool _chainVerified;
 
-    /// <summary>Creates a client.</summary>
+    /// <summary>Creates a client over HTTP.</summary>
     /// <param name="http">The HTTP client (its BaseAddress is ignored; <see cref="EthereumRpcOptions.Url"/> is used).</param>
     /// <param name="options">Endpoint, chain id and retry settings.</param>
     /// <param name="logger">Logger; requests are logged by method and id only.</param>
     /// <param name="timeProvider">Clock for timeouts, retry delays and receipt polling.</param>
     public EthereumRpcClient(HttpClient http, EthereumRpcOptions options, ILogger<EthereumRpcClient>? logger = null, TimeProvider? timeProvider = null)
+        : this(options, logger, timeProvider)
     {
         ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(options);
         _http = http;
-        _options = options;
         _endpoint = options.Url ?? throw new ArgumentException("EthereumRpcOptions.Url is required.", nameof(options));
+    }
+
+    /// <summary>
+    /// Creates a client over a Nethereum JSON-RPC client an application already holds (<c>web3.Client</c>), with
+    /// the same typed calls, retries of idempotent methods, identical-bytes resends, chain check and errors as over
+    /// HTTP. <see cref="EthereumRpcOptions.Url"/> is not used; <see cref="EthereumRpcOptions.RequestTimeout"/> bounds
+    /// each wait on <paramref name="client"/> (which has no cancellation of its own: a cancelled or timed-out request
+    /// is abandoned, not aborted). Batches are sent one request at a time.
+    /// </summary>
+    /// <param name="client">The Nethereum client (<see cref="Nethereum.JsonRpc.Client.IClient"/>).</param>
+    /// <param name="options">Chain id and retry settings.</param>
+    /// <param name="logger">Logger; requests are logged by method and id only.</param>
+    /// <param name="timeProvider">Clock for timeouts, retry delays and receipt polling.</param>
+    public EthereumRpcClient(Nethereum.JsonRpc.Client.IClient client, EthereumRpcOptions options, ILogger<EthereumRpcClient>? logger = null, TimeProvider? timeProvider = null)
+        : this(options, logger, timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        _nethereum = new NethereumClientTransport(client);
+    }
+
+    private EthereumRpcClient(EthereumRpcOptions options, ILogger<EthereumRpcClient>? logger, TimeProvider? timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
         _retry = options.MaxRetries == 0
@@ -105,7 +129,7 @@ public sealed partial class EthereumRpcClient
             }
 
             _chainVerified = true;
-            LogConnected(_logger, _endpoint.GetLeftPart(UriPartial.Authority), actual);
+            LogConnected(_logger, _endpoint?.GetLeftPart(UriPartial.Authority) ?? "a Nethereum client", actual);
         }
         finally
         {
@@ -455,7 +479,12 @@ public sealed partial class EthereumRpcClient
         return result.Clone();
     }
 
-    private async Task<JsonDocument> PostAsync(string body, string method, CancellationToken cancellationToken)
+    private Task<JsonDocument> PostAsync(string body, string method, CancellationToken cancellationToken) =>
+        _nethereum is { } nethereum
+            ? nethereum.PostAsync(body, method, _options.RequestTimeout, _time, cancellationToken)
+            : PostHttpAsync(body, method, cancellationToken);
+
+    private async Task<JsonDocument> PostHttpAsync(string body, string method, CancellationToken cancellationToken)
     {
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var timeout = new CancellationTokenSource(_options.RequestTimeout, _time);
@@ -464,7 +493,7 @@ public sealed partial class EthereumRpcClient
         try
         {
             using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
-            using var response = await _http.PostAsync(_endpoint, content, attempt.Token).ConfigureAwait(false);
+            using var response = await _http!.PostAsync(_endpoint, content, attempt.Token).ConfigureAwait(false);
             var status = (int)response.StatusCode;
             if (!response.IsSuccessStatusCode)
             {
