@@ -1,5 +1,10 @@
 using System.Numerics;
 using System.Text.Json;
+using Nethereum.ABI.EIP712;
+using Nethereum.ABI.FunctionEncoding.Attributes;
+using Nethereum.Signer;
+using Nethereum.Signer.EIP712;
+using Nethereum.Util;
 using Settlement.Channels.Contracts;
 using Settlement.Channels.Vouchers;
 using Settlement.Ethereum.Addresses;
@@ -66,6 +71,39 @@ public sealed class ChannelVectorTests
         Hex.Encode(state.Sign(key, Domain(v)).ToRsv()).ShouldBe(v.GetProperty("closeSignature").GetString());
     }
 
+    [Theory]
+    [MemberData(nameof(VectorIndexes))]
+    public void VoucherSign_Nethereum_SameDigestSignatureAndSigner(int index)
+    {
+        // The third implementation: Nethereum's typed EIP-712 signer must produce the ethers digest and signature
+        // our fast path produces (above), and recover the payer from it.
+        var v = Load()[index];
+        var domain = Domain(v);
+        var message = new NethereumVoucher
+        {
+            ChannelId = Parameters(v).Id.Bytes.ToArray(),
+            CumulativeAmount = BigInteger.Parse(v.GetProperty("cumulativeAmount").GetString()!, System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var typedData = new TypedData<Nethereum.ABI.EIP712.Domain>
+        {
+            Domain = new Nethereum.ABI.EIP712.Domain
+            {
+                Name = ChannelDomain.Name,
+                Version = ChannelDomain.Version,
+                ChainId = domain.ChainId,
+                VerifyingContract = domain.VerifyingContract.ToString(),
+            },
+            Types = MemberDescriptionFactory.GetTypesMemberDescription(typeof(Nethereum.ABI.EIP712.Domain), typeof(NethereumVoucher)),
+            PrimaryType = "Voucher",
+        };
+
+        var signer = new Eip712TypedDataSigner();
+        Hex.Encode(Sha3Keccack.Current.CalculateHash(signer.EncodeTypedData(message, typedData))).ShouldBe(v.GetProperty("voucherDigest").GetString());
+        var signature = signer.SignTypedDataV4(message, typedData, new EthECKey(v.GetProperty("payerKey").GetString()!));
+        signature.ShouldBe(v.GetProperty("voucherSignature").GetString());
+        Address.Parse(signer.RecoverFromSignatureV4(message, typedData, signature)).ShouldBe(Address.Parse(v.GetProperty("payer").GetString()!));
+    }
+
     [Fact]
     public void VoucherRecover_OtherChainOrContract_GivesAnotherSigner()
     {
@@ -106,5 +144,16 @@ public sealed class ChannelVectorTests
         var json = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Vectors", "channel-vectors.json"));
         using var doc = JsonDocument.Parse(json);
         return doc.RootElement.GetProperty("vectors").EnumerateArray().Select(e => e.Clone()).ToList();
+    }
+
+    /// <summary>The voucher as a Nethereum EIP-712 struct (docs/protocol.md, "EIP-712 typed data").</summary>
+    [Struct("Voucher")]
+    public sealed class NethereumVoucher
+    {
+        [Parameter("bytes32", "channelId", 1)]
+        public byte[] ChannelId { get; set; } = [];
+
+        [Parameter("uint256", "cumulativeAmount", 2)]
+        public BigInteger CumulativeAmount { get; set; }
     }
 }
