@@ -18,8 +18,14 @@ internal static class PairedRatios
     {
         using var b = new Secp256k1Benchmarks();
         b.Setup();
+        var v = new Eip712VoucherBenchmarks();
+        v.Setup();
         (string Name, Action Raw, Action Ours)[] pairs =
         [
+            // Issue 7's bar: the voucher paths stay ≥ 90 % of raw libsecp256k1 (median ratio ≤ 1.11).
+            ("EIP-712 voucher sign (hash + sign) vs raw sign", () => v.RawSign(), () => v.VoucherSign()),
+            ("EIP-712 voucher recover (hash + recover + address) vs raw recover", () => v.RawRecover(), () => v.VoucherRecover()),
+            ("Nethereum EIP-712 voucher sign (typed, EthECKey) vs raw sign", () => v.RawSign(), () => v.NethereumVoucherSign()),
             ("PrivateKey.Sign (libsecp256k1) vs raw sign", () => b.RawSign(), () => b.SignNative()),
             ("PrivateKey.Sign (BouncyCastle) vs raw sign", () => b.RawSign(), () => b.SignBouncyCastle()),
             ("RecoverAddress (libsecp256k1) vs raw recover", () => b.RawRecover(), () => b.RecoverNative()),
@@ -67,6 +73,7 @@ internal static class PairedRatios
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| Keccak-256, 100 bytes | n/a | | {keccak:F2} | {1e6 / keccak:N0} |"));
+        v.Cleanup();
     }
 
     private static double Time(Action action, int calls)
