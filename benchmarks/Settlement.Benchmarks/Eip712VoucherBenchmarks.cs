@@ -1,7 +1,6 @@
 using System.Numerics;
 using BenchmarkDotNet.Attributes;
 using Nethereum.ABI.EIP712;
-using Nethereum.ABI.FunctionEncoding.Attributes;
 using Nethereum.Signer;
 using Nethereum.Signer.EIP712;
 using Settlement.Channels.Vouchers;
@@ -53,13 +52,8 @@ public class Eip712VoucherBenchmarks
         _recoveryId = _native.Sign(_secret, _digest, _rs);
         _voucherJson = _typed.VoucherJson(_channelId, _amount);
         _nethereumKey = new EthECKey(_secret, isPrivate: true);
-        _nethereumVoucher = new NethereumVoucher { ChannelId = _channelId, CumulativeAmount = _amount };
-        _nethereumTypedData = new TypedData<Domain>
-        {
-            Domain = new Domain { Name = ChannelTypedData.DomainName, Version = ChannelTypedData.DomainVersion, ChainId = 31337, VerifyingContract = "0x5FbDB2315678afecb367f032d93F642f64180aa3" },
-            Types = MemberDescriptionFactory.GetTypesMemberDescription(typeof(Domain), typeof(NethereumVoucher)),
-            PrimaryType = "Voucher",
-        };
+        _nethereumVoucher = NethereumVoucher.From(new Voucher(ChannelId.FromBytes(_channelId), _amount));
+        _nethereumTypedData = NethereumVoucher.TypedDataFor(new ChannelDomain(31337, Address.Parse("0x5FbDB2315678afecb367f032d93F642f64180aa3")));
         var theirs = Eip712TypedDataSigner.Current.SignTypedDataV4(_nethereumVoucher, _nethereumTypedData, _nethereumKey);
         if (theirs != Settlement.Ethereum.Encoding.Hex.Encode(_signature.ToRsv()))
         {
@@ -94,17 +88,4 @@ public class Eip712VoucherBenchmarks
 
     [Benchmark(Description = "EIP-712 voucher hash via eth_signTypedData_v4 JSON")]
     public byte[] VoucherJsonHash() => Settlement.Ethereum.TypedData.TypedData.Parse(_voucherJson).Hash();
-}
-
-/// <summary>The voucher as a Nethereum EIP-712 struct.</summary>
-[Struct("Voucher")]
-public sealed class NethereumVoucher
-{
-    /// <summary>The channel id.</summary>
-    [Parameter("bytes32", "channelId", 1)]
-    public byte[] ChannelId { get; set; } = [];
-
-    /// <summary>The cumulative amount.</summary>
-    [Parameter("uint256", "cumulativeAmount", 2)]
-    public BigInteger CumulativeAmount { get; set; }
 }

@@ -38,13 +38,8 @@ public sealed class ChannelContract
     /// </summary>
     /// <exception cref="ChainIdMismatchException">The node behind <paramref name="web3"/> serves another chain.</exception>
     public static async Task<ChannelContract> FromWeb3Async(
-        Nethereum.Web3.IWeb3 web3, Address address, ulong chainId, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(web3);
-        var rpc = new EthereumRpcClient(web3.Client, new EthereumRpcOptions { ChainId = chainId }, timeProvider: timeProvider);
-        await rpc.ConnectAsync(cancellationToken).ConfigureAwait(false);
-        return new ChannelContract(rpc, address);
-    }
+        Nethereum.Web3.IWeb3 web3, Address address, ulong chainId, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default) =>
+        new(await Web3Rpc.ConnectAsync(web3, chainId, timeProvider, cancellationToken).ConfigureAwait(false), address);
 
     /// <summary>The contract's custom errors (from the generated error types), for decoding revert data.</summary>
     public static IReadOnlyList<ErrorABI> Errors { get; } = SettlementChannelsErrors.All.Select(ABITypedRegistry.GetError).ToArray();

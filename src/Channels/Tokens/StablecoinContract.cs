@@ -31,13 +31,8 @@ public sealed class StablecoinContract
     /// </summary>
     /// <exception cref="ChainIdMismatchException">The node behind <paramref name="web3"/> serves another chain.</exception>
     public static async Task<StablecoinContract> FromWeb3Async(
-        Nethereum.Web3.IWeb3 web3, Address address, ulong chainId, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(web3);
-        var rpc = new EthereumRpcClient(web3.Client, new EthereumRpcOptions { ChainId = chainId }, timeProvider: timeProvider);
-        await rpc.ConnectAsync(cancellationToken).ConfigureAwait(false);
-        return new StablecoinContract(rpc, address);
-    }
+        Nethereum.Web3.IWeb3 web3, Address address, ulong chainId, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default) =>
+        new(await Web3Rpc.ConnectAsync(web3, chainId, timeProvider, cancellationToken).ConfigureAwait(false), address);
 
     /// <summary>The token's custom errors (from the generated error types), for decoding revert data.</summary>
     public static IReadOnlyList<ErrorABI> Errors { get; } = TestStablecoinErrors.All.Select(ABITypedRegistry.GetError).ToArray();

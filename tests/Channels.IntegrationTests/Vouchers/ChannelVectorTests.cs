@@ -1,7 +1,5 @@
 using System.Numerics;
 using System.Text.Json;
-using Nethereum.ABI.EIP712;
-using Nethereum.ABI.FunctionEncoding.Attributes;
 using Nethereum.Signer;
 using Nethereum.Signer.EIP712;
 using Nethereum.Util;
@@ -78,24 +76,9 @@ public sealed class ChannelVectorTests
         // The third implementation: Nethereum's typed EIP-712 signer must produce the ethers digest and signature
         // our fast path produces (above), and recover the payer from it.
         var v = Load()[index];
-        var domain = Domain(v);
-        var message = new NethereumVoucher
-        {
-            ChannelId = Parameters(v).Id.Bytes.ToArray(),
-            CumulativeAmount = BigInteger.Parse(v.GetProperty("cumulativeAmount").GetString()!, System.Globalization.CultureInfo.InvariantCulture),
-        };
-        var typedData = new TypedData<Nethereum.ABI.EIP712.Domain>
-        {
-            Domain = new Nethereum.ABI.EIP712.Domain
-            {
-                Name = ChannelDomain.Name,
-                Version = ChannelDomain.Version,
-                ChainId = domain.ChainId,
-                VerifyingContract = domain.VerifyingContract.ToString(),
-            },
-            Types = MemberDescriptionFactory.GetTypesMemberDescription(typeof(Nethereum.ABI.EIP712.Domain), typeof(NethereumVoucher)),
-            PrimaryType = "Voucher",
-        };
+        var message = NethereumVoucher.From(new Voucher(
+            Parameters(v).Id, BigInteger.Parse(v.GetProperty("cumulativeAmount").GetString()!, System.Globalization.CultureInfo.InvariantCulture)));
+        var typedData = NethereumVoucher.TypedDataFor(Domain(v));
 
         var signer = new Eip712TypedDataSigner();
         Hex.Encode(Sha3Keccack.Current.CalculateHash(signer.EncodeTypedData(message, typedData))).ShouldBe(v.GetProperty("voucherDigest").GetString());
@@ -144,16 +127,5 @@ public sealed class ChannelVectorTests
         var json = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Vectors", "channel-vectors.json"));
         using var doc = JsonDocument.Parse(json);
         return doc.RootElement.GetProperty("vectors").EnumerateArray().Select(e => e.Clone()).ToList();
-    }
-
-    /// <summary>The voucher as a Nethereum EIP-712 struct (docs/protocol.md, "EIP-712 typed data").</summary>
-    [Struct("Voucher")]
-    public sealed class NethereumVoucher
-    {
-        [Parameter("bytes32", "channelId", 1)]
-        public byte[] ChannelId { get; set; } = [];
-
-        [Parameter("uint256", "cumulativeAmount", 2)]
-        public BigInteger CumulativeAmount { get; set; }
     }
 }
