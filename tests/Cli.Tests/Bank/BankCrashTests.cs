@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Settlement.BankSandbox;
 using Settlement.BankSandbox.Accounts;
 using Settlement.OpenBanking.Transfers;
 using Xunit.Abstractions;
+using static Settlement.Cli.Tests.Bank.CliBankSandbox;
 
 namespace Settlement.Cli.Tests.Bank;
 
@@ -16,35 +16,17 @@ namespace Settlement.Cli.Tests.Bank;
 /// <remarks>One subclass per spec version (<see cref="BankCrashV3Tests"/>, <see cref="BankCrashV4Tests"/>), so the two run in parallel.</remarks>
 public abstract class BankCrashTests(string spec, ITestOutputHelper output) : IAsyncLifetime
 {
-    private const string Customer = "60161331926819";
-    private const string Platform = "04000412345678";
-    private const string Merchant = "20000055555555";
     private const long Start = 1_000_000;
-    private readonly string _dir = Directory.CreateTempSubdirectory("l2pay-crash-").FullName;
-    private SandboxHost _sandbox = null!;
-    private string _pem = null!;
+    private CliBankSandbox _bank = null!;
 
     /// <summary>Checkpoints where the flow cannot continue (a code or token lost with the process): the transfer ends Failed, nothing paid.</summary>
     private static readonly TransferCheckpoint[] Unrecoverable = [TransferCheckpoint.AuthorisedAtBank, TransferCheckpoint.TokenIssued];
 
     public static TheoryData<TransferCheckpoint> Steps() => [.. Enum.GetValues<TransferCheckpoint>()];
 
-    public async Task InitializeAsync()
-    {
-        var options = new SandboxOptions { Port = 0, AcceptanceDelay = TimeSpan.FromMilliseconds(100), SettlementDelay = TimeSpan.FromMilliseconds(100), BackgroundInterval = TimeSpan.FromMilliseconds(100) };
-        options.Accounts.Add(new SandboxAccount { Identification = Customer, Name = "Customer", BalanceMinor = Start });
-        options.Accounts.Add(new SandboxAccount { Identification = Platform, Name = "Platform", BalanceMinor = Start });
-        options.Accounts.Add(new SandboxAccount { Identification = Merchant, Name = "Merchant", BalanceMinor = 0 });
-        _sandbox = await SandboxHost.StartAsync(options);
-        _pem = Path.Combine(_dir, "sandbox.pem");
-        await File.WriteAllTextAsync(_pem, _sandbox.TlsCertificate.ExportCertificatePem());
-    }
+    public async Task InitializeAsync() => _bank = await CliBankSandbox.StartAsync("l2pay-crash-", Start, Start, 0);
 
-    public async Task DisposeAsync()
-    {
-        await _sandbox.DisposeAsync();
-        Directory.Delete(_dir, true);
-    }
+    public async Task DisposeAsync() => await _bank.DisposeAsync();
 
     [Theory]
     [MemberData(nameof(Steps), MemberType = typeof(BankCrashTests))]
@@ -162,7 +144,7 @@ public abstract class BankCrashTests(string spec, ITestOutputHelper output) : IA
 
     private string[] Command(bool payout, long amount) =>
     [
-        "bank", payout ? "payout" : "topup", "--sandbox", _sandbox.BaseUrl.ToString(), "--sandbox-cert", _pem, "--state-dir", Path.Combine(_dir, "state"),
+        "bank", payout ? "payout" : "topup", "--sandbox", _bank.Sandbox.BaseUrl.ToString(), "--sandbox-cert", _bank.Pem, "--state-dir", Path.Combine(_bank.Dir, "state"),
         "--spec", spec, "--amount", amount.ToString(System.Globalization.CultureInfo.InvariantCulture), payout ? "--to" : "--from", payout ? Merchant : Customer, "--wait",
     ];
 
@@ -171,26 +153,26 @@ public abstract class BankCrashTests(string spec, ITestOutputHelper output) : IA
     {
         if (payout)
         {
-            var fromPlatform = Start - _sandbox.Accounts.GetBalance(Platform);
-            _sandbox.Accounts.GetBalance(Merchant).ShouldBe(fromPlatform);
+            var fromPlatform = Start - _bank.Sandbox.Accounts.GetBalance(Platform);
+            _bank.Sandbox.Accounts.GetBalance(Merchant).ShouldBe(fromPlatform);
             return fromPlatform;
         }
 
-        var fromCustomer = Start - _sandbox.Accounts.GetBalance(Customer);
-        (_sandbox.Accounts.GetBalance(Platform) - Start).ShouldBe(fromCustomer);
+        var fromCustomer = Start - _bank.Sandbox.Accounts.GetBalance(Customer);
+        (_bank.Sandbox.Accounts.GetBalance(Platform) - Start).ShouldBe(fromCustomer);
         return fromCustomer;
     }
 
     private void Reset()
     {
-        _sandbox.Accounts.Set(new SandboxAccount { Identification = Customer, Name = "Customer", BalanceMinor = Start });
-        _sandbox.Accounts.Set(new SandboxAccount { Identification = Platform, Name = "Platform", BalanceMinor = Start });
-        _sandbox.Accounts.Set(new SandboxAccount { Identification = Merchant, Name = "Merchant", BalanceMinor = 0 });
+        _bank.Sandbox.Accounts.Set(new SandboxAccount { Identification = Customer, Name = "Customer", BalanceMinor = Start });
+        _bank.Sandbox.Accounts.Set(new SandboxAccount { Identification = Platform, Name = "Platform", BalanceMinor = Start });
+        _bank.Sandbox.Accounts.Set(new SandboxAccount { Identification = Merchant, Name = "Merchant", BalanceMinor = 0 });
     }
 
     private async Task AssertNothingUnfinished()
     {
-        var list = await L2pay.RunAsync("bank", "list", "--sandbox", _sandbox.BaseUrl.ToString(), "--sandbox-cert", _pem, "--state-dir", Path.Combine(_dir, "state"));
+        var list = await L2pay.RunAsync("bank", "list", "--sandbox", _bank.Sandbox.BaseUrl.ToString(), "--sandbox-cert", _bank.Pem, "--state-dir", Path.Combine(_bank.Dir, "state"));
         list.ExitCode.ShouldBe(0, list.Stderr);
         Single(list.Stdout).GetProperty("transfers").GetArrayLength().ShouldBe(0);
     }

@@ -1,35 +1,16 @@
 using System.Text.Json;
-using Settlement.BankSandbox;
-using Settlement.BankSandbox.Accounts;
+using static Settlement.Cli.Tests.Bank.CliBankSandbox;
 
 namespace Settlement.Cli.Tests.Bank;
 
 /// <summary>`l2pay bank topup|payout|status` as processes against an in-process sandbox over HTTPS.</summary>
 public sealed class BankTransferVerbTests : IAsyncLifetime
 {
-    private const string Customer = "60161331926819";
-    private const string Platform = "04000412345678";
-    private const string Merchant = "20000055555555";
-    private readonly string _dir = Directory.CreateTempSubdirectory("l2pay-bank-").FullName;
-    private SandboxHost _sandbox = null!;
-    private string _pem = null!;
+    private CliBankSandbox _bank = null!;
 
-    public async Task InitializeAsync()
-    {
-        var options = new SandboxOptions { Port = 0, AcceptanceDelay = TimeSpan.FromMilliseconds(100), SettlementDelay = TimeSpan.FromMilliseconds(100), BackgroundInterval = TimeSpan.FromMilliseconds(100) };
-        options.Accounts.Add(new SandboxAccount { Identification = Customer, Name = "Customer", BalanceMinor = 100_000 });
-        options.Accounts.Add(new SandboxAccount { Identification = Platform, Name = "Platform", BalanceMinor = 0 });
-        options.Accounts.Add(new SandboxAccount { Identification = Merchant, Name = "Merchant", BalanceMinor = 0 });
-        _sandbox = await SandboxHost.StartAsync(options);
-        _pem = Path.Combine(_dir, "sandbox.pem");
-        await File.WriteAllTextAsync(_pem, _sandbox.TlsCertificate.ExportCertificatePem());
-    }
+    public async Task InitializeAsync() => _bank = await CliBankSandbox.StartAsync("l2pay-bank-", 100_000, 0, 0);
 
-    public async Task DisposeAsync()
-    {
-        await _sandbox.DisposeAsync();
-        Directory.Delete(_dir, true);
-    }
+    public async Task DisposeAsync() => await _bank.DisposeAsync();
 
     [Fact]
     public async Task TopupThenPayout_WaitAndRepeat_OneJsonObjectEachMoneyMovedOnce()
@@ -48,14 +29,14 @@ public sealed class BankTransferVerbTests : IAsyncLifetime
         var again = await Bank("topup", "--amount", "2500", "--from", Customer, "--operation-id", id);
         again.ExitCode.ShouldBe(0, again.Stderr);
         Single(again.Stdout).GetProperty("paymentId").GetString().ShouldBe(paymentId);
-        _sandbox.Accounts.GetBalance(Customer).ShouldBe(97_500);
-        _sandbox.Accounts.GetBalance(Platform).ShouldBe(2_500);
+        _bank.Sandbox.Accounts.GetBalance(Customer).ShouldBe(97_500);
+        _bank.Sandbox.Accounts.GetBalance(Platform).ShouldBe(2_500);
 
         var payout = await Bank("payout", "--amount", "1000", "--to", Merchant, "--spec", "V4_0", "--wait");
         payout.ExitCode.ShouldBe(0, payout.Stderr);
         Single(payout.Stdout).GetProperty("paymentStatus").GetString().ShouldBe("ACSC");
-        _sandbox.Accounts.GetBalance(Merchant).ShouldBe(1_000);
-        _sandbox.Accounts.GetBalance(Platform).ShouldBe(1_500);
+        _bank.Sandbox.Accounts.GetBalance(Merchant).ShouldBe(1_000);
+        _bank.Sandbox.Accounts.GetBalance(Platform).ShouldBe(1_500);
 
         var status = await Bank("status", "--operation-id", id, "--local");
         status.ExitCode.ShouldBe(0, status.Stderr);
@@ -76,9 +57,9 @@ public sealed class BankTransferVerbTests : IAsyncLifetime
     [Fact]
     public async Task Topup_BadConfigurationFile_FailsNamingTheSetting()
     {
-        var config = Path.Combine(_dir, "bad.json");
+        var config = Path.Combine(_bank.Dir, "bad.json");
         await File.WriteAllTextAsync(config, """{"OpenBanking":{"Banks":{"acme":{"BaseUrl":"http://bank.example","ClientId":"x"}}}}""");
-        var run = await L2pay.RunAsync("bank", "topup", "--config", config, "--amount", "1", "--state-dir", Path.Combine(_dir, "state2"));
+        var run = await L2pay.RunAsync("bank", "topup", "--config", config, "--amount", "1", "--state-dir", Path.Combine(_bank.Dir, "state2"));
         run.ExitCode.ShouldNotBe(0);
         run.Stdout.ShouldBeEmpty();
         run.Stderr.ShouldContain("OpenBanking:Banks:acme:BaseUrl");
@@ -92,7 +73,7 @@ public sealed class BankTransferVerbTests : IAsyncLifetime
         run.ExitCode.ShouldBe(3, run.Stderr);
         Single(run.Stdout).GetProperty("state").GetString().ShouldBe("Rejected");
         run.Stderr.ShouldContain("ended Rejected");
-        _sandbox.Accounts.GetBalance(Merchant).ShouldBe(0);
+        _bank.Sandbox.Accounts.GetBalance(Merchant).ShouldBe(0);
     }
 
     [Fact]
@@ -107,13 +88,13 @@ public sealed class BankTransferVerbTests : IAsyncLifetime
         again.ExitCode.ShouldBe(7);
         again.Stdout.ShouldBeEmpty();
         again.Stderr.ShouldBe($"error: an identical topup already completed (operation {firstId}); nothing was sent. Pass --new to pay again on purpose, or a different --reference\n");
-        _sandbox.Accounts.GetBalance(Customer).ShouldBe(98_800);
+        _bank.Sandbox.Accounts.GetBalance(Customer).ShouldBe(98_800);
         (await Bank("list", "--all")).Stdout.ShouldBe(stored.Stdout); // state unchanged
 
         var another = await Bank("topup", "--amount", "1200", "--from", Customer, "--reference", "INV-7", "--wait", "--new");
         another.ExitCode.ShouldBe(0, another.Stderr);
         Single(another.Stdout).GetProperty("operationId").GetString().ShouldNotBe(firstId);
-        _sandbox.Accounts.GetBalance(Customer).ShouldBe(97_600);
+        _bank.Sandbox.Accounts.GetBalance(Customer).ShouldBe(97_600);
     }
 
     [Fact]
@@ -132,7 +113,7 @@ public sealed class BankTransferVerbTests : IAsyncLifetime
         var both = await Bank("topup", "--amount", "300", "--from", Customer, "--operation-id", id, "--new");
         both.ExitCode.ShouldBe(2);
         both.Stderr.ShouldBe("error: --new starts another transfer, --operation-id continues one: give only one of them\n");
-        _sandbox.Accounts.GetBalance(Customer).ShouldBe(99_700);
+        _bank.Sandbox.Accounts.GetBalance(Customer).ShouldBe(99_700);
     }
 
     [Fact]
@@ -140,7 +121,7 @@ public sealed class BankTransferVerbTests : IAsyncLifetime
     {
         string[] topup = ["topup", "--amount", "4400", "--from", Customer];
         var killed = await L2pay.RunAsync(new Dictionary<string, string?> { ["L2PAY_TEST_CRASH_AT"] = "ConsentSaved" },
-            ["bank", "topup", "--sandbox", _sandbox.BaseUrl.ToString(), "--sandbox-cert", _pem, "--state-dir", Path.Combine(_dir, "state"), .. topup.Skip(1)]);
+            ["bank", "topup", "--sandbox", _bank.Sandbox.BaseUrl.ToString(), "--sandbox-cert", _bank.Pem, "--state-dir", Path.Combine(_bank.Dir, "state"), .. topup.Skip(1)]);
         killed.ExitCode.ShouldBe(137, killed.Stderr);
         var id = killed.Stderr.Split(' ')[1];
 
@@ -163,8 +144,8 @@ public sealed class BankTransferVerbTests : IAsyncLifetime
         var done = await Bank(topup[0], [.. topup[1..], "--operation-id", id, "--wait"]);
         done.ExitCode.ShouldBe(0, done.Stderr);
         Single(done.Stdout).GetProperty("state").GetString().ShouldBe("Completed");
-        _sandbox.Accounts.GetBalance(Customer).ShouldBe(95_600);
-        _sandbox.Accounts.GetBalance(Platform).ShouldBe(4_400);
+        _bank.Sandbox.Accounts.GetBalance(Customer).ShouldBe(95_600);
+        _bank.Sandbox.Accounts.GetBalance(Platform).ShouldBe(4_400);
     }
 
     [Fact]
@@ -180,12 +161,12 @@ public sealed class BankTransferVerbTests : IAsyncLifetime
         all[0].GetProperty("state").GetString().ShouldBe("Completed");
         if (!OperatingSystem.IsWindows())
         {
-            File.GetUnixFileMode(Path.Combine(_dir, "state", "transfers.db")).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.GetUnixFileMode(Path.Combine(_bank.Dir, "state", "transfers.db")).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
     }
 
     private Task<CliRun> Bank(string verb, params string[] args) =>
-        L2pay.RunAsync(["bank", verb, "--sandbox", _sandbox.BaseUrl.ToString(), "--sandbox-cert", _pem, "--state-dir", Path.Combine(_dir, "state"), .. args]);
+        L2pay.RunAsync(["bank", verb, "--sandbox", _bank.Sandbox.BaseUrl.ToString(), "--sandbox-cert", _bank.Pem, "--state-dir", Path.Combine(_bank.Dir, "state"), .. args]);
 
     private static JsonElement Single(string stdout)
     {
