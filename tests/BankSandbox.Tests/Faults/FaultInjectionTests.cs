@@ -90,7 +90,7 @@ public sealed class FaultInjectionTests : SandboxTestBase
         var due = Clock.GetUtcNow() + TimeSpan.FromSeconds(30);
 
         var pending = Tpp.GetAsync(PisVersion.V4, "domestic-payment-consents/" + consentId, cc);
-        await Eventually.Until(() => Clock.HasTimerDueAt(due), "the latency timer is armed");
+        await Clock.WaitForTimerDueAtAsync(due); // the latency timer is armed
         pending.IsCompleted.ShouldBeFalse();
 
         Clock.Advance(TimeSpan.FromSeconds(30));

@@ -65,7 +65,7 @@ public sealed class NotificationTests : SandboxTestBase
         Clock.Advance(TimeSpan.FromSeconds(1));
         Bank.AdvanceStatuses();
         var retryAt = Clock.GetUtcNow() + TimeSpan.FromSeconds(1);
-        await Eventually.Until(() => Clock.HasTimerDueAt(retryAt), "the retry timer is armed");
+        await Clock.WaitForTimerDueAtAsync(retryAt); // the retry timer is armed
         listener.Attempts.ShouldBe(1);
         listener.TryTake(out _).ShouldBeFalse();
 

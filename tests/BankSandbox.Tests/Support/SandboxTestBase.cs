@@ -9,7 +9,7 @@ namespace Settlement.BankSandbox.Tests.Support;
 /// <summary>Starts a fresh sandbox (real HTTPS on a free 127.0.0.1 port, fake clock) and one registered TPP per test.</summary>
 public abstract class SandboxTestBase : IAsyncLifetime
 {
-    protected ManualTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
+    protected TestClock Clock { get; } = new(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
 
     protected SandboxHost Bank { get; private set; } = null!;
 

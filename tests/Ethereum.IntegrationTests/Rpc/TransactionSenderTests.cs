@@ -299,7 +299,7 @@ public abstract class TransactionSenderTests<TNode>(TNode node) : IClassFixture<
         try
         {
             var pending = await Sender(client).SubmitAsync(key, DevAccounts.Addresses[2], ReadOnlyMemory<byte>.Empty, 1, gasLimit: 21_000);
-            var time = new ManualTimeProvider();
+            var time = new TestClock();
             var wait = Client(time: time).WaitForReceiptAsync(pending.Hash.ToArray(), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5));
             for (var i = 0; i < 6; i++)
             {

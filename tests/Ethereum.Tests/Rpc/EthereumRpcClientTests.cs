@@ -186,7 +186,7 @@ public sealed class EthereumRpcClientTests
     [Fact]
     public async Task RequestAsync_NodeNeverAnswers_TimesOutOnInjectedClockAsTransient()
     {
-        var time = new ManualTimeProvider();
+        var time = new TestClock();
         _node.Respond = (_, _, _) => Reply.NeverAnswer();
         var call = Client(maxRetries: 0, time: time).GetBlockNumberAsync();
         await time.WaitForTimersAsync();
@@ -209,7 +209,7 @@ public sealed class EthereumRpcClientTests
     [Fact]
     public async Task WaitForReceiptAsync_NeverMined_ThrowsTimeoutAfterPollingOnInjectedClock()
     {
-        var time = new ManualTimeProvider();
+        var time = new TestClock();
         _node.Respond = (_, _, _) => Reply.Result("null");
         var hash = new byte[32];
         var wait = Client(time: time).WaitForReceiptAsync(hash, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2));
@@ -228,7 +228,7 @@ public sealed class EthereumRpcClientTests
     [Fact]
     public async Task WaitForReceiptAsync_MinedOnThirdPoll_ReturnsReceipt()
     {
-        var time = new ManualTimeProvider();
+        var time = new TestClock();
         var polls = 0;
         const string Receipt = """
             {"transactionHash":"0x1111111111111111111111111111111111111111111111111111111111111111","blockNumber":"0x5",

@@ -1,9 +1,9 @@
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using Nethereum.JsonRpc.Client;
 using Settlement.Ethereum.Addresses;
 using Settlement.Ethereum.Encoding;
 using Settlement.Ethereum.Rpc;
-using Settlement.Testing;
 using static Settlement.Ethereum.Tests.Rpc.ScriptedRpcHandler;
 
 namespace Settlement.Ethereum.Tests.Rpc;
@@ -91,7 +91,7 @@ public sealed class NethereumTransportTests
     [Fact]
     public async Task GetBlockNumberAsync_NodeNeverAnswers_TransientTimeoutOnTheInjectedClock()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         _node.Respond = (_, _, _) => Reply.NeverAnswer();
         var call = Client(maxRetries: 0, time: time, requestTimeout: TimeSpan.FromSeconds(5)).GetBlockNumberAsync();
         await Task.Yield();

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.Tokens;
 using Settlement.BankSandbox;
 using Settlement.BankSandbox.Accounts;
@@ -14,7 +15,6 @@ using Settlement.OpenBanking.Configuration;
 using Settlement.OpenBanking.Notifications;
 using Settlement.OpenBanking.Signing;
 using Settlement.OpenBanking.Transfers;
-using Settlement.Testing;
 
 namespace Settlement.OpenBanking.IntegrationTests.Support;
 
@@ -40,7 +40,7 @@ public sealed class SandboxBank : IAsyncDisposable
     private readonly ObieVersion _version;
     private readonly Action<BankOptions>? _configure;
 
-    private SandboxBank(SandboxHost host, ManualTimeProvider clock, string dir, SigningKey clientKey, ObieVersion version, Action<BankOptions>? configure)
+    private SandboxBank(SandboxHost host, FakeTimeProvider clock, string dir, SigningKey clientKey, ObieVersion version, Action<BankOptions>? configure)
     {
         Host = host;
         Clock = clock;
@@ -57,7 +57,7 @@ public sealed class SandboxBank : IAsyncDisposable
 
     public SandboxHost Host { get; }
 
-    public ManualTimeProvider Clock { get; }
+    public FakeTimeProvider Clock { get; }
 
     /// <summary>When set before the connector (re)starts, the connector runs on <see cref="Clock"/> too (decoupled polling follows the bank's time).</summary>
     public bool ConnectorOnBankClock { get; set; }
@@ -79,7 +79,7 @@ public sealed class SandboxBank : IAsyncDisposable
 
     public static async Task<SandboxBank> StartAsync(ObieVersion version, Action<BankOptions>? configure = null, long platformBalance = 0, bool connectorOnBankClock = false)
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow) { AutoFireBelow = TimeSpan.Zero };
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var options = new SandboxOptions
         {
             Port = 0,

@@ -1,11 +1,11 @@
 using System.Net;
 using System.Text;
 using System.Web;
+using Microsoft.Extensions.Time.Testing;
 using Settlement.OpenBanking.Auth;
 using Settlement.OpenBanking.Configuration;
 using Settlement.OpenBanking.Errors;
 using Settlement.OpenBanking.Signing;
-using Settlement.Testing;
 
 namespace Settlement.OpenBanking.Tests.Auth;
 
@@ -13,7 +13,7 @@ public sealed class DecoupledPollingTests : IDisposable
 {
     private static readonly Uri BcEndpoint = new("https://bank.test/as/bc-authorize");
     private static readonly Uri TokenEndpoint = new("https://bank.test/as/token");
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
     private readonly ScriptedHandler _handler = new();
     private readonly SigningKey _key = SigningKey.Generate("client-kid");
     private readonly HttpClient _http;

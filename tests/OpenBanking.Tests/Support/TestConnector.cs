@@ -17,12 +17,12 @@ public sealed class TestConnector : IDisposable
 
     /// <summary>
     /// The connector tests' clock: retry back-offs (under 5 s) fire at once, attempt timeouts wait for
-    /// <see cref="ManualTimeProvider.Advance"/>.
+    /// <see cref="Microsoft.Extensions.Time.Testing.FakeTimeProvider.Advance(TimeSpan)"/>.
     /// </summary>
-    public static ManualTimeProvider NewClock() =>
+    public static TestClock NewClock() =>
         new(new DateTimeOffset(2026, 11, 22, 0, 0, 0, TimeSpan.Zero)) { AutoFireBelow = TimeSpan.FromSeconds(5) };
 
-    public TestConnector(ObieVersion version = ObieVersion.V3_1_11, Action<BankOptions>? configure = null, string? databasePath = null, FakeBank? bank = null, ManualTimeProvider? time = null, string[]? extraBanks = null,
+    public TestConnector(ObieVersion version = ObieVersion.V3_1_11, Action<BankOptions>? configure = null, string? databasePath = null, FakeBank? bank = null, TestClock? time = null, string[]? extraBanks = null,
         ITransferCheckpointObserver? checkpoints = null)
     {
         Time = time ?? NewClock();
@@ -79,7 +79,7 @@ public sealed class TestConnector : IDisposable
         Provider = services.BuildServiceProvider();
     }
 
-    public ManualTimeProvider Time { get; }
+    public TestClock Time { get; }
 
     public FakeBank Bank { get; }
 

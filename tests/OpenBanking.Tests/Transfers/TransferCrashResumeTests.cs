@@ -177,7 +177,7 @@ public sealed class TransferCrashResumeTests
         File.GetUnixFileMode(db).ShouldBe(OwnerOnly);
     }
 
-    private static (FakeBank Bank, Settlement.Testing.ManualTimeProvider Time, string Db) Shared()
+    private static (FakeBank Bank, Settlement.Testing.TestClock Time, string Db) Shared()
     {
         var time = TestConnector.NewClock();
         return (new FakeBank(time), time, Path.Combine(Directory.CreateTempSubdirectory().FullName, "t.db"));
