@@ -1,31 +1,16 @@
-using System.Net;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Settlement.Ethereum.Addresses;
-using Settlement.Ethereum.Encoding;
-using Settlement.Ethereum.Hashing;
 using Settlement.Ethereum.Rpc;
-using Settlement.Testing;
 using static Settlement.Ethereum.Tests.Rpc.ScriptedRpcHandler;
 
 namespace Settlement.Ethereum.Tests.Rpc;
 
-public sealed class EthereumRpcClientTests
+/// <summary>The scenarios over our HTTP transport, and what only it does (batches in one request, DI, quantities).</summary>
+public sealed class EthereumRpcClientTests : RpcTransportScenarios
 {
-    // ABI encoding of Error("nope") and Panic(0x11) (Solidity docs, "Error handling").
-    private const string ErrorNope = "0x08c379a0" +
-        "0000000000000000000000000000000000000000000000000000000000000020" +
-        "0000000000000000000000000000000000000000000000000000000000000004" +
-        "6e6f706500000000000000000000000000000000000000000000000000000000";
-
-    private const string Panic11 = "0x4e487b71" + "0000000000000000000000000000000000000000000000000000000000000011";
-
-    private readonly ScriptedRpcHandler _node = new();
-
-    private EthereumRpcClient Client(int maxRetries = 3, TimeProvider? time = null, ulong chainId = 31337) =>
-        new(new HttpClient(_node), new EthereumRpcOptions
+    private protected override EthereumRpcClient Client(int maxRetries = 3, TimeProvider? time = null, ulong chainId = 31337) =>
+        new(new HttpClient(Node), new EthereumRpcOptions
         {
             Url = new Uri("http://127.0.0.1:1/"),
             ChainId = chainId,
@@ -34,141 +19,9 @@ public sealed class EthereumRpcClientTests
         }, timeProvider: time);
 
     [Fact]
-    public async Task GetBlockNumberAsync_503ThenAnswer_RetriesAndReturns()
-    {
-        _node.Respond = (_, _, i) => i == 0 ? Reply.HttpStatus(HttpStatusCode.ServiceUnavailable) : Reply.Result("\"0x2a\"");
-        (await Client().GetBlockNumberAsync()).ShouldBe(42UL);
-        _node.CountOf("eth_blockNumber").ShouldBe(2);
-    }
-
-    [Fact]
-    public async Task GetBalanceAsync_ConnectionRefusedAlways_ThrowsTransientAfterRetries()
-    {
-        _node.Respond = (_, _, _) => Reply.Fail(new HttpRequestException("Connection refused"));
-        var ex = await Should.ThrowAsync<JsonRpcTransportException>(() => Client(maxRetries: 2).GetBalanceAsync(Address.Zero));
-        ex.IsTransient.ShouldBeTrue();
-        ex.Method.ShouldBe("eth_getBalance");
-        _node.Bodies.Count.ShouldBe(3);
-    }
-
-    [Fact]
-    public async Task RequestAsync_NonIdempotentMethodOn503_IsNotRetried()
-    {
-        _node.Respond = (_, _, _) => Reply.HttpStatus(HttpStatusCode.BadGateway);
-        var ex = await Should.ThrowAsync<JsonRpcTransportException>(() => Client().RequestAsync("eth_sendTransaction", new JsonNode?[] { new JsonObject() }));
-        ex.HttpStatusCode.ShouldBe(502);
-        _node.Bodies.Count.ShouldBe(1);
-    }
-
-    [Fact]
-    public async Task RequestAsync_HttpBadRequest_IsNotTransient()
-    {
-        _node.Respond = (_, _, _) => Reply.HttpStatus(HttpStatusCode.BadRequest);
-        var ex = await Should.ThrowAsync<JsonRpcTransportException>(() => Client().GetChainIdAsync());
-        ex.IsTransient.ShouldBeFalse();
-        _node.Bodies.Count.ShouldBe(1);
-    }
-
-    [Fact]
-    public async Task CallAsync_RevertWithErrorString_ThrowsWithDecodedReasonAndNoRetry()
-    {
-        _node.Respond = (_, _, _) => Reply.Error(3, "execution reverted: nope", $"\"{ErrorNope}\"");
-        var ex = await Should.ThrowAsync<JsonRpcServerException>(() => Client().CallAsync(new CallRequest { To = Address.Zero }));
-        ex.Code.ShouldBe(3);
-        ex.IsRevert.ShouldBeTrue();
-        ex.IsTransient.ShouldBeFalse();
-        ex.RevertReason.ShouldBe("nope");
-        Hex.Encode(ex.RevertData!.Value.Span).ShouldBe(ErrorNope);
-        _node.Bodies.Count.ShouldBe(1);
-    }
-
-    [Fact]
-    public async Task EstimateGasAsync_HardhatStyleNestedRevertData_DecodesPanic()
-    {
-        _node.Respond = (_, _, _) => Reply.Error(-32603, "Error: VM Exception while processing transaction: reverted with panic code 0x11", $"{{\"message\":\"x\",\"data\":\"{Panic11}\"}}");
-        var ex = await Should.ThrowAsync<JsonRpcServerException>(() => Client().EstimateGasAsync(new CallRequest { To = Address.Zero }));
-        ex.RevertReason.ShouldBe("Panic(0x11: arithmetic overflow or underflow)");
-        ex.Message.ShouldContain("Panic(0x11");
-    }
-
-    [Fact]
-    public async Task CallAsync_CustomErrorData_KeepsBytesWithoutReason()
-    {
-        _node.Respond = (_, _, _) => Reply.Error(3, "execution reverted", "\"0xdeadbeef0000000000000000000000000000000000000000000000000000000000000001\"");
-        var ex = await Should.ThrowAsync<JsonRpcServerException>(() => Client().CallAsync(new CallRequest { To = Address.Zero }));
-        ex.RevertReason.ShouldBeNull();
-        ex.RevertData!.Value.Length.ShouldBe(36);
-    }
-
-    [Fact]
-    public async Task SendRawTransactionAsync_TransientThenAlreadyKnown_ResendsSameBytesAndReturnsHash()
-    {
-        var raw = Hex.Decode("0x02f86c827a6980843b9aca00850c92a69c0082520894000000000000000000000000000000000000000080c0");
-        var hash = Hex.Encode(Keccak256.Hash(raw));
-        var sends = 0;
-        _node.Respond = (method, p, _) => method switch
-        {
-            "eth_chainId" => Reply.Result("\"0x7a69\""),
-            "eth_sendRawTransaction" => ++sends == 1 ? Reply.HttpStatus(HttpStatusCode.ServiceUnavailable) : Reply.Error(-32000, "already known"),
-            "eth_getTransactionByHash" when p[0].GetString() == hash => Reply.Result($"{{\"hash\":\"{hash}\"}}"),
-            _ => Reply.Result("null"),
-        };
-        var returned = await Client().SendRawTransactionAsync(raw);
-        Hex.Encode(returned).ShouldBe(hash);
-        var sent = _node.Bodies.Where(b => b.Contains("eth_sendRawTransaction", StringComparison.Ordinal)).ToArray();
-        sent.Length.ShouldBe(2);
-        sent.ShouldAllBe(b => b.Contains(Hex.Encode(raw), StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public async Task SendRawTransactionAsync_NonceTooLowForAnotherTransaction_Throws()
-    {
-        _node.Respond = (method, _, _) => method switch
-        {
-            "eth_chainId" => Reply.Result("\"0x7a69\""),
-            "eth_sendRawTransaction" => Reply.Error(-32000, "nonce too low"),
-            _ => Reply.Result("null"),
-        };
-        var ex = await Should.ThrowAsync<JsonRpcServerException>(() => Client().SendRawTransactionAsync(new byte[] { 1, 2, 3 }));
-        ex.NodeMessage.ShouldBe("nonce too low");
-        _node.CountOf("eth_sendRawTransaction").ShouldBe(1);
-    }
-
-    [Fact]
-    public async Task SendRawTransactionAsync_NodeReturnsOtherHash_Throws()
-    {
-        _node.Respond = (method, _, _) => method switch
-        {
-            "eth_chainId" => Reply.Result("\"0x7a69\""),
-            _ => Reply.Result("\"0x" + new string('1', 64) + "\""),
-        };
-        await Should.ThrowAsync<JsonRpcTransportException>(() => Client().SendRawTransactionAsync(new byte[] { 1, 2, 3 }));
-    }
-
-    [Fact]
-    public async Task ConnectAsync_MismatchThenAgain_ThrowsEachTimeAndSendsNothing()
-    {
-        _node.Respond = (method, _, _) => method == "eth_chainId" ? Reply.Result("\"0x1\"") : Reply.Result("\"0x00\"");
-        var client = Client();
-        await Should.ThrowAsync<ChainIdMismatchException>(() => client.SendRawTransactionAsync(new byte[] { 1 }));
-        await Should.ThrowAsync<ChainIdMismatchException>(() => client.ConnectAsync());
-        _node.CountOf("eth_sendRawTransaction").ShouldBe(0);
-    }
-
-    [Fact]
-    public async Task ConnectAsync_Matching_AsksOnce()
-    {
-        _node.Respond = (_, _, _) => Reply.Result("\"0x7a69\"");
-        var client = Client();
-        await client.ConnectAsync();
-        await client.ConnectAsync();
-        _node.CountOf("eth_chainId").ShouldBe(1);
-    }
-
-    [Fact]
     public async Task BatchAsync_ResponsesOutOfOrder_MatchedById()
     {
-        _node.Respond = (method, p, _) => method switch
+        Node.Respond = (method, p, _) => method switch
         {
             "eth_getBalance" => Reply.Result($"\"0x{p[0].GetString()![^2..]}\""),
             _ => Reply.Error(-32601, "method not found"),
@@ -180,74 +33,7 @@ public sealed class EthereumRpcClientTests
         var responses = await Client().BatchAsync(requests);
         responses.Take(5).Select(r => Quantity.Parse(r.GetResult().GetString())).ShouldBe([1, 2, 3, 4, 5]);
         responses[5].Error!.Code.ShouldBe(-32601);
-        _node.Bodies.Count.ShouldBe(1);
-    }
-
-    [Fact]
-    public async Task RequestAsync_NodeNeverAnswers_TimesOutOnInjectedClockAsTransient()
-    {
-        var time = new TestClock();
-        _node.Respond = (_, _, _) => Reply.NeverAnswer();
-        var call = Client(maxRetries: 0, time: time).GetBlockNumberAsync();
-        await time.WaitForTimersAsync();
-        time.Advance(TimeSpan.FromSeconds(30));
-        var ex = await Should.ThrowAsync<JsonRpcTransportException>(() => call);
-        ex.IsTransient.ShouldBeTrue();
-        ex.Message.ShouldContain("no answer");
-    }
-
-    [Fact]
-    public async Task RequestAsync_CallerCancels_ThrowsOperationCanceled()
-    {
-        _node.Respond = (_, _, _) => Reply.NeverAnswer();
-        using var cts = new CancellationTokenSource();
-        var call = Client().GetBlockNumberAsync(cts.Token);
-        await cts.CancelAsync();
-        await Should.ThrowAsync<OperationCanceledException>(() => call);
-    }
-
-    [Fact]
-    public async Task WaitForReceiptAsync_NeverMined_ThrowsTimeoutAfterPollingOnInjectedClock()
-    {
-        var time = new TestClock();
-        _node.Respond = (_, _, _) => Reply.Result("null");
-        var hash = new byte[32];
-        var wait = Client(time: time).WaitForReceiptAsync(hash, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2));
-        for (var i = 0; i < 5; i++)
-        {
-            await time.WaitForTimersAsync(1, TimeSpan.FromSeconds(2));
-            wait.IsCompleted.ShouldBeFalse();
-            time.Advance(TimeSpan.FromSeconds(2));
-        }
-
-        var ex = await Should.ThrowAsync<TransactionReceiptTimeoutException>(() => wait);
-        ex.Timeout.ShouldBe(TimeSpan.FromSeconds(10));
-        _node.CountOf("eth_getTransactionReceipt").ShouldBe(6);
-    }
-
-    [Fact]
-    public async Task WaitForReceiptAsync_MinedOnThirdPoll_ReturnsReceipt()
-    {
-        var time = new TestClock();
-        var polls = 0;
-        const string Receipt = """
-            {"transactionHash":"0x1111111111111111111111111111111111111111111111111111111111111111","blockNumber":"0x5",
-             "blockHash":"0x2222222222222222222222222222222222222222222222222222222222222222","transactionIndex":"0x0",
-             "from":"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266","to":null,"contractAddress":"0x5fbdb2315678afecb367f032d93f642f64180aa3",
-             "status":"0x1","gasUsed":"0x5208","cumulativeGasUsed":"0x5208","effectiveGasPrice":"0x3b9aca00","type":"0x2","logs":[]}
-            """;
-        _node.Respond = (_, _, _) => ++polls >= 3 ? Reply.Result(Receipt) : Reply.Result("null");
-        var wait = Client(time: time).WaitForReceiptAsync(new byte[32], TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1));
-        await time.WaitForTimersAsync(1, TimeSpan.FromSeconds(1));
-        time.Advance(TimeSpan.FromSeconds(1));
-        await time.WaitForTimersAsync(1, TimeSpan.FromSeconds(1));
-        time.Advance(TimeSpan.FromSeconds(1));
-        var receipt = await wait;
-        receipt.BlockNumber.ShouldBe(5UL);
-        receipt.Succeeded.ShouldBeTrue();
-        receipt.GasUsed.ShouldBe(21000UL);
-        receipt.To.ShouldBeNull();
-        receipt.ContractAddress.ShouldBe(Address.Parse("0x5FbDB2315678afecb367f032d93F642f64180aa3"));
+        Node.Bodies.Count.ShouldBe(1);
     }
 
     [Fact]
