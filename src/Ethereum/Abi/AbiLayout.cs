@@ -67,7 +67,7 @@ public static class AbiLayout
             return !word[..(32 - size)].ContainsAnyExcept(fill);
         }
 
-        if (name.StartsWith("bytes", StringComparison.Ordinal) && name.Length > 5 && int.TryParse(name.AsSpan(5), out var n))
+        if (name.StartsWith("bytes", StringComparison.Ordinal) && int.TryParse(name.AsSpan(5), out var n))
         {
             return !word[n..].ContainsAnyExcept((byte)0);
         }

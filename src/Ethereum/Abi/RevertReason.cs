@@ -76,6 +76,9 @@ public sealed class RevertReason
         return false;
     }
 
+    // Deepest nesting of arrays and tuples decoded; deeper data is refused (Nethereum's decoder recurses).
+    private const int MaxDepth = 16;
+
     private static ErrorABI Error(string name, params Parameter[] parameters) => new(name) { InputParameters = parameters };
 
     private static bool TryDecodeWith(ReadOnlySpan<byte> data, ErrorABI error, [NotNullWhen(true)] out IReadOnlyList<object?>? arguments)
@@ -102,13 +105,15 @@ public sealed class RevertReason
     // many elements at one blob).
     private static bool HasLayout(ReadOnlySpan<byte> body, Parameter[] parameters)
     {
-        var budget = 4 * ((body.Length / 32) + parameters.Length + 1);
+        // Four visits per word, plus one chain of nested tuples as deep as allowed (a one-word value may sit
+        // inside MaxDepth static tuples).
+        var budget = (4 * ((body.Length / 32) + parameters.Length + 1)) + MaxDepth;
         return ValidSequence(body, parameters.Select(p => p.ABIType).ToArray(), 0, 0, ref budget);
     }
 
     private static bool ValidSequence(ReadOnlySpan<byte> body, IReadOnlyList<ABIType> types, int start, int depth, ref int budget)
     {
-        if (depth > 16)
+        if (depth > MaxDepth)
         {
             return false;
         }

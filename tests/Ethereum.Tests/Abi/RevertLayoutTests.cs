@@ -40,11 +40,11 @@ public sealed class RevertLayoutTests
     [Fact]
     public void ToString_CustomErrorArguments_RenderedByKind()
     {
-        var error = Error("Mixed", "bytes", "string", "bool", "uint256[]", "address");
+        var error = Error("Mixed", "bytes", "string", "bool", "bool", "uint256[]", "address");
         var who = Settlement.Ethereum.Addresses.Address.Parse("0x00000000000000000000000000000000000000aa");
         RevertReason.TryDecode(
-            Data(error, new byte[] { 0xab, 0xcd }, "why", true, new List<BigInteger> { 1, 2 }, who.ToString()), [error], out var reason).ShouldBeTrue();
-        reason!.ToString().ShouldBe($"Mixed(0xabcd, \"why\", true, [1, 2], {who})");
+            Data(error, new byte[] { 0xab, 0xcd }, "why", true, false, new List<BigInteger> { 1, 2 }, who.ToString()), [error], out var reason).ShouldBeTrue();
+        reason!.ToString().ShouldBe($"Mixed(0xabcd, \"why\", true, false, [1, 2], {who})");
     }
 
     [Fact]
@@ -54,6 +54,21 @@ public sealed class RevertLayoutTests
         var seventeen = Error("Deep", "uint256" + string.Concat(Enumerable.Repeat("[]", 17)));
         RevertReason.TryDecode(Data(sixteen, Nest(16)), [sixteen], out _).ShouldBeTrue();
         RevertReason.TryDecode(Data(seventeen, Nest(17)), [seventeen], out _).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void TryDecode_StaticTuplesNested16_DecodedAnd17_Refused()
+    {
+        static string Type(int depth) => string.Concat(Enumerable.Repeat("(", depth)) + "uint256" + string.Concat(Enumerable.Repeat(")", depth));
+        static object Value(int depth) => depth == 0 ? new BigInteger(5) : new object[] { Value(depth - 1) };
+        for (var depth = 1; depth <= 16; depth++)
+        {
+            var error = Error("Deep", Type(depth));
+            RevertReason.TryDecode(Data(error, Value(depth)), [error], out _).ShouldBeTrue($"depth {depth}");
+        }
+
+        var seventeen = Error("Deep", Type(17));
+        RevertReason.TryDecode(Data(seventeen, Value(17)), [seventeen], out _).ShouldBeFalse();
     }
 
     [Fact]
