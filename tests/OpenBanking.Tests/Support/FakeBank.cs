@@ -46,6 +46,16 @@ public sealed class FakeBank : HttpMessageHandler
 
     public bool SignResponses { get; set; } = true;
 
+    /// <summary>Advertises CIBA (backchannel endpoint and grant) in discovery and answers its requests.</summary>
+    public bool Ciba { get; set; }
+
+    /// <summary>
+    /// The answers to CIBA token polls, in order: <c>approve</c> (a token; the consent becomes authorised),
+    /// or an OAuth error code (<c>authorization_pending</c>, <c>slow_down</c>, <c>access_denied</c>,
+    /// <c>expired_token</c>, <c>invalid_grant</c>). Empty: <c>authorization_pending</c>.
+    /// </summary>
+    public ConcurrentQueue<string> CibaAnswers { get; } = new();
+
     public int PaymentsCreated => Payments.Count;
 
     public static string Version(string path) => path.Contains("/v4.0/", StringComparison.Ordinal) ? "v4" : "v3";
@@ -96,7 +106,7 @@ public sealed class FakeBank : HttpMessageHandler
         var path = r.Uri.AbsolutePath;
         if (path == "/.well-known/openid-configuration")
         {
-            return Json(200, new JsonObject
+            var discovery = new JsonObject
             {
                 ["issuer"] = Authority,
                 ["authorization_endpoint"] = Authority + "/as/authorize",
@@ -106,7 +116,14 @@ public sealed class FakeBank : HttpMessageHandler
                 ["response_types_supported"] = new JsonArray("code"),
                 ["subject_types_supported"] = new JsonArray("public"),
                 ["id_token_signing_alg_values_supported"] = new JsonArray("PS256"),
-            }, sign: false);
+            };
+            if (Ciba)
+            {
+                discovery["backchannel_authentication_endpoint"] = Authority + "/as/bc-authorize";
+                discovery["grant_types_supported"] = new JsonArray("authorization_code", "client_credentials", "urn:openid:params:grant-type:ciba");
+            }
+
+            return Json(200, discovery, sign: false);
         }
 
         if (path == "/jwks")
@@ -120,9 +137,28 @@ public sealed class FakeBank : HttpMessageHandler
             return Json(200, new JsonObject { ["keys"] = new JsonArray(jwk) }, sign: false);
         }
 
+        if (path == "/as/bc-authorize")
+        {
+            return Json(200, new JsonObject { ["auth_req_id"] = "req-" + Interlocked.Increment(ref _counter), ["expires_in"] = 120, ["interval"] = 2 }, sign: false);
+        }
+
         if (path == "/as/token")
         {
             var form = HttpUtility.ParseQueryString(Encoding.ASCII.GetString(r.Body));
+            if (form["grant_type"] == "urn:openid:params:grant-type:ciba")
+            {
+                var answer = CibaAnswers.TryDequeue(out var next) ? next : "authorization_pending";
+                if (answer != "approve")
+                {
+                    return Json(400, new JsonObject { ["error"] = answer }, sign: false);
+                }
+
+                foreach (var consent in Consents.Values)
+                {
+                    consent["Data"]!["Status"] = Version((string)consent["Links"]!["Self"]!) == "v4" ? "AUTH" : "Authorised";
+                }
+            }
+
             var token = new JsonObject
             {
                 ["access_token"] = "secret-access-token-" + Interlocked.Increment(ref _counter),
