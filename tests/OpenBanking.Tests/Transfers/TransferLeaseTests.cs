@@ -115,6 +115,16 @@ public sealed class TransferLeaseTests : IDisposable
     }
 
     [Fact]
+    public void IsGone_ThisPidStartOneTickLater_TrueNoRoundingForThisProcess()
+    {
+        // Same pid, another start: an earlier process that had this pid. Its own start is known exactly here.
+        using var self = Process.GetCurrentProcess();
+        var started = self.StartTime.ToUniversalTime().Ticks;
+        TransferLeaseHolder.IsGone($"{Environment.MachineName}/{Environment.ProcessId}/{started + 1}/prev").ShouldBeTrue();
+        TransferLeaseHolder.IsGone($"{Environment.MachineName}/{Environment.ProcessId}/{started}/other").ShouldBeFalse();
+    }
+
+    [Fact]
     public void IsGone_NoSuchProcess_True()
     {
         TransferLeaseHolder.IsGone($"{Environment.MachineName}/{int.MaxValue}/1/dead").ShouldBeTrue();
