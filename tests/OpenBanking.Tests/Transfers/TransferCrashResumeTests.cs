@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Settlement.OpenBanking.Pis;
 using Settlement.OpenBanking.Tests.Support;
 using Settlement.OpenBanking.Transfers;
@@ -86,7 +85,7 @@ public sealed class TransferCrashResumeTests
         using var t = new TestConnector();
         var created = await t.Transfers.CreateAsync(TransferKind.Topup, Request(Guid.NewGuid()), CancellationToken.None);
         created.Outcome.ShouldBe(TransferCreationOutcome.Created);
-        Lease(t, created.Operation.Id, "other-host/4242/1/abcd", t.Time.GetUtcNow().AddMinutes(5));
+        StoredLease.Hold(t, created.Operation.Id, "other-host/4242/1/abcd", t.Time.GetUtcNow().AddMinutes(5));
         var requestsBefore = t.Bank.Requests.Count;
 
         var advance = await t.Transfers.TryAdvanceAsync(created.Operation.Id, CancellationToken.None);
@@ -111,7 +110,7 @@ public sealed class TransferCrashResumeTests
         var created = await t.Transfers.CreateAsync(TransferKind.Topup, Request(Guid.NewGuid()), CancellationToken.None);
 
         // This pid with another start time: a process that no longer exists.
-        Lease(t, created.Operation.Id, $"{Environment.MachineName}/{Environment.ProcessId}/1/dead", t.Time.GetUtcNow().AddMinutes(5));
+        StoredLease.Hold(t, created.Operation.Id, $"{Environment.MachineName}/{Environment.ProcessId}/1/dead", t.Time.GetUtcNow().AddMinutes(5));
         var advance = await t.Transfers.TryAdvanceAsync(created.Operation.Id, CancellationToken.None);
         advance.Busy.ShouldBeFalse();
         advance.Operation.State.ShouldBe(TransferState.PaymentSubmitted);
@@ -184,18 +183,6 @@ public sealed class TransferCrashResumeTests
     }
 
     private static TransferRequest Request(Guid? id) => new() { OperationId = id, Bank = "acme", AmountMinor = 500, Counterparty = Customer };
-
-    private static void Lease(TestConnector t, Guid id, string holder, DateTimeOffset expires)
-    {
-        using var connection = new SqliteConnection("Data Source=" + t.DatabasePath);
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "INSERT OR REPLACE INTO transfer_leases (operation_id, holder, expires_at) VALUES ($id, $holder, $expires)";
-        command.Parameters.AddWithValue("$id", id.ToString("N"));
-        command.Parameters.AddWithValue("$holder", holder);
-        command.Parameters.AddWithValue("$expires", expires.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
-        command.ExecuteNonQuery();
-    }
 
     private sealed class SimulatedCrash : Exception;
 
