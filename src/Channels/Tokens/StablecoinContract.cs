@@ -1,5 +1,4 @@
 using System.Numerics;
-using Nethereum.ABI.Model;
 using Nethereum.Contracts;
 using Settlement.Channels.Contracts;
 using Settlement.Channels.Generated.TestStablecoinContract;
@@ -33,9 +32,6 @@ public sealed class StablecoinContract
     public static async Task<StablecoinContract> FromWeb3Async(
         Nethereum.Web3.IWeb3 web3, Address address, ulong chainId, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default) =>
         new(await Web3Rpc.ConnectAsync(web3, chainId, timeProvider, cancellationToken).ConfigureAwait(false), address);
-
-    /// <summary>The token's custom errors (from the generated error types), for decoding revert data.</summary>
-    public static IReadOnlyList<ErrorABI> Errors { get; } = TestStablecoinErrors.All.Select(ABITypedRegistry.GetError).ToArray();
 
     /// <summary>The token's address.</summary>
     public Address Address { get; }
