@@ -334,7 +334,8 @@ public sealed class ChannelContract
         where TEvent : class, new()
     {
         var abi = ABITypedRegistry.GetEvent<TEvent>();
-        return (ContractMessages.Topic0(abi), log => ContractMessages.TryDecodeEvent<TEvent>(abi, log) is { } dto ? map(dto) : null);
+        var decode = ContractMessages.EventDecoder<TEvent>(abi);
+        return (ContractMessages.Topic0(abi), log => decode(log) is { } dto ? map(dto) : null);
     }
 
     private static Address A(string address) => ContractMessages.Address(address);

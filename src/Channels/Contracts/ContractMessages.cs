@@ -37,46 +37,51 @@ internal static class ContractMessages
     public static Address Address(string value) => Settlement.Ethereum.Addresses.Address.Parse(value);
 
     /// <summary>
-    /// Decodes <paramref name="log"/> as <typeparamref name="TEvent"/> if its topic count and data length are the ones
-    /// the event's ABI fixes (every event here has elementary static fields) and every word is a strict encoding of
-    /// its field; null otherwise.
+    /// A decoder of logs into <typeparamref name="TEvent"/>: it returns null unless a log has the topic count and data
+    /// length the event's ABI fixes and every word is a strict encoding of its field. The event's shape is read once
+    /// here; every event of our contracts has 32-byte elementary fields only, and anything else is a bug in the bindings.
     /// </summary>
-    public static TEvent? TryDecodeEvent<TEvent>(EventABI abi, LogEntry log)
+    /// <exception cref="InvalidOperationException">The event has a dynamic or multi-word field.</exception>
+    public static Func<LogEntry, TEvent?> EventDecoder<TEvent>(EventABI abi)
         where TEvent : class, new()
     {
-        var indexed = abi.InputParameters.Count(p => p.Indexed);
-        if (log.Topics.Count != indexed + 1 || log.Topics.Any(t => t.Length != 32))
+        var fields = abi.InputParameters;
+        if (fields.Any(p => !p.Indexed && (p.ABIType.IsDynamic() || AbiLayout.HeadSize(p) != 32)))
         {
-            return null;
+            throw new InvalidOperationException($"Event {abi.Name} has a field that is not one 32-byte word.");
         }
 
-        var data = abi.InputParameters.Where(p => !p.Indexed).ToList();
-        if (data.Any(p => p.ABIType.IsDynamic() || AbiLayout.HeadSize(p) != 32) || log.Data.Length != 32 * data.Count)
+        var topicCount = 1 + fields.Count(p => p.Indexed);
+        var dataLength = 32 * fields.Count(p => !p.Indexed);
+        return log =>
         {
-            return null;
-        }
-
-        var topic = 1;
-        var word = 0;
-        foreach (var p in abi.InputParameters)
-        {
-            var ok = p.Indexed
-                ? AbiLayout.IsCanonicalWord(p.ABIType, log.Topics[topic++])
-                : AbiLayout.IsCanonicalWord(p.ABIType, log.Data.AsSpan(word, 32));
-            word += p.Indexed ? 0 : 32;
-            if (!ok)
+            if (log.Topics.Count != topicCount || log.Topics.Any(t => t.Length != 32) || log.Data.Length != dataLength)
             {
                 return null;
             }
-        }
 
-        var filterLog = new FilterLog
-        {
-            Address = log.Address.ToLowerHex(),
-            Topics = log.Topics.Select(t => (object)t.ToHex(prefix: true)).ToArray(),
-            Data = log.Data.ToHex(prefix: true),
+            var topic = 1;
+            var word = 0;
+            foreach (var p in fields)
+            {
+                var ok = p.Indexed
+                    ? AbiLayout.IsCanonicalWord(p.ABIType, log.Topics[topic++])
+                    : AbiLayout.IsCanonicalWord(p.ABIType, log.Data.AsSpan(word, 32));
+                word += p.Indexed ? 0 : 32;
+                if (!ok)
+                {
+                    return null;
+                }
+            }
+
+            var filterLog = new FilterLog
+            {
+                Address = log.Address.ToLowerHex(),
+                Topics = log.Topics.Select(t => (object)t.ToHex(prefix: true)).ToArray(),
+                Data = log.Data.ToHex(prefix: true),
+            };
+            return filterLog.DecodeEvent<TEvent>()?.Event;
         };
-        return filterLog.DecodeEvent<TEvent>()?.Event;
     }
 
     /// <summary>The topic-0 hash of an event ABI, lower-case hex without prefix.</summary>
