@@ -1,0 +1,43 @@
+using Settlement.Channels.Payee.Velocity;
+
+namespace Settlement.Channels.Payee.Storage;
+
+/// <summary>
+/// The payee's durable record: the newest voucher of each channel, the channels' confirmed on-chain view and the
+/// velocity flags. Implementations (SQLite, PostgreSQL) use plain SQL with conditional, monotone updates, so several
+/// payee instances can share one database and a PostgreSQL-compatible distributed database can hold it.
+/// A method returns only after its writes are durable (committed and flushed).
+/// </summary>
+public interface IVoucherStore
+{
+    /// <summary>Creates or upgrades the schema; safe to call from every instance at start.</summary>
+    Task MigrateAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores each voucher if its cumulative amount is above the stored one for its channel, all in one transaction
+    /// (one flush for the batch: group commit). Returns one result per input, in order; several vouchers of one
+    /// channel in a batch are applied in order.
+    /// </summary>
+    Task<IReadOnlyList<VoucherWriteResult>> SaveNewestAsync(IReadOnlyList<StoredVoucher> vouchers, CancellationToken cancellationToken = default);
+
+    /// <summary>The newest stored voucher of a channel, or null.</summary>
+    Task<StoredVoucher?> GetNewestAsync(ChannelKey key, CancellationToken cancellationToken = default);
+
+    /// <summary>The newest stored voucher of every channel (for status and for redeeming).</summary>
+    Task<IReadOnlyList<StoredVoucher>> ListNewestAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Saves a channel's confirmed view if it is at a later or equal block than the stored one.</summary>
+    Task SaveChannelAsync(StoredChannel channel, CancellationToken cancellationToken = default);
+
+    /// <summary>A channel's stored view, or null.</summary>
+    Task<StoredChannel?> GetChannelAsync(ChannelKey key, CancellationToken cancellationToken = default);
+
+    /// <summary>Every stored channel view.</summary>
+    Task<IReadOnlyList<StoredChannel>> ListChannelsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Appends a velocity flag (append-only).</summary>
+    Task AppendFlagAsync(VelocityFlag flag, CancellationToken cancellationToken = default);
+
+    /// <summary>Flags raised at or after <paramref name="since"/>, oldest first.</summary>
+    Task<IReadOnlyList<VelocityFlag>> ListFlagsAsync(DateTimeOffset since, CancellationToken cancellationToken = default);
+}
