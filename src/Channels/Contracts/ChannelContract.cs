@@ -264,6 +264,23 @@ public sealed class ChannelContract
         return DecodeEvents(logs);
     }
 
+    /// <summary>
+    /// The <c>ChannelOpened</c> event of <paramref name="channelId"/> up to <paramref name="toBlock"/> (filtered by the
+    /// indexed channel id on the node), or null if the channel was not opened in that range.
+    /// </summary>
+    public async Task<ChannelOpenedEvent?> FindOpenedAsync(ChannelId channelId, BlockParameter toBlock, CancellationToken cancellationToken = default)
+    {
+        var filter = new LogFilter
+        {
+            FromBlock = BlockParameter.Earliest,
+            ToBlock = toBlock,
+            Addresses = [Address],
+            Topics = [[Convert.FromHexString(ChannelOpenedTopic0)], [channelId.Bytes.ToArray()]],
+        };
+        var logs = await _rpc.GetLogsAsync(filter, cancellationToken).ConfigureAwait(false);
+        return DecodeEvents(logs).OfType<ChannelOpenedEvent>().FirstOrDefault(e => e.ChannelId == channelId && !e.Removed);
+    }
+
     // ------------------------------------------------------------------ events
 
     /// <summary>Decodes this contract's logs among <paramref name="logs"/>; other logs are skipped.</summary>
@@ -329,6 +346,8 @@ public sealed class ChannelContract
         Decoder<PayoutDeferredEventDto>(d => new PayoutDeferredEvent(ChannelId.FromBytes(d.ChannelId), A(d.To), A(d.Token), d.Amount)),
         Decoder<OwedWithdrawnEventDto>(d => new OwedWithdrawnEvent(A(d.Owner), A(d.Token), A(d.To), d.Amount)),
     }.ToDictionary(x => x.Topic0, x => x.Decode, StringComparer.Ordinal);
+
+    private static readonly string ChannelOpenedTopic0 = ContractMessages.Topic0(ABITypedRegistry.GetEvent<ChannelOpenedEventDto>());
 
     private static (string Topic0, Func<LogEntry, ChannelEvent?> Decode) Decoder<TEvent>(Func<TEvent, ChannelEvent> map)
         where TEvent : class, new()

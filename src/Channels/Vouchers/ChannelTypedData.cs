@@ -27,7 +27,15 @@ public sealed class ChannelTypedData
     /// <summary>encodeType of a cooperative close.</summary>
     public const string CooperativeCloseType = "CooperativeClose(bytes32 channelId,uint256 payerToPayee,uint256 payeeToPayer)";
 
+    /// <summary>
+    /// encodeType of a payee's receipt: the payee states it holds a voucher for <c>cumulativeAmount</c>, at
+    /// <c>issuedAt</c> (unix seconds). Never checked by the contract; a payer keeps it as proof of what was
+    /// acknowledged (docs/payee.md, "Receipts").
+    /// </summary>
+    public const string ReceiptType = "Receipt(bytes32 channelId,uint256 cumulativeAmount,uint64 issuedAt)";
+
     private static readonly byte[] VoucherTypeHashBytes = Keccak256.HashUtf8(VoucherType);
+    private static readonly byte[] ReceiptTypeHashBytes = Keccak256.HashUtf8(ReceiptType);
     private static readonly byte[] CooperativeCloseTypeHashBytes = Keccak256.HashUtf8(CooperativeCloseType);
 
     /// <summary>Creates the typed data for one deployment.</summary>
@@ -101,6 +109,24 @@ public sealed class ChannelTypedData
         Span<byte> digest = stackalloc byte[32];
         HashVoucher(channelId, cumulativeAmount, digest);
         return signature.TryRecoverAddress(digest, out signer);
+    }
+
+    /// <summary>Writes the EIP-712 digest of <c>Receipt(channelId, cumulativeAmount, issuedAt)</c>.</summary>
+    /// <param name="channelId">The 32-byte channel id.</param>
+    /// <param name="cumulativeAmount">The cumulative amount acknowledged.</param>
+    /// <param name="issuedAt">Unix seconds.</param>
+    /// <param name="digest">Receives 32 bytes.</param>
+    public void HashReceipt(ReadOnlySpan<byte> channelId, BigInteger cumulativeAmount, ulong issuedAt, Span<byte> digest)
+    {
+        CheckChannelId(channelId);
+        Span<byte> buffer = stackalloc byte[128];
+        ReceiptTypeHashBytes.CopyTo(buffer);
+        channelId.CopyTo(buffer[32..]);
+        Eip712Encoding.WriteUInt256(cumulativeAmount, buffer[64..96], nameof(cumulativeAmount));
+        Eip712Encoding.WriteUInt256(issuedAt, buffer[96..128], nameof(issuedAt));
+        Span<byte> structHash = stackalloc byte[32];
+        Keccak256.Hash(buffer, structHash);
+        Domain.Digest(structHash, digest);
     }
 
     /// <summary>Writes the digest of <c>CooperativeClose(channelId, payerToPayee, payeeToPayer)</c>.</summary>

@@ -1,7 +1,7 @@
 namespace Settlement.Ethereum.Signing;
 
 /// <summary>Range checks on 32-byte big-endian scalars against the secp256k1 group order n.</summary>
-internal static class Secp256k1Scalars
+public static class Secp256k1Scalars
 {
     /// <summary>The group order n, big-endian.</summary>
     public static ReadOnlySpan<byte> Order =>

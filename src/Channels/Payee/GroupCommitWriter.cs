@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Settlement.Channels.Payee.Storage;
+
+namespace Settlement.Channels.Payee;
+
+/// <summary>
+/// Group commit: callers enqueue a verified voucher and wait; one loop takes everything queued (up to a batch size)
+/// and writes it in one store transaction, so one flush makes many vouchers durable. A caller's task completes only
+/// after its voucher's transaction committed — acknowledging is never ahead of the disk. The queue is bounded:
+/// when it is full, callers wait (back-pressure) instead of growing memory.
+/// </summary>
+internal sealed partial class GroupCommitWriter : IAsyncDisposable
+{
+    private readonly IVoucherStore _store;
+    private readonly PayeeMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly int _maxBatch;
+    private readonly Channel<Pending> _queue;
+    private readonly Task _loop;
+
+    public GroupCommitWriter(IVoucherStore store, int maxBatch, int capacity, PayeeMetrics metrics, ILogger logger)
+    {
+        _store = store;
+        _maxBatch = maxBatch;
+        _metrics = metrics;
+        _logger = logger;
+        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(capacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Queues a write and waits until it is durable. Throws if the store failed or the writer stopped.</summary>
+    public async ValueTask<VoucherWriteResult> WriteAsync(StoredVoucher voucher, CancellationToken cancellationToken)
+    {
+        var pending = new Pending(voucher);
+        await _queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+
+        // Once queued, the write happens whatever the caller does: it is not cancelled half-way.
+        return await pending.Completion.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Stops taking writes and finishes those already queued.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<Pending>(_maxBatch);
+        var vouchers = new List<StoredVoucher>(_maxBatch);
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            vouchers.Clear();
+            while (batch.Count < _maxBatch && reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+                vouchers.Add(pending.Voucher);
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                var results = await _store.SaveNewestAsync(vouchers, CancellationToken.None).ConfigureAwait(false);
+                _metrics.StoreBatch(batch.Count, Stopwatch.GetElapsedTime(started));
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Completion.TrySetResult(results[i]);
+                }
+            }
+#pragma warning disable CA1031 // Every waiter must learn of the failure; the loop must survive it.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogBatchFailed(_logger, batch.Count, ex);
+                foreach (var pending in batch)
+                {
+                    pending.Completion.TrySetException(ex);
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Error, Message = "Writing a batch of {Count} vouchers failed; none of them was acknowledged")]
+    private static partial void LogBatchFailed(ILogger logger, int count, Exception exception);
+
+    private sealed class Pending(StoredVoucher voucher)
+    {
+        public StoredVoucher Voucher { get; } = voucher;
+
+        public TaskCompletionSource<VoucherWriteResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

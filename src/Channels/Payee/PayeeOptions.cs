@@ -1,0 +1,68 @@
+using System.ComponentModel.DataAnnotations;
+using Settlement.Channels.Payee.Velocity;
+using Settlement.Ethereum.Addresses;
+
+namespace Settlement.Channels.Payee;
+
+/// <summary>
+/// The payee engine's settings (configuration section <c>Payee</c>): which deployment it serves, the safety margin
+/// before a close deadline, group-commit sizes and the velocity rules.
+/// </summary>
+public sealed class PayeeOptions : IValidatableObject
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Payee";
+
+    /// <summary>The chain id of the channel contract.</summary>
+    [Range(typeof(ulong), "1", "18446744073709551615")]
+    public ulong ChainId { get; set; }
+
+    /// <summary>The <c>SettlementChannels</c> contract address (0x + 40 hex digits).</summary>
+    [Required]
+    public string Contract { get; set; } = "";
+
+    /// <summary>A closing channel whose deadline is nearer than this is refused with <c>DeadlineTooNear</c>.</summary>
+    public TimeSpan DeadlineMargin { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Most vouchers written in one transaction (one flush).</summary>
+    [Range(1, 65_536)]
+    public int MaxBatchSize { get; set; } = 1024;
+
+    /// <summary>Vouchers waiting to be written before callers wait (back-pressure).</summary>
+    [Range(1, 1_048_576)]
+    public int WriteQueueCapacity { get; set; } = 16_384;
+
+    /// <summary>How long an unknown channel id is remembered as unknown, so a flood of random ids does not reach the chain.</summary>
+    public TimeSpan UnknownChannelCacheTime { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Velocity rules (off unless configured).</summary>
+    [Required]
+    public VelocityOptions Velocity { get; set; } = new();
+
+    /// <summary>The parsed <see cref="Contract"/>.</summary>
+    public Address ContractAddress => Address.Parse(Contract);
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!Address.TryParse(Contract, out _))
+        {
+            yield return new ValidationResult($"Payee:Contract must be a 20-byte hex address; got '{Contract}'.", [nameof(Contract)]);
+        }
+
+        if (DeadlineMargin < TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Payee:DeadlineMargin must not be negative.", [nameof(DeadlineMargin)]);
+        }
+
+        if (UnknownChannelCacheTime < TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Payee:UnknownChannelCacheTime must not be negative.", [nameof(UnknownChannelCacheTime)]);
+        }
+
+        foreach (var result in Velocity.Validate(validationContext))
+        {
+            yield return result;
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using System.Collections.Concurrent;
+using System.Numerics;
+using Settlement.Channels.Vouchers;
+using Settlement.Ethereum.Addresses;
+using Settlement.Ethereum.Signing;
+
+namespace Settlement.Channels.Payee.Receipts;
+
+/// <summary>
+/// Signs receipts with the payee's key. Owns nothing: the key's lifetime is the caller's (a host loads it from a
+/// keystore and disposes it at shutdown).
+/// </summary>
+public sealed class ReceiptSigner
+{
+    private readonly PrivateKey _key;
+    private readonly ConcurrentDictionary<(ulong, Address), ChannelTypedData> _domains = new();
+
+    /// <summary>Creates a signer for the payee's key.</summary>
+    public ReceiptSigner(PrivateKey payeeKey)
+    {
+        ArgumentNullException.ThrowIfNull(payeeKey);
+        _key = payeeKey;
+        Payee = payeeKey.Address;
+    }
+
+    /// <summary>The payee's address (who receipts are signed by).</summary>
+    public Address Payee { get; }
+
+    /// <summary>Signs a receipt for <paramref name="cumulative"/> at <paramref name="issuedAt"/>.</summary>
+    public PaymentReceipt Sign(ChannelKey key, BigInteger cumulative, ulong issuedAt)
+    {
+        var typedData = _domains.GetOrAdd((key.ChainId, key.Contract), k => ChannelTypedData.ForContract(k.Item1, k.Item2));
+        Span<byte> digest = stackalloc byte[32];
+        typedData.HashReceipt(key.ChannelId.Bytes, cumulative, issuedAt, digest);
+        return new PaymentReceipt(key, cumulative, issuedAt, _key.Sign(digest));
+    }
+}

@@ -1,0 +1,133 @@
+using System.Numerics;
+using Settlement.Channels.Payee;
+using Settlement.Channels.Payee.Storage;
+using Settlement.Channels.Payee.Velocity;
+
+namespace Settlement.Channels.Tests.Payee;
+
+/// <summary>
+/// A test store with the interface's semantics (conditional monotone writes, one call per batch), counting batches
+/// and able to fail on demand. The real SQLite and PostgreSQL stores pass the same contract in the integration tests.
+/// </summary>
+internal sealed class InMemoryVoucherStore : IVoucherStore
+{
+    private readonly Dictionary<ChannelKey, StoredVoucher> _newest = [];
+    private readonly Dictionary<ChannelKey, StoredChannel> _channels = [];
+    private readonly List<VelocityFlag> _flags = [];
+
+    public int Batches { get; private set; }
+
+    public int LargestBatch { get; private set; }
+
+    public int Migrations { get; private set; }
+
+    public Exception? FailNextWrite { get; set; }
+
+    /// <summary>Holds each batch until released (to test queueing and shutdown).</summary>
+    public TaskCompletionSource? Gate { get; set; }
+
+    public Task MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        Migrations++;
+        return Task.CompletedTask;
+    }
+
+    public async Task<IReadOnlyList<VoucherWriteResult>> SaveNewestAsync(IReadOnlyList<StoredVoucher> vouchers, CancellationToken cancellationToken = default)
+    {
+        if (Gate is { } gate)
+        {
+            await gate.Task.ConfigureAwait(false);
+        }
+
+        lock (_newest)
+        {
+            Batches++;
+            LargestBatch = Math.Max(LargestBatch, vouchers.Count);
+            if (FailNextWrite is { } failure)
+            {
+                FailNextWrite = null;
+                throw failure;
+            }
+
+            var results = new List<VoucherWriteResult>(vouchers.Count);
+            foreach (var v in vouchers)
+            {
+                var previous = _newest.TryGetValue(v.Key, out var old) ? old.Cumulative : BigInteger.Zero;
+                if (v.Cumulative > previous)
+                {
+                    _newest[v.Key] = v;
+                    results.Add(new VoucherWriteResult(true, previous, v.Cumulative));
+                }
+                else
+                {
+                    results.Add(new VoucherWriteResult(false, previous, previous));
+                }
+            }
+
+            return results;
+        }
+    }
+
+    public Task<StoredVoucher?> GetNewestAsync(ChannelKey key, CancellationToken cancellationToken = default)
+    {
+        lock (_newest)
+        {
+            return Task.FromResult(_newest.GetValueOrDefault(key));
+        }
+    }
+
+    public Task<IReadOnlyList<StoredVoucher>> ListNewestAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_newest)
+        {
+            return Task.FromResult<IReadOnlyList<StoredVoucher>>([.. _newest.Values]);
+        }
+    }
+
+    public Task SaveChannelAsync(StoredChannel channel, CancellationToken cancellationToken = default)
+    {
+        lock (_channels)
+        {
+            if (!_channels.TryGetValue(channel.View.Key, out var old) || old.BlockNumber <= channel.BlockNumber)
+            {
+                _channels[channel.View.Key] = channel;
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<StoredChannel?> GetChannelAsync(ChannelKey key, CancellationToken cancellationToken = default)
+    {
+        lock (_channels)
+        {
+            return Task.FromResult(_channels.GetValueOrDefault(key));
+        }
+    }
+
+    public Task<IReadOnlyList<StoredChannel>> ListChannelsAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_channels)
+        {
+            return Task.FromResult<IReadOnlyList<StoredChannel>>([.. _channels.Values]);
+        }
+    }
+
+    public Task AppendFlagAsync(VelocityFlag flag, CancellationToken cancellationToken = default)
+    {
+        lock (_flags)
+        {
+            _flags.Add(flag);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<VelocityFlag>> ListFlagsAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        lock (_flags)
+        {
+            return Task.FromResult<IReadOnlyList<VelocityFlag>>([.. _flags.Where(f => f.RaisedAt >= since)]);
+        }
+    }
+}
