@@ -1,0 +1,485 @@
+using System.Numerics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using NpgsqlTypes;
+using Settlement.Channels.Payee;
+using Settlement.Channels.Payee.Storage;
+using Settlement.Channels.Payee.Velocity;
+
+namespace Settlement.Channels.Storage.PostgreSql;
+
+/// <summary>
+/// The payee's <see cref="IVoucherStore"/> in PostgreSQL, shared by several payee instances. Plain SQL only (no stored
+/// procedures, no advisory locks, no extensions) so a PostgreSQL-compatible distributed database can hold it:
+/// <c>INSERT … ON CONFLICT DO NOTHING</c>, <c>SELECT … FOR UPDATE</c> and conditional, monotone
+/// <c>UPDATE … WHERE cumulative &lt; @new</c>. A batch locks its channels' rows in one fixed key order, so concurrent
+/// batches never deadlock each other; serialization failures (which distributed databases report under contention)
+/// are retried. Durability relies on the server's <c>synchronous_commit = on</c> (the default): a commit is flushed
+/// before it is acknowledged. Encoding: see <see cref="StorageCodec"/>; timestamps are <c>timestamptz</c>
+/// (UTC, microsecond precision).
+/// </summary>
+public sealed partial class PostgreSqlVoucherStore : IVoucherStore
+{
+    /// <summary>The newest schema version this build applies (rows of <c>payee_schema_migrations</c>).</summary>
+    public const int SchemaVersion = 1;
+
+    // Index i creates version i + 1. Each runs in one transaction together with the insert of its version row, so two
+    // instances migrating at once apply it exactly once. Never edit a released step; append a new one.
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE IF NOT EXISTS payee_vouchers (
+            chain_id BIGINT NOT NULL,
+            contract BYTEA NOT NULL CHECK (octet_length(contract) = 20),
+            channel_id BYTEA NOT NULL CHECK (octet_length(channel_id) = 32),
+            signer BYTEA NOT NULL CHECK (octet_length(signer) = 20),
+            cumulative BYTEA NOT NULL CHECK (octet_length(cumulative) = 32),
+            signature BYTEA NOT NULL CHECK (octet_length(signature) = 65),
+            received_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (chain_id, contract, channel_id)
+        );
+        CREATE TABLE IF NOT EXISTS payee_channels (
+            chain_id BIGINT NOT NULL,
+            contract BYTEA NOT NULL CHECK (octet_length(contract) = 20),
+            channel_id BYTEA NOT NULL CHECK (octet_length(channel_id) = 32),
+            payer BYTEA NOT NULL,
+            payee BYTEA NOT NULL,
+            token BYTEA NOT NULL,
+            challenge_period BIGINT NOT NULL,
+            nonce BIGINT NOT NULL,
+            payer_deposit BYTEA NOT NULL,
+            redeemed_by_payee BYTEA NOT NULL,
+            payee_deposit BYTEA NOT NULL,
+            redeemed_by_payer BYTEA NOT NULL,
+            close_deadline BIGINT NOT NULL,
+            settled BOOLEAN NOT NULL,
+            block_number BIGINT NOT NULL CHECK (block_number >= 0),
+            PRIMARY KEY (chain_id, contract, channel_id)
+        );
+        CREATE TABLE IF NOT EXISTS payee_velocity_flags (
+            seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            chain_id BIGINT NOT NULL,
+            contract BYTEA NOT NULL,
+            channel_id BYTEA NOT NULL,
+            payer BYTEA NOT NULL,
+            rule BIGINT NOT NULL,
+            observed BYTEA NOT NULL,
+            threshold BYTEA NOT NULL,
+            refused BOOLEAN NOT NULL,
+            raised_at TIMESTAMPTZ NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_payee_velocity_flags_raised_at ON payee_velocity_flags (raised_at, seq);
+        """,
+    ];
+
+    private const string KeyWhere = "chain_id = @chain AND contract = @contract AND channel_id = @channel";
+    private const string VoucherColumns = "chain_id, contract, channel_id, signer, cumulative, signature, received_at";
+    private const string ChannelColumns = "chain_id, contract, channel_id, payer, payee, token, challenge_period, nonce, payer_deposit, "
+        + "redeemed_by_payee, payee_deposit, redeemed_by_payer, close_deadline, settled, block_number";
+    private const string FlagColumns = "chain_id, contract, channel_id, payer, rule, observed, threshold, refused, raised_at";
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly int _maxRetries;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _migration = new(1, 1);
+    private volatile bool _migrated;
+
+    /// <summary>A store on <paramref name="dataSource"/> (not owned: the caller disposes it). Touches nothing until first used.</summary>
+    /// <param name="dataSource">The database.</param>
+    /// <param name="maxRetries">Retries of a batch after a serialization failure or deadlock.</param>
+    /// <param name="logger">Migrations and retries.</param>
+    public PostgreSqlVoucherStore(NpgsqlDataSource dataSource, int maxRetries = 10, ILogger<PostgreSqlVoucherStore>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxRetries);
+        _dataSource = dataSource;
+        _maxRetries = maxRetries;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="InvalidOperationException">The database's schema is newer than this build.</exception>
+    public async Task MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await _migration.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await CreateMigrationsTableAsync(connection, cancellationToken).ConfigureAwait(false);
+            await using (var newest = new NpgsqlCommand("SELECT COALESCE(MAX(version), 0) FROM payee_schema_migrations", connection))
+            {
+                var version = Convert.ToInt64(await newest.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+                if (version > SchemaVersion)
+                {
+                    throw new InvalidOperationException(
+                        $"PostgreSQL voucher store '{connection.Database}' has schema version {version}, newer than this build's {SchemaVersion}: upgrade the payee.");
+                }
+            }
+
+            for (var step = 0; step < Migrations.Length; step++)
+            {
+                await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+                // The version row is the lock: a second instance's insert waits on the unique key until the first
+                // commits (then skips the step) or rolls back (then applies it itself).
+                await using var claim = new NpgsqlCommand(
+                    "INSERT INTO payee_schema_migrations (version, applied_at) VALUES (@version, CURRENT_TIMESTAMP) ON CONFLICT (version) DO NOTHING",
+                    connection,
+                    tx);
+                claim.Parameters.AddWithValue("version", step + 1);
+                if (await claim.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                {
+                    await tx.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                await using var apply = new NpgsqlCommand(Migrations[step], connection, tx);
+                await apply.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+                LogMigrated(_logger, connection.Database, step + 1);
+            }
+
+            _migrated = true;
+        }
+        finally
+        {
+            _migration.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<VoucherWriteResult>> SaveNewestAsync(IReadOnlyList<StoredVoucher> vouchers, CancellationToken cancellationToken = default)
+    {
+        var batch = VoucherBatch.Create(vouchers);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (vouchers.Count == 0)
+        {
+            return [];
+        }
+
+        await EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await TrySaveAsync(batch, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException ex) when (IsRetryable(ex) && attempt < _maxRetries)
+            {
+                LogRetry(_logger, ex.SqlState, attempt + 1);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<StoredVoucher?> GetNewestAsync(ChannelKey key, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _dataSource.CreateCommand($"SELECT {VoucherColumns} FROM payee_vouchers WHERE {KeyWhere}");
+        AddKeyParameters(command)(key);
+        var list = await ReadVouchersAsync(command, cancellationToken).ConfigureAwait(false);
+        return list.Count == 0 ? null : list[0];
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<StoredVoucher>> ListNewestAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _dataSource.CreateCommand($"SELECT {VoucherColumns} FROM payee_vouchers ORDER BY chain_id, contract, channel_id");
+        return await ReadVouchersAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task SaveChannelAsync(StoredChannel channel, CancellationToken cancellationToken = default)
+    {
+        StorageCodec.Validate(channel, nameof(channel));
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+
+        // Monotone by block: an older view (a slower instance's watcher) never overwrites a newer one. One statement,
+        // so concurrent instances need no lock.
+        await using var command = _dataSource.CreateCommand($"""
+            INSERT INTO payee_channels ({ChannelColumns})
+            VALUES (@chain, @contract, @channel, @payer, @payee, @token, @period, @nonce, @payerDeposit, @redeemedByPayee, @payeeDeposit,
+                @redeemedByPayer, @deadline, @settled, @block)
+            ON CONFLICT (chain_id, contract, channel_id) DO UPDATE SET
+                payer = excluded.payer, payee = excluded.payee, token = excluded.token, challenge_period = excluded.challenge_period,
+                nonce = excluded.nonce, payer_deposit = excluded.payer_deposit, redeemed_by_payee = excluded.redeemed_by_payee,
+                payee_deposit = excluded.payee_deposit, redeemed_by_payer = excluded.redeemed_by_payer,
+                close_deadline = excluded.close_deadline, settled = excluded.settled, block_number = excluded.block_number
+            WHERE payee_channels.block_number <= excluded.block_number
+            """);
+        var view = channel.View;
+        AddKeyParameters(command)(view.Key);
+        AddBytes(command, "payer", view.Parameters.Payer.Bytes.ToArray());
+        AddBytes(command, "payee", view.Parameters.Payee.Bytes.ToArray());
+        AddBytes(command, "token", view.Parameters.Token.Bytes.ToArray());
+        command.Parameters.Add(new NpgsqlParameter<long>("period", view.Parameters.ChallengePeriodSeconds));
+        command.Parameters.Add(new NpgsqlParameter<long>("nonce", StorageCodec.EncodeUInt64(view.Parameters.Nonce)));
+        AddBytes(command, "payerDeposit", StorageCodec.EncodeAmount(view.PayerDeposit, nameof(channel)));
+        AddBytes(command, "redeemedByPayee", StorageCodec.EncodeAmount(view.RedeemedByPayee, nameof(channel)));
+        AddBytes(command, "payeeDeposit", StorageCodec.EncodeAmount(view.PayeeDeposit, nameof(channel)));
+        AddBytes(command, "redeemedByPayer", StorageCodec.EncodeAmount(view.RedeemedByPayer, nameof(channel)));
+        command.Parameters.Add(new NpgsqlParameter<long>("deadline", StorageCodec.EncodeUInt64(view.CloseDeadline)));
+        command.Parameters.Add(new NpgsqlParameter<bool>("settled", view.Settled));
+        command.Parameters.Add(new NpgsqlParameter<long>("block", (long)channel.BlockNumber));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<StoredChannel?> GetChannelAsync(ChannelKey key, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _dataSource.CreateCommand($"SELECT {ChannelColumns} FROM payee_channels WHERE {KeyWhere}");
+        AddKeyParameters(command)(key);
+        var list = await ReadChannelsAsync(command, cancellationToken).ConfigureAwait(false);
+        return list.Count == 0 ? null : list[0];
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<StoredChannel>> ListChannelsAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _dataSource.CreateCommand($"SELECT {ChannelColumns} FROM payee_channels ORDER BY chain_id, contract, channel_id");
+        return await ReadChannelsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task AppendFlagAsync(VelocityFlag flag, CancellationToken cancellationToken = default)
+    {
+        StorageCodec.Validate(flag, nameof(flag));
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _dataSource.CreateCommand(
+            $"INSERT INTO payee_velocity_flags ({FlagColumns}) VALUES (@chain, @contract, @channel, @payer, @rule, @observed, @threshold, @refused, @raised)");
+        AddKeyParameters(command)(flag.Key);
+        AddBytes(command, "payer", flag.Payer.Bytes.ToArray());
+        command.Parameters.Add(new NpgsqlParameter<long>("rule", (long)flag.Rule));
+        AddBytes(command, "observed", StorageCodec.EncodeAmount(flag.Observed, nameof(flag)));
+        AddBytes(command, "threshold", StorageCodec.EncodeAmount(flag.Threshold, nameof(flag)));
+        command.Parameters.Add(new NpgsqlParameter<bool>("refused", flag.Refused));
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("raised", flag.RaisedAt.ToUniversalTime()) { NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<VelocityFlag>> ListFlagsAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _dataSource.CreateCommand($"SELECT {FlagColumns} FROM payee_velocity_flags WHERE raised_at >= @since ORDER BY raised_at, seq");
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("since", since.ToUniversalTime()) { NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        var list = new List<VelocityFlag>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(StoredRows.Flag(
+                reader.GetValue(0), reader.GetValue(1), reader.GetValue(2), reader.GetValue(3), reader.GetValue(4), reader.GetValue(5), reader.GetValue(6),
+                reader.GetValue(7) as bool?, DecodeTime(reader.GetValue(8))));
+        }
+
+        return list;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => "PostgreSQL voucher store";
+
+    private async Task<IReadOnlyList<VoucherWriteResult>> TrySaveAsync(VoucherBatch batch, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var stored = new Dictionary<ChannelKey, BigInteger>();
+        var inserted = new HashSet<ChannelKey>();
+        await using (var lockRow = new NpgsqlCommand($"SELECT cumulative FROM payee_vouchers WHERE {KeyWhere} FOR UPDATE", connection, tx))
+        await using (var insert = new NpgsqlCommand(
+            $"INSERT INTO payee_vouchers ({VoucherColumns}) VALUES (@chain, @contract, @channel, @signer, @cumulative, @signature, @received) "
+            + "ON CONFLICT (chain_id, contract, channel_id) DO NOTHING",
+            connection,
+            tx))
+        {
+            var lockKey = AddKeyParameters(lockRow);
+            var insertValues = AddVoucherParameters(insert);
+
+            // Fixed key order: two batches over the same channels take their row locks in the same order.
+            foreach (var channel in batch.Keys)
+            {
+                for (var round = 0; ; round++)
+                {
+                    lockKey(channel);
+                    var value = await lockRow.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+                    if (value is not null)
+                    {
+                        stored[channel] = StorageCodec.TryDecodeAmount(value, out var amount)
+                            ? amount
+                            : throw StorageCodec.Corrupt(StoredRows.VoucherTable, channel, "the cumulative amount is not a 32-byte word.");
+                        break;
+                    }
+
+                    // No row: insert what this batch would store over nothing. If another instance inserted the row
+                    // meanwhile, the insert waits for its commit and does nothing; the next round then locks that row.
+                    insertValues(batch.FirstHighest(channel));
+                    if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
+                    {
+                        inserted.Add(channel);
+                        break;
+                    }
+
+                    if (round >= 2)
+                    {
+                        throw new InvalidOperationException($"The voucher row of channel {channel} neither exists nor can be inserted.");
+                    }
+                }
+            }
+        }
+
+        var (results, winners) = batch.Apply(stored);
+        await using (var update = new NpgsqlCommand(
+            $"""
+            UPDATE payee_vouchers SET signer = @signer, cumulative = @cumulative, signature = @signature, received_at = @received
+            WHERE {KeyWhere} AND cumulative < @cumulative
+            """,
+            connection,
+            tx))
+        {
+            var updateValues = AddVoucherParameters(update);
+            foreach (var channel in batch.Keys)
+            {
+                if (inserted.Contains(channel) || !winners.TryGetValue(channel, out var winner))
+                {
+                    continue;
+                }
+
+                updateValues(winner);
+                if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+                {
+                    // Cannot happen while the row is locked; refuse to report a write that did not take place.
+                    throw new InvalidOperationException($"The voucher row of channel {channel} changed while locked.");
+                }
+            }
+        }
+
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return results;
+    }
+
+    private async Task EnsureMigratedAsync(CancellationToken cancellationToken)
+    {
+        // Reads and writes work on a database nobody migrated yet (an empty store), instead of failing on a missing table.
+        if (!_migrated)
+        {
+            await MigrateAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task CreateMigrationsTableAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await using var create = new NpgsqlCommand(
+                    "CREATE TABLE IF NOT EXISTS payee_schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)",
+                    connection);
+                await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (PostgresException ex) when (attempt < 3 && ex.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
+            {
+                // Two instances created it at the same moment (IF NOT EXISTS checks before it inserts the catalog row):
+                // the other one won, so it exists now.
+            }
+        }
+    }
+
+    private static bool IsRetryable(PostgresException ex) =>
+        ex.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected;
+
+    private static async Task<List<StoredVoucher>> ReadVouchersAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var list = new List<StoredVoucher>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(StoredRows.Voucher(
+                reader.GetValue(0), reader.GetValue(1), reader.GetValue(2), reader.GetValue(3), reader.GetValue(4), reader.GetValue(5), DecodeTime(reader.GetValue(6))));
+        }
+
+        return list;
+    }
+
+    private static async Task<List<StoredChannel>> ReadChannelsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var list = new List<StoredChannel>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(StoredRows.Channel(
+                reader.GetValue(0), reader.GetValue(1), reader.GetValue(2), reader.GetValue(3), reader.GetValue(4), reader.GetValue(5), reader.GetValue(6),
+                reader.GetValue(7), reader.GetValue(8), reader.GetValue(9), reader.GetValue(10), reader.GetValue(11), reader.GetValue(12),
+                reader.GetValue(13) as bool?, reader.GetValue(14)));
+        }
+
+        return list;
+    }
+
+    private static DateTimeOffset? DecodeTime(object? value) => value switch
+    {
+        DateTime time => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)),
+        DateTimeOffset time => time.ToUniversalTime(),
+        _ => null,
+    };
+
+    private static void AddBytes(NpgsqlCommand command, string name, byte[] value) =>
+        command.Parameters.Add(new NpgsqlParameter<byte[]>(name, value) { NpgsqlDbType = NpgsqlDbType.Bytea });
+
+    /// <summary>Adds @chain, @contract, @channel and returns a setter for them.</summary>
+    private static Action<ChannelKey> AddKeyParameters(NpgsqlCommand command)
+    {
+        var chain = new NpgsqlParameter<long>("chain", NpgsqlDbType.Bigint);
+        var contract = new NpgsqlParameter<byte[]>("contract", NpgsqlDbType.Bytea);
+        var channel = new NpgsqlParameter<byte[]>("channel", NpgsqlDbType.Bytea);
+        command.Parameters.Add(chain);
+        command.Parameters.Add(contract);
+        command.Parameters.Add(channel);
+        return key =>
+        {
+            chain.TypedValue = StorageCodec.EncodeUInt64(key.ChainId);
+            contract.TypedValue = key.Contract.Bytes.ToArray();
+            channel.TypedValue = key.ChannelId.Bytes.ToArray();
+        };
+    }
+
+    /// <summary>Adds the key and voucher parameters and returns a setter for them.</summary>
+    private static Action<StoredVoucher> AddVoucherParameters(NpgsqlCommand command)
+    {
+        var key = AddKeyParameters(command);
+        var signer = new NpgsqlParameter<byte[]>("signer", NpgsqlDbType.Bytea);
+        var cumulative = new NpgsqlParameter<byte[]>("cumulative", NpgsqlDbType.Bytea);
+        var signature = new NpgsqlParameter<byte[]>("signature", NpgsqlDbType.Bytea);
+        var received = new NpgsqlParameter<DateTimeOffset>("received", NpgsqlDbType.TimestampTz);
+        command.Parameters.Add(signer);
+        command.Parameters.Add(cumulative);
+        command.Parameters.Add(signature);
+        command.Parameters.Add(received);
+        return voucher =>
+        {
+            key(voucher.Key);
+            signer.TypedValue = voucher.Signer.Bytes.ToArray();
+            cumulative.TypedValue = StorageCodec.EncodeAmount(voucher.Cumulative, nameof(voucher));
+            signature.TypedValue = voucher.Signature.ToArray();
+            received.TypedValue = voucher.ReceivedAt.ToUniversalTime();
+        };
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Voucher store in database {Database}: schema version {Version} applied")]
+    private static partial void LogMigrated(ILogger logger, string database, int version);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Voucher batch hit SQLSTATE {SqlState}; retry {Attempt}")]
+    private static partial void LogRetry(ILogger logger, string sqlState, int attempt);
+}
