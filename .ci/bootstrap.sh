@@ -7,13 +7,15 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bootstrap_log() { printf '[setup] %s\n' "$*" >&2; }
 
 # Debian packages: libsecp256k1 is the fast signing backend (BouncyCastle is the fallback);
-# PostgreSQL 15 serves the settlement ledger's integration tests.
+# PostgreSQL 15 serves the integration tests (the settlement ledger, the payee's voucher store), run as a
+# throw-away local server by src/DevChain/PostgresProcess.cs (initdb/postgres, via runuser when root).
 bootstrap_apt() {
   local missing=()
   ldconfig -p 2>/dev/null | grep -q 'libsecp256k1.so.1' || missing+=(libsecp256k1-1)
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
   if [ "${#missing[@]}" -eq 0 ]; then return 0; fi
   if [ "$(id -u)" -ne 0 ]; then
-    bootstrap_log "not root: cannot install ${missing[*]}; the BouncyCastle backend will be used"
+    bootstrap_log "not root: cannot install ${missing[*]} (without libsecp256k1 the BouncyCastle backend is used; without postgresql its tests fail)"
     return 0
   fi
   bootstrap_log "installing ${missing[*]}"
