@@ -1,0 +1,39 @@
+using System.Globalization;
+using Npgsql;
+using Settlement.DevChain;
+
+namespace Settlement.Channels.IntegrationTests.Payee.Storage;
+
+/// <summary>One throw-away PostgreSQL server for the whole run; each test gets its own fresh database.</summary>
+public sealed class PostgresFixture : IAsyncLifetime
+{
+    private PostgresProcess? _server;
+
+    /// <summary>The running server.</summary>
+    public PostgresProcess Server => _server ?? throw new InvalidOperationException("PostgreSQL has not been started.");
+
+    public async Task InitializeAsync() => _server = await PostgresProcess.StartAsync();
+
+    /// <summary>Creates an empty database <c>t_&lt;guid&gt;</c> and returns its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync()
+    {
+        var name = "t_" + Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture);
+        await using (var connection = new NpgsqlConnection(Server.GetConnectionString()))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        return Server.GetConnectionString(name);
+    }
+
+    public async Task DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+    }
+}
