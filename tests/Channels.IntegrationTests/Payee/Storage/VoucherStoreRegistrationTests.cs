@@ -1,0 +1,48 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Settlement.Channels.Payee.Storage;
+using Settlement.Channels.Storage.PostgreSql;
+using Settlement.Channels.Storage.Sqlite;
+
+namespace Settlement.Channels.IntegrationTests.Payee.Storage;
+
+public sealed class VoucherStoreRegistrationTests
+{
+    [Fact]
+    public void AddSqliteVoucherStore_Path_ResolvesOneSqliteStore()
+    {
+        using var provider = new ServiceCollection().AddSqliteVoucherStore(Path.Combine(Path.GetTempPath(), "never-opened.db")).BuildServiceProvider();
+
+        var store = provider.GetRequiredService<IVoucherStore>();
+
+        store.ShouldBeOfType<SqliteVoucherStore>().ShouldBeSameAs(provider.GetRequiredService<SqliteVoucherStore>());
+    }
+
+    [Fact]
+    public void AddSqliteVoucherStore_NoPath_ValidationNamesTheSetting()
+    {
+        using var provider = new ServiceCollection().AddSqliteVoucherStore(_ => { }).BuildServiceProvider();
+
+        var ex = Should.Throw<OptionsValidationException>(() => provider.GetRequiredService<IVoucherStore>());
+
+        ex.Message.ShouldContain(nameof(SqliteVoucherStoreOptions.Path));
+    }
+
+    [Fact]
+    public async Task AddPostgreSqlVoucherStore_ConnectionString_ResolvesOnePostgreSqlStore()
+    {
+        await using var provider = new ServiceCollection().AddPostgreSqlVoucherStore("Host=127.0.0.1;Port=1;Username=nobody").BuildServiceProvider();
+
+        provider.GetRequiredService<IVoucherStore>().ShouldBeOfType<PostgreSqlVoucherStore>();
+    }
+
+    [Fact]
+    public void AddPostgreSqlVoucherStore_NoConnectionString_ValidationNamesTheSetting()
+    {
+        using var provider = new ServiceCollection().AddPostgreSqlVoucherStore(_ => { }).BuildServiceProvider();
+
+        var ex = Should.Throw<OptionsValidationException>(() => provider.GetRequiredService<IVoucherStore>());
+
+        ex.Message.ShouldContain(nameof(PostgreSqlVoucherStoreOptions.ConnectionString));
+    }
+}
