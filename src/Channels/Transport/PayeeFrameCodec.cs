@@ -23,11 +23,11 @@ public static class PayeeFrameCodec
         return frame switch
         {
             HelloFrame => PayeeFrames.HelloLength,
-            VoucherFrame voucher => PayeeFrames.VoucherMinLength + AmountLength(voucher.CumulativeAmount),
+            VoucherFrame voucher => PayeeFrames.VoucherMinLength + AmountDigits(voucher.CumulativeAmount),
             ReceiptRequestFrame => PayeeFrames.ReceiptRequestLength,
             HelloAckFrame => PayeeFrames.HelloAckLength,
-            AckFrame ack => PayeeFrames.AckMinLength + AmountLength(ack.SubmittedAmount) + AmountLength(ack.StoredAmount),
-            ReceiptFrame receipt => PayeeFrames.ReceiptMinLength + AmountLength(receipt.CumulativeAmount),
+            AckFrame ack => PayeeFrames.AckMinLength + AmountDigits(ack.SubmittedAmount) + AmountDigits(ack.StoredAmount),
+            ReceiptFrame receipt => PayeeFrames.ReceiptMinLength + AmountDigits(receipt.CumulativeAmount),
             ErrorFrame => PayeeFrames.ErrorLength,
             _ => throw new ArgumentException($"Unknown frame type {frame.GetType().Name}.", nameof(frame)),
         };
@@ -253,14 +253,15 @@ public static class PayeeFrameCodec
         return code == 0 ? reader.Fail<ErrorFrame>() : new ErrorFrame((VoucherRejectCode)code);
     }
 
-    private static int AmountLength(BigInteger amount)
+    /// <summary>The number of amount bytes after the length byte (the minimum lengths count the length byte).</summary>
+    private static int AmountDigits(BigInteger amount)
     {
         if (amount.Sign < 0 || amount > PayeeFrames.MaxAmount)
         {
             throw new ArgumentOutOfRangeException(nameof(amount), amount, "An amount on the wire is between 0 and 2^96 - 1.");
         }
 
-        return 1 + (amount.IsZero ? 0 : amount.GetByteCount(isUnsigned: true));
+        return amount.IsZero ? 0 : amount.GetByteCount(isUnsigned: true);
     }
 
     private static byte AckBytes(AckFrame ack, out byte code)

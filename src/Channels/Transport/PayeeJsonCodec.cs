@@ -26,7 +26,7 @@ public static class PayeeJsonCodec
     /// <summary>The longest decimal amount: 2^96 − 1 has 29 digits.</summary>
     private const int MaxAmountDigits = 29;
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 2 };
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 2 };
 
     private static readonly Dictionary<VoucherRejectCode, string> CodeNames =
         Enum.GetValues<VoucherRejectCode>().ToDictionary(code => code, code => JsonNamingPolicy.CamelCase.ConvertName(code.ToString()));
@@ -152,47 +152,46 @@ public static class PayeeJsonCodec
             return false;
         }
 
-        JsonDocument document;
+        var fields = new Fields();
         try
         {
-            document = JsonDocument.Parse(utf8Json.ToArray(), DocumentOptions);
+            if (!fields.TryRead(utf8Json))
+            {
+                return false;
+            }
         }
         catch (JsonException)
         {
-            return false; // the parser's only way of saying "not JSON" (including nesting deeper than the frames)
+            return false; // the reader's only way of saying "not JSON" (including nesting deeper than a frame)
         }
 
-        using (document)
+        if (!fields.TryString("type", out var type))
         {
-            var fields = new Fields();
-            if (!fields.TryRead(document.RootElement) || !fields.TryString("type", out var type))
-            {
-                return false;
-            }
+            return false;
+        }
 
-            frame = type switch
-            {
-                "voucher" => ReadVoucher(fields, ref error),
-                "hello" => ReadHello(fields),
-                "receiptRequest" => ReadReceiptRequest(fields),
-                "helloAck" => ReadHelloAck(fields),
-                "ack" => ReadAck(fields, ref error),
-                "receipt" => ReadReceipt(fields, ref error),
-                "error" => ReadError(fields),
-                _ => null,
-            };
+        frame = type switch
+        {
+            "voucher" => ReadVoucher(fields, ref error),
+            "hello" => ReadHello(fields),
+            "receiptRequest" => ReadReceiptRequest(fields),
+            "helloAck" => ReadHelloAck(fields),
+            "ack" => ReadAck(fields, ref error),
+            "receipt" => ReadReceipt(fields, ref error),
+            "error" => ReadError(fields),
+            _ => null,
+        };
 
-            if (frame is null)
-            {
-                return false;
-            }
+        if (frame is null)
+        {
+            return false;
+        }
 
-            if (!fields.AllRead)
-            {
-                frame = null;
-                error = VoucherRejectCode.MalformedFrame;
-                return false;
-            }
+        if (!fields.AllRead)
+        {
+            frame = null;
+            error = VoucherRejectCode.MalformedFrame;
+            return false;
         }
 
         error = 0;
@@ -304,18 +303,20 @@ public static class PayeeJsonCodec
     private static bool TryCode(Fields fields, string name, out VoucherRejectCode code)
     {
         code = 0;
-        if (!fields.TryGet(name, out var element))
+        if (!fields.TryGet(name, out var member))
         {
             return false;
         }
 
         // A name for the codes this build knows; a number (1-255) for one added by a newer payee.
-        if (element.ValueKind == JsonValueKind.String)
+        if (member.Kind == JsonTokenType.String)
         {
-            return CodesByName.TryGetValue(element.GetString()!, out code);
+            return CodesByName.TryGetValue(member.Text, out code);
         }
 
-        if (element.ValueKind == JsonValueKind.Number && element.TryGetByte(out var value) && value != 0)
+        if (member.Kind == JsonTokenType.Number
+            && byte.TryParse(member.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            && value != 0)
         {
             code = (VoucherRejectCode)value;
             return true;
@@ -378,35 +379,50 @@ public static class PayeeJsonCodec
         writer.WriteString("signature", Hex.Encode(normalised));
     }
 
-    /// <summary>The members of one JSON object, each to be read exactly once.</summary>
+    /// <summary>
+    /// The members of one flat JSON object, each to be read exactly once. Every name and string of the protocol is
+    /// plain ASCII, so an escape sequence is refused rather than unescaped (which would also let a lone surrogate in).
+    /// </summary>
     private sealed class Fields
     {
-        private readonly Dictionary<string, JsonElement> _members = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Member> _members = new(StringComparer.Ordinal);
         private int _read;
 
         public bool AllRead => _read == _members.Count;
 
-        public bool TryRead(JsonElement root)
+        /// <summary>Reads one object of primitive members; throws <see cref="JsonException"/> on text that is not JSON.</summary>
+        public bool TryRead(ReadOnlySpan<byte> utf8Json)
         {
-            if (root.ValueKind != JsonValueKind.Object)
+            var reader = new Utf8JsonReader(utf8Json, ReaderOptions);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 return false;
             }
 
-            foreach (var member in root.EnumerateObject())
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (!_members.TryAdd(member.Name, member.Value))
+                if (reader.ValueIsEscaped)
                 {
-                    return false; // a repeated member: which one counts would depend on the reader
+                    return false;
+                }
+
+                var name = Encoding.UTF8.GetString(reader.ValueSpan);
+                if (!reader.Read()
+                    || reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray
+                    || (reader.TokenType == JsonTokenType.String && reader.ValueIsEscaped)
+                    || !_members.TryAdd(name, new Member(reader.TokenType, Encoding.UTF8.GetString(reader.ValueSpan))))
+                {
+                    return false; // a nested value, an escape, or a repeated member (which one counts would depend on the reader)
                 }
             }
 
-            return true;
+            // The object has ended; anything after it makes the reader throw.
+            return reader.TokenType == JsonTokenType.EndObject && !reader.Read();
         }
 
-        public bool TryGet(string name, out JsonElement element)
+        public bool TryGet(string name, out Member member)
         {
-            if (!_members.TryGetValue(name, out element))
+            if (!_members.TryGetValue(name, out member))
             {
                 return false;
             }
@@ -417,28 +433,32 @@ public static class PayeeJsonCodec
 
         public bool TryString(string name, [NotNullWhen(true)] out string? text)
         {
-            text = TryGet(name, out var element) && element.ValueKind == JsonValueKind.String ? element.GetString() : null;
+            text = TryGet(name, out var member) && member.Kind == JsonTokenType.String ? member.Text : null;
             return text is not null;
         }
 
         public bool TryUInt64(string name, out ulong value)
         {
             value = 0;
-            return TryGet(name, out var element) && element.ValueKind == JsonValueKind.Number && element.TryGetUInt64(out value);
+            return TryGet(name, out var member)
+                && member.Kind == JsonTokenType.Number
+                && ulong.TryParse(member.Text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
         }
 
         public bool TryUInt16(string name, out ushort value)
         {
             value = 0;
-            return TryGet(name, out var element) && element.ValueKind == JsonValueKind.Number && element.TryGetUInt16(out value);
+            return TryGet(name, out var member)
+                && member.Kind == JsonTokenType.Number
+                && ushort.TryParse(member.Text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
         }
 
         public bool TryVersion(out byte version)
         {
             version = 0;
-            return TryGet("version", out var element)
-                && element.ValueKind == JsonValueKind.Number
-                && element.TryGetByte(out version)
+            return TryGet("version", out var member)
+                && member.Kind == JsonTokenType.Number
+                && byte.TryParse(member.Text, NumberStyles.None, CultureInfo.InvariantCulture, out version)
                 && version == PayeeFrames.Version;
         }
 
@@ -478,4 +498,7 @@ public static class PayeeJsonCodec
             return true;
         }
     }
+
+    /// <summary>A member's token type and text (a string's characters, a number's digits as written).</summary>
+    private readonly record struct Member(JsonTokenType Kind, string Text);
 }
