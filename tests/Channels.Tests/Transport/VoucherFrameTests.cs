@@ -127,4 +127,24 @@ public sealed class VoucherFrameTests
 
         submission.Signature.Equals(frame.Signature).ShouldBeTrue();
     }
+
+    [Fact]
+    public void Encode_SignedVoucherOfDocsExample_MatchesDocumentedBytes()
+    {
+        // docs/payee.md, "Example: a signed VOUCHER" (RFC 6979 signatures are deterministic).
+        using var key = PrivateKey.ParseHex(PayerKey);
+        var typed = ChannelTypedData.ForContract(ChainId, Contract);
+        var signature = typed.SignVoucher(key, Channel.Bytes, 1_000_000);
+
+        var bytes = PayeeFrameCodec.Encode(VoucherFrame.FromSignedVoucher(new SignedVoucher(new Voucher(Channel, 1_000_000), signature)));
+
+        Convert.ToHexString(typed.HashVoucher(Channel.Bytes, 1_000_000))
+            .ShouldBe("25CE3BA60202E6BE5E4DE23ED403DCE3FB4F3AFB69C6341202AD0DE1B87DEE9C");
+        signature.ToString().ShouldBe(
+            "0x8f035c13fca4bfc2eaef9e74a46565c7297463afffb793abea704eab1a7ce91d466def15d75d0834ef66a0b8492b1135bcebf5eb056b0c8ab1e13489baf4c2151c");
+        bytes.ShouldBe(FromHex(
+            "03 1111111111111111111111111111111111111111111111111111111111111111 03 0F4240"
+            + " 8F035C13FCA4BFC2EAEF9E74A46565C7297463AFFFB793ABEA704EAB1A7CE91D"
+            + " C66DEF15D75D0834EF66A0B8492B1135BCEBF5EB056B0C8AB1E13489BAF4C215"));
+    }
 }
