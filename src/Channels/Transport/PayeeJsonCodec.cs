@@ -131,7 +131,7 @@ public static class PayeeJsonCodec
     /// <see cref="VoucherRejectCode.OversizedFrame"/>; an amount of 2^96 or more is
     /// <see cref="VoucherRejectCode.ExceedsDeposit"/>; a voucher signature with a v other than 0, 1, 27 or 28, or an s
     /// with its top bit set (which the binary form cannot carry), is <see cref="VoucherRejectCode.MalformedSignature"/>;
-    /// anything else wrong (invalid UTF-8 or JSON, nesting, a missing, unknown, repeated or mistyped member, a
+    /// anything else wrong (invalid UTF-8 or JSON, nesting, an escape sequence, a missing, unknown, repeated or mistyped member, a
     /// non-canonical amount) is <see cref="VoucherRejectCode.MalformedFrame"/>.
     /// </summary>
     /// <param name="utf8Json">The JSON document.</param>
