@@ -2,10 +2,12 @@ using System.CommandLine;
 using Settlement.Cli;
 using Settlement.Cli.Bank;
 using Settlement.Cli.Eth;
+using Settlement.Cli.Payee;
 
 var root = new RootCommand("l2pay: Layer-2 micropayments over EVM payment channels and open-banking rails");
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(BankCommand.Create());
 root.Subcommands.Add(KeysCommand.Create());
 root.Subcommands.Add(EthCommand.Create());
+root.Subcommands.Add(ServeCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

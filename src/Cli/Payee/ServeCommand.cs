@@ -1,0 +1,81 @@
+using System.CommandLine;
+using Settlement.Channels.Payee;
+using Settlement.Ethereum.Addresses;
+using Settlement.Ethereum.Keystore;
+using Settlement.Ethereum.Rpc;
+using Settlement.PayeeService;
+
+namespace Settlement.Cli.Payee;
+
+/// <summary>
+/// <c>l2pay serve payee</c>: runs the payee service on 127.0.0.1 until Ctrl+C or SIGTERM (a graceful stop finishes
+/// every queued write). Prints one JSON line with its URLs once it listens.
+/// </summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var serve = new Command("serve", "Run a service");
+        serve.Subcommands.Add(CreatePayee());
+        return serve;
+    }
+
+    private static Command CreatePayee()
+    {
+        var db = new Option<string>("--db") { Description = "SQLite file (default payee.db) or PostgreSQL connection string (Host=…;Database=…)", DefaultValueFactory = _ => "payee.db" };
+        var rpcUrl = new Option<string>("--rpc-url") { Description = "Chain node JSON-RPC URL", DefaultValueFactory = _ => "http://127.0.0.1:8545" };
+        var contract = new Option<string>("--contract") { Description = "SettlementChannels contract address", Required = true };
+        var keyFile = new Option<string?>("--key-file") { Description = "The payee's key file or keystore (signs receipts); without it no receipts are signed" };
+        var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0 = a free port)", DefaultValueFactory = _ => 7070 };
+        var confirmations = new Option<int>("--confirmations") { Description = "Blocks a deposit must be buried under before it is credited", DefaultValueFactory = _ => 1 };
+        var receiptEvery = new Option<int>("--receipt-every") { Description = "Send a signed receipt at least every N accepted vouchers", DefaultValueFactory = _ => 100 };
+        var command = new Command("payee", "Run the payee service: verify and store vouchers, acknowledge, sign receipts")
+        {
+            db, rpcUrl, contract, keyFile, port, confirmations, receiptEvery,
+        };
+        command.SetAction((parse, ct) => CliOutput.RunAsync(async () =>
+        {
+            if (!Address.TryParse(parse.GetValue(contract), out var contractAddress))
+            {
+                return CliOutput.Fail("--contract must be a 20-byte hex address.", CliOutput.Usage);
+            }
+
+            var rpc = new Uri(parse.GetValue(rpcUrl)!);
+            ulong chainId;
+            using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) })
+            {
+                chainId = await new EthereumRpcClient(http, new EthereumRpcOptions { Url = rpc }).GetChainIdAsync(ct).ConfigureAwait(false);
+            }
+
+            var options = new PayeeServiceOptions
+            {
+                Port = parse.GetValue(port),
+                Database = parse.GetValue(db)!,
+                RpcUrl = rpc,
+                Confirmations = parse.GetValue(confirmations),
+                ReceiptEveryVouchers = parse.GetValue(receiptEvery),
+                Engine = new PayeeOptions { ChainId = chainId, Contract = contractAddress.ToString() },
+            };
+            using var key = parse.GetValue(keyFile) is { } path ? KeyFile.Load(path, KeystorePassword.ForReading) : null;
+            await using var host = await PayeeServiceHost.StartAsync(options, key, cancellationToken: ct).ConfigureAwait(false);
+            CliOutput.WriteObject(
+                ("baseUrl", host.BaseUrl.ToString()),
+                ("streamUrl", host.StreamUrl.ToString()),
+                ("chainId", chainId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                ("contract", contractAddress.ToString()),
+                ("payee", key?.Address.ToString() ?? ""),
+                ("database", options.IsPostgreSql ? "postgresql" : Path.GetFullPath(options.Database)));
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C or SIGTERM: disposing the host drains queued writes.
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,212 @@
+using System.Globalization;
+using System.Numerics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Settlement.Channels.Payee;
+using Settlement.Channels.Payee.Storage;
+using Settlement.Channels.Transport;
+using Settlement.Channels.Vouchers;
+using Settlement.Ethereum.Addresses;
+using Settlement.PayeeService.Streaming;
+
+namespace Settlement.PayeeService.Http;
+
+/// <summary>
+/// The HTTP endpoints (docs/payee.md, "HTTP endpoints"): one-shot voucher submission (binary frame or JSON), channel
+/// status and credit, receipts, velocity flags, health and metrics. Errors are <c>application/problem+json</c>.
+/// </summary>
+internal static class PayeeHttpEndpoints
+{
+    private const int MaxBody = PayeeJsonCodec.MaxInputLength;
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/health", (PayeeEngine engine, ConnectionLimiter connections) => Results.Json(new
+        {
+            status = "ok",
+            chainId = engine.ChainId.ToString(CultureInfo.InvariantCulture),
+            contract = engine.Contract.ToString(),
+            payee = engine.ReceiptSignerAddress?.ToString(),
+            channels = engine.ChannelCount,
+            streams = connections.Open,
+        }));
+        app.MapGet("/metrics", (PayeeMetricsSnapshot metrics) => Results.Json(metrics.Read()));
+        app.MapPost("/v1/vouchers/{chainId}/{contract}", SubmitAsync);
+        app.MapGet("/v1/channels/{chainId}/{contract}/{channelId}", StatusAsync);
+        app.MapGet("/v1/channels/{chainId}/{contract}/{channelId}/receipt", Receipt);
+        app.MapGet("/v1/flags", FlagsAsync);
+    }
+
+    private static async Task SubmitAsync(HttpContext context, string chainId, string contract, PayeeEngine engine)
+    {
+        var json = context.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true;
+        if (!TryKey(chainId, contract, null, out var key, out var problem))
+        {
+            await problem!.ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        var (body, oversized) = await ReadBodyAsync(context.Request, json ? MaxBody : PayeeFrames.MaxFrameLength, context.RequestAborted).ConfigureAwait(false);
+        PayeeFrame? frame = null;
+        var error = VoucherRejectCode.OversizedFrame;
+        var decoded = !oversized
+            && (json ? PayeeJsonCodec.TryDecode(body, out frame, out error) : PayeeFrameCodec.TryDecode(body, out frame, out error));
+        if (!decoded || frame is not VoucherFrame voucher)
+        {
+            await WriteFrameAsync(context, new ErrorFrame(decoded ? VoucherRejectCode.MalformedFrame : error), json, StatusCodes.Status400BadRequest).ConfigureAwait(false);
+            return;
+        }
+
+        VoucherOutcome outcome;
+        try
+        {
+            outcome = await engine.SubmitAsync(voucher.ToSubmission(key.ChainId, key.Contract), context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await WriteFrameAsync(context, new ErrorFrame(VoucherRejectCode.Unavailable), json, StatusCodes.Status503ServiceUnavailable).ConfigureAwait(false);
+            return;
+        }
+
+        var status = outcome switch
+        {
+            VoucherRejected { Code: VoucherRejectCode.Unavailable } => StatusCodes.Status503ServiceUnavailable,
+            VoucherRejected { Code: VoucherRejectCode.VelocityLimit } => StatusCodes.Status429TooManyRequests,
+            VoucherRejected => StatusCodes.Status422UnprocessableEntity,
+            _ => StatusCodes.Status200OK,
+        };
+        await WriteFrameAsync(context, AckFrame.FromOutcome(voucher.ChannelId, voucher.CumulativeAmount, outcome), json, status).ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> StatusAsync(string chainId, string contract, string channelId, PayeeEngine engine, IVoucherStore store, CancellationToken cancellationToken)
+    {
+        if (!TryKey(chainId, contract, channelId, out var key, out var problem))
+        {
+            return problem!;
+        }
+
+        if (!await engine.TrackAsync(key, cancellationToken).ConfigureAwait(false) || engine.GetCredit(key) is not { } credit)
+        {
+            return Results.Problem(title: "Unknown channel", detail: $"No confirmed channel {key}.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var newest = await store.GetNewestAsync(key, cancellationToken).ConfigureAwait(false);
+        return Results.Json(new
+        {
+            chainId = key.ChainId.ToString(CultureInfo.InvariantCulture),
+            contract = key.Contract.ToString(),
+            channelId = key.ChannelId.ToString(),
+            paid = Amount(credit.Paid),
+            remaining = Amount(credit.Remaining),
+            deposit = Amount(credit.Deposit),
+            open = credit.IsOpen,
+            newestVoucher = newest is null ? null : new
+            {
+                cumulativeAmount = Amount(newest.Cumulative),
+                signature = Ethereum.Encoding.Hex.Encode(newest.Signature),
+                receivedAt = newest.ReceivedAt,
+            },
+        });
+    }
+
+    private static IResult Receipt(string chainId, string contract, string channelId, PayeeEngine engine)
+    {
+        if (!TryKey(chainId, contract, channelId, out var key, out var problem))
+        {
+            return problem!;
+        }
+
+        if (engine.SignReceipt(key) is not { } receipt)
+        {
+            return Results.Problem(
+                title: "No receipt", detail: "Nothing is stored for this channel, or this payee signs no receipts.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var frame = new ReceiptFrame(receipt.Key.ChannelId, receipt.Cumulative, receipt.IssuedAt, receipt.Signature.ToRsv());
+        return Results.Text(PayeeJsonCodec.Encode(frame), "application/json");
+    }
+
+    private static async Task<IResult> FlagsAsync(PayeeEngine engine, string? since, CancellationToken cancellationToken)
+    {
+        var from = DateTimeOffset.MinValue;
+        if (since is not null && !DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out from))
+        {
+            return Results.Problem(title: "Bad 'since'", detail: "'since' is an ISO 8601 time.", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        var flags = await engine.ListFlagsAsync(from, cancellationToken).ConfigureAwait(false);
+        return Results.Json(flags.Select(f => new
+        {
+            chainId = f.Key.ChainId.ToString(CultureInfo.InvariantCulture),
+            contract = f.Key.Contract.ToString(),
+            channelId = f.Key.ChannelId.ToString(),
+            payer = f.Payer.ToString(),
+            rule = f.Rule.ToString(),
+            observed = Amount(f.Observed),
+            limit = Amount(f.Threshold),
+            refused = f.Refused,
+            raisedAt = f.RaisedAt,
+        }));
+    }
+
+    private static bool TryKey(string chainId, string contract, string? channelId, out ChannelKey key, out IResult? problem)
+    {
+        key = default;
+        problem = null;
+        if (!ulong.TryParse(chainId, NumberStyles.None, CultureInfo.InvariantCulture, out var chain))
+        {
+            problem = Results.Problem(title: "Bad chain id", detail: $"'{chainId}' is not a chain id.", statusCode: StatusCodes.Status400BadRequest);
+            return false;
+        }
+
+        if (!Address.TryParse(contract, out var address))
+        {
+            problem = Results.Problem(title: "Bad contract", detail: $"'{contract}' is not an address.", statusCode: StatusCodes.Status400BadRequest);
+            return false;
+        }
+
+        var id = default(ChannelId);
+        if (channelId is not null && !ChannelId.TryParse(channelId, out id))
+        {
+            problem = Results.Problem(title: "Bad channel id", detail: $"'{channelId}' is not 32 bytes of hex.", statusCode: StatusCodes.Status400BadRequest);
+            return false;
+        }
+
+        key = new ChannelKey(chain, address, channelId is null ? ChannelId.FromBytes(new byte[32]) : id);
+        return true;
+    }
+
+    private static async Task<(byte[] Body, bool Oversized)> ReadBodyAsync(HttpRequest request, int max, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > max)
+        {
+            return ([], true);
+        }
+
+        var buffer = new byte[max + 1];
+        var length = 0;
+        while (length < buffer.Length)
+        {
+            var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+
+            length += read;
+        }
+
+        return length > max ? ([], true) : (buffer[..length], false);
+    }
+
+    private static async Task WriteFrameAsync(HttpContext context, PayeeFrame frame, bool json, int status)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = json ? "application/json" : "application/octet-stream";
+        var bytes = json ? PayeeJsonCodec.EncodeUtf8(frame) : PayeeFrameCodec.Encode(frame);
+        await context.Response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static string Amount(BigInteger value) => value.ToString(CultureInfo.InvariantCulture);
+}

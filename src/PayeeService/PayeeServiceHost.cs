@@ -1,0 +1,135 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Settlement.Channels.Contracts;
+using Settlement.Channels.Payee;
+using Settlement.Channels.Payee.Chain;
+using Settlement.Channels.Payee.Receipts;
+using Settlement.Channels.Storage.PostgreSql;
+using Settlement.Channels.Storage.Sqlite;
+using Settlement.Ethereum.Rpc;
+using Settlement.Ethereum.Signing;
+using Settlement.PayeeService.Hosting;
+using Settlement.PayeeService.Http;
+using Settlement.PayeeService.Streaming;
+
+namespace Settlement.PayeeService;
+
+/// <summary>
+/// The payee service on 127.0.0.1: WebSocket streams (<c>/v1/stream</c>), one-shot vouchers over HTTP, status,
+/// receipts, flags, health and metrics, over a SQLite or PostgreSQL voucher store and the chain node's confirmed
+/// state. Started by <c>l2pay serve payee</c> and by tests; stopping it finishes every queued write.
+/// </summary>
+public sealed class PayeeServiceHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly HttpClient _rpcHttp;
+
+    private PayeeServiceHost(WebApplication app, HttpClient rpcHttp, Uri baseUrl)
+    {
+        _app = app;
+        _rpcHttp = rpcHttp;
+        BaseUrl = baseUrl;
+    }
+
+    /// <summary>The service's base URL, <c>http://127.0.0.1:PORT/</c>.</summary>
+    public Uri BaseUrl { get; }
+
+    /// <summary>The WebSocket URL of the stream endpoint.</summary>
+    public Uri StreamUrl => new($"ws://{BaseUrl.Authority}/v1/stream");
+
+    /// <summary>The engine (for in-process callers: the credit API, waiting for payment).</summary>
+    public PayeeEngine Engine => _app.Services.GetRequiredService<PayeeEngine>();
+
+    /// <summary>
+    /// Validates <paramref name="options"/>, connects to the chain node, migrates the store, loads stored channels and
+    /// starts listening. <paramref name="receiptKey"/> (the payee's key) signs receipts; the caller keeps ownership.
+    /// </summary>
+    /// <exception cref="ArgumentException">A setting is invalid (the message names it).</exception>
+    public static async Task<PayeeServiceHost> StartAsync(
+        PayeeServiceOptions options, PrivateKey? receiptKey, Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.ThrowIfInvalid();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        logging?.Invoke(builder.Logging);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxConcurrentConnections = options.MaxConnections + 64;
+            k.Limits.MaxConcurrentUpgradedConnections = options.MaxConnections;
+            k.Limits.MaxRequestBodySize = Channels.Transport.PayeeJsonCodec.MaxInputLength;
+            k.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+            k.Listen(IPAddress.Loopback, options.Port);
+        });
+        builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(15));
+
+        var rpcHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => new EthereumRpcClient(rpcHttp, new EthereumRpcOptions { Url = options.RpcUrl, ChainId = options.Engine.ChainId }));
+        services.AddSingleton(sp => new ChannelContract(sp.GetRequiredService<EthereumRpcClient>(), options.Engine.ContractAddress));
+        services.AddSingleton(sp => new ChainChannelViewSource(
+            sp.GetRequiredService<ChannelContract>(), sp.GetRequiredService<EthereumRpcClient>(), options.Engine.ChainId, options.Confirmations));
+        services.AddSingleton<IChannelViewSource>(sp => sp.GetRequiredService<ChainChannelViewSource>());
+        services.AddSingleton(sp => new PayeeChainFollower(
+            sp.GetRequiredService<PayeeEngine>(), sp.GetRequiredService<ChannelContract>(), sp.GetRequiredService<ChainChannelViewSource>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<PayeeChainFollower>>()));
+        if (receiptKey is not null)
+        {
+            services.AddSingleton(new ReceiptSigner(receiptKey));
+        }
+
+        if (options.IsPostgreSql)
+        {
+            services.AddPostgreSqlVoucherStore(options.Database);
+        }
+        else
+        {
+            services.AddSqliteVoucherStore(options.Database);
+        }
+
+        services.AddPayeeEngine();
+        services.AddSingleton<IOptions<PayeeOptions>>(Options.Create(options.Engine));
+        services.AddSingleton(new ConnectionLimiter(options.MaxConnections));
+        services.AddSingleton<PayeeMetricsSnapshot>();
+        services.AddSingleton<PayeeStreamEndpoint>();
+        services.AddHostedService<PayeeEngineLifetime>();
+
+        var app = builder.Build();
+        app.Services.GetRequiredService<PayeeMetricsSnapshot>();
+        app.UseWebSockets();
+        app.MapGet("/v1/stream", (HttpContext context, PayeeStreamEndpoint stream) => stream.HandleAsync(context));
+        PayeeHttpEndpoints.Map(app);
+
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            rpcHttp.Dispose();
+            throw;
+        }
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new PayeeServiceHost(app, rpcHttp, new Uri(new Uri(address).GetLeftPart(UriPartial.Authority) + "/"));
+    }
+
+    /// <summary>Stops taking requests, finishes queued writes and stops.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _rpcHttp.Dispose();
+    }
+}

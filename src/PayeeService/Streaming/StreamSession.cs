@@ -1,0 +1,358 @@
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Settlement.Channels.Payee;
+using Settlement.Channels.Transport;
+using Settlement.Channels.Vouchers;
+using Settlement.Ethereum.Addresses;
+
+namespace Settlement.PayeeService.Streaming;
+
+/// <summary>
+/// One payer's long-lived WebSocket: HELLO first, then VOUCHER and RECEIPT_REQUEST frames in any number. Each voucher
+/// is verified in arrival order (so a stream's amounts are reserved in order) and its durable write is awaited off
+/// the receive loop, so many are in flight and group-committed together. At most
+/// <see cref="PayeeServiceOptions.MaxInFlightPerConnection"/> are in flight: beyond that the loop stops reading and TCP
+/// pushes back on the client. ACKs and RECEIPTs go out through one bounded outbox; a client that stops reading is
+/// disconnected after <see cref="PayeeServiceOptions.SendTimeout"/>. Binary frames are answered in binary, JSON text
+/// frames in JSON.
+/// </summary>
+internal sealed partial class StreamSession
+{
+    private const int MaxTextLength = PayeeJsonCodec.MaxInputLength;
+    private const int MaxReceiptChannels = 4_096;
+
+    private readonly WebSocket _socket;
+    private readonly PayeeEngine _engine;
+    private readonly PayeeServiceOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<(PayeeFrame Frame, bool Json)> _outbox;
+    private readonly SemaphoreSlim _inFlight;
+    private readonly Dictionary<ChannelId, ReceiptCadence> _cadence = [];
+    private readonly CancellationTokenSource _abort = new();
+    private int _badFrames;
+    private bool _helloDone;
+
+    public StreamSession(WebSocket socket, PayeeEngine engine, PayeeServiceOptions options, TimeProvider time, ILogger logger)
+    {
+        _socket = socket;
+        _engine = engine;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _inFlight = new SemaphoreSlim(options.MaxInFlightPerConnection, options.MaxInFlightPerConnection);
+        _outbox = Channel.CreateBounded<(PayeeFrame, bool)>(new BoundedChannelOptions(options.MaxInFlightPerConnection * 2 + 16)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, _abort.Token);
+        var sender = Task.Run(() => SendLoopAsync(linked.Token), CancellationToken.None);
+        try
+        {
+            await ReceiveLoopAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
+        {
+        }
+        catch (WebSocketException ex)
+        {
+            LogConnectionLost(_logger, ex.WebSocketErrorCode);
+        }
+        finally
+        {
+            // Let every voucher already handed to the engine finish: its write may already be durable and its ACK
+            // is still owed. Then close the outbox and the socket.
+            for (var i = 0; i < _options.MaxInFlightPerConnection; i++)
+            {
+                await _inFlight.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
+            _outbox.Writer.TryComplete();
+            await sender.ConfigureAwait(false);
+            await CloseAsync().ConfigureAwait(false);
+            _abort.Dispose();
+            _inFlight.Dispose();
+        }
+    }
+
+    private async Task ReceiveLoopAsync(CancellationToken cancellationToken)
+    {
+        var buffer = new byte[MaxTextLength + 1];
+        while (_socket.State == WebSocketState.Open)
+        {
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            idle.CancelAfter(_options.IdleTimeout);
+            var (length, type, oversized) = await ReceiveMessageAsync(buffer, idle.Token).ConfigureAwait(false);
+            if (type == WebSocketMessageType.Close)
+            {
+                return;
+            }
+
+            var json = type == WebSocketMessageType.Text;
+            if (oversized || (!json && length > PayeeFrames.MaxFrameLength))
+            {
+                await BadFrameAsync(VoucherRejectCode.OversizedFrame, json, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            var bytes = buffer.AsSpan(0, length);
+            PayeeFrame? frame;
+            VoucherRejectCode error;
+            var decoded = json ? PayeeJsonCodec.TryDecode(bytes, out frame, out error) : PayeeFrameCodec.TryDecode(bytes, out frame, out error);
+            if (!decoded || frame is null)
+            {
+                await BadFrameAsync(error, json, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            await HandleAsync(frame, json, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<(int Length, WebSocketMessageType Type, bool Oversized)> ReceiveMessageAsync(byte[] buffer, CancellationToken cancellationToken)
+    {
+        var length = 0;
+        var oversized = false;
+        while (true)
+        {
+            var free = length < buffer.Length ? buffer.AsMemory(length) : buffer.AsMemory(0);
+            var result = await _socket.ReceiveAsync(free, cancellationToken).ConfigureAwait(false);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return (0, WebSocketMessageType.Close, false);
+            }
+
+            if (oversized || length + result.Count > MaxTextLength)
+            {
+                // Too long for any frame: the rest is read into the same buffer and dropped, never accumulated.
+                oversized = true;
+                length = 0;
+            }
+            else
+            {
+                length += result.Count;
+            }
+
+            if (result.EndOfMessage)
+            {
+                return (length, result.MessageType, oversized);
+            }
+        }
+    }
+
+    private async Task HandleAsync(PayeeFrame frame, bool json, CancellationToken cancellationToken)
+    {
+        switch (frame)
+        {
+            case HelloFrame hello:
+                await HelloAsync(hello, json, cancellationToken).ConfigureAwait(false);
+                break;
+            case VoucherFrame voucher when _helloDone:
+                await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
+                ValueTask<VoucherOutcome> pending;
+                try
+                {
+                    // Runs the verification synchronously, in arrival order, up to the durable write.
+                    pending = _engine.SubmitAsync(voucher.ToSubmission(_engine.ChainId, _engine.Contract), cancellationToken);
+                }
+                catch
+                {
+                    _inFlight.Release();
+                    throw;
+                }
+
+                _ = CompleteAsync(voucher, pending, json);
+                break;
+            case ReceiptRequestFrame request when _helloDone:
+                var receipt = _engine.SignReceipt(new ChannelKey(_engine.ChainId, _engine.Contract, request.ChannelId));
+                await SendAsync(
+                    receipt is null ? new ErrorFrame(VoucherRejectCode.UnknownChannel) : ReceiptFrameOf(receipt), json, cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                // A payee-side frame from a client, or a voucher before HELLO.
+                await BadFrameAsync(VoucherRejectCode.MalformedFrame, json, cancellationToken).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private async Task HelloAsync(HelloFrame hello, bool json, CancellationToken cancellationToken)
+    {
+        PayeeFrame answer;
+        if (hello.Version != PayeeFrames.Version)
+        {
+            answer = new ErrorFrame(VoucherRejectCode.MalformedFrame);
+        }
+        else if (hello.ChainId != _engine.ChainId)
+        {
+            answer = new ErrorFrame(VoucherRejectCode.WrongChain);
+        }
+        else if (hello.Contract != _engine.Contract)
+        {
+            answer = new ErrorFrame(VoucherRejectCode.WrongContract);
+        }
+        else
+        {
+            _helloDone = true;
+            answer = new HelloAckFrame(
+                PayeeFrames.Version,
+                _engine.ReceiptSignerAddress ?? Address.Zero,
+                (ushort)_options.ReceiptEveryVouchers,
+                (ushort)_options.ReceiptEverySeconds,
+                (ushort)_options.MaxInFlightPerConnection);
+        }
+
+        await SendAsync(answer, json, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task CompleteAsync(VoucherFrame voucher, ValueTask<VoucherOutcome> pending, bool json)
+    {
+        try
+        {
+            VoucherOutcome outcome;
+            try
+            {
+                outcome = await pending.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                outcome = new VoucherRejected(VoucherRejectCode.Unavailable, 0);
+            }
+#pragma warning disable CA1031 // A store fault refuses this voucher (the payer retries it); the connection lives on.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogStoreFault(_logger, voucher.ChannelId, ex);
+                outcome = new VoucherRejected(VoucherRejectCode.Unavailable, 0);
+            }
+
+            await SendAsync(AckFrame.FromOutcome(voucher.ChannelId, voucher.CumulativeAmount, outcome), json, CancellationToken.None).ConfigureAwait(false);
+            if (outcome is VoucherAccepted && ReceiptDue(voucher.ChannelId)
+                && _engine.SignReceipt(new ChannelKey(_engine.ChainId, _engine.Contract, voucher.ChannelId)) is { } receipt)
+            {
+                await SendAsync(ReceiptFrameOf(receipt), json, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (ChannelClosedException)
+        {
+            // The connection is going away; the voucher is stored (or not) either way, and the payer asks again.
+        }
+        finally
+        {
+            _inFlight.Release();
+        }
+    }
+
+    private bool ReceiptDue(ChannelId channelId)
+    {
+        var now = _time.GetTimestamp();
+        lock (_cadence)
+        {
+            if (!_cadence.TryGetValue(channelId, out var cadence))
+            {
+                if (_cadence.Count >= MaxReceiptChannels)
+                {
+                    _cadence.Clear();
+                }
+
+                cadence = new ReceiptCadence { LastSent = now };
+                _cadence[channelId] = cadence;
+            }
+
+            cadence.Accepted++;
+            if (cadence.Accepted >= _options.ReceiptEveryVouchers
+                || _time.GetElapsedTime(cadence.LastSent, now) >= TimeSpan.FromSeconds(_options.ReceiptEverySeconds))
+            {
+                cadence.Accepted = 0;
+                cadence.LastSent = now;
+                return true;
+            }
+
+            return false;
+        }
+    }
+
+    private static ReceiptFrame ReceiptFrameOf(Channels.Payee.Receipts.PaymentReceipt receipt) =>
+        new(receipt.Key.ChannelId, receipt.Cumulative, receipt.IssuedAt, receipt.Signature.ToRsv());
+
+    private async Task BadFrameAsync(VoucherRejectCode code, bool json, CancellationToken cancellationToken)
+    {
+        LogBadFrame(_logger, code);
+        await SendAsync(new ErrorFrame(code), json, cancellationToken).ConfigureAwait(false);
+        if (++_badFrames > _options.MaxBadFramesPerConnection)
+        {
+            await _abort.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    private ValueTask SendAsync(PayeeFrame frame, bool json, CancellationToken cancellationToken) =>
+        _outbox.Writer.WriteAsync((frame, json), cancellationToken);
+
+    private async Task SendLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var (frame, json) in _outbox.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                if (_socket.State != WebSocketState.Open)
+                {
+                    continue;
+                }
+
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(_options.SendTimeout);
+                var bytes = json ? PayeeJsonCodec.EncodeUtf8(frame) : PayeeFrameCodec.Encode(frame);
+                await _socket.SendAsync(bytes, json ? WebSocketMessageType.Text : WebSocketMessageType.Binary, true, timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        {
+            // A stalled or vanished client: stop reading from it too; what is queued is dropped.
+            LogSendFailed(_logger);
+            _outbox.Writer.TryComplete();
+            await _abort.CancelAsync().ConfigureAwait(false);
+            while (_outbox.Reader.TryRead(out _))
+            {
+            }
+        }
+    }
+
+    private async Task CloseAsync()
+    {
+        try
+        {
+            if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        {
+        }
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Refused a frame: {Code}")]
+    private static partial void LogBadFrame(ILogger logger, VoucherRejectCode code);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Storing a voucher of channel {Channel} failed; refused as Unavailable")]
+    private static partial void LogStoreFault(ILogger logger, ChannelId channel, Exception exception);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "A client stopped reading its acknowledgements; disconnected")]
+    private static partial void LogSendFailed(ILogger logger);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Connection lost: {Error}")]
+    private static partial void LogConnectionLost(ILogger logger, WebSocketError error);
+
+    private sealed class ReceiptCadence
+    {
+        public int Accepted { get; set; }
+
+        public long LastSent { get; set; }
+    }
+}
