@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Settlement.Channels.Contracts;
 using Settlement.Channels.Payee;
 using Settlement.Channels.Payee.Chain;
@@ -76,7 +75,7 @@ public sealed class PayeeServiceHost : IAsyncDisposable
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => new EthereumRpcClient(rpcHttp, new EthereumRpcOptions { Url = options.RpcUrl, ChainId = options.Engine.ChainId }));
-        services.AddSingleton(sp => new ChannelContract(sp.GetRequiredService<EthereumRpcClient>(), options.Engine.ContractAddress));
+        services.AddSingleton(sp => new ChannelContract(sp.GetRequiredService<EthereumRpcClient>(), options.Engine.GetContractAddress()));
         services.AddSingleton(sp => new ChainChannelViewSource(
             sp.GetRequiredService<ChannelContract>(), sp.GetRequiredService<EthereumRpcClient>(), options.Engine.ChainId, options.Confirmations));
         services.AddSingleton<IChannelViewSource>(sp => sp.GetRequiredService<ChainChannelViewSource>());
@@ -97,8 +96,7 @@ public sealed class PayeeServiceHost : IAsyncDisposable
             services.AddSqliteVoucherStore(options.Database);
         }
 
-        services.AddPayeeEngine();
-        services.AddSingleton<IOptions<PayeeOptions>>(Options.Create(options.Engine));
+        services.AddPayeeEngine(options.Engine.CopyTo);
         services.AddSingleton(new ConnectionLimiter(options.MaxConnections));
         services.AddSingleton<PayeeMetricsSnapshot>();
         services.AddSingleton<PayeeStreamEndpoint>();

@@ -57,7 +57,7 @@ public sealed partial class PayeeEngine : IAsyncDisposable
         _receipts = receipts;
         _metrics = metrics ?? new PayeeMetrics();
         _velocity = new VelocityGuard(_options.Velocity);
-        _contract = _options.ContractAddress;
+        _contract = _options.GetContractAddress();
         _typedData = ChannelTypedData.ForContract(_options.ChainId, _contract);
     }
 
@@ -159,6 +159,9 @@ public sealed partial class PayeeEngine : IAsyncDisposable
             _velocity.Forget(key);
         }
     }
+
+    /// <summary>True if the channel's view is held in memory (a submission for it verifies without waiting for the chain).</summary>
+    public bool IsTracked(ChannelKey key) => _slots.ContainsKey(key);
 
     /// <summary>Channels held in memory (for a follower that refreshes their views).</summary>
     public IReadOnlyList<ChannelKey> TrackedChannels() => _slots.Keys.ToArray();

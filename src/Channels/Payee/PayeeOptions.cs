@@ -39,8 +39,22 @@ public sealed class PayeeOptions : IValidatableObject
     [Required]
     public VelocityOptions Velocity { get; set; } = new();
 
-    /// <summary>The parsed <see cref="Contract"/>.</summary>
-    public Address ContractAddress => Address.Parse(Contract);
+    /// <summary>The parsed <see cref="Contract"/> (a method, not a property: validators read every property).</summary>
+    /// <exception cref="FormatException">Not an address (validation reports it first).</exception>
+    public Address GetContractAddress() => Address.Parse(Contract);
+
+    /// <summary>Copies every setting to <paramref name="target"/> (to hand a built instance to the options pattern).</summary>
+    public void CopyTo(PayeeOptions target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        target.ChainId = ChainId;
+        target.Contract = Contract;
+        target.DeadlineMargin = DeadlineMargin;
+        target.MaxBatchSize = MaxBatchSize;
+        target.WriteQueueCapacity = WriteQueueCapacity;
+        target.UnknownChannelCacheTime = UnknownChannelCacheTime;
+        target.Velocity = Velocity;
+    }
 
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

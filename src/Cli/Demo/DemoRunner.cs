@@ -6,7 +6,10 @@ using Microsoft.Extensions.Hosting;
 using Settlement.BankSandbox;
 using Settlement.BankSandbox.Accounts;
 using Settlement.Channels.Contracts;
+using Settlement.Channels.Payee;
+using Settlement.Channels.Payee.Receipts;
 using Settlement.Channels.Tokens;
+using Settlement.Channels.Transport;
 using Settlement.Channels.Vouchers;
 using Settlement.Cli.Bank;
 using Settlement.Ethereum.Addresses;
@@ -15,6 +18,7 @@ using Settlement.Ethereum.Rpc;
 using Settlement.Ethereum.Signing;
 using Settlement.OpenBanking.Pis;
 using Settlement.OpenBanking.Transfers;
+using Settlement.PayeeService;
 using Settlement.Service.Conversion;
 
 namespace Settlement.Cli.Demo;
@@ -184,35 +188,61 @@ internal sealed class DemoRunner : IAsyncDisposable
         _summary.ChannelId = channel.Id.ToString();
         _summary.Deposit = deposit;
 
-        // 6. Streaming: signed by the user, verified by the merchant, off-chain.
-        var newest = await StepAsync("streaming", async () =>
+        // 6. Streaming: signed by the user's device, sent over the payee service's WebSocket, verified and stored
+        //    durably by the merchant's payee service before each acknowledgement.
+        var streamed = await StepAsync("streaming", async () =>
         {
             var increment = StablecoinRate.ToBaseUnits(_options.IncrementPence);
-            var onChain = await channels.GetStateAsync(channel.Id, null, ct).ConfigureAwait(false);
-            var book = new PayeeVoucherBook(channels.Domain, channel.Id, userAddress, onChain.PayerDeposit);
+            var service = new PayeeServiceOptions
+            {
+                Port = 0,
+                Database = Path.Combine(_stateDir, "payee.db"),
+                RpcUrl = new Uri(_summary.RpcUrl!),
+                // A local dev node mines each transaction at once and never reorgs; a real chain wants more.
+                Confirmations = 0,
+                ReceiptEveryVouchers = Math.Max(1, _options.Vouchers / 4),
+                Engine = new PayeeOptions { ChainId = _summary.ChainId, Contract = channels.Address.ToString() },
+            };
+            await using var payee = await PayeeServiceHost.StartAsync(service, _merchantKey, cancellationToken: ct).ConfigureAwait(false);
+            await using var stream = await PayeeStreamClient.ConnectAsync(payee.StreamUrl, _summary.ChainId, channels.Address, ct).ConfigureAwait(false);
             var clock = Stopwatch.StartNew();
+            var acks = new Task<AckFrame>[_options.Vouchers];
             for (var i = 1; i <= _options.Vouchers; i++)
             {
-                // The user's device signs the new cumulative total; the merchant gets only wire data.
+                // The user's device signs the new cumulative total; the merchant gets only wire data. Pipelined: the
+                // service verifies in order and group-commits many vouchers per flush.
                 var signed = channels.SignVoucher(_userKey!, channel.Id, increment * i);
-                var refusal = book.TryAccept(signed.Voucher.ChannelId, signed.Voucher.CumulativeAmount, signed.Signature.ToRsv());
-                if (refusal is not null)
+                acks[i - 1] = stream.SendAsync(VoucherFrame.FromSignedVoucher(signed), ct);
+            }
+
+            var answers = await Task.WhenAll(acks).ConfigureAwait(false);
+            clock.Stop();
+            for (var i = 0; i < answers.Length; i++)
+            {
+                if (answers[i].Outcome != AckOutcome.Accepted)
                 {
-                    throw new DemoStepException("streaming", $"the merchant refused voucher {i}: {refusal}");
+                    throw new DemoStepException("streaming", $"the merchant's payee service refused voucher {i + 1}: {answers[i].Outcome} {answers[i].RejectCode}");
                 }
             }
 
-            clock.Stop();
+            var last = increment * _options.Vouchers;
+            var key = new ChannelKey(_summary.ChainId, channels.Address, channel.Id);
+            var paid = payee.Engine.GetCredit(key)?.Paid ?? BigInteger.Zero;
+            var receiptFrame = await stream.RequestReceiptAsync(channel.Id, ct).ConfigureAwait(false);
+            var receipt = new PaymentReceipt(key, receiptFrame.CumulativeAmount, receiptFrame.IssuedAt, EcdsaSignature.ParseRsv(receiptFrame.Signature.Span));
+            if (paid != last || receipt.Cumulative != last || !receipt.IsSignedBy(merchantAddress))
+            {
+                throw new DemoStepException("streaming", $"the payee stored {paid} and signed a receipt for {receipt.Cumulative}; expected {last} signed by the merchant");
+            }
+
             var seconds = clock.Elapsed.TotalSeconds;
             _summary.StreamSeconds = seconds;
-            _summary.VouchersPerSecond = seconds > 0 ? book.Accepted / seconds : 0;
-            _summary.VouchersAccepted = book.Accepted;
-            var last = book.Newest ?? throw new DemoStepException("streaming", "no voucher was accepted");
+            _summary.VouchersPerSecond = seconds > 0 ? answers.Length / seconds : 0;
+            _summary.VouchersAccepted = answers.Length;
             Say(string.Create(CultureInfo.InvariantCulture,
-                $"streamed {book.Accepted} vouchers of {Pounds(_options.IncrementPence)}: signed by the user and verified by the merchant (signer, increasing, <= deposit) in {seconds * 1000:F0} ms = {_summary.VouchersPerSecond:F0} vouchers/s (secp256k1: {Secp256k1Diagnostics.ActiveBackend}); newest {StablecoinRate.FormatTokens(last.Voucher.CumulativeAmount)}"));
+                $"streamed {answers.Length} vouchers of {Pounds(_options.IncrementPence)} over the payee service's WebSocket ({payee.StreamUrl}): signed by the user, verified and stored on disk by the merchant before each acknowledgement, in {seconds * 1000:F0} ms = {_summary.VouchersPerSecond:F0} vouchers/s (secp256k1: {Secp256k1Diagnostics.ActiveBackend}); newest {StablecoinRate.FormatTokens(last)}, receipt signed by the merchant"));
             return last;
         }).ConfigureAwait(false);
-        var streamed = newest.Voucher.CumulativeAmount;
         _summary.Streamed = streamed;
 
         // 7. Cooperative close with the final state signed by both.
@@ -400,7 +430,14 @@ internal sealed class DemoRunner : IAsyncDisposable
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new DemoStepException(name, $"{e.GetType().Name}: {e.Message}", e);
+            // Name the real cause, not the wrapper a reflection or DI call put around it.
+            var cause = e;
+            while (cause is System.Reflection.TargetInvocationException or AggregateException && cause.InnerException is { } inner)
+            {
+                cause = inner;
+            }
+
+            throw new DemoStepException(name, $"{cause.GetType().Name}: {cause.Message}", e);
         }
     }
 
