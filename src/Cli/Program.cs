@@ -10,4 +10,5 @@ root.Subcommands.Add(BankCommand.Create());
 root.Subcommands.Add(KeysCommand.Create());
 root.Subcommands.Add(EthCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(ChannelCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
