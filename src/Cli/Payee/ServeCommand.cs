@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Settlement.Channels.Payee;
 using Settlement.Ethereum.Addresses;
 using Settlement.Ethereum.Keystore;
@@ -57,7 +59,20 @@ internal static class ServeCommand
                 Engine = new PayeeOptions { ChainId = chainId, Contract = contractAddress.ToString() },
             };
             using var key = parse.GetValue(keyFile) is { } path ? KeyFile.Load(path, KeystorePassword.ForReading) : null;
-            await using var host = await PayeeServiceHost.StartAsync(options, key, cancellationToken: ct).ConfigureAwait(false);
+            // Structured logs (one JSON object per line) on stderr; stdout keeps the one JSON line of the CLI convention.
+            await using var host = await PayeeServiceHost.StartAsync(
+                options,
+                key,
+                logging => logging
+                    .SetMinimumLevel(LogLevel.Information)
+                    .AddJsonConsole(json =>
+                    {
+                        json.UseUtcTimestamp = true;
+                        json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                    })
+                    .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
+                    .Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace),
+                ct).ConfigureAwait(false);
             CliOutput.WriteObject(
                 ("baseUrl", host.BaseUrl.ToString()),
                 ("streamUrl", host.StreamUrl.ToString()),
