@@ -179,7 +179,7 @@ public sealed partial class PostgreSqlVoucherStore : IVoucherStore
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
         await using var command = _dataSource.CreateCommand($"SELECT {VoucherColumns} FROM payee_vouchers WHERE {KeyWhere}");
-        AddKeyParameters(command)(key);
+        AddKeyParameters(command.Parameters)(key);
         var list = await ReadVouchersAsync(command, cancellationToken).ConfigureAwait(false);
         return list.Count == 0 ? null : list[0];
     }
@@ -214,7 +214,7 @@ public sealed partial class PostgreSqlVoucherStore : IVoucherStore
             WHERE payee_channels.block_number <= excluded.block_number
             """);
         var view = channel.View;
-        AddKeyParameters(command)(view.Key);
+        AddKeyParameters(command.Parameters)(view.Key);
         AddBytes(command, "payer", view.Parameters.Payer.Bytes.ToArray());
         AddBytes(command, "payee", view.Parameters.Payee.Bytes.ToArray());
         AddBytes(command, "token", view.Parameters.Token.Bytes.ToArray());
@@ -236,7 +236,7 @@ public sealed partial class PostgreSqlVoucherStore : IVoucherStore
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
         await using var command = _dataSource.CreateCommand($"SELECT {ChannelColumns} FROM payee_channels WHERE {KeyWhere}");
-        AddKeyParameters(command)(key);
+        AddKeyParameters(command.Parameters)(key);
         var list = await ReadChannelsAsync(command, cancellationToken).ConfigureAwait(false);
         return list.Count == 0 ? null : list[0];
     }
@@ -258,7 +258,7 @@ public sealed partial class PostgreSqlVoucherStore : IVoucherStore
         await EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
         await using var command = _dataSource.CreateCommand(
             $"INSERT INTO payee_velocity_flags ({FlagColumns}) VALUES (@chain, @contract, @channel, @payer, @rule, @observed, @threshold, @refused, @raised)");
-        AddKeyParameters(command)(flag.Key);
+        AddKeyParameters(command.Parameters)(flag.Key);
         AddBytes(command, "payer", flag.Payer.Bytes.ToArray());
         command.Parameters.Add(new NpgsqlParameter<long>("rule", (long)flag.Rule));
         AddBytes(command, "observed", StorageCodec.EncodeAmount(flag.Observed, nameof(flag)));
@@ -293,18 +293,33 @@ public sealed partial class PostgreSqlVoucherStore : IVoucherStore
     private async Task<IReadOnlyList<VoucherWriteResult>> TrySaveAsync(VoucherBatch batch, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        // Fast path (every channel of the batch already has its row, as after its first voucher): the row locks and the
+        // updates each go out as one pipelined NpgsqlBatch, two round trips per batch instead of two per channel. The
+        // statements, their key order and their checks are those of the one-by-one path below.
+        await using (var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (await TryLockAllAsync(connection, tx, batch.Keys, cancellationToken).ConfigureAwait(false) is { } locked)
+            {
+                return await UpdateAndCommitAsync(connection, tx, batch, locked, [], cancellationToken).ConfigureAwait(false);
+            }
+
+            // A channel without a row: start again one by one, so rows are locked or inserted in key order.
+            await tx.RollbackAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var slow = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var stored = new Dictionary<ChannelKey, BigInteger>();
         var inserted = new HashSet<ChannelKey>();
-        await using (var lockRow = new NpgsqlCommand($"SELECT cumulative FROM payee_vouchers WHERE {KeyWhere} FOR UPDATE", connection, tx))
+        await using (var lockRow = new NpgsqlCommand($"SELECT cumulative FROM payee_vouchers WHERE {KeyWhere} FOR UPDATE", connection, slow))
         await using (var insert = new NpgsqlCommand(
             $"INSERT INTO payee_vouchers ({VoucherColumns}) VALUES (@chain, @contract, @channel, @signer, @cumulative, @signature, @received) "
             + "ON CONFLICT (chain_id, contract, channel_id) DO NOTHING",
             connection,
-            tx))
+            slow))
         {
-            var lockKey = AddKeyParameters(lockRow);
-            var insertValues = AddVoucherParameters(insert);
+            var lockKey = AddKeyParameters(lockRow.Parameters);
+            var insertValues = AddVoucherParameters(insert.Parameters);
 
             // Fixed key order: two batches over the same channels take their row locks in the same order.
             foreach (var channel in batch.Keys)
@@ -315,9 +330,7 @@ public sealed partial class PostgreSqlVoucherStore : IVoucherStore
                     var value = await lockRow.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
                     if (value is not null)
                     {
-                        stored[channel] = StorageCodec.TryDecodeAmount(value, out var amount)
-                            ? amount
-                            : throw StorageCodec.Corrupt(StoredRows.VoucherTable, channel, "the cumulative amount is not a 32-byte word.");
+                        stored[channel] = DecodeStored(value, channel);
                         break;
                     }
 
@@ -338,16 +351,60 @@ public sealed partial class PostgreSqlVoucherStore : IVoucherStore
             }
         }
 
-        var (results, winners) = batch.Apply(stored);
-        await using (var update = new NpgsqlCommand(
-            $"""
-            UPDATE payee_vouchers SET signer = @signer, cumulative = @cumulative, signature = @signature, received_at = @received
-            WHERE {KeyWhere} AND cumulative < @cumulative
-            """,
-            connection,
-            tx))
+        return await UpdateAndCommitAsync(connection, slow, batch, stored, inserted, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Locks every key's row (<c>SELECT … FOR UPDATE</c>, in key order, one pipelined batch) and returns the stored
+    /// amounts; null if some key has no row (the locks taken are then released by the caller's rollback).
+    /// </summary>
+    private static async Task<Dictionary<ChannelKey, BigInteger>?> TryLockAllAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<ChannelKey> keys, CancellationToken cancellationToken)
+    {
+        await using var locks = new NpgsqlBatch(connection, tx);
+        foreach (var key in keys)
         {
-            var updateValues = AddVoucherParameters(update);
+            var command = new NpgsqlBatchCommand($"SELECT cumulative FROM payee_vouchers WHERE {KeyWhere} FOR UPDATE");
+            AddKeyParameters(command.Parameters)(key);
+            locks.BatchCommands.Add(command);
+        }
+
+        var stored = new Dictionary<ChannelKey, BigInteger>(keys.Count);
+        var complete = true;
+        await using (var reader = await locks.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var i = 0;
+            do
+            {
+                var key = keys[i++];
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    stored[key] = DecodeStored(reader.GetValue(0), key);
+                }
+                else
+                {
+                    complete = false;
+                }
+            }
+            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+        }
+
+        return complete ? stored : null;
+    }
+
+    /// <summary>Applies the batch over the locked amounts, writes each channel's winner (one pipelined batch) and commits.</summary>
+    private static async Task<IReadOnlyList<VoucherWriteResult>> UpdateAndCommitAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction tx,
+        VoucherBatch batch,
+        Dictionary<ChannelKey, BigInteger> stored,
+        HashSet<ChannelKey> inserted,
+        CancellationToken cancellationToken)
+    {
+        var (results, winners) = batch.Apply(stored);
+        await using (var updates = new NpgsqlBatch(connection, tx))
+        {
+            var channels = new List<ChannelKey>();
             foreach (var channel in batch.Keys)
             {
                 if (inserted.Contains(channel) || !winners.TryGetValue(channel, out var winner))
@@ -355,11 +412,25 @@ public sealed partial class PostgreSqlVoucherStore : IVoucherStore
                     continue;
                 }
 
-                updateValues(winner);
-                if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+                var command = new NpgsqlBatchCommand($"""
+                    UPDATE payee_vouchers SET signer = @signer, cumulative = @cumulative, signature = @signature, received_at = @received
+                    WHERE {KeyWhere} AND cumulative < @cumulative
+                    """);
+                AddVoucherParameters(command.Parameters)(winner);
+                updates.BatchCommands.Add(command);
+                channels.Add(channel);
+            }
+
+            if (channels.Count > 0)
+            {
+                await updates.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < channels.Count; i++)
                 {
-                    // Cannot happen while the row is locked; refuse to report a write that did not take place.
-                    throw new InvalidOperationException($"The voucher row of channel {channel} changed while locked.");
+                    if (updates.BatchCommands[i].RecordsAffected != 1)
+                    {
+                        // Cannot happen while the row is locked; refuse to report a write that did not take place.
+                        throw new InvalidOperationException($"The voucher row of channel {channels[i]} changed while locked.");
+                    }
                 }
             }
         }
@@ -367,6 +438,11 @@ public sealed partial class PostgreSqlVoucherStore : IVoucherStore
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return results;
     }
+
+    private static BigInteger DecodeStored(object value, ChannelKey channel) =>
+        StorageCodec.TryDecodeAmount(value, out var amount)
+            ? amount
+            : throw StorageCodec.Corrupt(StoredRows.VoucherTable, channel, "the cumulative amount is not a 32-byte word.");
 
     private async Task EnsureMigratedAsync(CancellationToken cancellationToken)
     {
@@ -439,14 +515,14 @@ public sealed partial class PostgreSqlVoucherStore : IVoucherStore
         command.Parameters.Add(new NpgsqlParameter<byte[]>(name, value) { NpgsqlDbType = NpgsqlDbType.Bytea });
 
     /// <summary>Adds @chain, @contract, @channel and returns a setter for them.</summary>
-    private static Action<ChannelKey> AddKeyParameters(NpgsqlCommand command)
+    private static Action<ChannelKey> AddKeyParameters(NpgsqlParameterCollection parameters)
     {
         var chain = new NpgsqlParameter<long>("chain", NpgsqlDbType.Bigint);
         var contract = new NpgsqlParameter<byte[]>("contract", NpgsqlDbType.Bytea);
         var channel = new NpgsqlParameter<byte[]>("channel", NpgsqlDbType.Bytea);
-        command.Parameters.Add(chain);
-        command.Parameters.Add(contract);
-        command.Parameters.Add(channel);
+        parameters.Add(chain);
+        parameters.Add(contract);
+        parameters.Add(channel);
         return key =>
         {
             chain.TypedValue = StorageCodec.EncodeUInt64(key.ChainId);
@@ -456,17 +532,17 @@ public sealed partial class PostgreSqlVoucherStore : IVoucherStore
     }
 
     /// <summary>Adds the key and voucher parameters and returns a setter for them.</summary>
-    private static Action<StoredVoucher> AddVoucherParameters(NpgsqlCommand command)
+    private static Action<StoredVoucher> AddVoucherParameters(NpgsqlParameterCollection parameters)
     {
-        var key = AddKeyParameters(command);
+        var key = AddKeyParameters(parameters);
         var signer = new NpgsqlParameter<byte[]>("signer", NpgsqlDbType.Bytea);
         var cumulative = new NpgsqlParameter<byte[]>("cumulative", NpgsqlDbType.Bytea);
         var signature = new NpgsqlParameter<byte[]>("signature", NpgsqlDbType.Bytea);
         var received = new NpgsqlParameter<DateTimeOffset>("received", NpgsqlDbType.TimestampTz);
-        command.Parameters.Add(signer);
-        command.Parameters.Add(cumulative);
-        command.Parameters.Add(signature);
-        command.Parameters.Add(received);
+        parameters.Add(signer);
+        parameters.Add(cumulative);
+        parameters.Add(signature);
+        parameters.Add(received);
         return voucher =>
         {
             key(voucher.Key);
