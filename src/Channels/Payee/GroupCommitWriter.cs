@@ -67,24 +67,39 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
             }
 
             var started = Stopwatch.GetTimestamp();
+            var done = batch.ToArray();
             try
             {
                 var results = await _store.SaveNewestAsync(vouchers, CancellationToken.None).ConfigureAwait(false);
                 _metrics.StoreBatch(batch.Count, Stopwatch.GetElapsedTime(started));
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    batch[i].Completion.TrySetResult(results[i]);
-                }
+                ThreadPool.UnsafeQueueUserWorkItem(static state => Complete(state.Done, state.Results, null), (Done: done, Results: results), preferLocal: false);
             }
 #pragma warning disable CA1031 // Every waiter must learn of the failure; the loop must survive it.
             catch (Exception ex)
 #pragma warning restore CA1031
             {
                 LogBatchFailed(_logger, batch.Count, ex);
-                foreach (var pending in batch)
-                {
-                    pending.Completion.TrySetException(ex);
-                }
+                ThreadPool.UnsafeQueueUserWorkItem(static state => Complete(state.Done, null, state.Error), (Done: done, Error: ex), preferLocal: false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Completes one batch's callers, on a thread-pool work item of its own: their continuations (the engine's answer
+    /// and whatever awaits it) run inline there, one after another, while the loop already writes the next batch. One
+    /// hop per batch instead of one per voucher: on a busy core the per-voucher hops cost as much as the store.
+    /// </summary>
+    private static void Complete(Pending[] done, IReadOnlyList<VoucherWriteResult>? results, Exception? error)
+    {
+        for (var i = 0; i < done.Length; i++)
+        {
+            if (error is null)
+            {
+                done[i].Completion.TrySetResult(results![i]);
+            }
+            else
+            {
+                done[i].Completion.TrySetException(error);
             }
         }
     }
@@ -96,6 +111,7 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
     {
         public StoredVoucher Voucher { get; } = voucher;
 
-        public TaskCompletionSource<VoucherWriteResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Continuations run inline: completed only from Complete, on a work item, never on the writer loop.
+        public TaskCompletionSource<VoucherWriteResult> Completion { get; } = new();
     }
 }
