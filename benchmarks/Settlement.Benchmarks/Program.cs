@@ -1,9 +1,22 @@
 using BenchmarkDotNet.Running;
 using Settlement.Benchmarks;
+using Settlement.Benchmarks.Payee;
 
 if (args is ["paired", ..])
 {
     PairedRatios.Run();
+    return;
+}
+
+if (args is ["payee", ..])
+{
+    await PayeeBenchmarks.RunAsync(args);
+    return;
+}
+
+if (args is [EngineThroughput.ChildMode, ..])
+{
+    await EngineThroughput.RunChildAsync(args);
     return;
 }
 
