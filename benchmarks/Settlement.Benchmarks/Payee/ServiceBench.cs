@@ -45,8 +45,17 @@ internal sealed class ServiceBench : IAsyncDisposable
     public static async Task<ServiceBench> StartAsync()
     {
         var bench = new ServiceBench();
-        await bench.InitializeAsync();
-        return bench;
+        try
+        {
+            await bench.InitializeAsync();
+            return bench;
+        }
+        catch
+        {
+            // Stops Anvil and the service even when start-up fails half-way.
+            await bench.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>One throughput run: every payer sends its next <see cref="VouchersPerPayerPerRun"/> vouchers, pipelined up to the in-flight limit.</summary>
@@ -137,7 +146,7 @@ internal sealed class ServiceBench : IAsyncDisposable
         }
 
         _http.Dispose();
-        if (_directory is not null)
+        if (_directory is not null && Directory.Exists(_directory))
         {
             Directory.Delete(_directory, recursive: true);
         }
