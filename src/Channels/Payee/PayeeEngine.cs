@@ -57,7 +57,9 @@ public sealed partial class PayeeEngine : IAsyncDisposable
         _receipts = receipts;
         _metrics = metrics ?? new PayeeMetrics();
         _velocity = new VelocityGuard(_options.Velocity);
-        _contract = _options.GetContractAddress();
+        _contract = Address.TryParse(_options.Contract, out var contract)
+            ? contract
+            : throw new ArgumentException($"Payee:Contract must be a 20-byte hex address; got '{_options.Contract}'.", nameof(options));
         _typedData = ChannelTypedData.ForContract(_options.ChainId, _contract);
     }
 
