@@ -166,8 +166,11 @@ internal sealed partial class StreamSession
                 ValueTask<VoucherOutcome> pending;
                 try
                 {
+                    var submission = voucher.ToSubmission(_engine.ChainId, _engine.Contract);
+                    await TrackAsync(submission.Key, cancellationToken).ConfigureAwait(false);
+
                     // Runs the verification synchronously, in arrival order, up to the durable write.
-                    pending = _engine.SubmitAsync(voucher.ToSubmission(_engine.ChainId, _engine.Contract), cancellationToken);
+                    pending = _engine.SubmitAsync(submission, cancellationToken);
                 }
                 catch
                 {
@@ -186,6 +189,27 @@ internal sealed partial class StreamSession
                 // A payee-side frame from a client, or a voucher before HELLO.
                 await BadFrameAsync(VoucherRejectCode.MalformedFrame, json, cancellationToken).ConfigureAwait(false);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Loads a channel the engine does not hold yet, here on the receive loop. Otherwise the engine would load it from
+    /// the chain inside <see cref="PayeeEngine.SubmitAsync"/>, asynchronously, once for each of the stream's first
+    /// vouchers, and a later voucher could be verified before an earlier one: the earlier one is then refused as Stale
+    /// although the payer sent them in order. A held channel completes synchronously. A failure to load is left to
+    /// <see cref="PayeeEngine.SubmitAsync"/>, which answers that voucher (Unavailable) instead of dropping the stream.
+    /// </summary>
+    private async ValueTask TrackAsync(ChannelKey key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _engine.TrackAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // See above: SubmitAsync meets the same fault and answers it.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            LogTrackFailed(_logger, key.ChannelId, ex);
         }
     }
 
@@ -353,6 +377,9 @@ internal sealed partial class StreamSession
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "A client stopped reading its acknowledgements; disconnected")]
     private static partial void LogSendFailed(ILogger logger);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Loading channel {Channel} from the chain failed")]
+    private static partial void LogTrackFailed(ILogger logger, ChannelId channel, Exception exception);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Connection lost: {Error}")]
     private static partial void LogConnectionLost(ILogger logger, WebSocketError error);
