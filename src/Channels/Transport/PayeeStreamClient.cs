@@ -17,7 +17,7 @@ public sealed class PayeeStreamClient : IAsyncDisposable
     private readonly ClientWebSocket _socket;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly ConcurrentDictionary<(ChannelId, BigInteger), ConcurrentQueue<TaskCompletionSource<AckFrame>>> _pendingAcks = new();
-    private readonly ConcurrentQueue<TaskCompletionSource<ReceiptFrame>> _pendingReceipts = new();
+    private readonly List<(ChannelId Channel, TaskCompletionSource<ReceiptFrame> Waiter)> _pendingReceipts = []; // locked
     private readonly ConcurrentDictionary<ChannelId, ReceiptFrame> _receipts = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource<HelloAckFrame> _hello = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -70,7 +70,11 @@ public sealed class PayeeStreamClient : IAsyncDisposable
     public async Task<ReceiptFrame> RequestReceiptAsync(ChannelId channelId, CancellationToken cancellationToken = default)
     {
         var waiter = new TaskCompletionSource<ReceiptFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pendingReceipts.Enqueue(waiter);
+        lock (_pendingReceipts)
+        {
+            _pendingReceipts.Add((channelId, waiter));
+        }
+
         await SendFrameAsync(new ReceiptRequestFrame(channelId), cancellationToken).ConfigureAwait(false);
         return await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -178,10 +182,10 @@ public sealed class PayeeStreamClient : IAsyncDisposable
                 break;
             case ReceiptFrame receipt:
                 _receipts.AddOrUpdate(receipt.ChannelId, receipt, (_, old) => old.CumulativeAmount >= receipt.CumulativeAmount ? old : receipt);
-                if (_pendingReceipts.TryDequeue(out var receiptWaiter))
-                {
-                    receiptWaiter.TrySetResult(receipt);
-                }
+
+                // The payee also sends receipts unasked (every N vouchers): a request is answered by a receipt of its
+                // own channel, never by another channel's that happened to arrive first.
+                TakePendingReceipt(receipt.ChannelId)?.TrySetResult(receipt);
 
                 ReceiptReceived?.Invoke(this, receipt);
                 break;
@@ -191,9 +195,10 @@ public sealed class PayeeStreamClient : IAsyncDisposable
                 {
                     _hello.TrySetException(exception);
                 }
-                else if (_pendingReceipts.TryDequeue(out var failed))
+                else
                 {
-                    failed.TrySetException(exception);
+                    // An ERROR after HELLO answers the oldest receipt request (UnknownChannel: nothing stored).
+                    TakePendingReceipt(null)?.TrySetException(exception);
                 }
 
                 break;
@@ -214,9 +219,31 @@ public sealed class PayeeStreamClient : IAsyncDisposable
             }
         }
 
-        while (_pendingReceipts.TryDequeue(out var waiter))
+        lock (_pendingReceipts)
         {
-            waiter.TrySetException(exception);
+            foreach (var (_, waiter) in _pendingReceipts)
+            {
+                waiter.TrySetException(exception);
+            }
+
+            _pendingReceipts.Clear();
+        }
+    }
+
+    /// <summary>Removes and returns the oldest receipt request of <paramref name="channelId"/> (of any channel if null).</summary>
+    private TaskCompletionSource<ReceiptFrame>? TakePendingReceipt(ChannelId? channelId)
+    {
+        lock (_pendingReceipts)
+        {
+            var index = channelId is { } id ? _pendingReceipts.FindIndex(p => p.Channel == id) : (_pendingReceipts.Count > 0 ? 0 : -1);
+            if (index < 0)
+            {
+                return null;
+            }
+
+            var waiter = _pendingReceipts[index].Waiter;
+            _pendingReceipts.RemoveAt(index);
+            return waiter;
         }
     }
 
