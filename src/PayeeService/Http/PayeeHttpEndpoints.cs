@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Settlement.Channels.Payee;
 using Settlement.Channels.Payee.Storage;
@@ -19,6 +20,9 @@ namespace Settlement.PayeeService.Http;
 internal static class PayeeHttpEndpoints
 {
     private const int MaxBody = PayeeJsonCodec.MaxInputLength;
+
+    /// <summary>The longest voucher body read (and dropped) to answer it OversizedFrame.</summary>
+    private const int MaxDrainedBody = 64 * 1024;
 
     public static void Map(IEndpointRouteBuilder app)
     {
@@ -47,7 +51,7 @@ internal static class PayeeHttpEndpoints
             return;
         }
 
-        var (body, oversized) = await ReadBodyAsync(context.Request, json ? MaxBody : PayeeFrames.MaxFrameLength, context.RequestAborted).ConfigureAwait(false);
+        var (body, oversized) = await ReadBodyAsync(context, json ? MaxBody : PayeeFrames.MaxFrameLength, context.RequestAborted).ConfigureAwait(false);
         PayeeFrame? frame = null;
         var error = VoucherRejectCode.OversizedFrame;
         var decoded = !oversized
@@ -177,27 +181,43 @@ internal static class PayeeHttpEndpoints
         return true;
     }
 
-    private static async Task<(byte[] Body, bool Oversized)> ReadBodyAsync(HttpRequest request, int max, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a body of at most <paramref name="max"/> bytes. A longer one (up to <see cref="MaxDrainedBody"/>) is read to
+    /// its end and dropped, so the OversizedFrame answer reaches the client: answering without reading left unread
+    /// bytes on the connection, Kestrel could not drain them past its body limit and reset the connection, and the
+    /// client often saw "response ended prematurely" instead of the answer. Bodies beyond that are not read at all
+    /// (the connection is closed after the answer).
+    /// </summary>
+    private static async Task<(byte[] Body, bool Oversized)> ReadBodyAsync(HttpContext context, int max, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > max)
+        var request = context.Request;
+        if (request.ContentLength > MaxDrainedBody)
         {
+            context.Response.Headers.Connection = "close";
             return ([], true);
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxDrainedBody;
         }
 
         var buffer = new byte[max + 1];
         var length = 0;
-        while (length < buffer.Length)
+        var total = 0L;
+        while (true)
         {
-            var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+            var read = await request.Body.ReadAsync(buffer.AsMemory(length == buffer.Length ? 0 : length), cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 break;
             }
 
-            length += read;
+            total += read;
+            length = total > max ? buffer.Length : length + read;
         }
 
-        return length > max ? ([], true) : (buffer[..length], false);
+        return total > max ? ([], true) : (buffer[..length], false);
     }
 
     private static async Task WriteFrameAsync(HttpContext context, PayeeFrame frame, bool json, int status)
