@@ -83,51 +83,15 @@ public sealed class CliCrashTests(PayeeWorldFixture fixture, ITestOutputHelper o
         }
     }
 
-    private async Task<StreamRun> StreamUntilKilledAsync(CliPayeeProcess payee, TestChannel channel, BigInteger from, TimeSpan killAfter)
+    private async Task<VoucherPump> StreamUntilKilledAsync(CliPayeeProcess payee, TestChannel channel, BigInteger from, TimeSpan killAfter)
     {
-        var run = new StreamRun();
-        var window = new SemaphoreSlim(Window, Window);
-        var next = from;
-        await using (var client = await PayeeStreamClient.ConnectAsync(payee.StreamUrl, fixture.ChainId, fixture.Contract))
+        await using var client = await PayeeStreamClient.ConnectAsync(payee.StreamUrl, fixture.ChainId, fixture.Contract);
+        var killer = Task.Run(async () =>
         {
-            var killer = Task.Run(async () =>
-            {
-                await Task.Delay(killAfter);
-                payee.KillHard();
-            });
-            var pending = new List<Task>();
-            while (!killer.IsCompleted && !run.Broken)
-            {
-                if (!await window.WaitAsync(TimeSpan.FromMilliseconds(50)))
-                {
-                    continue;
-                }
-
-                var amount = next++;
-                pending.Add(client.SendAsync(channel.Voucher(amount)).ContinueWith(
-                    t =>
-                    {
-                        window.Release();
-                        if (t.IsCompletedSuccessfully)
-                        {
-                            run.Record(amount, t.Result);
-                        }
-                        else
-                        {
-                            run.Broken = true;
-                        }
-                    },
-                    TaskScheduler.Default));
-            }
-
-            await killer;
-
-            // After the kill every pending voucher fails (the connection is gone); those that were ACKed are recorded.
-            await Task.WhenAll(pending).WaitAsync(TimeSpan.FromSeconds(30));
-        }
-
-        run.Next = next;
-        return run;
+            await Task.Delay(killAfter);
+            payee.KillHard();
+        });
+        return await VoucherPump.RunAsync(client, channel, from, Window, killer);
     }
 
     private static async Task<BigInteger> NewestOnDiskAsync(string database, TestChannel channel)
@@ -149,53 +113,5 @@ public sealed class CliCrashTests(PayeeWorldFixture fixture, ITestOutputHelper o
         var key = channel.Key;
         var body = await http.GetFromJsonAsync<JsonElement>(new Uri($"v1/channels/{key.ChainId}/{key.Contract}/{key.ChannelId}", UriKind.Relative));
         return RunningPayee.NewestInStatus(body);
-    }
-
-    private sealed class StreamRun
-    {
-        private readonly Lock _lock = new();
-        private BigInteger _highest;
-        private long _accepted;
-        private long _refused;
-        private volatile bool _broken;
-
-        public bool Broken
-        {
-            get => _broken;
-            set => _broken = value;
-        }
-
-        public BigInteger Next { get; set; }
-
-        public BigInteger HighestAccepted
-        {
-            get
-            {
-                lock (_lock)
-                {
-                    return _highest;
-                }
-            }
-        }
-
-        public long Accepted => Interlocked.Read(ref _accepted);
-
-        public long Refused => Interlocked.Read(ref _refused);
-
-        public void Record(BigInteger amount, AckFrame ack)
-        {
-            if (ack.Outcome != AckOutcome.Accepted)
-            {
-                Interlocked.Increment(ref _refused);
-                return;
-            }
-
-            ack.StoredAmount.ShouldBe(amount);
-            Interlocked.Increment(ref _accepted);
-            lock (_lock)
-            {
-                _highest = BigInteger.Max(_highest, amount);
-            }
-        }
     }
 }
