@@ -142,7 +142,8 @@ public sealed class PayeeStreamClient : IAsyncDisposable
                     var result = await _socket.ReceiveAsync(buffer.AsMemory(length), _stop.Token).ConfigureAwait(false);
                     if (result.MessageType == WebSocketMessageType.Close)
                     {
-                        throw new PayeeProtocolException("The payee closed the connection.");
+                        await AnswerCloseAsync().ConfigureAwait(false);
+                        throw new PayeeProtocolException($"The payee closed the connection ({_socket.CloseStatus}).");
                     }
 
                     length += result.Count;
@@ -163,6 +164,19 @@ public sealed class PayeeStreamClient : IAsyncDisposable
 #pragma warning restore CA1031
         {
             Fail(ex is OperationCanceledException ? new ObjectDisposedException(nameof(PayeeStreamClient)) : ex);
+        }
+    }
+
+    /// <summary>Completes the closing handshake the payee started (it then ends the connection at once).</summary>
+    private async Task AnswerCloseAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
         }
     }
 

@@ -31,8 +31,12 @@ internal sealed partial class StreamSession
     private readonly SemaphoreSlim _inFlight;
     private readonly Dictionary<ChannelId, ReceiptCadence> _cadence = [];
     private readonly CancellationTokenSource _abort = new();
+    private static readonly TimeSpan CloseAnswerTimeout = TimeSpan.FromSeconds(2);
+
     private int _badFrames;
     private bool _helloDone;
+    private volatile bool _tooManyBadFrames;
+    private volatile bool _draining;
 
     public StreamSession(WebSocket socket, PayeeEngine engine, PayeeServiceOptions options, TimeProvider time, ILogger logger)
     {
@@ -51,11 +55,49 @@ internal sealed partial class StreamSession
 
     public async Task RunAsync(CancellationToken stopping)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, _abort.Token);
-        var sender = Task.Run(() => SendLoopAsync(linked.Token), CancellationToken.None);
+        // The send loop is not cancelled by a stop or by too many bad frames: what is owed (ACKs of vouchers already
+        // handed to the engine, ERRORs) is still sent, each frame within SendTimeout. Only a stalled client or a
+        // broken socket ends it early. Cancelling a pending WebSocket receive aborts the socket, so a stop does not
+        // cancel the receive loop either: it stops taking vouchers, flushes and closes, and the client's close answer
+        // ends the receive.
+        var sender = Task.Run(SendLoopAsync, CancellationToken.None);
+        var receiving = ReceiveUntilDoneAsync();
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (stopping.Register(() => stop.TrySetResult()).ConfigureAwait(false))
+        {
+            await Task.WhenAny(receiving, stop.Task).ConfigureAwait(false);
+        }
+
+        // From here no new voucher reaches the engine (a stop answers them Unavailable).
+        _draining = true;
+
+        // Let every voucher already handed to the engine finish: its write may already be durable and its ACK is
+        // still owed. Then flush the outbox and close.
+        for (var i = 0; i < _options.MaxInFlightPerConnection; i++)
+        {
+            await _inFlight.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        _outbox.Writer.TryComplete();
+        await sender.ConfigureAwait(false);
+        await CloseAsync(receiving.IsCompleted ? WebSocketCloseStatus.NormalClosure : WebSocketCloseStatus.EndpointUnavailable).ConfigureAwait(false);
+        if (!receiving.IsCompleted)
+        {
+            // Stopping: wait briefly for the client to answer the close, then drop the connection.
+            await Task.WhenAny(receiving, Task.Delay(CloseAnswerTimeout, _time)).ConfigureAwait(false);
+            await _abort.CancelAsync().ConfigureAwait(false);
+            await receiving.ConfigureAwait(false);
+        }
+
+        _abort.Dispose();
+        _inFlight.Dispose();
+    }
+
+    private async Task ReceiveUntilDoneAsync()
+    {
         try
         {
-            await ReceiveLoopAsync(linked.Token).ConfigureAwait(false);
+            await ReceiveLoopAsync(_abort.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
         {
@@ -64,27 +106,12 @@ internal sealed partial class StreamSession
         {
             LogConnectionLost(_logger, ex.WebSocketErrorCode);
         }
-        finally
-        {
-            // Let every voucher already handed to the engine finish: its write may already be durable and its ACK
-            // is still owed. Then close the outbox and the socket.
-            for (var i = 0; i < _options.MaxInFlightPerConnection; i++)
-            {
-                await _inFlight.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-
-            _outbox.Writer.TryComplete();
-            await sender.ConfigureAwait(false);
-            await CloseAsync().ConfigureAwait(false);
-            _abort.Dispose();
-            _inFlight.Dispose();
-        }
     }
 
     private async Task ReceiveLoopAsync(CancellationToken cancellationToken)
     {
         var buffer = new byte[MaxTextLength + 1];
-        while (_socket.State == WebSocketState.Open)
+        while (_socket.State == WebSocketState.Open && !_tooManyBadFrames)
         {
             using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             idle.CancelAfter(_options.IdleTimeout);
@@ -152,6 +179,10 @@ internal sealed partial class StreamSession
         {
             case HelloFrame hello:
                 await HelloAsync(hello, json, cancellationToken).ConfigureAwait(false);
+                break;
+            case VoucherFrame voucher when _helloDone && _draining:
+                await SendAsync(AckFrame.FromOutcome(voucher.ChannelId, voucher.CumulativeAmount, new VoucherRejected(VoucherRejectCode.Unavailable, 0)), json, cancellationToken)
+                    .ConfigureAwait(false);
                 break;
             case VoucherFrame voucher when _helloDone:
                 var key = new ChannelKey(_engine.ChainId, _engine.Contract, voucher.ChannelId);
@@ -318,31 +349,32 @@ internal sealed partial class StreamSession
         await SendAsync(new ErrorFrame(code), json, cancellationToken).ConfigureAwait(false);
         if (++_badFrames > _options.MaxBadFramesPerConnection)
         {
-            await _abort.CancelAsync().ConfigureAwait(false);
+            // Stop reading; the ERRORs already queued are still sent, then the connection is closed (policy violation).
+            _tooManyBadFrames = true;
         }
     }
 
     private ValueTask SendAsync(PayeeFrame frame, bool json, CancellationToken cancellationToken) =>
         _outbox.Writer.WriteAsync((frame, json), cancellationToken);
 
-    private async Task SendLoopAsync(CancellationToken cancellationToken)
+    private async Task SendLoopAsync()
     {
         try
         {
             await foreach (var (frame, json) in _outbox.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                if (_socket.State != WebSocketState.Open)
+                if (_socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
                 {
                     continue;
                 }
 
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
                 timeout.CancelAfter(_options.SendTimeout);
                 var bytes = json ? PayeeJsonCodec.EncodeUtf8(frame) : PayeeFrameCodec.Encode(frame);
                 await _socket.SendAsync(bytes, json ? WebSocketMessageType.Text : WebSocketMessageType.Binary, true, timeout.Token).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
         {
             // A stalled or vanished client: stop reading from it too; what is queued is dropped.
             LogSendFailed(_logger);
@@ -354,14 +386,18 @@ internal sealed partial class StreamSession
         }
     }
 
-    private async Task CloseAsync()
+    private async Task CloseAsync(WebSocketCloseStatus unanswered)
     {
         try
         {
             if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token).ConfigureAwait(false);
+                // Answer a client's close normally; otherwise say why the payee closes.
+                var status = _socket.State == WebSocketState.CloseReceived ? WebSocketCloseStatus.NormalClosure
+                    : _tooManyBadFrames ? WebSocketCloseStatus.PolicyViolation
+                    : unanswered;
+                using var timeout = new CancellationTokenSource(CloseAnswerTimeout, _time);
+                await _socket.CloseOutputAsync(status, null, timeout.Token).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
