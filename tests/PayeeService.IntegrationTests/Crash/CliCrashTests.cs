@@ -25,7 +25,7 @@ public sealed class CliCrashTests(PayeeWorldFixture fixture, ITestOutputHelper o
     [Fact]
     public async Task ServePayee_KilledMidStreamAHundredTimes_NoAcknowledgedVoucherLost()
     {
-        var channel = await fixture.OpenChannelAsync(BigInteger.Pow(10, 12));
+        var channel = await fixture.OpenChannelAsync(1_000_000_000);
         var folder = Directory.CreateTempSubdirectory("payee-crash-");
         var database = Path.Combine(folder.FullName, "payee.db");
         var keyFile = Path.Combine(folder.FullName, "payee.key");
