@@ -15,7 +15,8 @@ namespace Settlement.PayeeService.Streaming;
 /// <see cref="PayeeServiceOptions.MaxInFlightPerConnection"/> are in flight: beyond that the loop stops reading and TCP
 /// pushes back on the client. ACKs and RECEIPTs go out through one bounded outbox; a client that stops reading is
 /// disconnected after <see cref="PayeeServiceOptions.SendTimeout"/>. Binary frames are answered in binary, JSON text
-/// frames in JSON.
+/// frames in JSON. On a stop, and after more than <see cref="PayeeServiceOptions.MaxBadFramesPerConnection"/> bad
+/// frames, every ACK and ERROR owed is sent before the payee closes (EndpointUnavailable / PolicyViolation).
 /// </summary>
 internal sealed partial class StreamSession
 {

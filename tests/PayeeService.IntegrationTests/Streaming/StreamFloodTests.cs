@@ -55,6 +55,42 @@ public sealed class StreamFloodTests(PayeeWorldFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task Connect_AtTheLimitRightAfterAClose_ServedOrRefused503NeverAServerError()
+    {
+        var channel = await fixture.OpenChannelAsync(1_000_000);
+        await using var payee = await fixture.StartPayeeAsync(null, o => o.MaxConnections = 1);
+        var refused = 0;
+        for (var i = 1; i <= 30; i++)
+        {
+            while (true)
+            {
+                var socket = new ClientWebSocket();
+                socket.Options.CollectHttpResponseDetails = true;
+                try
+                {
+                    await socket.ConnectAsync(payee.StreamUrl, CancellationToken.None);
+                }
+                catch (WebSocketException)
+                {
+                    socket.HttpStatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable, $"connection {i}");
+                    socket.Dispose();
+                    refused++;
+                    continue;
+                }
+
+                var raw = new RawStream(socket);
+                await raw.SendAsync(new HelloFrame(PayeeFrames.Version, fixture.ChainId, fixture.Contract));
+                (await raw.ReceiveFrameAsync()).ShouldBeOfType<HelloAckFrame>();
+                (await raw.SubmitAsync(channel.Voucher(i))).Outcome.ShouldBe(AckOutcome.Accepted);
+                await raw.DisposeAsync();
+                break;
+            }
+        }
+
+        output.WriteLine($"30 connections one after another at a limit of 1; {refused} refused with 503 while the previous one was ending");
+    }
+
+    [Fact]
     public async Task Stream_ClientNeverReads_DisconnectedAfterSendTimeoutWhileAnotherKeepsStreaming()
     {
         var channel = await fixture.OpenChannelAsync(1_000_000_000);

@@ -10,7 +10,8 @@ internal sealed class RawStream : IAsyncDisposable
 {
     private static readonly TimeSpan ReceiveTimeout = TimeSpan.FromSeconds(10);
 
-    private RawStream(ClientWebSocket socket) => Socket = socket;
+    /// <summary>Wraps a connected socket (the caller connected it itself).</summary>
+    public RawStream(ClientWebSocket socket) => Socket = socket;
 
     public ClientWebSocket Socket { get; }
 
