@@ -19,6 +19,7 @@ public sealed partial class PayeeChainFollower
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private ulong? _lastHeight;
+    private HashSet<ChannelKey> _known = [];
 
     /// <summary>Creates a follower.</summary>
     public PayeeChainFollower(PayeeEngine engine, ChannelContract contract, ChainChannelViewSource source, TimeProvider? time = null, ILogger<PayeeChainFollower>? logger = null)
@@ -93,6 +94,17 @@ public sealed partial class PayeeChainFollower
                     touched.Add(key);
                 }
             }
+
+            // A channel the engine started holding since the previous poll had its view read at whatever height was
+            // confirmed then. If that was below this poll's range while the previous poll (which did not hold it yet)
+            // covered a top-up or close of it, that event would never be applied: refresh each new channel once.
+            foreach (var key in tracked)
+            {
+                if (!_known.Contains(key))
+                {
+                    touched.Add(key);
+                }
+            }
         }
         else
         {
@@ -109,6 +121,7 @@ public sealed partial class PayeeChainFollower
         }
 
         _lastHeight = height;
+        _known = [.. tracked];
         if (touched.Count > 0)
         {
             LogRefreshed(_logger, touched.Count, height);
