@@ -162,9 +162,6 @@ public sealed partial class PayeeEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>True if the channel's view is held in memory (a submission for it verifies without waiting for the chain).</summary>
-    public bool IsTracked(ChannelKey key) => _slots.ContainsKey(key);
-
     /// <summary>Channels held in memory (for a follower that refreshes their views).</summary>
     public IReadOnlyList<ChannelKey> TrackedChannels() => _slots.Keys.ToArray();
 

@@ -186,14 +186,6 @@ internal sealed partial class StreamSession
                     .ConfigureAwait(false);
                 break;
             case VoucherFrame voucher when _helloDone:
-                var key = new ChannelKey(_engine.ChainId, _engine.Contract, voucher.ChannelId);
-                if (!_engine.IsTracked(key))
-                {
-                    // Load the channel before submitting, in the receive loop: otherwise the first vouchers of a
-                    // channel would race each other through the chain lookup and arrive out of order.
-                    await _engine.TrackAsync(key, cancellationToken).ConfigureAwait(false);
-                }
-
                 await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
                 ValueTask<VoucherOutcome> pending;
                 try
