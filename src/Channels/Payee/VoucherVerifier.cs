@@ -57,6 +57,13 @@ public static class VoucherVerifier
             return VoucherVerdict.Reject(VoucherRejectCode.MalformedFrame);
         }
 
+        // The contract holds no deposit of 2^96 or more (MAX_AMOUNT), so such an amount is never payable, whatever the
+        // view says; refusing it here also keeps every amount that reaches the hashing within uint256.
+        if (amount > MaxAmount)
+        {
+            return VoucherVerdict.Reject(VoucherRejectCode.ExceedsDeposit);
+        }
+
         var code = CheckSignatureForm(submission.Signature.Span, out var signature);
         if (code is { } malformed)
         {
@@ -120,7 +127,6 @@ public static class VoucherVerifier
     }
 
     private static bool SignedBy(ChannelTypedData typedData, in VoucherSubmission submission, in EcdsaSignature signature, Address expected) =>
-        submission.CumulativeAmount <= MaxAmount
-        && typedData.TryRecoverVoucherSigner(submission.Key.ChannelId.Bytes, submission.CumulativeAmount, signature, out var signer)
+        typedData.TryRecoverVoucherSigner(submission.Key.ChannelId.Bytes, submission.CumulativeAmount, signature, out var signer)
         && signer == expected;
 }

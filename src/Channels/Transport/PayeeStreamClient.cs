@@ -16,7 +16,9 @@ public sealed class PayeeStreamClient : IAsyncDisposable
 {
     private readonly ClientWebSocket _socket;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
-    private readonly ConcurrentDictionary<(ChannelId, BigInteger), ConcurrentQueue<TaskCompletionSource<AckFrame>>> _pendingAcks = new();
+    // Waiters by (channel, amount); an entry is removed when its last waiter is answered, so a long stream keeps only
+    // its unacknowledged vouchers here. Locked.
+    private readonly Dictionary<(ChannelId, BigInteger), Queue<TaskCompletionSource<AckFrame>>> _pendingAcks = [];
     private readonly List<(ChannelId Channel, TaskCompletionSource<ReceiptFrame> Waiter)> _pendingReceipts = []; // locked
     private readonly ConcurrentDictionary<ChannelId, ReceiptFrame> _receipts = new();
     private readonly CancellationTokenSource _stop = new();
@@ -60,7 +62,17 @@ public sealed class PayeeStreamClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(voucher);
         var waiter = new TaskCompletionSource<AckFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pendingAcks.GetOrAdd((voucher.ChannelId, voucher.CumulativeAmount), _ => new()).Enqueue(waiter);
+        lock (_pendingAcks)
+        {
+            var key = (voucher.ChannelId, voucher.CumulativeAmount);
+            if (!_pendingAcks.TryGetValue(key, out var queue))
+            {
+                _pendingAcks[key] = queue = new Queue<TaskCompletionSource<AckFrame>>(1);
+            }
+
+            queue.Enqueue(waiter);
+        }
+
         ThrowIfFailed(waiter);
         await SendFrameAsync(voucher, cancellationToken).ConfigureAwait(false);
         return await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -81,6 +93,18 @@ public sealed class PayeeStreamClient : IAsyncDisposable
 
     /// <summary>The newest RECEIPT received for a channel, or null.</summary>
     public ReceiptFrame? LatestReceipt(ChannelId channelId) => _receipts.GetValueOrDefault(channelId);
+
+    /// <summary>Vouchers sent and not yet acknowledged (for tests and back-pressure decisions).</summary>
+    public int PendingAcks
+    {
+        get
+        {
+            lock (_pendingAcks)
+            {
+                return _pendingAcks.Values.Sum(q => q.Count);
+            }
+        }
+    }
 
     /// <summary>Closes the connection; pending calls fail.</summary>
     public async ValueTask DisposeAsync()
@@ -188,10 +212,7 @@ public sealed class PayeeStreamClient : IAsyncDisposable
                 _hello.TrySetResult(hello);
                 break;
             case AckFrame ack:
-                if (_pendingAcks.TryGetValue((ack.ChannelId, ack.SubmittedAmount), out var queue) && queue.TryDequeue(out var waiter))
-                {
-                    waiter.TrySetResult(ack);
-                }
+                TakePendingAck(ack.ChannelId, ack.SubmittedAmount)?.TrySetResult(ack);
 
                 break;
             case ReceiptFrame receipt:
@@ -221,16 +242,40 @@ public sealed class PayeeStreamClient : IAsyncDisposable
         }
     }
 
+    private TaskCompletionSource<AckFrame>? TakePendingAck(ChannelId channelId, BigInteger amount)
+    {
+        lock (_pendingAcks)
+        {
+            var key = (channelId, amount);
+            if (!_pendingAcks.TryGetValue(key, out var queue) || !queue.TryDequeue(out var waiter))
+            {
+                return null;
+            }
+
+            if (queue.Count == 0)
+            {
+                _pendingAcks.Remove(key);
+            }
+
+            return waiter;
+        }
+    }
+
     private void Fail(Exception exception)
     {
         _failure ??= exception;
         _hello.TrySetException(exception);
-        foreach (var queue in _pendingAcks.Values)
+        lock (_pendingAcks)
         {
-            while (queue.TryDequeue(out var waiter))
+            foreach (var queue in _pendingAcks.Values)
             {
-                waiter.TrySetException(exception);
+                while (queue.TryDequeue(out var waiter))
+                {
+                    waiter.TrySetException(exception);
+                }
             }
+
+            _pendingAcks.Clear();
         }
 
         lock (_pendingReceipts)

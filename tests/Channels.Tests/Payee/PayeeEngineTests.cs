@@ -403,4 +403,229 @@ public sealed class PayeeEngineTests : IDisposable
         (await engine.SubmitAsync(_world.Voucher(400, key: second))).ShouldBeOfType<VoucherAccepted>();
         (await engine.ListFlagsAsync(DateTimeOffset.MinValue)).ShouldHaveSingleItem().Rule.ShouldBe(VelocityRule.PayerValuePerMinute);
     }
+
+    [Fact]
+    public async Task StartAsync_StoredSettledChannel_NotHeld()
+    {
+        await _world.Store.SaveChannelAsync(new StoredChannel(_world.View(settled: true), 9));
+
+        await using var engine = await _world.StartEngineAsync(withView: false);
+
+        engine.ChannelCount.ShouldBe(0);
+        engine.GetCredit(_world.Key).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task StartAsync_StoredChannelOfAnotherDeployment_NotHeld()
+    {
+        await _world.Store.SaveChannelAsync(new StoredChannel(_world.View(key: _world.Key with { Contract = PayeeWorld.OtherContract }), 9));
+        await _world.Store.SaveChannelAsync(new StoredChannel(_world.View(), 9));
+
+        await using var engine = await _world.StartEngineAsync(withView: false);
+
+        engine.ChannelCount.ShouldBe(1);
+        engine.GetCredit(_world.Key).ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task StartAsync_Twice_MigratesOnce()
+    {
+        await using var engine = await _world.StartEngineAsync();
+
+        await engine.StartAsync();
+
+        _world.Store.Migrations.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task ApplyViewAsync_SameBlockReadAgain_LaterReadWins()
+    {
+        await using var engine = await _world.StartEngineAsync();
+        await engine.ApplyViewAsync(new StoredChannel(_world.View(deposit: 2_000_000), 10));
+
+        await engine.ApplyViewAsync(new StoredChannel(_world.View(deposit: 3_000_000), 10));
+
+        engine.GetCredit(_world.Key)!.Deposit.ShouldBe(new BigInteger(3_000_000));
+    }
+
+    [Fact]
+    public async Task ApplyViewAsync_OtherDeployment_IgnoredAndNotStored()
+    {
+        await using var engine = await _world.StartEngineAsync();
+        var other = _world.Key with { ChainId = 1 };
+
+        await engine.ApplyViewAsync(new StoredChannel(_world.View(key: other), 10));
+
+        engine.GetCredit(other).ShouldBeNull();
+        (await _world.Store.GetChannelAsync(other)).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task TrackAsync_KnownUnknownAndOtherDeployment()
+    {
+        await using var engine = await _world.StartEngineAsync();
+        var lookups = _world.Source.Lookups;
+
+        (await engine.TrackAsync(_world.Key)).ShouldBeTrue();
+        (await engine.TrackAsync(_world.Key with { ChannelId = ChannelId.FromBytes(new byte[32]) })).ShouldBeFalse();
+        (await engine.TrackAsync(_world.Key with { ChainId = 1 })).ShouldBeFalse();
+        (await engine.TrackAsync(_world.Key with { Contract = PayeeWorld.OtherContract })).ShouldBeFalse();
+
+        _world.Source.Lookups.ShouldBe(lookups + 2, "another deployment's channel is never looked up");
+    }
+
+    [Fact]
+    public async Task TrackAsync_VoucherStoredByAnotherInstance_CreditStartsFromIt()
+    {
+        await _world.Store.SaveNewestAsync([Stored(500)]);
+        await using var engine = await _world.StartEngineAsync();
+
+        (await engine.TrackAsync(_world.Key)).ShouldBeTrue();
+
+        engine.GetCredit(_world.Key)!.Paid.ShouldBe(new BigInteger(500));
+    }
+
+    [Fact]
+    public async Task SubmitAsync_UnknownChannelAtExactlyTheCacheTime_AskedAgain()
+    {
+        await using var engine = await _world.StartEngineAsync(withView: false);
+        await engine.SubmitAsync(_world.Voucher(1));
+        var lookups = _world.Source.Lookups;
+
+        _world.Clock.Advance(TimeSpan.FromSeconds(2) - TimeSpan.FromTicks(1));
+        await engine.SubmitAsync(_world.Voucher(1));
+        _world.Source.Lookups.ShouldBe(lookups);
+        _world.Clock.Advance(TimeSpan.FromTicks(1));
+        await engine.SubmitAsync(_world.Voucher(1));
+
+        _world.Source.Lookups.ShouldBe(lookups + 1);
+    }
+
+    [Fact]
+    public async Task SignReceipt_ChannelHeldButNothingPaid_Null()
+    {
+        await using var engine = await _world.StartEngineAsync();
+        await engine.TrackAsync(_world.Key);
+
+        engine.SignReceipt(_world.Key).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task SubmitAsync_AfterAFailedWrite_ALowerVoucherIsAccepted()
+    {
+        await using var engine = await _world.StartEngineAsync();
+        await engine.SubmitAsync(_world.Voucher(10));
+        _world.Store.FailNextWrite = new IOException("disk full");
+        await Should.ThrowAsync<IOException>(async () => await engine.SubmitAsync(_world.Voucher(20)));
+
+        // The failed 20 holds no reservation: 15 is above what is stored and is accepted.
+        (await engine.SubmitAsync(_world.Voucher(15))).ShouldBe(new VoucherAccepted(15, 5));
+    }
+
+    [Fact]
+    public async Task SubmitAsync_AnotherInstanceStoredHigher_StaleNamingItAndLowerOnesRefusedWithoutWriting()
+    {
+        await using var engine = await _world.StartEngineAsync();
+        await engine.SubmitAsync(_world.Voucher(100));
+        await _world.Store.SaveNewestAsync([Stored(500)]);
+
+        (await engine.SubmitAsync(_world.Voucher(300))).ShouldBe(new VoucherRejected(VoucherRejectCode.Stale, 500));
+        engine.GetCredit(_world.Key)!.Paid.ShouldBe(new BigInteger(500));
+        var batches = _world.Store.Batches;
+
+        (await engine.SubmitAsync(_world.Voucher(400))).ShouldBe(new VoucherRejected(VoucherRejectCode.Stale, 500));
+        _world.Store.Batches.ShouldBe(batches, "the engine learnt the stored amount and refuses without a write");
+        (await engine.SubmitAsync(_world.Voucher(501))).ShouldBe(new VoucherAccepted(501, 1));
+    }
+
+    [Fact]
+    public async Task SubmitAsync_AnotherInstanceStoredTheSameAmount_Duplicate()
+    {
+        await using var engine = await _world.StartEngineAsync();
+        await engine.SubmitAsync(_world.Voucher(100));
+        await _world.Store.SaveNewestAsync([Stored(300)]);
+
+        (await engine.SubmitAsync(_world.Voucher(300))).ShouldBe(new VoucherDuplicate(300));
+    }
+
+    [Fact]
+    public async Task SubmitAsync_Outcomes_CountedOnTheMeter()
+    {
+        using var factory = new SingleMeterFactory();
+        using var metrics = new PayeeMetrics(factory);
+        var counts = new Dictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter, factory.Meter))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var name = instrument.Name;
+            foreach (var tag in tags)
+            {
+                name += "/" + tag.Value;
+            }
+
+            lock (counts)
+            {
+                counts[name] = counts.GetValueOrDefault(name) + value;
+            }
+        });
+        listener.Start();
+        _world.Source.Set(_world.View());
+        await using var engine = new PayeeEngine(
+            Microsoft.Extensions.Options.Options.Create(_world.Options()), _world.Store, _world.Source, _world.Clock, metrics: metrics);
+        await engine.StartAsync();
+
+        await engine.SubmitAsync(_world.Voucher(10));
+        await engine.SubmitAsync(_world.Voucher(10));
+        await engine.SubmitAsync(_world.Voucher(5));
+        await engine.SubmitAsync(_world.Voucher(20, _world.Stranger));
+
+        counts["payee.vouchers.accepted"].ShouldBe(1);
+        counts["payee.vouchers.duplicate"].ShouldBe(1);
+        counts["payee.vouchers.rejected/Stale"].ShouldBe(1);
+        counts["payee.vouchers.rejected/WrongSigner"].ShouldBe(1);
+    }
+
+    [Fact]
+    public void Constructor_NullArguments_Throw()
+    {
+        var options = Microsoft.Extensions.Options.Options.Create(_world.Options());
+        Should.Throw<ArgumentNullException>(() => new PayeeEngine(null!, _world.Store, _world.Source));
+        Should.Throw<ArgumentNullException>(() => new PayeeEngine(options, null!, _world.Source));
+        Should.Throw<ArgumentNullException>(() => new PayeeEngine(options, _world.Store, null!));
+    }
+
+    [Fact]
+    public void Constructor_BadContract_NamesTheSetting()
+    {
+        var options = Microsoft.Extensions.Options.Options.Create(_world.Options(o => o.Contract = "0x12"));
+
+        Should.Throw<ArgumentException>(() => new PayeeEngine(options, _world.Store, _world.Source)).Message.ShouldContain("Payee:Contract");
+    }
+
+    [Fact]
+    public async Task ApplyViewAsync_Null_Throws()
+    {
+        await using var engine = await _world.StartEngineAsync();
+
+        await Should.ThrowAsync<ArgumentNullException>(() => engine.ApplyViewAsync(null!));
+    }
+
+    private StoredVoucher Stored(BigInteger amount) =>
+        new(_world.Key, _world.Payer.Address, amount, _world.Voucher(amount).Signature.ToArray(), _world.Clock.GetUtcNow());
+
+    private sealed class SingleMeterFactory : System.Diagnostics.Metrics.IMeterFactory
+    {
+        public System.Diagnostics.Metrics.Meter? Meter { get; private set; }
+
+        public System.Diagnostics.Metrics.Meter Create(System.Diagnostics.Metrics.MeterOptions options) => Meter = new System.Diagnostics.Metrics.Meter(options);
+
+        public void Dispose() => Meter?.Dispose();
+    }
 }

@@ -265,6 +265,61 @@ public sealed class VoucherVerifierTests : IDisposable
     }
 
     [Fact]
+    public void Verify_ExactlyMaxAmountWithinAHugeView_Valid()
+    {
+        var verdict = Verify(_world.Voucher(VoucherVerifier.MaxAmount), _world.View(deposit: VoucherVerifier.MaxAmount), 0);
+
+        verdict.IsValid.ShouldBeTrue();
+        VoucherVerifier.MaxAmount.ShouldBe((BigInteger.One << 96) - 1);
+    }
+
+    [Fact]
+    public void Verify_TwoToThe96SignedByPayerEvenIfTheViewClaimsMore_ExceedsDeposit()
+    {
+        // No deposit on chain can reach 2^96 (MAX_AMOUNT); a view saying otherwise does not make it payable.
+        var amount = BigInteger.One << 96;
+        Reject(_world.Voucher(amount), _world.View(deposit: BigInteger.One << 100), 0).ShouldBe(VoucherRejectCode.ExceedsDeposit);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(27)]
+    [InlineData(28)]
+    public void Verify_HighSWithEveryAcceptedV_HighS(byte v)
+    {
+        var bytes = _world.Voucher(5).Signature.ToArray();
+        var halfPlusOne = new BigInteger(Secp256k1Scalars.HalfOrder, isUnsigned: true, isBigEndian: true) + 1;
+        halfPlusOne.TryWriteBytes(bytes.AsSpan(32, 32), out _, isUnsigned: true, isBigEndian: true).ShouldBeTrue();
+        bytes[64] = v;
+
+        Reject(_world.Voucher(5) with { Signature = bytes }, _world.View(), 0).ShouldBe(VoucherRejectCode.HighS);
+    }
+
+    [Fact]
+    public void Verify_RecoveryIdWrittenAsZeroOrOne_ValidLikeTwentySevenOrTwentyEight()
+    {
+        var parities = new HashSet<int>();
+        for (var amount = 1; parities.Count < 2 && amount < 64; amount++)
+        {
+            var voucher = _world.Voucher(amount);
+            var bytes = voucher.Signature.ToArray();
+            bytes[64] -= 27;
+            parities.Add(bytes[64]);
+            Verify(voucher with { Signature = bytes }, _world.View(), 0).IsValid.ShouldBeTrue($"amount {amount}, v {bytes[64]}");
+        }
+
+        parities.Count.ShouldBe(2, "both recovery ids were exercised");
+    }
+
+    [Fact]
+    public void Verify_NullTypedData_Throws()
+    {
+        Should.Throw<ArgumentNullException>(() =>
+            VoucherVerifier.Verify(_world.Voucher(1), _world.View(), 0, null!, VoucherDirection.PayerToPayee, _world.Clock.GetUtcNow(), Margin));
+    }
+
+    [Fact]
     public void Fuzz_MutatedAndRandomSubmissions_NeverThrowAndOnlyPayerSignedVouchersPass()
     {
         // 100,000 inputs: valid vouchers with one field mutated (amount, a signature byte, the channel id, the

@@ -40,6 +40,7 @@ public sealed class StreamHappyPathTests(PayeeWorldFixture fixture, ITestOutputH
             })
             .ToArray();
         var answers = await Task.WhenAll(pending);
+        client.PendingAcks.ShouldBe(0, "every answered voucher leaves the client's pending table");
 
         for (var i = 0; i < Vouchers; i++)
         {
