@@ -95,6 +95,21 @@ public sealed class VelocityGuardTests
     }
 
     [Fact]
+    public void TryAdmit_PayerCountAndValueFlagsInOneWindow_EachRaisedOnceAndIndependently()
+    {
+        var guard = new VelocityGuard(new VelocityOptions { PayerPaymentsPerSecondFlag = 1, PayerValuePerMinuteFlag = "10" });
+
+        guard.TryAdmit(A, Payer, 5, Start, out var first).ShouldBeTrue();
+        first.ShouldBeEmpty();
+        guard.TryAdmit(B, Payer, 5, Start, out var second).ShouldBeTrue();
+        second.ShouldHaveSingleItem().Rule.ShouldBe(VelocityRule.PayerPaymentsPerSecond);
+        guard.TryAdmit(A, Payer, 5, Start, out var third).ShouldBeTrue();
+        third.ShouldHaveSingleItem().Rule.ShouldBe(VelocityRule.PayerValuePerMinute);
+        guard.TryAdmit(B, Payer, 5, Start, out var fourth).ShouldBeTrue();
+        fourth.ShouldBeEmpty("each rule flags once per window");
+    }
+
+    [Fact]
     public void TryAdmit_OneVoucherOverTwoRules_BothFlagsReturned()
     {
         var guard = new VelocityGuard(new VelocityOptions { ChannelValuePerMinuteFlag = "10", PayerValuePerMinuteFlag = "10" });
