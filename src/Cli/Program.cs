@@ -3,6 +3,7 @@ using Settlement.Cli;
 using Settlement.Cli.Bank;
 using Settlement.Cli.Eth;
 using Settlement.Cli.Payee;
+using Settlement.Cli.Settle;
 
 var root = new RootCommand("l2pay: Layer-2 micropayments over EVM payment channels and open-banking rails");
 root.Subcommands.Add(DemoCommand.Create());
@@ -11,4 +12,5 @@ root.Subcommands.Add(KeysCommand.Create());
 root.Subcommands.Add(EthCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(ChannelCommand.Create());
+root.Subcommands.Add(SettleCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,133 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Settlement.Service.Ledger;
+using Settlement.Service.Storage.PostgreSql;
+using Settlement.Service.Storage.Sqlite;
+
+namespace Settlement.Cli.Settle;
+
+/// <summary>
+/// <c>l2pay settle ledger | verify-journal --db DB</c>: read-only views of the settlement ledger (SQLite file or
+/// PostgreSQL connection string). Output: one JSON object; <c>verify-journal</c> exits non-zero when the journal fails.
+/// </summary>
+internal static class SettleCommand
+{
+    /// <summary>Exit code of <c>verify-journal</c> when the journal or the balances do not verify.</summary>
+    public const int Tampered = 3;
+
+    public static Command Create()
+    {
+        var settle = new Command("settle", "The settlement ledger: balances and journal verification");
+        settle.Subcommands.Add(CreateLedger());
+        settle.Subcommands.Add(CreateVerify());
+        return settle;
+    }
+
+    private static Option<string> DbOption() =>
+        new("--db") { Description = "The ledger database: SQLite file or PostgreSQL connection string", Required = true };
+
+    private static Command CreateLedger()
+    {
+        var db = DbOption();
+        var command = new Command("ledger", "Print every account's balances (base units of its asset) and per-asset totals") { db };
+        command.SetAction((parse, ct) => CliOutput.RunAsync(() => WithStoreAsync(parse.GetValue(db)!, async store =>
+        {
+            var accounts = await store.ListAccountsAsync(ct).ConfigureAwait(false);
+            return CliOutput.WriteObject(w =>
+            {
+                w.WriteStartArray("accounts");
+                foreach (var a in accounts)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("id", Text(a.Account.Id));
+                    w.WriteNumber("ledger", a.Account.Ledger);
+                    w.WriteString("asset", LedgerAssets.Name(a.Account.Ledger));
+                    w.WriteString("code", Enum.IsDefined((AccountCode)a.Account.Code) ? ((AccountCode)a.Account.Code).ToString() : Text(a.Account.Code));
+                    w.WriteString("flags", a.Account.Flags.ToString());
+                    w.WriteString("debitsPending", Text(a.DebitsPending));
+                    w.WriteString("debitsPosted", Text(a.DebitsPosted));
+                    w.WriteString("creditsPending", Text(a.CreditsPending));
+                    w.WriteString("creditsPosted", Text(a.CreditsPosted));
+                    w.WriteString("createdAt", a.CreatedAt);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                w.WriteStartArray("totals");
+                foreach (var group in accounts.GroupBy(a => a.Account.Ledger).OrderBy(g => g.Key))
+                {
+                    var debits = group.Aggregate(UInt128.Zero, (s, a) => s + a.DebitsPosted);
+                    var credits = group.Aggregate(UInt128.Zero, (s, a) => s + a.CreditsPosted);
+                    w.WriteStartObject();
+                    w.WriteNumber("ledger", group.Key);
+                    w.WriteString("asset", LedgerAssets.Name(group.Key));
+                    w.WriteString("debitsPosted", Text(debits));
+                    w.WriteString("creditsPosted", Text(credits));
+                    w.WriteBoolean("balanced", debits == credits);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+            });
+        })));
+        return command;
+    }
+
+    private static Command CreateVerify()
+    {
+        var db = DbOption();
+        var command = new Command("verify-journal", "Recompute the journal's hash chain and balances; exit 3 naming the first broken row or account") { db };
+        command.SetAction((parse, ct) => CliOutput.RunAsync(() => WithStoreAsync(parse.GetValue(db)!, async store =>
+        {
+            var result = await store.VerifyJournalAsync(ct).ConfigureAwait(false);
+            CliOutput.WriteObject(w =>
+            {
+                w.WriteBoolean("ok", result.Ok);
+                w.WriteNumber("entries", result.Entries);
+                w.WriteString("headHash", result.HeadHash);
+                if (result.BrokenSeq is { } seq)
+                {
+                    w.WriteNumber("brokenSeq", seq);
+                }
+
+                if (result.AccountId is { } account)
+                {
+                    w.WriteString("accountId", Text(account));
+                }
+
+                if (result.Problem is { } problem)
+                {
+                    w.WriteString("problem", problem);
+                }
+            });
+            return result.Ok ? 0 : Tampered;
+        })));
+        return command;
+    }
+
+    private static string Text<T>(T value)
+        where T : IFormattable => value.ToString(null, CultureInfo.InvariantCulture);
+
+    private static async Task<int> WithStoreAsync(string database, Func<ILedgerStore, Task<int>> body)
+    {
+        var postgres = database.Contains("Host=", StringComparison.OrdinalIgnoreCase) || database.StartsWith("postgres", StringComparison.OrdinalIgnoreCase);
+        if (!postgres && !File.Exists(database))
+        {
+            return CliOutput.Fail($"no ledger database at {Path.GetFullPath(database)}");
+        }
+
+        var services = new ServiceCollection().AddLogging();
+        if (postgres)
+        {
+            services.AddPostgreSqlLedgerStore(database);
+        }
+        else
+        {
+            services.AddSqliteLedgerStore(database);
+        }
+
+        await using var provider = services.BuildServiceProvider();
+        return await body(provider.GetRequiredService<ILedgerStore>()).ConfigureAwait(false);
+    }
+}
