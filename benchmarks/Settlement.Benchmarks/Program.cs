@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using Settlement.Benchmarks;
+using Settlement.Benchmarks.Ledger;
 using Settlement.Benchmarks.Payee;
 
 if (args is ["paired", ..])
@@ -11,6 +12,12 @@ if (args is ["paired", ..])
 if (args is ["payee", ..])
 {
     await PayeeBenchmarks.RunAsync(args);
+    return;
+}
+
+if (args is ["ledger", ..])
+{
+    await LedgerBenchmarks.RunAsync(args);
     return;
 }
 
