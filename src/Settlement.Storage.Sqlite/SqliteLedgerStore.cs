@@ -70,6 +70,9 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
     private const string AccountColumns =
         "id, ledger, code, flags, user_data, debits_pending, debits_posted, credits_pending, credits_posted, created_at";
 
+    // Ids per IN (…) lookup; far below SQLite's limit of 32,766 parameters per statement.
+    private const int InChunk = 500;
+
     private const string JournalColumns =
         "seq, kind, id, debit_account_id, credit_account_id, amount, pending_id, user_data, ledger, code, flags, timeout, created_at";
 
@@ -359,19 +362,16 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
     private static async Task LoadAccountsAsync(
         SqliteConnection connection, SqliteTransaction? tx, IReadOnlyList<UInt128> ids, LedgerSnapshot snapshot, CancellationToken cancellationToken)
     {
-        await using var select = connection.CreateCommand();
-        select.Transaction = tx;
-        select.CommandText = $"SELECT {AccountColumns} FROM ledger_accounts WHERE id = $id";
-        var id = select.Parameters.Add("$id", SqliteType.Blob);
         var columns = new object?[10];
-        foreach (var accountId in ids)
+        foreach (var chunk in ids.Chunk(InChunk))
         {
-            id.Value = LedgerCodec.Encode(accountId);
+            await using var select = InQuery(connection, tx, $"SELECT {AccountColumns} FROM ledger_accounts WHERE id IN", chunk);
             await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 reader.GetValues(columns!);
-                snapshot.Accounts[accountId] = LedgerCodec.DecodeAccount(columns);
+                var account = LedgerCodec.DecodeAccount(columns);
+                snapshot.Accounts[account.Account.Id] = account;
             }
         }
     }
@@ -379,18 +379,29 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
     private static async Task LoadTransfersAsync(
         SqliteConnection connection, SqliteTransaction? tx, IReadOnlyList<UInt128> ids, LedgerSnapshot snapshot, CancellationToken cancellationToken)
     {
-        await using var select = connection.CreateCommand();
-        select.Transaction = tx;
-        select.CommandText = $"SELECT {JournalColumns} FROM ledger_journal WHERE kind = {(int)JournalKind.TransferCreated} AND id = $id";
-        var id = select.Parameters.Add("$id", SqliteType.Blob);
-        foreach (var transferId in ids)
+        foreach (var chunk in ids.Chunk(InChunk))
         {
-            id.Value = LedgerCodec.Encode(transferId);
+            await using var select = InQuery(
+                connection, tx, $"SELECT {JournalColumns} FROM ledger_journal WHERE kind = {(int)JournalKind.TransferCreated} AND id IN", chunk);
             await foreach (var entry in ReadEntriesAsync(select, cancellationToken).ConfigureAwait(false))
             {
-                snapshot.Transfers[transferId] = entry.ToStoredTransfer();
+                snapshot.Transfers[entry.Id] = entry.ToStoredTransfer();
             }
         }
+    }
+
+    /// <summary>One statement for a chunk of ids (<c>… IN ($p0, $p1, …)</c>): a round of the SQLite VM per chunk, not per id.</summary>
+    private static SqliteCommand InQuery(SqliteConnection connection, SqliteTransaction? tx, string prefix, UInt128[] ids)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = prefix + " (" + string.Join(", ", Enumerable.Range(0, ids.Length).Select(i => string.Create(CultureInfo.InvariantCulture, $"$p{i}"))) + ")";
+        for (var i = 0; i < ids.Length; i++)
+        {
+            command.Parameters.Add(string.Create(CultureInfo.InvariantCulture, $"$p{i}"), SqliteType.Blob).Value = LedgerCodec.Encode(ids[i]);
+        }
+
+        return command;
     }
 
     private static async Task LoadResolutionsAsync(
