@@ -465,7 +465,7 @@ public sealed partial class PostgreSqlVoucherStore : IVoucherStore
                 await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (PostgresException ex) when (attempt < 3 && ex.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
+            catch (PostgresException ex) when (attempt < 3 && ex.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateObject)
             {
                 // Two instances created it at the same moment (IF NOT EXISTS checks before it inserts the catalog row):
                 // the other one won, so it exists now.

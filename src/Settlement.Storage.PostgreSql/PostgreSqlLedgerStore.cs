@@ -115,7 +115,7 @@ public sealed partial class PostgreSqlLedgerStore : ILedgerStore
                     await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                     break;
                 }
-                catch (PostgresException ex) when (attempt < 3 && ex.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
+                catch (PostgresException ex) when (attempt < 3 && ex.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateObject)
                 {
                     // Two instances creating the table at once: the loser retries and finds it.
                 }
