@@ -9,7 +9,7 @@ namespace Settlement.Cli.Demo;
 internal sealed class DemoSummary
 {
     public const string Next =
-        "Not built yet: the double-entry ledger, the chain indexer (events after N confirmations) and reconciliation of chain, ledger and bank in src/Settlement, and the payer SDK; today the demo's checks read the bank and the chain directly.";
+        "Not built yet: the chain indexer (events after N confirmations) and reconciliation of chain, ledger and bank in src/Settlement, and the payer SDK; the ledger exists (l2pay settle) but the demo does not book into it yet, so its checks read the bank and the chain directly.";
 
     private readonly List<DemoCheck> _checks = [];
 
