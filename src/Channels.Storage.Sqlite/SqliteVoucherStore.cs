@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Settlement.Channels.Payee;
 using Settlement.Channels.Payee.Storage;
 using Settlement.Channels.Payee.Velocity;
+using Settlement.Storage;
 
 namespace Settlement.Channels.Storage.Sqlite;
 
@@ -456,7 +457,7 @@ public sealed partial class SqliteVoucherStore : IVoucherStore
     {
         if (!_fileRestricted)
         {
-            RestrictToOwner(_path);
+            OwnerOnlyFile.RestrictSqliteDatabase(_path);
             _fileRestricted = true;
         }
 
@@ -473,31 +474,6 @@ public sealed partial class SqliteVoucherStore : IVoucherStore
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
-        }
-    }
-
-    /// <summary>Creates the database file owner-only, or narrows an existing one (and its WAL/SHM files) to 0600.</summary>
-    private static void RestrictToOwner(string path)
-    {
-        if (OperatingSystem.IsWindows() || path == ":memory:" || path.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
-        {
-            return;
-        }
-
-        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        if (!File.Exists(path))
-        {
-            // Created empty with the mode set at open(2), so it is never readable by others, not even briefly. SQLite
-            // gives the -wal and -shm files the database file's mode.
-            using var created = new FileStream(path, new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, UnixCreateMode = OwnerOnly });
-        }
-
-        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
-        {
-            if (File.Exists(file) && File.GetUnixFileMode(file) != OwnerOnly)
-            {
-                File.SetUnixFileMode(file, OwnerOnly);
-            }
         }
     }
 

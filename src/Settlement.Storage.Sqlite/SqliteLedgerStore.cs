@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Settlement.Service.Ledger;
+using Settlement.Storage;
 
 namespace Settlement.Service.Storage.Sqlite;
 
@@ -583,7 +584,7 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
     {
         if (!_fileRestricted)
         {
-            RestrictToOwner(_path);
+            OwnerOnlyFile.RestrictSqliteDatabase(_path);
             _fileRestricted = true;
         }
 
@@ -598,29 +599,6 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
-        }
-    }
-
-    /// <summary>Creates the database file owner-only, or narrows an existing one (and its WAL/SHM files) to 0600.</summary>
-    private static void RestrictToOwner(string path)
-    {
-        if (OperatingSystem.IsWindows() || path == ":memory:" || path.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
-        {
-            return;
-        }
-
-        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        if (!File.Exists(path))
-        {
-            using var created = new FileStream(path, new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, UnixCreateMode = OwnerOnly });
-        }
-
-        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
-        {
-            if (File.Exists(file) && File.GetUnixFileMode(file) != OwnerOnly)
-            {
-                File.SetUnixFileMode(file, OwnerOnly);
-            }
         }
     }
 
