@@ -63,7 +63,10 @@ public sealed class PayeeServiceHost : IAsyncDisposable
         {
             k.AddServerHeader = false;
             k.Limits.MaxConcurrentConnections = options.MaxConnections + 64;
-            k.Limits.MaxConcurrentUpgradedConnections = options.MaxConnections;
+            // Our ConnectionLimiter is the limit that answers 503. Kestrel's own count of upgraded connections drops only when
+            // the transport has finished closing, after our session has already given its place back, so it gets the same
+            // slack as the plain connection limit: equal to ours, it refused the next upgrade with a 500 (seen in CI).
+            k.Limits.MaxConcurrentUpgradedConnections = options.MaxConnections + 64;
             k.Limits.MaxRequestBodySize = Channels.Transport.PayeeJsonCodec.MaxInputLength;
             k.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
             k.Listen(IPAddress.Loopback, options.Port);

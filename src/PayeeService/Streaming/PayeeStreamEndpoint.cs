@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -31,8 +32,22 @@ internal sealed class PayeeStreamEndpoint(
 
         try
         {
-            using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.FromSeconds(30) })
-                .ConfigureAwait(false);
+            WebSocket socket;
+            try
+            {
+                socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.FromSeconds(30) })
+                    .ConfigureAwait(false);
+            }
+            catch (InvalidOperationException) when (!context.Response.HasStarted)
+            {
+                // Kestrel refused the upgrade (its upgraded-connection count has not dropped yet): a busy server, not a fault.
+                await Results.Problem(
+                    title: "Too many connections", detail: "The server is still closing earlier streams; retry.", statusCode: StatusCodes.Status503ServiceUnavailable)
+                    .ExecuteAsync(context).ConfigureAwait(false);
+                return;
+            }
+
+            using var ownedSocket = socket;
             var session = new StreamSession(socket, engine, options, time, _logger);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
             await session.RunAsync(stop.Token).ConfigureAwait(false);
