@@ -6,13 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Settlement.Channels.Contracts;
 using Settlement.Channels.Payee;
-using Settlement.Channels.Payee.Chain;
-using Settlement.Channels.Payee.Receipts;
-using Settlement.Channels.Storage.PostgreSql;
-using Settlement.Channels.Storage.Sqlite;
-using Settlement.Ethereum.Rpc;
 using Settlement.Ethereum.Signing;
 using Settlement.PayeeService.Hosting;
 using Settlement.PayeeService.Http;
@@ -28,12 +22,9 @@ namespace Settlement.PayeeService;
 public sealed class PayeeServiceHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly HttpClient _rpcHttp;
-
-    private PayeeServiceHost(WebApplication app, HttpClient rpcHttp, Uri baseUrl)
+    private PayeeServiceHost(WebApplication app, Uri baseUrl)
     {
         _app = app;
-        _rpcHttp = rpcHttp;
         BaseUrl = baseUrl;
     }
 
@@ -73,37 +64,11 @@ public sealed class PayeeServiceHost : IAsyncDisposable
         });
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(15));
 
-        var rpcHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var services = builder.Services;
-        services.AddSingleton(options);
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(_ => new EthereumRpcClient(rpcHttp, new EthereumRpcOptions { Url = options.RpcUrl, ChainId = options.Engine.ChainId }));
-        services.AddSingleton(sp => new ChannelContract(sp.GetRequiredService<EthereumRpcClient>(), options.Engine.GetContractAddress()));
-        services.AddSingleton(sp => new ChainChannelViewSource(
-            sp.GetRequiredService<ChannelContract>(), sp.GetRequiredService<EthereumRpcClient>(), options.Engine.ChainId, options.Confirmations));
-        services.AddSingleton<IChannelViewSource>(sp => sp.GetRequiredService<ChainChannelViewSource>());
-        services.AddSingleton(sp => new PayeeChainFollower(
-            sp.GetRequiredService<PayeeEngine>(), sp.GetRequiredService<ChannelContract>(), sp.GetRequiredService<ChainChannelViewSource>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<PayeeChainFollower>>()));
-        if (receiptKey is not null)
-        {
-            services.AddSingleton(new ReceiptSigner(receiptKey));
-        }
-
-        if (options.IsPostgreSql)
-        {
-            services.AddPostgreSqlVoucherStore(options.Database);
-        }
-        else
-        {
-            services.AddSqliteVoucherStore(options.Database);
-        }
-
-        services.AddPayeeEngine(options.Engine.CopyTo);
+        services.AddPayeeService(options, receiptKey);
         services.AddSingleton(new ConnectionLimiter(options.MaxConnections));
         services.AddSingleton<PayeeMetricsSnapshot>();
         services.AddSingleton<PayeeStreamEndpoint>();
-        services.AddHostedService<PayeeEngineLifetime>();
 
         var app = builder.Build();
         app.Services.GetRequiredService<PayeeMetricsSnapshot>();
@@ -118,12 +83,11 @@ public sealed class PayeeServiceHost : IAsyncDisposable
         catch
         {
             await app.DisposeAsync().ConfigureAwait(false);
-            rpcHttp.Dispose();
             throw;
         }
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new PayeeServiceHost(app, rpcHttp, new Uri(new Uri(address).GetLeftPart(UriPartial.Authority) + "/"));
+        return new PayeeServiceHost(app, new Uri(new Uri(address).GetLeftPart(UriPartial.Authority) + "/"));
     }
 
     /// <summary>Stops taking requests, finishes queued writes and stops.</summary>
@@ -131,6 +95,5 @@ public sealed class PayeeServiceHost : IAsyncDisposable
     {
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
-        _rpcHttp.Dispose();
     }
 }

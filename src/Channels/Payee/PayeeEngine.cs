@@ -165,6 +165,20 @@ public sealed partial class PayeeEngine : IAsyncDisposable
     /// <summary>Channels held in memory (for a follower that refreshes their views).</summary>
     public IReadOnlyList<ChannelKey> TrackedChannels() => _slots.Keys.ToArray();
 
+    /// <summary>The confirmed view of <paramref name="key"/> (parameters, deposits, close state); null if the channel is not held.</summary>
+    public PayeeChannelView? GetView(ChannelKey key)
+    {
+        if (!_slots.TryGetValue(key, out var slot))
+        {
+            return null;
+        }
+
+        lock (slot)
+        {
+            return slot.View;
+        }
+    }
+
     /// <summary>What the payer of <paramref name="key"/> has paid and can still pay; null if the channel is not held.</summary>
     public PayeeCredit? GetCredit(ChannelKey key)
     {

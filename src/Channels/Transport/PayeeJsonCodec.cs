@@ -34,6 +34,10 @@ public static class PayeeJsonCodec
     private static readonly Dictionary<string, VoucherRejectCode> CodesByName =
         CodeNames.ToDictionary(pair => pair.Value, pair => pair.Key, StringComparer.Ordinal);
 
+    /// <summary>The camelCase name of a refusal code, as the JSON frames and HTTP 402 answers write it (e.g. <c>exceedsDeposit</c>).</summary>
+    public static string CodeName(VoucherRejectCode code) =>
+        CodeNames.TryGetValue(code, out var name) ? name : ((byte)code).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>The JSON of a frame.</summary>
     /// <param name="frame">The frame.</param>
     /// <exception cref="ArgumentException">The frame cannot be encoded (as for <see cref="PayeeFrameCodec.Encode(PayeeFrame)"/>).</exception>

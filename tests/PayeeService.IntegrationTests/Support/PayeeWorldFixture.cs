@@ -41,10 +41,13 @@ public sealed class PayeeWorldFixture : IAsyncLifetime
         await Node.DisposeAsync();
     }
 
-    /// <summary>Opens a token channel payer → payee with <paramref name="deposit"/> and mines one block (confirmations = 1).</summary>
-    internal async Task<TestChannel> OpenChannelAsync(BigInteger deposit)
+    /// <summary>
+    /// Opens a token channel payer → payee (or <paramref name="payee"/>) with <paramref name="deposit"/> and mines one
+    /// block (confirmations = 1).
+    /// </summary>
+    internal async Task<TestChannel> OpenChannelAsync(BigInteger deposit, Address? payee = null)
     {
-        var parameters = await World.OpenAsync(deposit);
+        var parameters = await World.OpenAsync(deposit, payee: payee);
         await Node.MineAsync();
         return new TestChannel(World, parameters);
     }
