@@ -15,6 +15,12 @@ if (args is ["payee", ..])
     return;
 }
 
+if (args is ["http402", ..])
+{
+    await Settlement.Benchmarks.Http402.Http402Benchmarks.RunAsync();
+    return;
+}
+
 if (args is ["ledger", ..])
 {
     await LedgerBenchmarks.RunAsync(args);
