@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 using Settlement.Channels.Payee;
 using Settlement.Ethereum.Signing;
 using Settlement.PayeeService.Hosting;
@@ -69,12 +70,14 @@ public sealed class PayeeServiceHost : IAsyncDisposable
         services.AddSingleton(new ConnectionLimiter(options.MaxConnections));
         services.AddSingleton<PayeeMetricsSnapshot>();
         services.AddSingleton<PayeeStreamEndpoint>();
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(PayeeMetrics.MeterName).AddPrometheusExporter());
 
         var app = builder.Build();
         app.Services.GetRequiredService<PayeeMetricsSnapshot>();
         app.UseWebSockets();
         app.MapGet("/v1/stream", (HttpContext context, PayeeStreamEndpoint stream) => stream.HandleAsync(context));
         PayeeHttpEndpoints.Map(app);
+        app.MapPrometheusScrapingEndpoint("/metrics/prometheus");
 
         try
         {
