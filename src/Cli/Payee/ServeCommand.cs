@@ -1,7 +1,9 @@
 using System.CommandLine;
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Settlement.Channels.Payee;
+using Settlement.Channels.Payee.Velocity;
 using Settlement.Ethereum.Addresses;
 using Settlement.Ethereum.Keystore;
 using Settlement.Ethereum.Rpc;
@@ -31,15 +33,49 @@ internal static class ServeCommand
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0 = a free port)", DefaultValueFactory = _ => 7070 };
         var confirmations = new Option<int>("--confirmations") { Description = "Blocks a deposit must be buried under before it is credited", DefaultValueFactory = _ => 1 };
         var receiptEvery = new Option<int>("--receipt-every") { Description = "Send a signed receipt at least every N accepted vouchers", DefaultValueFactory = _ => 100 };
+        var receiptSeconds = new Option<int>("--receipt-every-seconds") { Description = "Send a signed receipt at least every N seconds while a channel is paying", DefaultValueFactory = _ => 5 };
+        var rates = VelocityRates.Select(r => (Rule: r, Option: new Option<int?>(r.Flag) { Description = r.Description })).ToArray();
+        var values = VelocityValues.Select(r => (Rule: r, Option: new Option<string?>(r.Flag) { Description = r.Description })).ToArray();
         var command = new Command("payee", "Run the payee service: verify and store vouchers, acknowledge, sign receipts")
         {
-            db, rpcUrl, contract, keyFile, port, confirmations, receiptEvery,
+            db, rpcUrl, contract, keyFile, port, confirmations, receiptEvery, receiptSeconds,
         };
+        foreach (var (_, option) in rates)
+        {
+            command.Options.Add(option);
+        }
+
+        foreach (var (_, option) in values)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction((parse, ct) => CliOutput.RunAsync(async () =>
         {
             if (!Address.TryParse(parse.GetValue(contract), out var contractAddress))
             {
                 return CliOutput.Fail("--contract must be a 20-byte hex address.", CliOutput.Usage);
+            }
+
+            // Velocity rules are checked before the chain node is asked anything, naming the flag that is wrong.
+            var velocity = new VelocityOptions();
+            foreach (var (rule, option) in rates)
+            {
+                rule.Set(velocity, parse.GetValue(option));
+            }
+
+            foreach (var (rule, option) in values)
+            {
+                rule.Set(velocity, parse.GetValue(option));
+            }
+
+            var problems = new List<ValidationResult>();
+            if (!Validator.TryValidateObject(velocity, new ValidationContext(velocity), problems, validateAllProperties: true))
+            {
+                var flags = VelocityRates.Select(r => (r.Property, r.Flag)).Concat(VelocityValues.Select(r => (r.Property, r.Flag))).ToDictionary(r => r.Property, r => r.Flag);
+                var first = problems[0];
+                var flag = first.MemberNames.Select(m => flags.GetValueOrDefault(m)).FirstOrDefault(f => f is not null) ?? "--velocity";
+                return CliOutput.Fail($"{flag}: {first.ErrorMessage}", CliOutput.Usage);
             }
 
             var rpc = new Uri(parse.GetValue(rpcUrl)!);
@@ -56,7 +92,8 @@ internal static class ServeCommand
                 RpcUrl = rpc,
                 Confirmations = parse.GetValue(confirmations),
                 ReceiptEveryVouchers = parse.GetValue(receiptEvery),
-                Engine = new PayeeOptions { ChainId = chainId, Contract = contractAddress.ToString() },
+                ReceiptEverySeconds = parse.GetValue(receiptSeconds),
+                Engine = new PayeeOptions { ChainId = chainId, Contract = contractAddress.ToString(), Velocity = velocity },
             };
             using var key = parse.GetValue(keyFile) is { } path ? KeyFile.Load(path, KeystorePassword.ForReading) : null;
             // Structured logs (one JSON object per line) on stderr; stdout keeps the one JSON line of the CLI convention.
@@ -93,4 +130,22 @@ internal static class ServeCommand
         }));
         return command;
     }
+
+    /// <summary>The payments-per-second rules of <see cref="VelocityOptions"/> and their flags.</summary>
+    private static readonly (string Property, string Flag, string Description, Action<VelocityOptions, int?> Set)[] VelocityRates =
+    [
+        (nameof(VelocityOptions.ChannelPaymentsPerSecondFlag), "--channel-payments-per-second-flag", "Flag a channel paying more often than this per second", (o, v) => o.ChannelPaymentsPerSecondFlag = v),
+        (nameof(VelocityOptions.ChannelPaymentsPerSecondRefuse), "--channel-payments-per-second-refuse", "Refuse a channel's vouchers beyond this many per second", (o, v) => o.ChannelPaymentsPerSecondRefuse = v),
+        (nameof(VelocityOptions.PayerPaymentsPerSecondFlag), "--payer-payments-per-second-flag", "Flag a payer (all its channels) paying more often than this per second", (o, v) => o.PayerPaymentsPerSecondFlag = v),
+        (nameof(VelocityOptions.PayerPaymentsPerSecondRefuse), "--payer-payments-per-second-refuse", "Refuse a payer's vouchers beyond this many per second", (o, v) => o.PayerPaymentsPerSecondRefuse = v),
+    ];
+
+    /// <summary>The value-per-minute rules (base units, as text) and their flags.</summary>
+    private static readonly (string Property, string Flag, string Description, Action<VelocityOptions, string?> Set)[] VelocityValues =
+    [
+        (nameof(VelocityOptions.ChannelValuePerMinuteFlag), "--channel-value-per-minute-flag", "Flag a channel paying more than this many base units per minute", (o, v) => o.ChannelValuePerMinuteFlag = v),
+        (nameof(VelocityOptions.ChannelValuePerMinuteRefuse), "--channel-value-per-minute-refuse", "Refuse a channel's vouchers beyond this many base units per minute", (o, v) => o.ChannelValuePerMinuteRefuse = v),
+        (nameof(VelocityOptions.PayerValuePerMinuteFlag), "--payer-value-per-minute-flag", "Flag a payer paying more than this many base units per minute", (o, v) => o.PayerValuePerMinuteFlag = v),
+        (nameof(VelocityOptions.PayerValuePerMinuteRefuse), "--payer-value-per-minute-refuse", "Refuse a payer's vouchers beyond this many base units per minute", (o, v) => o.PayerValuePerMinuteRefuse = v),
+    ];
 }

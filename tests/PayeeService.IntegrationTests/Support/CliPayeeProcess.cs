@@ -40,7 +40,7 @@ internal sealed class CliPayeeProcess : IDisposable
         }
     }
 
-    public static async Task<CliPayeeProcess> StartAsync(string database, Uri rpcUrl, Address contract, string keyFile, int confirmations)
+    public static async Task<CliPayeeProcess> StartAsync(string database, Uri rpcUrl, Address contract, string keyFile, int confirmations, params string[] extra)
     {
         var apphost = Path.Combine(BuildFolder, "l2pay");
         var dll = Path.Combine(BuildFolder, "l2pay.dll");
@@ -49,11 +49,12 @@ internal sealed class CliPayeeProcess : IDisposable
             : File.Exists(dll)
                 ? new ProcessStartInfo("dotnet") { ArgumentList = { dll } }
                 : throw new InvalidOperationException($"l2pay is not built in {BuildFolder}; build src/Cli in the same configuration.");
-        foreach (var arg in new[]
-        {
+        foreach (var arg in (string[])
+        [
             "serve", "payee", "--db", database, "--rpc-url", rpcUrl.ToString(), "--contract", contract.ToString(),
             "--key-file", keyFile, "--port", "0", "--confirmations", confirmations.ToString(CultureInfo.InvariantCulture),
-        })
+            .. extra,
+        ])
         {
             start.ArgumentList.Add(arg);
         }
