@@ -1,15 +1,15 @@
 namespace Settlement.Storage;
 
 /// <summary>
-/// Keeps a SQLite database owner-only (0600): the one copy of this rule for the store projects that link it (the
-/// voucher stores through this folder, the ledger's SQLite store by name).
+/// Keeps a SQLite database owner-only (0600): the one copy of this rule for the projects that link it (the voucher
+/// stores through this folder; the ledger's SQLite store and the open-banking transfer store by name).
 /// </summary>
 internal static class OwnerOnlyFile
 {
     /// <summary>Creates the database file owner-only, or narrows an existing one (and its WAL/SHM files) to 0600.</summary>
     public static void RestrictSqliteDatabase(string path)
     {
-        if (OperatingSystem.IsWindows() || path == ":memory:" || path.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+        if (OperatingSystem.IsWindows() || string.IsNullOrEmpty(path) || path == ":memory:" || path.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
         {
             return;
         }

@@ -78,7 +78,7 @@ internal sealed class SqliteTransferStore
 
     public SqliteTransferStore(string path)
     {
-        RestrictToOwner(path);
+        Settlement.Storage.OwnerOnlyFile.RestrictSqliteDatabase(path);
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString();
         using var connection = Open();
         using var command = connection.CreateCommand();
@@ -384,30 +384,6 @@ internal sealed class SqliteTransferStore
         command.Parameters.AddWithValue("$detail", (object?)detail ?? DBNull.Value);
         command.Parameters.AddWithValue("$accepted", accepted ? 1 : 0);
         await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-    }
-
-    /// <summary>Creates the database file owner-only, or narrows an existing one (and its WAL/SHM files) to 0600.</summary>
-    private static void RestrictToOwner(string path)
-    {
-        if (OperatingSystem.IsWindows() || string.IsNullOrEmpty(path) || path == ":memory:" || path.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
-        {
-            return;
-        }
-
-        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        if (!File.Exists(path))
-        {
-            // Created empty with the mode set at open(2), so it is never readable by others, not even briefly.
-            using var created = new FileStream(path, new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, UnixCreateMode = OwnerOnly });
-        }
-
-        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
-        {
-            if (File.Exists(file) && File.GetUnixFileMode(file) != OwnerOnly)
-            {
-                File.SetUnixFileMode(file, OwnerOnly);
-            }
-        }
     }
 
     private SqliteConnection Open()
