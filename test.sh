@@ -3,12 +3,17 @@
 # and bank-sandbox processes. Sets up the machine first (idempotent).
 #   ./test.sh                 everything
 #   ./test.sh --filter EXPR   passed on to `dotnet test --filter`
+#   ./test.sh --mutation [T…] mutation testing of the money-moving code (opt-in; .ci/mutation.sh)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
 # shellcheck source=.ci/bootstrap.sh
 source "$here/.ci/bootstrap.sh"
 bootstrap_all
+if [ "${1:-}" = "--mutation" ]; then
+  shift
+  exec "$here/.ci/mutation.sh" "$@"
+fi
 
 if [ -x contracts/check-artifacts.sh ]; then
   echo "== contract artifacts match a fresh compile"

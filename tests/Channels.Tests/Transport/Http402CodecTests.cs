@@ -196,6 +196,107 @@ public sealed class Http402CodecTests
         accepted.ShouldBeGreaterThan(0); // some mutations (inside strings) stay valid, and are then read consistently
     }
 
+    [Theory]
+    [InlineData("""{"x402Version":2,"error":"e","resource":{"url":"/"}}""", "accepts: missing or not an array")]
+    [InlineData("""{"x402Version":2,"error":"e","resource":{"url":"/"},"accepts":{}}""", "accepts: missing or not an array")]
+    [InlineData("""{"x402Version":2,"error":"e","resource":{"url":"/"},"accepts":[1]}""", "accepts: an item is not an object")]
+    [InlineData("""{"x402Version":2,"error":"e","resource":"/","accepts":[]}""", "resource: missing or not an object")]
+    [InlineData("""{"x402Version":2,"error":"e","reason":5,"resource":{"url":"/"},"accepts":[]}""", "reason: not a string")]
+    [InlineData("""{"x402Version":2,"error":7,"resource":{"url":"/"},"accepts":[]}""", "error: missing or not a string")]
+    [InlineData("""{"x402Version":"2","error":"e","resource":{"url":"/"},"accepts":[]}""", "x402Version: must be 2")]
+    public void Required_AFieldWrong_RefusedNamingIt(string json, string reason)
+    {
+        Http402Codec.TryDecodeRequired(Encoding.UTF8.GetBytes(json), out var required, out var error).ShouldBeFalse();
+
+        required.ShouldBeNull();
+        error.ShouldBe(reason);
+    }
+
+    [Theory]
+    [InlineData("maxTimeoutSeconds", "-1", "maxTimeoutSeconds: missing or not a non-negative integer")]
+    [InlineData("maxTimeoutSeconds", "\"60\"", "maxTimeoutSeconds: missing or not a non-negative integer")]
+    [InlineData("amount", "\"1e3\"", "amount: not a canonical non-negative decimal integer")]
+    [InlineData("payTo", "\"0x12\"", "payTo: not a 20-byte 0x address")]
+    public void Required_AnOfferFieldWrong_RefusedNamingIt(string field, string value, string reason)
+    {
+        var json = Encoding.UTF8.GetString(Http402Codec.EncodeJson(new PaymentRequired("payment_required", null, "/", [Offer()])));
+        var original = field == "maxTimeoutSeconds" ? "\"maxTimeoutSeconds\":60" : null;
+        json = original is not null
+            ? json.Replace(original, $"\"{field}\":{value}", StringComparison.Ordinal)
+            : System.Text.RegularExpressions.Regex.Replace(json, $"\"{field}\":\"[^\"]*\"", $"\"{field}\":{value}");
+
+        Http402Codec.TryDecodeRequired(Encoding.UTF8.GetBytes(json), out var required, out var error).ShouldBeFalse(json);
+
+        required.ShouldBeNull();
+        error.ShouldBe(reason);
+    }
+
+    [Fact]
+    public void Required_ZeroTimeout_IsRead() =>
+        Http402Codec.TryDecodeRequiredHeader(
+            Http402Codec.EncodeHeader(new PaymentRequired("payment_required", null, "/", [Offer() with { MaxTimeoutSeconds = 0 }])), out var required, out _)
+        .ShouldBeTrue();
+
+    [Theory]
+    [InlineData("success", "false", "success: missing or not true")]
+    [InlineData("scheme", "\"exact\"", "scheme: 'exact' is not l2pay-channel")]
+    [InlineData("credit", "\"-0\"", "credit: not a canonical decimal integer")]
+    [InlineData("credit", "\"--5\"", "credit: not a canonical decimal integer")]
+    [InlineData("credit", "5", "credit: missing or not a string")]
+    [InlineData("receipt", "{\"issuedAt\":-1,\"signature\":\"0x00\"}", "receipt: malformed")]
+    [InlineData("receipt", "{\"issuedAt\":1,\"signature\":\"0x00\"}", "receipt: malformed")]
+    [InlineData("receipt", "[]", "receipt: malformed")]
+    [InlineData("receipt", "{\"issuedAt\":\"1\",\"signature\":\"0x00\"}", "receipt: malformed")]
+    public void Response_AFieldWrong_RefusedNamingIt(string field, string value, string reason)
+    {
+        var response = new PaymentResponse(31337, Channel, 5, 5, -5, 9, EcdsaSignature.ParseRsv(Payload(1).Signature.Span));
+        using var document = System.Text.Json.JsonDocument.Parse(Convert.FromBase64String(Http402Codec.EncodeHeader(response)));
+        var fields = document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetRawText());
+        fields[field] = value;
+        var json = "{" + string.Join(",", fields.Select(p => $"\"{p.Key}\":{p.Value}")) + "}";
+
+        Http402Codec.TryDecodeResponseHeader(Convert.ToBase64String(Encoding.UTF8.GetBytes(json)), out var decoded, out var error).ShouldBeFalse();
+
+        decoded.ShouldBeNull();
+        error.ShouldBe(reason);
+    }
+
+    [Fact]
+    public void Limits_AtTheEdge_AcceptedOrRefusedExactly()
+    {
+        // A header of exactly the limit is read (and then found not to be JSON); one more character is refused unread.
+        Decode(new string('A', PaymentHeaders.MaxHeaderLength)).ShouldBe("not JSON");
+
+        // 78 digits (2^256 − 1 has 78) is an amount, 79 is not; a 65-byte signature is read, 66 bytes is not.
+        var max = BigInteger.Pow(2, 256) - 1;
+        var payload = Payload(1) with { CumulativeAmount = max };
+        Http402Codec.TryDecodePayloadHeader(Http402Codec.EncodeHeader(payload), out var decoded, out var error).ShouldBeTrue(error);
+        decoded.CumulativeAmount.ShouldBe(max);
+        Decode(Http402Codec.EncodeHeader(payload with { CumulativeAmount = BigInteger.Pow(10, 78) })).ShouldBe("cumulativeAmount: not a canonical non-negative decimal integer");
+        Decode(Http402Codec.EncodeHeader(payload with { Signature = new byte[66] })).ShouldBe("signature: not 0x hex of at most 65 bytes");
+        Http402Codec.TryDecodePayloadHeader(Http402Codec.EncodeHeader(payload with { CumulativeAmount = 0 }), out decoded, out error).ShouldBeTrue(error);
+        decoded.CumulativeAmount.ShouldBe(BigInteger.Zero);
+    }
+
+    [Fact]
+    public void Refusal_QuotesALongValueShortened()
+    {
+        var json = Convert.FromBase64String(Http402Codec.EncodeHeader(Payload(1)));
+        var text = Encoding.UTF8.GetString(json).Replace("\"l2pay-channel\"", "\"" + new string('x', 41) + "\"", StringComparison.Ordinal);
+
+        Decode(Convert.ToBase64String(Encoding.UTF8.GetBytes(text))).ShouldBe($"scheme: '{new string('x', 40)}…' is not l2pay-channel");
+    }
+
+    [Fact]
+    public void Encoders_NullArguments_Throw()
+    {
+        Should.Throw<ArgumentNullException>(() => Http402Codec.EncodeJson(null!));
+        Should.Throw<ArgumentNullException>(() => Http402Codec.EncodeHeader((PaymentPayload)null!));
+        Should.Throw<ArgumentNullException>(() => Http402Codec.EncodeHeader((PaymentResponse)null!));
+        Should.Throw<ArgumentNullException>(() => PaymentPayload.FromVoucher(1, Contract, null!));
+        Should.Throw<ArgumentOutOfRangeException>(() => Http402Codec.EncodeHeader(Payload(1) with { CumulativeAmount = -1 }));
+    }
+
     private static string? Decode(string header)
     {
         Http402Codec.TryDecodePayloadHeader(header, out var payload, out var error).ShouldBeFalse();

@@ -11,7 +11,8 @@ using Settlement.Ethereum.Signing;
 namespace Settlement.Channels.Transport.Http402;
 
 /// <summary>
-/// Writes and reads the three HTTP 402 documents. Readers never throw on untrusted text: they return false with a
+/// Writes and reads the three HTTP 402 documents. Readers never throw on untrusted text (a number read where a
+/// string is sent, and invalid UTF-8 inside a string, both made <see cref="JsonElement"/> throw: each has a test): they return false with a
 /// short reason (for the 402 answer and the logs) and accept only canonical decimal amounts (no sign, no leading
 /// zero, at most 78 digits), 0x-hex addresses, ids and signatures, and the fields documented in docs/payee.md.
 /// </summary>
@@ -213,6 +214,18 @@ public static class Http402Codec
         using (document)
         {
             var root = document.RootElement;
+            if (!root.TryGetProperty("success", out var success) || success.ValueKind != JsonValueKind.True)
+            {
+                error = "success: missing or not true";
+                return false;
+            }
+
+            if (!TryString(root, "scheme", out var scheme, out error) || scheme != PaymentHeaders.Scheme)
+            {
+                error ??= $"scheme: '{Shorten(scheme)}' is not {PaymentHeaders.Scheme}";
+                return false;
+            }
+
             if (!TryNetwork(root, out var chainId, out error)
                 || !TryChannelId(root, "channelId", out var channelId, out error)
                 || !TryAmount(root, "cumulative", out var cumulative, out error)
@@ -227,7 +240,7 @@ public static class Http402Codec
             if (root.TryGetProperty("receipt", out var receiptElement))
             {
                 if (receiptElement.ValueKind != JsonValueKind.Object
-                    || !receiptElement.TryGetProperty("issuedAt", out var issued) || !issued.TryGetUInt64(out var issuedValue)
+                    || !receiptElement.TryGetProperty("issuedAt", out var issued) || issued.ValueKind != JsonValueKind.Number || !issued.TryGetUInt64(out var issuedValue)
                     || !TryHex(receiptElement, "signature", out var signatureBytes, out error)
                     || !EcdsaSignature.TryParseRsv(signatureBytes, out var signature))
                 {
@@ -285,7 +298,7 @@ public static class Http402Codec
             || !TryAmount(element, "amount", out var amount, out error)
             || !TryAddress(element, "asset", out var asset, out error)
             || !TryAddress(element, "payTo", out var payTo, out error)
-            || !element.TryGetProperty("maxTimeoutSeconds", out var timeoutElement) || !timeoutElement.TryGetInt32(out var timeout) || timeout < 0
+            || !element.TryGetProperty("maxTimeoutSeconds", out var timeoutElement) || timeoutElement.ValueKind != JsonValueKind.Number || !timeoutElement.TryGetInt32(out var timeout) || timeout < 0
             || !TryObject(element, "extra", out var extra, out error)
             || !TryAddress(extra, "contract", out var contract, out error)
             || !TryAmount(extra, "pricePerRequest", out var perRequest, out error)
@@ -421,7 +434,7 @@ public static class Http402Codec
 
     private static bool IsVersion(JsonElement root, out string? error)
     {
-        if (root.TryGetProperty("x402Version", out var version) && version.TryGetInt32(out var value) && value == PaymentHeaders.Version)
+        if (root.TryGetProperty("x402Version", out var version) && version.ValueKind == JsonValueKind.Number && version.TryGetInt32(out var value) && value == PaymentHeaders.Version)
         {
             error = null;
             return true;

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Mutation testing with Stryker.NET over the code that moves money (issue 16). Opt-in: not part of
+# the default ./test.sh run (hours on 2 cores for every target). Called by `./test.sh --mutation`.
+#   ./test.sh --mutation                    every target below
+#   ./test.sh --mutation payee ledger       the named targets
+# Reports (JSON + HTML) go to $MUTATION_OUT (default /tmp/settlement-mutation/<target>), never into
+# the repository; a table of scores per target is printed at the end. docs/testing.md has the last
+# scores and the survivors judged equivalent.
+set -euo pipefail
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo_root"
+out="${MUTATION_OUT:-/tmp/settlement-mutation}"
+mkdir -p "$out"
+
+# name | test project folder | project under test (file name) | folder to mutate | test filter
+targets=(
+  "payee|tests/Channels.Tests|Settlement.Channels.csproj|src/Channels/Payee|FullyQualifiedName~Payee&FullyQualifiedName!~Fuzz"
+  "payer|tests/Channels.Tests|Settlement.Channels.csproj|src/Channels/Payer|FullyQualifiedName~Payer"
+  "transfers|tests/OpenBanking.Tests|Settlement.OpenBanking.csproj|src/OpenBanking/Transfers|FullyQualifiedName~Transfers"
+  "ledger|tests/Settlement.Tests|Settlement.Service.csproj|src/Settlement/Ledger|FullyQualifiedName~Ledger"
+  "indexer|tests/Settlement.Tests|Settlement.Service.csproj|src/Settlement/Indexer|FullyQualifiedName~Indexer"
+  "http402|tests/Channels.Tests|Settlement.Channels.csproj|src/Channels/Transport/Http402|FullyQualifiedName~Http402"
+)
+
+wanted=("$@")
+selected() {
+  [ "${#wanted[@]}" -eq 0 ] && return 0
+  local w
+  for w in "${wanted[@]}"; do [ "$w" = "$1" ] && return 0; done
+  return 1
+}
+
+echo "== dotnet tool restore (dotnet-stryker, pinned in .config/dotnet-tools.json)"
+dotnet tool restore >/dev/null
+
+results=()
+for target in "${targets[@]}"; do
+  IFS='|' read -r name tests project folder filter <<<"$target"
+  selected "$name" || continue
+  if [ -z "$(find "$folder" -name '*.cs' -print -quit 2>/dev/null)" ]; then
+    echo "-- $name: $folder has no code yet; skipped"
+    continue
+  fi
+  mutate="**/${folder#src/*/}/**/*.cs"
+  echo "== $name: mutating $mutate of $project, killed by $tests ($filter)"
+  report="$out/$name"
+  rm -rf "$report"
+  (cd "$tests" && dotnet tool run dotnet-stryker --project "$project" -m "$mutate" -r Json -r Html -r Progress \
+      --output "$report" -c 2 --test-case-filter "$filter") || { results+=("$name|failed|||"); continue; }
+  json="$(find "$report" -name 'mutation-report.json' | head -1)"
+  results+=("$name|$(jq -r '[.files[].mutants[].status] | {k: (map(select(. == "Killed" or . == "Timeout")) | length), s: (map(select(. == "Survived")) | length), n: (map(select(. == "NoCoverage")) | length)} | "\(.k)|\(.s)|\(.n)"' "$json")")
+done
+
+echo
+echo "| target | killed | survived | no coverage | score |"
+echo "|---|---:|---:|---:|---:|"
+for row in "${results[@]}"; do
+  IFS='|' read -r name killed survived uncovered <<<"$row"
+  if [ "$killed" = "failed" ] || [ -z "$killed" ]; then echo "| $name | run failed | | | |"; continue; fi
+  total=$((killed + survived + uncovered))
+  score="$(awk -v k="$killed" -v t="$total" 'BEGIN { if (t == 0) print "—"; else printf "%.1f %%", 100 * k / t }')"
+  echo "| $name | $killed | $survived | $uncovered | $score |"
+done
+echo
+echo "reports: $out/<target>/reports/mutation-report.html"
