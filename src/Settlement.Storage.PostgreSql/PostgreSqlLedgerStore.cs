@@ -20,7 +20,7 @@ namespace Settlement.Service.Storage.PostgreSql;
 public sealed partial class PostgreSqlLedgerStore : ILedgerStore
 {
     /// <summary>The newest schema version this build applies (rows of <c>ledger_schema_migrations</c>).</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     // Index i creates version i + 1, in one transaction with its version row. Never edit a released step; append one.
     private static readonly string[] Migrations =
@@ -70,6 +70,62 @@ public sealed partial class PostgreSqlLedgerStore : ILedgerStore
             hash BYTEA NOT NULL
         );
         INSERT INTO ledger_head (one, seq, hash) VALUES (1, 0, decode(repeat('00', 32), 'hex')) ON CONFLICT DO NOTHING;
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS indexer_checkpoints (
+            stream TEXT NOT NULL PRIMARY KEY,
+            chain_id BIGINT NOT NULL,
+            block_number BIGINT,
+            block_hash TEXT,
+            epoch BIGINT NOT NULL,
+            events_booked BIGINT NOT NULL,
+            reorgs BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS indexer_blocks (
+            stream TEXT NOT NULL,
+            number BIGINT NOT NULL,
+            hash TEXT NOT NULL,
+            PRIMARY KEY (stream, number)
+        );
+        CREATE TABLE IF NOT EXISTS indexer_events (
+            chain_id BIGINT NOT NULL,
+            contract TEXT NOT NULL,
+            tx_hash TEXT NOT NULL,
+            log_index BIGINT NOT NULL,
+            stream TEXT NOT NULL,
+            block_number BIGINT NOT NULL,
+            block_hash TEXT NOT NULL,
+            kind BIGINT NOT NULL,
+            ignored BIGINT,
+            channel_id TEXT,
+            payee_cumulative BYTEA,
+            transfer_ids BYTEA NOT NULL,
+            PRIMARY KEY (chain_id, contract, tx_hash, log_index)
+        );
+        CREATE INDEX IF NOT EXISTS ix_indexer_events_block ON indexer_events (stream, block_number, log_index);
+        CREATE INDEX IF NOT EXISTS ix_indexer_events_payee ON indexer_events (stream, channel_id, block_number, log_index) WHERE payee_cumulative IS NOT NULL;
+        CREATE TABLE IF NOT EXISTS indexer_channels (
+            stream TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            payer TEXT NOT NULL,
+            payee TEXT NOT NULL,
+            token TEXT NOT NULL,
+            opened_block BIGINT NOT NULL,
+            PRIMARY KEY (stream, channel_id)
+        );
+        CREATE TABLE IF NOT EXISTS indexer_rollbacks (
+            stream TEXT NOT NULL,
+            epoch BIGINT NOT NULL,
+            from_block BIGINT NOT NULL,
+            from_hash TEXT NOT NULL,
+            to_block BIGINT,
+            to_hash TEXT,
+            events_reversed BIGINT NOT NULL,
+            transfers_reversed BIGINT NOT NULL,
+            at BIGINT NOT NULL,
+            PRIMARY KEY (stream, epoch)
+        );
         """,
     ];
 

@@ -3,11 +3,12 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Settlement.Service.Indexer.Storage;
 using Settlement.Service.Ledger;
 
 namespace Settlement.Service.Storage.PostgreSql;
 
-/// <summary>Registers <see cref="PostgreSqlLedgerStore"/> as the <see cref="ILedgerStore"/>.</summary>
+/// <summary>Registers <see cref="PostgreSqlLedgerStore"/> as the <see cref="ILedgerStore"/> and the chain indexer's <see cref="IChainIndexStore"/>.</summary>
 public static class PostgreSqlLedgerStoreServiceCollectionExtensions
 {
     /// <summary>The service key of the store's own <see cref="NpgsqlDataSource"/> (disposed with the container).</summary>
@@ -37,6 +38,7 @@ public static class PostgreSqlLedgerStoreServiceCollectionExtensions
             sp.GetRequiredService<IOptions<PostgreSqlLedgerStoreOptions>>().Value.MaxRetries,
             sp.GetService<ILogger<PostgreSqlLedgerStore>>()));
         services.TryAddSingleton<ILedgerStore>(sp => sp.GetRequiredService<PostgreSqlLedgerStore>());
+        services.TryAddSingleton<IChainIndexStore>(sp => sp.GetRequiredService<PostgreSqlLedgerStore>());
         return services;
     }
 }

@@ -17,7 +17,7 @@ namespace Settlement.Service.Storage.Sqlite;
 public sealed partial class SqliteLedgerStore : ILedgerStore
 {
     /// <summary>The schema version this build writes (<c>PRAGMA user_version</c>).</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     // Index i upgrades the schema from version i to i + 1. Never edit a released step; append a new one.
     private static readonly string[] Migrations =
@@ -65,6 +65,62 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
             hash BLOB NOT NULL
         );
         INSERT OR IGNORE INTO ledger_head (one, seq, hash) VALUES (1, 0, zeroblob(32));
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS indexer_checkpoints (
+            stream TEXT NOT NULL PRIMARY KEY,
+            chain_id INTEGER NOT NULL,
+            block_number INTEGER,
+            block_hash TEXT,
+            epoch INTEGER NOT NULL,
+            events_booked INTEGER NOT NULL,
+            reorgs INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS indexer_blocks (
+            stream TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            hash TEXT NOT NULL,
+            PRIMARY KEY (stream, number)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS indexer_events (
+            chain_id INTEGER NOT NULL,
+            contract TEXT NOT NULL,
+            tx_hash TEXT NOT NULL,
+            log_index INTEGER NOT NULL,
+            stream TEXT NOT NULL,
+            block_number INTEGER NOT NULL,
+            block_hash TEXT NOT NULL,
+            kind INTEGER NOT NULL,
+            ignored INTEGER,
+            channel_id TEXT,
+            payee_cumulative BLOB,
+            transfer_ids BLOB NOT NULL,
+            PRIMARY KEY (chain_id, contract, tx_hash, log_index)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ix_indexer_events_block ON indexer_events (stream, block_number, log_index);
+        CREATE INDEX IF NOT EXISTS ix_indexer_events_payee ON indexer_events (stream, channel_id, block_number, log_index) WHERE payee_cumulative IS NOT NULL;
+        CREATE TABLE IF NOT EXISTS indexer_channels (
+            stream TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            payer TEXT NOT NULL,
+            payee TEXT NOT NULL,
+            token TEXT NOT NULL,
+            opened_block INTEGER NOT NULL,
+            PRIMARY KEY (stream, channel_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS indexer_rollbacks (
+            stream TEXT NOT NULL,
+            epoch INTEGER NOT NULL,
+            from_block INTEGER NOT NULL,
+            from_hash TEXT NOT NULL,
+            to_block INTEGER,
+            to_hash TEXT,
+            events_reversed INTEGER NOT NULL,
+            transfers_reversed INTEGER NOT NULL,
+            at INTEGER NOT NULL,
+            PRIMARY KEY (stream, epoch)
+        ) WITHOUT ROWID;
         """,
     ];
 

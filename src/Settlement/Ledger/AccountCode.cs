@@ -20,4 +20,13 @@ public enum AccountCode : ushort
 
     /// <summary>Fees the platform earned (and gas it spent).</summary>
     Fees = 6,
+
+    /// <summary>An on-chain address's token balance as the chain indexer saw it (docs/indexer.md).</summary>
+    OnChainWallet = 7,
+
+    /// <summary>A token's issuance as the chain indexer saw it: debited by mints, credited by burns.</summary>
+    TokenIssuance = 8,
+
+    /// <summary>Payouts the channel contract owes an address after a failed push (its <c>owed</c> mapping).</summary>
+    DeferredPayout = 9,
 }
