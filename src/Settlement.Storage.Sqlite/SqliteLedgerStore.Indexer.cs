@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Settlement.Service.Indexer;
+using Settlement.Service.Indexer.Mapping;
 using Settlement.Service.Indexer.Storage;
 using Settlement.Service.Ledger;
 
@@ -12,6 +13,8 @@ namespace Settlement.Service.Storage.Sqlite;
 /// </summary>
 public sealed partial class SqliteLedgerStore : IChainIndexStore
 {
+    private const string ReversedPrefix = "reversed:";
+
     private const string EventColumns =
         "chain_id, contract, tx_hash, log_index, block_number, block_hash, kind, ignored, channel_id, payee_cumulative, transfer_ids";
 
@@ -145,7 +148,9 @@ public sealed partial class SqliteLedgerStore : IChainIndexStore
 
         if (await ApplyTransfersAsync(connection, tx, batch.Transfers, now, cancellationToken).ConfigureAwait(false) is { } refused)
         {
-            return ChainIndexWriteResult.Refused(ChainIndexRefusal.LedgerRefused, "transfer " + refused);
+            return refused.StartsWith(ReversedPrefix, StringComparison.Ordinal)
+                ? ChainIndexWriteResult.Refused(ChainIndexRefusal.TransferReversed, "transfer " + refused[ReversedPrefix.Length..])
+                : ChainIndexWriteResult.Refused(ChainIndexRefusal.LedgerRefused, "transfer " + refused);
         }
 
         await StepAsync(onStep, IndexerStep.StoreLedgerWritten, cancellationToken).ConfigureAwait(false);
@@ -263,6 +268,18 @@ public sealed partial class SqliteLedgerStore : IChainIndexStore
         if (ChainIndexRules.FirstFailure(outcome.Results, i => transfers[i].Id, CreateTransferResult.Ok, CreateTransferResult.Exists) is { } failure)
         {
             return failure;
+        }
+
+        // A transfer that exists may not be one a rollback reversed: its effect is gone, so "exists" would lose the event.
+        var repeated = transfers.Where((t, i) => outcome.Results[i] == CreateTransferResult.Exists).Select(t => ChainTransferIds.Reversal(t.Id)).Order().ToList();
+        if (repeated.Count > 0)
+        {
+            var reversals = new LedgerSnapshot();
+            await LoadTransfersAsync(connection, tx, repeated, reversals, cancellationToken).ConfigureAwait(false);
+            if (reversals.Transfers.Values.FirstOrDefault(r => r.Transfer.Code == (ushort)ChainTransferCode.Reversal) is { } reversal)
+            {
+                return ReversedPrefix + reversal.Transfer.UserData.ToString(System.Globalization.CultureInfo.InvariantCulture) + " was reversed by " + reversal.Transfer.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
         }
 
         await WriteOutcomeAsync(connection, tx, outcome.Entries, outcome.ChangedAccounts.Values, cancellationToken).ConfigureAwait(false);

@@ -25,6 +25,10 @@ public sealed partial class ChainIndexer
 {
     private const int ReorgSearchPage = 64;
 
+    // After a refusal the range stays below the refused size; this many successes later it may probe above it again
+    // (a node's limit may count results, not blocks, and a quiet stretch of chain allows more).
+    private const int SuccessesBeforeProbe = 8;
+
     private readonly IChainSource _source;
     private readonly IChainIndexStore _store;
     private readonly IndexerOptions _options;
@@ -36,6 +40,8 @@ public sealed partial class ChainIndexer
     private readonly IReadOnlyList<Address> _addresses;
     private readonly ChainEventMapper _mapper;
     private bool _chainChecked;
+    private int? _refusedRange;
+    private int _successes;
 
     /// <summary>Creates an indexer.</summary>
     /// <param name="source">The node.</param>
@@ -128,7 +134,7 @@ public sealed partial class ChainIndexer
         }
 
         await StepAsync(IndexerStep.LogsRead, cancellationToken).ConfigureAwait(false);
-        BlockRange = (int)Math.Min(_options.MaxBlockRange, (long)BlockRange * 2);
+        GrowRange();
 
         var decoded = Decode(logs.Logs);
         if (await VerifyBlocksAsync(last, from, to, decoded, cancellationToken).ConfigureAwait(false) is not { } blocks)
@@ -252,8 +258,22 @@ public sealed partial class ChainIndexer
         }
 
         BlockRange = Math.Max(_options.MinBlockRange, asked / 2);
+        _refusedRange = asked;
+        _successes = 0;
         LogRangeReduced(_logger, Stream, asked, BlockRange, refusal);
         return new IndexerPollResult(IndexerPollOutcome.RangeReduced, checkpoint, head, Detail: refusal);
+    }
+
+    /// <summary>Doubles the range after a success, staying below the last refused size until it is probed again.</summary>
+    private void GrowRange()
+    {
+        if (++_successes >= SuccessesBeforeProbe)
+        {
+            _refusedRange = null;
+        }
+
+        var ceiling = _refusedRange is { } refused ? refused - 1 : _options.MaxBlockRange;
+        BlockRange = (int)Math.Max(BlockRange, Math.Min(Math.Min(_options.MaxBlockRange, ceiling), (long)BlockRange * 2));
     }
 
     /// <summary>Decodes the contract's and the token's logs, in chain order, each key once (a node may repeat a log).</summary>

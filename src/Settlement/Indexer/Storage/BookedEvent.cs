@@ -20,4 +20,20 @@ public sealed record BookedEvent(
     IReadOnlyList<UInt128> TransferIds,
     EventIgnoredReason? Ignored = null,
     string? ChannelId = null,
-    UInt128? PayeeCumulative = null);
+    UInt128? PayeeCumulative = null)
+{
+    /// <summary>Value equality, including the transfer ids element by element.</summary>
+    public bool Equals(BookedEvent? other) =>
+        other is not null
+        && Key == other.Key
+        && BlockNumber == other.BlockNumber
+        && BlockHash == other.BlockHash
+        && Kind == other.Kind
+        && TransferIds.SequenceEqual(other.TransferIds)
+        && Ignored == other.Ignored
+        && ChannelId == other.ChannelId
+        && PayeeCumulative == other.PayeeCumulative;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Key, BlockNumber, BlockHash, Kind, TransferIds.Count, Ignored, ChannelId, PayeeCumulative);
+}

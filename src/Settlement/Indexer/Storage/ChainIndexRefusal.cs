@@ -21,6 +21,9 @@ public enum ChainIndexRefusal
     /// <summary>The ledger refused a transfer (the detail names it and the result).</summary>
     LedgerRefused,
 
+    /// <summary>A transfer of the batch exists already and was reversed by a rollback: re-booking needs new ids (a new epoch).</summary>
+    TransferReversed,
+
     /// <summary>A rollback target at or above the checkpoint.</summary>
     TargetNotBelowCheckpoint,
 
