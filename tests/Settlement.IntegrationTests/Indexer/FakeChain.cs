@@ -28,6 +28,7 @@ public sealed class FakeChain : IChainSource
 
     private readonly List<(ChainBlock Block, List<LogEntry> Logs)> _blocks = [];
     private int _fork;
+    private int _nextFork = 1;
     private int _tx;
 
     public FakeChain() => _blocks.Add((new ChainBlock(0, Hash("genesis", 0), Hash("none", 0)), []));
@@ -83,13 +84,19 @@ public sealed class FakeChain : IChainSource
         return this;
     }
 
-    /// <summary>Drops the newest <paramref name="depth"/> blocks; blocks mined after this have other hashes than the dropped ones.</summary>
-    public FakeChain Reorg(int depth)
+    /// <summary>
+    /// Drops the newest <paramref name="depth"/> blocks; blocks mined after this have other hashes than the dropped ones,
+    /// or, with <paramref name="fork"/> set to an earlier fork's number, that fork's hashes again.
+    /// </summary>
+    public FakeChain Reorg(int depth, int? fork = null)
     {
         _blocks.RemoveRange(_blocks.Count - depth, depth);
-        _fork++;
+        _fork = fork ?? _nextFork++;
         return this;
     }
+
+    /// <summary>The fork blocks are mined on now (0 at the start).</summary>
+    public int Fork => _fork;
 
     /// <summary>The transaction hash of log <paramref name="logIndex"/> in block <paramref name="number"/>.</summary>
     public string TransactionOf(ulong number, int logIndex) => Hex.Encode(_blocks[(int)number].Logs[logIndex].TransactionHash!);
