@@ -9,7 +9,7 @@ namespace Settlement.Cli.Settle;
 
 /// <summary>
 /// <c>l2pay settle ledger | verify-journal --db DB</c>: read-only views of the settlement ledger (SQLite file or
-/// PostgreSQL connection string). Output: one JSON object; <c>verify-journal</c> exits non-zero when the journal fails.
+/// PostgreSQL connection string); <c>l2pay settle index</c> (<see cref="IndexCommand"/>) books chain events into it. Output: one JSON object; <c>verify-journal</c> exits non-zero when the journal fails.
 /// </summary>
 internal static class SettleCommand
 {
@@ -18,9 +18,10 @@ internal static class SettleCommand
 
     public static Command Create()
     {
-        var settle = new Command("settle", "The settlement ledger: balances and journal verification");
+        var settle = new Command("settle", "The settlement ledger: balances, journal verification and the chain indexer");
         settle.Subcommands.Add(CreateLedger());
         settle.Subcommands.Add(CreateVerify());
+        settle.Subcommands.Add(IndexCommand.Create());
         return settle;
     }
 
