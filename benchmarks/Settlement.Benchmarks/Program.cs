@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using Settlement.Benchmarks;
+using Settlement.Benchmarks.Indexer;
 using Settlement.Benchmarks.Ledger;
 using Settlement.Benchmarks.Payee;
 
@@ -24,6 +25,12 @@ if (args is ["http402", ..])
 if (args is ["ledger", ..])
 {
     await LedgerBenchmarks.RunAsync(args);
+    return;
+}
+
+if (args is ["indexer", ..])
+{
+    await IndexerBenchmarks.RunAsync(args);
     return;
 }
 

@@ -25,9 +25,10 @@ public sealed partial class ChainIndexer
 {
     private const int ReorgSearchPage = 64;
 
-    // After a refusal the range stays below the refused size; this many successes later it may probe above it again
-    // (a node's limit may count results, not blocks, and a quiet stretch of chain allows more).
-    private const int SuccessesBeforeProbe = 8;
+    // After a refusal the range searches between the largest accepted and the smallest refused size (bisection); this
+    // many successes later it may probe above the refused size again (a node's limit may count results, not blocks, and
+    // a quiet stretch of chain allows more).
+    private const int SuccessesBeforeProbe = 32;
 
     private readonly IChainSource _source;
     private readonly IChainIndexStore _store;
@@ -41,6 +42,7 @@ public sealed partial class ChainIndexer
     private readonly ChainEventMapper _mapper;
     private bool _chainChecked;
     private int? _refusedRange;
+    private int? _acceptedRange;
     private int _successes;
 
     /// <summary>Creates an indexer.</summary>
@@ -134,7 +136,7 @@ public sealed partial class ChainIndexer
         }
 
         await StepAsync(IndexerStep.LogsRead, cancellationToken).ConfigureAwait(false);
-        GrowRange();
+        GrowRange((int)(to - from + 1));
 
         var decoded = Decode(logs.Logs);
         if (await VerifyBlocksAsync(last, from, to, decoded, cancellationToken).ConfigureAwait(false) is not { } blocks)
@@ -257,23 +259,41 @@ public sealed partial class ChainIndexer
                 $"Indexer stream '{Stream}': the node refuses eth_getLogs even for {asked} block(s) ({refusal}); lower Settlement:Indexer:MinBlockRange or use another node.");
         }
 
-        BlockRange = Math.Max(_options.MinBlockRange, asked / 2);
-        _refusedRange = asked;
+        // Halve, but not below a size the node accepted (unless it now refuses that too: its limit counts results).
+        if (_acceptedRange >= asked)
+        {
+            _acceptedRange = null;
+        }
+
+        BlockRange = Math.Max(_options.MinBlockRange, Math.Max(asked / 2, _acceptedRange ?? 0));
+        _refusedRange = Math.Min(_refusedRange ?? int.MaxValue, asked);
         _successes = 0;
         LogRangeReduced(_logger, Stream, asked, BlockRange, refusal);
         return new IndexerPollResult(IndexerPollOutcome.RangeReduced, checkpoint, head, Detail: refusal);
     }
 
-    /// <summary>Doubles the range after a success, staying below the last refused size until it is probed again.</summary>
-    private void GrowRange()
+    /// <summary>
+    /// After a range of <paramref name="accepted"/> blocks succeeded: doubles the range, or, below a refused size, tries
+    /// halfway between the largest accepted and the smallest refused size.
+    /// </summary>
+    private void GrowRange(int accepted)
     {
+        if (accepted < BlockRange)
+        {
+            return; // a short range at the safe head says nothing about the node's limit
+        }
+
+        _acceptedRange = Math.Max(_acceptedRange ?? 0, accepted);
         if (++_successes >= SuccessesBeforeProbe)
         {
             _refusedRange = null;
+            _successes = 0;
         }
 
-        var ceiling = _refusedRange is { } refused ? refused - 1 : _options.MaxBlockRange;
-        BlockRange = (int)Math.Max(BlockRange, Math.Min(Math.Min(_options.MaxBlockRange, ceiling), (long)BlockRange * 2));
+        long next = _refusedRange is { } refused
+            ? Math.Clamp(((long)_acceptedRange.Value + refused) / 2, BlockRange, Math.Max(BlockRange, refused - 1))
+            : (long)BlockRange * 2;
+        BlockRange = (int)Math.Min(_options.MaxBlockRange, next);
     }
 
     /// <summary>Decodes the contract's and the token's logs, in chain order, each key once (a node may repeat a log).</summary>

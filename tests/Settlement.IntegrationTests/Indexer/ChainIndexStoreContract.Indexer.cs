@@ -190,15 +190,21 @@ public abstract partial class ChainIndexStoreContract
 
         var summary = await indexer.RunUntilCaughtUpAsync();
 
-        summary.RangeReductions.ShouldBeGreaterThan(0);
+        summary.RangeReductions.ShouldBe(5, "64, 32, 16, 8, then the bisection's 6");
         chain.Ranges.Where(r => !r.Refused).ShouldAllBe(r => r.To - r.From + 1 <= 5);
         chain.Ranges.Where(r => r.Refused).ShouldAllBe(r => r.To - r.From + 1 > 5);
         chain.Ranges.Where(r => !r.Refused).Select(r => r.From).ShouldBeInOrder(SortDirection.Ascending);
         chain.Ranges.Count(r => r.Refused).ShouldBeLessThan(chain.Ranges.Count(r => !r.Refused), "it converges instead of oscillating");
         (await IndexState.ReadAsync(Db(), FakeStream)).ShouldEqual(await FreshIndexAsync(chain));
 
+        var mark = chain.Ranges.Count;
+        chain.MineEmpty(100);
+        await indexer.RunUntilCaughtUpAsync();
+        var later = chain.Ranges.Skip(mark).ToList();
+        later.ShouldAllBe(r => !r.Refused && (r.To - r.From + 1 == 5 || r.To == chain.Head), "converged on the node's limit");
+
         chain.MaxRange = null;
-        chain.MineEmpty(300);
+        chain.MineEmpty(500);
         await indexer.RunUntilCaughtUpAsync();
         indexer.BlockRange.ShouldBe(64, "after enough successes it probes above the old limit again, up to the maximum");
     }
