@@ -18,7 +18,8 @@ namespace Settlement.Service.Indexer;
 /// newest stored block that still is (reversing what the reorged blocks booked); otherwise read the logs of the next
 /// confirmed range, check every block hash they name (and the range's link to the checkpoint) against the chain, map
 /// the events to ledger transfers (<see cref="ChainEventMapper"/>) and apply transfers, event keys and checkpoint in one
-/// store transaction. The <c>eth_getLogs</c> range halves when the node refuses it and doubles after each success.
+/// store transaction. The <c>eth_getLogs</c> range halves when the node refuses it and grows back after successes
+/// (doubling, or bisecting below a size the node refused).
 /// One instance per stream at a time is the normal case; a second is harmless (the store refuses its stale writes).
 /// </summary>
 public sealed partial class ChainIndexer
