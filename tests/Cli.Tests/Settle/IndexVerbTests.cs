@@ -102,6 +102,61 @@ public sealed class IndexVerbTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Index_KilledMidRun_RestartEndsWhereAFreshIndexDoes()
+    {
+        var (contract, token, start, channels, channel) = await DeployAndOpenAsync();
+        var rpc = new EthereumRpcClient(_http, new EthereumRpcOptions { Url = Anvil.RpcUrl, ChainId = Anvil.ChainId });
+        var sender = new TransactionSender(rpc, new NonceManager(rpc), new TransactionSenderOptions { ReceiptPollInterval = TimeSpan.FromMilliseconds(5) });
+        using (var payerKey = PrivateKey.ParseHex(PayerKey))
+        using (var payeeKey = PrivateKey.ParseHex(PayeeKey))
+        {
+            var payee = new SignedTransactor(sender, payeeKey);
+            for (var i = 1; i <= 40; i++)
+            {
+                await channels.RedeemBatchAsync(payee, channel.Token, [(channel, channels.SignVoucher(payerKey, channel.Id, 2_500 + (i * 10)))]);
+            }
+        }
+
+        string[] Args(string db, params string[] extra) =>
+        [
+            "settle", "index", "--rpc-url", Anvil.RpcUrl.ToString(), "--contract", contract, "--token", token, "--db", db,
+            "--start-block", start.ToString(System.Globalization.CultureInfo.InvariantCulture), "--confirmations", "0", "--max-range", "2", .. extra,
+        ];
+
+        // SIGKILL while it books two blocks per transaction: no chance to finish a batch, flush or say goodbye.
+        using (var process = L2pay.Start(new Dictionary<string, string?>(), Args(Db, "--follow", "--progress")))
+        {
+            var seen = 0;
+            while (await process.StandardError.ReadLineAsync() is { } line)
+            {
+                if (line.Contains("\"blocksIndexed\"", StringComparison.Ordinal) && ++seen == 5)
+                {
+                    process.Kill(entireProcessTree: true);
+                    break;
+                }
+            }
+
+            await process.WaitForExitAsync();
+            seen.ShouldBe(5, "the follower reported progress before the kill");
+        }
+
+        var resumed = await L2pay.RunAsync(Args(Db));
+        resumed.ExitCode.ShouldBe(0, resumed.Stderr);
+        JsonDocument.Parse(resumed.Stdout).RootElement.GetProperty("reorgsHandled").GetInt64().ShouldBe(0);
+        var freshDb = Path.Combine(_dir, "fresh.db");
+        (await L2pay.RunAsync(Args(freshDb))).ExitCode.ShouldBe(0);
+
+        (await L2pay.RunAsync("settle", "verify-journal", "--db", Db)).ExitCode.ShouldBe(0);
+        Balances((await L2pay.RunAsync("settle", "ledger", "--db", Db)).Stdout)
+            .ShouldBe(Balances((await L2pay.RunAsync("settle", "ledger", "--db", freshDb)).Stdout));
+
+        static List<string> Balances(string json) =>
+            JsonDocument.Parse(json).RootElement.GetProperty("accounts").EnumerateArray()
+                .Select(a => $"{a.GetProperty("id").GetString()}:{a.GetProperty("debitsPosted").GetString()}/{a.GetProperty("creditsPosted").GetString()}")
+                .ToList();
+    }
+
+    [Fact]
     public async Task Index_BadAddress_UsageErrorAndNoDatabase()
     {
         var run = await L2pay.RunAsync("settle", "index", "--rpc-url", Anvil.RpcUrl.ToString(), "--contract", "0x12", "--token", "0x34", "--db", Db);
