@@ -4,6 +4,8 @@
 #   ./test.sh                 everything
 #   ./test.sh --filter EXPR   passed on to `dotnet test --filter`
 #   ./test.sh --mutation [T…] mutation testing of the money-moving code (opt-in; .ci/mutation.sh)
+#   ./test.sh --containers    the PostgreSQL-backed tests only, against PostgreSQL in a Testcontainers container
+#                             instead of the default local server process (sets up Docker and the image: .ci/containers.sh)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
@@ -13,6 +15,15 @@ bootstrap_all
 if [ "${1:-}" = "--mutation" ]; then
   shift
   exec "$here/.ci/mutation.sh" "$@"
+fi
+
+if [ "${1:-}" = "--containers" ]; then
+  shift
+  # shellcheck source=.ci/containers.sh
+  source "$here/.ci/containers.sh"
+  trap containers_down EXIT
+  containers_up
+  set -- --filter "FullyQualifiedName~PostgreSql" "$@"
 fi
 
 if [ -x contracts/check-artifacts.sh ]; then

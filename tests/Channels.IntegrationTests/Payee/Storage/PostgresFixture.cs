@@ -1,18 +1,22 @@
 using System.Globalization;
 using Npgsql;
-using Settlement.DevChain;
+using Settlement.Testing;
 
 namespace Settlement.Channels.IntegrationTests.Payee.Storage;
 
-/// <summary>One throw-away PostgreSQL server for the whole run; each test gets its own fresh database.</summary>
+/// <summary>
+/// One throw-away PostgreSQL server for the whole run; each test gets its own fresh database. The server is a local
+/// process by default, or a Testcontainers container (<see cref="TestPostgres"/>: <c>L2PAY_TEST_POSTGRES</c>,
+/// <c>./test.sh --containers</c>).
+/// </summary>
 public sealed class PostgresFixture : IAsyncLifetime
 {
-    private PostgresProcess? _server;
+    private TestPostgres? _server;
 
     /// <summary>The running server.</summary>
-    public PostgresProcess Server => _server ?? throw new InvalidOperationException("PostgreSQL has not been started.");
+    public TestPostgres Server => _server ?? throw new InvalidOperationException("PostgreSQL has not been started.");
 
-    public async Task InitializeAsync() => _server = await PostgresProcess.StartAsync();
+    public async Task InitializeAsync() => _server = await TestPostgres.StartAsync();
 
     /// <summary>Creates an empty database <c>t_&lt;guid&gt;</c> and returns its connection string.</summary>
     public async Task<string> CreateDatabaseAsync()
