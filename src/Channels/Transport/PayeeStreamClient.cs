@@ -94,6 +94,12 @@ public sealed class PayeeStreamClient : IAsyncDisposable
     /// <summary>The newest RECEIPT received for a channel, or null.</summary>
     public ReceiptFrame? LatestReceipt(ChannelId channelId) => _receipts.GetValueOrDefault(channelId);
 
+    /// <summary>
+    /// Completes when the connection ends (the payee closed it, it broke, or the client was disposed): a payer SDK
+    /// reconnects from here instead of waiting for its next send to fail.
+    /// </summary>
+    public Task Closed => _receiveLoop ?? Task.CompletedTask;
+
     /// <summary>Vouchers sent and not yet acknowledged (for tests and back-pressure decisions).</summary>
     public int PendingAcks
     {

@@ -1,0 +1,716 @@
+using System.Numerics;
+using Settlement.Channels.Contracts;
+using Settlement.Channels.Payee;
+using Settlement.Channels.Payee.Receipts;
+using Settlement.Channels.Payer.Closing;
+using Settlement.Channels.Payer.Delivery;
+using Settlement.Channels.Payer.Receipts;
+using Settlement.Channels.Payer.Refunds;
+using Settlement.Channels.Payer.Storage;
+using Settlement.Channels.Transport;
+using Settlement.Channels.Vouchers;
+using Settlement.Ethereum.Rpc;
+using Settlement.Ethereum.Signing;
+
+namespace Settlement.Channels.Payer;
+
+/// <summary>
+/// One of the payer's channels: signs the next cumulative voucher, stores it durably before it leaves the process,
+/// delivers it to the payee (or hands it to the caller), keeps acknowledgements, receipts and refunds, and closes.
+/// Get one from <see cref="PayerClient"/> (one instance per channel, shared by every caller). Thread-safe: concurrent
+/// <see cref="PayAsync"/> calls each get their own cumulative amount, the amounts add up exactly and each voucher's
+/// cumulative is above the previous one's.
+/// </summary>
+public sealed class PayerChannel
+{
+    private readonly PayerClient _client;
+    private readonly object _gate = new();
+    private PayerChannelRecord _record;
+    private BigInteger _reserved;          // the highest cumulative amount handed to a signer (≥ durable)
+    private SignedVoucher? _durable;       // the highest voucher known to be on disk
+    private BigInteger _acknowledged;
+    private SignedVoucher? _refund;
+    private PayerReceipt? _receipt;
+    private Exception? _fault;
+    private int _retryScheduled;
+
+    internal PayerChannel(PayerClient client, StoredPayerChannel stored, PayerReceipt? newestReceipt, PayeeLink? link)
+    {
+        _client = client;
+        _record = stored.Record;
+        _durable = stored.Signed;
+        _reserved = stored.SignedAmount;
+        _acknowledged = stored.Acknowledged;
+        _refund = stored.Refund;
+        _receipt = newestReceipt;
+        Link = link;
+        Key = stored.Record.Key;
+        Parameters = stored.Record.Parameters;
+    }
+
+    /// <summary>Chain id, contract and channel id.</summary>
+    public ChannelKey Key { get; }
+
+    /// <summary>The channel id.</summary>
+    public ChannelId Id => Key.ChannelId;
+
+    /// <summary>The channel's parameters.</summary>
+    public ChannelParameters Parameters { get; }
+
+    /// <summary>The payer's deposit as last read from the chain (the most the payer signs).</summary>
+    public BigInteger Deposit
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _record.Deposit;
+            }
+        }
+    }
+
+    /// <summary>The payee's deposit as last read from the chain (the most a refund may carry).</summary>
+    public BigInteger PayeeDeposit
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _record.PayeeDeposit;
+            }
+        }
+    }
+
+    /// <summary>Open, closing or closed.</summary>
+    public PayerChannelStatus Status
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _record.Status;
+            }
+        }
+    }
+
+    /// <summary>The newest cumulative amount signed (and therefore stored, or being stored).</summary>
+    public BigInteger Signed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _reserved;
+            }
+        }
+    }
+
+    /// <summary>The newest cumulative amount the payee acknowledged holding.</summary>
+    public BigInteger Acknowledged
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _acknowledged;
+            }
+        }
+    }
+
+    /// <summary>Signed but not acknowledged: what the payee could hold that the payer has no confirmation of.</summary>
+    public BigInteger Exposure
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _reserved - _acknowledged;
+            }
+        }
+    }
+
+    /// <summary>What can still be signed: deposit − signed.</summary>
+    public BigInteger Remaining
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return BigInteger.Max(BigInteger.Zero, _record.Deposit - _reserved);
+            }
+        }
+    }
+
+    /// <summary>The newest voucher known to be stored durably, or null.</summary>
+    public SignedVoucher? NewestVoucher
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _durable;
+            }
+        }
+    }
+
+    /// <summary>The newest refund voucher (payee → payer) accepted, or null.</summary>
+    public SignedVoucher? NewestRefund
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _refund;
+            }
+        }
+    }
+
+    /// <summary>The newest verified receipt, or null.</summary>
+    public PayerReceipt? NewestReceipt
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _receipt;
+            }
+        }
+    }
+
+    /// <summary>The payee's stream, when vouchers are delivered over one.</summary>
+    internal PayeeLink? Link { get; }
+
+    // ------------------------------------------------------------------ paying
+
+    /// <summary>
+    /// Signs the next cumulative voucher (signed + <paramref name="increment"/>) and stores it durably, without
+    /// delivering it: for a caller that carries vouchers itself (the HTTP 402 handler puts it in a header). A refusal
+    /// is <see cref="PaymentRefused"/> and changes nothing.
+    /// </summary>
+    /// <returns><see cref="PaymentSigned"/> or <see cref="PaymentRefused"/>.</returns>
+    /// <exception cref="InvalidOperationException">An earlier store write failed: reopen the channel from the store.</exception>
+    public async Task<PaymentOutcome> TrySignNextAsync(BigInteger increment, CancellationToken cancellationToken = default)
+    {
+        BigInteger cumulative;
+        lock (_gate)
+        {
+            ThrowIfFaulted();
+            if (Refuse(increment) is { } refused)
+            {
+                return refused;
+            }
+
+            cumulative = _reserved + increment;
+            _reserved = cumulative;
+        }
+
+        // Deterministic signatures (RFC 6979): signing the same amount again after a crash gives the same bytes, so a
+        // cumulative amount never has two different vouchers.
+        var signature = _client.Contract.Domain.TypedData.SignVoucher(_client.Key, Id.Bytes, cumulative);
+        var voucher = new SignedVoucher(new Voucher(Id, cumulative), signature);
+        try
+        {
+            await _client.Batcher.WriteAsync(new PayerVoucherWrite(Key, voucher, null)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The reserved amount may be above what is on disk now; refuse to go on from a state the store does not
+            // have (a reload starts from the store, which never holds less than any voucher that left the process).
+            lock (_gate)
+            {
+                _fault ??= ex;
+            }
+
+            throw new InvalidOperationException($"Channel {Key}: the voucher store failed; reopen the channel.", ex);
+        }
+
+        lock (_gate)
+        {
+            if (_durable is null || _durable.Voucher.CumulativeAmount < cumulative)
+            {
+                _durable = voucher;
+            }
+        }
+
+        return new PaymentSigned(voucher);
+    }
+
+    /// <summary>
+    /// <see cref="TrySignNextAsync"/> for callers that treat a refusal as an error.
+    /// </summary>
+    /// <exception cref="PaymentRefusedException">The payer refused (the exception carries the <see cref="PaymentRefused"/>).</exception>
+    public async Task<SignedVoucher> SignNextAsync(BigInteger increment, CancellationToken cancellationToken = default) =>
+        await TrySignNextAsync(increment, cancellationToken).ConfigureAwait(false) switch
+        {
+            PaymentSigned signed => signed.Voucher,
+            PaymentRefused refused => throw new PaymentRefusedException(refused),
+            var other => throw new InvalidOperationException($"Unexpected outcome {other}."),
+        };
+
+    /// <summary>
+    /// Pays <paramref name="amount"/> more: signs and stores the next cumulative voucher, then delivers it over the
+    /// payee's stream. Offline, the voucher stays queued (durably) and the newest is sent on reconnect.
+    /// </summary>
+    /// <returns>
+    /// <see cref="PaymentDelivered"/>, <see cref="PaymentQueued"/>, <see cref="PaymentRejected"/>,
+    /// <see cref="PaymentRefused"/>, or <see cref="PaymentSigned"/> when the channel has no payee stream.
+    /// </returns>
+    public async Task<PaymentOutcome> PayAsync(BigInteger amount, CancellationToken cancellationToken = default)
+    {
+        var outcome = await TrySignNextAsync(amount, cancellationToken).ConfigureAwait(false);
+        if (outcome is not PaymentSigned signed || Link is null)
+        {
+            return outcome;
+        }
+
+        return await DeliverAsync(signed.Voucher, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends the newest stored voucher if the payee has not acknowledged it (after a reconnect, a restart or an
+    /// <c>Unavailable</c> answer). True when the payee holds the newest voucher afterwards.
+    /// </summary>
+    public async Task<bool> DeliverPendingAsync(CancellationToken cancellationToken = default)
+    {
+        SignedVoucher? newest;
+        lock (_gate)
+        {
+            newest = _durable;
+            if (newest is null || newest.Voucher.CumulativeAmount <= _acknowledged)
+            {
+                return true;
+            }
+        }
+
+        if (Link is null)
+        {
+            return false;
+        }
+
+        var outcome = await DeliverAsync(newest, cancellationToken).ConfigureAwait(false);
+        return outcome is PaymentDelivered;
+    }
+
+    /// <summary>
+    /// Waits until the payee acknowledged the newest stored voucher, resending it after each reconnect; for a clean
+    /// hand-over (before closing, at the end of a session, in tests).
+    /// </summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        while (!await DeliverPendingAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await Task.Delay(_client.Options.RetryDelay, _client.Options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // ------------------------------------------------------------------ acknowledgements and receipts
+
+    /// <summary>
+    /// Records an acknowledgement that reached the payer (over the stream, or by another route such as an HTTP 402
+    /// response). The acknowledged amount is what the payee says it stores, never more than the payer signed.
+    /// </summary>
+    public async Task<ReceiptVerdict> RecordAcknowledgementAsync(AckFrame ack, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ack);
+        if (ack.ChannelId != Id)
+        {
+            return ReceiptVerdict.WrongChannel;
+        }
+
+        var held = ack.Outcome is AckOutcome.Accepted or AckOutcome.Duplicate ? ack.SubmittedAmount : ack.StoredAmount;
+        return await RaiseAcknowledgedAsync(held, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Verifies a RECEIPT frame against the payee's receipt signer and keeps it (also counts as an acknowledgement).</summary>
+    public Task<ReceiptVerdict> RecordReceiptAsync(ReceiptFrame receipt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(receipt);
+        if (!EcdsaSignature.TryParseRsv(receipt.Signature.Span, out var signature))
+        {
+            return Task.FromResult(ReceiptVerdict.WrongSigner);
+        }
+
+        return RecordReceiptAsync(new PaymentReceipt(new ChannelKey(Key.ChainId, Key.Contract, receipt.ChannelId), receipt.CumulativeAmount, receipt.IssuedAt, signature), cancellationToken);
+    }
+
+    /// <summary>Verifies a payee receipt (e.g. from an HTTP response header) and keeps it.</summary>
+    public async Task<ReceiptVerdict> RecordReceiptAsync(PaymentReceipt receipt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(receipt);
+        if (receipt.Key != Key)
+        {
+            return ReceiptVerdict.WrongChannel;
+        }
+
+        if (!receipt.IsSignedBy(_client.Options.ReceiptSigner ?? Parameters.Payee))
+        {
+            return ReceiptVerdict.WrongSigner;
+        }
+
+        lock (_gate)
+        {
+            if (receipt.Cumulative > _reserved)
+            {
+                return ReceiptVerdict.AboveSigned;
+            }
+
+            if (_receipt is { } newest && newest.Cumulative >= receipt.Cumulative)
+            {
+                return ReceiptVerdict.NotNewer;
+            }
+        }
+
+        var kept = new PayerReceipt(Key, receipt.Cumulative, receipt.IssuedAt, receipt.Signature, _client.Options.TimeProvider.GetUtcNow());
+        await _client.Store.AppendReceiptAsync(kept, cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            if (_receipt is null || _receipt.Cumulative < kept.Cumulative)
+            {
+                _receipt = kept;
+            }
+        }
+
+        await RaiseAcknowledgedAsync(receipt.Cumulative, cancellationToken).ConfigureAwait(false);
+        return ReceiptVerdict.Stored;
+    }
+
+    /// <summary>Asks the payee for a signed receipt of what it stores now and keeps it; null if unreachable or none.</summary>
+    public async Task<PayerReceipt?> RequestReceiptAsync(CancellationToken cancellationToken = default)
+    {
+        if (Link is null || await Link.TryRequestReceiptAsync(Id, cancellationToken).ConfigureAwait(false) is not { } frame)
+        {
+            return null;
+        }
+
+        await RecordReceiptAsync(frame, cancellationToken).ConfigureAwait(false);
+        return NewestReceipt;
+    }
+
+    // ------------------------------------------------------------------ refunds
+
+    /// <summary>
+    /// Accepts a refund voucher the payee signed (payee → payer, paid from the payee's deposit, docs/protocol.md):
+    /// checked for this channel, the payee's signature in this contract's domain, newer than the stored one and within
+    /// the payee's deposit; the newest is stored.
+    /// </summary>
+    public async Task<RefundOutcome> AcceptRefundAsync(SignedVoucher refund, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(refund);
+        var amount = refund.Voucher.CumulativeAmount;
+        BigInteger stored;
+        lock (_gate)
+        {
+            stored = _refund?.Voucher.CumulativeAmount ?? BigInteger.Zero;
+        }
+
+        if (refund.Voucher.ChannelId != Id)
+        {
+            return new RefundOutcome(RefundVerdict.WrongChannel, stored);
+        }
+
+        if (!refund.Voucher.TryRecoverSigner(_client.Contract.Domain, refund.Signature, out var signer) || signer != Parameters.Payee)
+        {
+            return new RefundOutcome(RefundVerdict.WrongSigner, stored);
+        }
+
+        if (amount.IsZero)
+        {
+            return new RefundOutcome(RefundVerdict.Zero, stored);
+        }
+
+        if (amount == stored)
+        {
+            return new RefundOutcome(RefundVerdict.Duplicate, stored);
+        }
+
+        if (amount < stored)
+        {
+            return new RefundOutcome(RefundVerdict.Stale, stored);
+        }
+
+        if (amount > PayeeDeposit)
+        {
+            return new RefundOutcome(RefundVerdict.ExceedsPayeeDeposit, stored);
+        }
+
+        if (!await _client.Store.SaveRefundAsync(Key, refund, cancellationToken).ConfigureAwait(false))
+        {
+            // Another instance stored a higher one meanwhile; report where the store stands.
+            var now = await _client.Store.GetChannelAsync(Key, cancellationToken).ConfigureAwait(false);
+            return new RefundOutcome(RefundVerdict.Stale, now?.Refund?.Voucher.CumulativeAmount ?? stored);
+        }
+
+        lock (_gate)
+        {
+            if (_refund is null || _refund.Voucher.CumulativeAmount < amount)
+            {
+                _refund = refund;
+            }
+        }
+
+        return new RefundOutcome(RefundVerdict.Accepted, amount);
+    }
+
+    // ------------------------------------------------------------------ chain
+
+    /// <summary>Reads the channel's deposits and close state from the chain and stores them.</summary>
+    public async Task<ChannelState> RefreshAsync(CancellationToken cancellationToken = default)
+    {
+        var state = await _client.Contract.GetStateAsync(Id, null, cancellationToken).ConfigureAwait(false);
+        PayerChannelRecord record;
+        lock (_gate)
+        {
+            var status = !state.Exists ? PayerChannelStatus.Closed : state.IsClosing ? PayerChannelStatus.Closing : PayerChannelStatus.Open;
+            _record = _record with
+            {
+                Deposit = state.Exists ? state.PayerDeposit : _record.Deposit,
+                PayeeDeposit = state.Exists ? state.PayeeDeposit : _record.PayeeDeposit,
+                Status = (PayerChannelStatus)Math.Max((int)_record.Status, (int)status),
+            };
+            record = _record;
+        }
+
+        await _client.Store.SaveChannelAsync(record, cancellationToken).ConfigureAwait(false);
+        return state;
+    }
+
+    /// <summary>
+    /// Adds <paramref name="amount"/> to the payer's deposit, sent by <paramref name="funder"/> (the platform after a
+    /// bank top-up) or the client's transactor; an ERC-20 amount is approved first unless <paramref name="funding"/>
+    /// says the allowance exists. The new deposit is read back from the chain.
+    /// </summary>
+    public async Task<BigInteger> TopUpAsync(
+        BigInteger amount, IContractTransactor? funder = null, ChannelFunding funding = ChannelFunding.Approve, CancellationToken cancellationToken = default)
+    {
+        if (amount.Sign <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(amount), "A top-up adds a positive amount.");
+        }
+
+        var sender = funder ?? _client.RequireTransactor();
+        if (Parameters.Token != Ethereum.Addresses.Address.Zero && funding == ChannelFunding.Approve)
+        {
+            await _client.ApproveAsync(sender, Parameters.Token, amount, cancellationToken).ConfigureAwait(false);
+        }
+
+        await _client.Contract.TopUpAsync(sender, Parameters, amount, cancellationToken).ConfigureAwait(false);
+        var state = await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        return state.PayerDeposit;
+    }
+
+    /// <summary>The final state a cooperative close would pay: the newest signed voucher and the newest refund.</summary>
+    public CooperativeCloseState CloseState()
+    {
+        lock (_gate)
+        {
+            return new CooperativeCloseState(Id, _durable?.Voucher.CumulativeAmount ?? BigInteger.Zero, _refund?.Voucher.CumulativeAmount ?? BigInteger.Zero);
+        }
+    }
+
+    /// <summary>The payer's signature over <paramref name="state"/> (to send to the payee, who co-signs).</summary>
+    public EcdsaSignature SignClose(CooperativeCloseState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state.Sign(_client.Key, _client.Contract.Domain);
+    }
+
+    /// <summary>
+    /// Closes the channel: cooperatively at once when <paramref name="payeeSignature"/> is the payee's signature over
+    /// <see cref="CloseState"/>, else by starting a unilateral close (settle with <see cref="SettleAsync"/> after the
+    /// challenge period). Signing stops first either way.
+    /// </summary>
+    public async Task<CloseOutcome> CloseAsync(EcdsaSignature? payeeSignature = null, IContractTransactor? sender = null, CancellationToken cancellationToken = default)
+    {
+        var state = CloseState();
+        if (payeeSignature is { } theirs)
+        {
+            if (!state.TryRecoverSigner(_client.Contract.Domain, theirs, out var signer) || signer != Parameters.Payee)
+            {
+                return new CloseOutcome(CloseResult.WrongPayeeSignature, state.PayerToPayee, state.PayeeToPayer, 0);
+            }
+
+            await StopSigningAsync(PayerChannelStatus.Closing, cancellationToken).ConfigureAwait(false);
+            var mine = SignClose(state);
+            await _client.Contract.CooperativeCloseAsync(sender ?? _client.RequireTransactor(), Parameters, state, mine, theirs, cancellationToken).ConfigureAwait(false);
+            await StopSigningAsync(PayerChannelStatus.Closed, cancellationToken).ConfigureAwait(false);
+            return new CloseOutcome(CloseResult.Settled, state.PayerToPayee, state.PayeeToPayer, 0);
+        }
+
+        var chain = await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        if (!chain.Exists)
+        {
+            return new CloseOutcome(CloseResult.AlreadySettled, state.PayerToPayee, state.PayeeToPayer, 0);
+        }
+
+        await StopSigningAsync(PayerChannelStatus.Closing, cancellationToken).ConfigureAwait(false);
+        if (!chain.IsClosing)
+        {
+            var transactor = sender ?? _client.RequireTransactor();
+            if (NewestRefund is { } refund && refund.Voucher.CumulativeAmount > chain.RedeemedByPayer)
+            {
+                // The payer's side of the challenge: its refund is redeemed in the same transaction.
+                await _client.Contract.StartCloseWithVoucherAsync(transactor, Parameters, refund, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await _client.Contract.StartCloseAsync(transactor, Parameters, cancellationToken).ConfigureAwait(false);
+            }
+
+            chain = await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return new CloseOutcome(CloseResult.Closing, state.PayerToPayee, state.PayeeToPayer, chain.CloseDeadline);
+    }
+
+    /// <summary>Settles a closing channel once the chain's time is past its deadline; before that nothing is sent.</summary>
+    public async Task<CloseOutcome> SettleAsync(IContractTransactor? sender = null, CancellationToken cancellationToken = default)
+    {
+        var state = CloseState();
+        var chain = await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        if (!chain.Exists)
+        {
+            return new CloseOutcome(CloseResult.AlreadySettled, state.PayerToPayee, state.PayeeToPayer, 0);
+        }
+
+        if (!chain.IsClosing)
+        {
+            return new CloseOutcome(CloseResult.NotClosing, state.PayerToPayee, state.PayeeToPayer, 0);
+        }
+
+        var head = await _client.Rpc.GetBlockByNumberAsync(BlockParameter.Latest, cancellationToken).ConfigureAwait(false);
+        if (head is null || head.Timestamp <= chain.CloseDeadline)
+        {
+            return new CloseOutcome(CloseResult.ChallengePeriodActive, state.PayerToPayee, state.PayeeToPayer, chain.CloseDeadline);
+        }
+
+        await _client.Contract.SettleAsync(sender ?? _client.RequireTransactor(), Parameters, cancellationToken).ConfigureAwait(false);
+        await StopSigningAsync(PayerChannelStatus.Closed, cancellationToken).ConfigureAwait(false);
+        return new CloseOutcome(CloseResult.Settled, state.PayerToPayee, state.PayeeToPayer, chain.CloseDeadline);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"payer channel {Key}";
+
+    // ------------------------------------------------------------------ internals
+
+    internal async Task OnConnectedAsync()
+    {
+        try
+        {
+            await DeliverPendingAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            // A faulted channel delivers nothing until reopened.
+        }
+    }
+
+    internal void OnReceipt(ReceiptFrame receipt)
+    {
+        if (receipt.ChannelId == Id)
+        {
+            _ = RecordReceiptAsync(receipt, CancellationToken.None);
+        }
+    }
+
+    private PaymentRefused? Refuse(BigInteger increment)
+    {
+        PaymentRefusalReason? reason =
+            _record.Status == PayerChannelStatus.Closed ? PaymentRefusalReason.ChannelClosed
+            : _record.Status == PayerChannelStatus.Closing ? PaymentRefusalReason.ChannelClosing
+            : increment.Sign <= 0 ? PaymentRefusalReason.NotPositive
+            : _reserved + increment > _record.Deposit ? PaymentRefusalReason.ExceedsDeposit
+            : null;
+        return reason is { } r ? new PaymentRefused(r, increment, _reserved, _record.Deposit) : null;
+    }
+
+    private void ThrowIfFaulted()
+    {
+        if (_fault is { } fault)
+        {
+            throw new InvalidOperationException($"Channel {Key}: the voucher store failed earlier; reopen the channel.", fault);
+        }
+    }
+
+    private async Task<PaymentOutcome> DeliverAsync(SignedVoucher voucher, CancellationToken cancellationToken)
+    {
+        var ack = await Link!.TrySendAsync(VoucherFrame.FromSignedVoucher(voucher), cancellationToken).ConfigureAwait(false);
+        if (ack is null)
+        {
+            return new PaymentQueued(voucher);
+        }
+
+        await RecordAcknowledgementAsync(ack, cancellationToken).ConfigureAwait(false);
+        var amount = voucher.Voucher.CumulativeAmount;
+        switch (ack.Outcome)
+        {
+            case AckOutcome.Accepted or AckOutcome.Duplicate:
+                return new PaymentDelivered(voucher, ack);
+            case AckOutcome.Rejected when ack.RejectCode == VoucherRejectCode.Stale && ack.StoredAmount >= amount:
+                // Pipelined vouchers may arrive out of order: a newer one already covers this one.
+                return new PaymentDelivered(voucher, ack);
+            case AckOutcome.Rejected when ack.RejectCode is VoucherRejectCode.Unavailable or VoucherRejectCode.VelocityLimit:
+                ScheduleRetry();
+                return new PaymentQueued(voucher);
+            default:
+                return new PaymentRejected(voucher, ack);
+        }
+    }
+
+    private void ScheduleRetry()
+    {
+        if (Interlocked.Exchange(ref _retryScheduled, 1) == 1)
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(_client.Options.RetryDelay, _client.Options.TimeProvider).ConfigureAwait(false);
+                Volatile.Write(ref _retryScheduled, 0);
+                await OnConnectedAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                Volatile.Write(ref _retryScheduled, 0);
+            }
+        });
+    }
+
+    private async Task<ReceiptVerdict> RaiseAcknowledgedAsync(BigInteger held, CancellationToken cancellationToken)
+    {
+        BigInteger value;
+        lock (_gate)
+        {
+            value = BigInteger.Min(held, _reserved);
+            if (value <= _acknowledged)
+            {
+                return ReceiptVerdict.NotNewer;
+            }
+
+            _acknowledged = value;
+        }
+
+        await _client.Batcher.WriteAsync(new PayerVoucherWrite(Key, null, value)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return ReceiptVerdict.Stored;
+    }
+
+    private async Task StopSigningAsync(PayerChannelStatus status, CancellationToken cancellationToken)
+    {
+        PayerChannelRecord record;
+        lock (_gate)
+        {
+            if (_record.Status >= status)
+            {
+                return;
+            }
+
+            _record = _record with { Status = status };
+            record = _record;
+        }
+
+        await _client.Store.SaveChannelAsync(record, cancellationToken).ConfigureAwait(false);
+    }
+}
