@@ -1,0 +1,175 @@
+using System.Numerics;
+
+namespace Settlement.Channels.Payer.Metering;
+
+/// <summary>
+/// Turns use into payments on a <see cref="PayerChannel"/>: per unit or per byte (<see cref="RecordAsync"/>) or per
+/// second (<see cref="Start"/> then <see cref="TickAsync"/>), at an integer price, paying whenever the unpaid amount
+/// would exceed the credit the payee extends, and then <see cref="MeterOptions.PayAhead"/> ahead. Usage pauses when the
+/// deposit cannot cover it, and the app hears of a low balance in time to top up. Costs are computed on running
+/// totals, so rounding never drifts. Calls are serialised.
+/// </summary>
+public sealed class UsageMeter : IDisposable
+{
+    private readonly PayerChannel _channel;
+    private readonly MeterOptions _options;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private BigInteger _units;
+    private BigInteger _paid;
+    private long _accruedTicks;
+    private long? _runningSince;
+    private bool _lowNotified;
+
+    /// <summary>A meter on <paramref name="channel"/>; it pays only for usage recorded through it.</summary>
+    public UsageMeter(PayerChannel channel, MeterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.MaxUnpaidCredit.Sign < 0 || options.PayAhead.Sign < 0 || options.LowBalanceThreshold.Sign < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "Credit, pay-ahead and threshold are not negative.");
+        }
+
+        _channel = channel;
+        _options = options;
+    }
+
+    /// <summary>Units (or bytes, or whole seconds for a time meter) recorded so far.</summary>
+    public BigInteger Units => _units;
+
+    /// <summary>Paid through this meter so far, base units.</summary>
+    public BigInteger Paid => _paid;
+
+    /// <summary>True after the deposit ran out, until usage is covered again (after a top-up).</summary>
+    public bool IsPaused { get; private set; }
+
+    /// <summary>
+    /// Records <paramref name="units"/> more units (or bytes) and pays if the unpaid amount would exceed the credit.
+    /// When the deposit cannot cover them the units are not recorded and the meter is paused.
+    /// </summary>
+    public async Task<MeterOutcome> RecordAsync(BigInteger units, CancellationToken cancellationToken = default)
+    {
+        if (units.Sign < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(units), "Usage is not negative.");
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var total = _units + units;
+            var due = _options.Price.CostOf(total);
+            if (due - _paid > _channel.Remaining)
+            {
+                IsPaused = true;
+                await NotifyLowBalanceAsync(cancellationToken).ConfigureAwait(false);
+                return new MeterOutcome(MeterStatus.Paused, _units, _options.Price.CostOf(_units), _paid, null);
+            }
+
+            _units = total;
+            IsPaused = false;
+            return await SettleAsync(due, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Starts (or resumes) a time meter from now.</summary>
+    public void Start() => _runningSince ??= _options.TimeProvider.GetTimestamp();
+
+    /// <summary>
+    /// Bills the time elapsed since <see cref="Start"/> (time meters). When the deposit cannot cover it, the deposit's
+    /// remainder is paid, the clock stops and the meter pauses; <see cref="Start"/> resumes after a top-up.
+    /// </summary>
+    public async Task<MeterOutcome> TickAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_runningSince is not { } since)
+            {
+                return new MeterOutcome(IsPaused ? MeterStatus.Paused : MeterStatus.Recorded, _units, _options.Price.CostOfTicks(_accruedTicks), _paid, null);
+            }
+
+            var now = _options.TimeProvider.GetTimestamp();
+            var ticks = _accruedTicks + (long)(_options.TimeProvider.GetElapsedTime(since, now).Ticks);
+            var due = _options.Price.CostOfTicks(ticks);
+            var coverable = _paid + _channel.Remaining;
+            if (due > coverable)
+            {
+                // Bill what the deposit covers, then stop the clock.
+                _accruedTicks = ticks;
+                _runningSince = null;
+                _units = ticks / TimeSpan.TicksPerSecond;
+                IsPaused = true;
+                var payment = coverable > _paid ? await PayAsync(coverable - _paid, cancellationToken).ConfigureAwait(false) : null;
+                await NotifyLowBalanceAsync(cancellationToken).ConfigureAwait(false);
+                return new MeterOutcome(MeterStatus.Paused, _units, due, _paid, payment);
+            }
+
+            _accruedTicks = ticks;
+            _runningSince = now;
+            _units = ticks / TimeSpan.TicksPerSecond;
+            IsPaused = false;
+            return await SettleAsync(due, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _gate.Dispose();
+
+    private async Task<MeterOutcome> SettleAsync(BigInteger due, CancellationToken cancellationToken)
+    {
+        if (due - _paid <= _options.MaxUnpaidCredit)
+        {
+            return new MeterOutcome(MeterStatus.Recorded, _units, due, _paid, null);
+        }
+
+        var target = BigInteger.Min(due + _options.PayAhead, _paid + _channel.Remaining);
+        var payment = await PayAsync(target - _paid, cancellationToken).ConfigureAwait(false);
+        await NotifyLowBalanceAsync(cancellationToken).ConfigureAwait(false);
+        var status = payment switch
+        {
+            PaymentRejected => MeterStatus.Rejected,
+            PaymentRefused => MeterStatus.Paused,
+            _ => MeterStatus.Paid,
+        };
+        IsPaused = status == MeterStatus.Paused;
+        return new MeterOutcome(status, _units, due, _paid, payment);
+    }
+
+    private async Task<PaymentOutcome> PayAsync(BigInteger amount, CancellationToken cancellationToken)
+    {
+        var payment = await _channel.PayAsync(amount, cancellationToken).ConfigureAwait(false);
+        if (payment is not PaymentRefused)
+        {
+            _paid += amount; // signed and stored: the payee can redeem it whatever its answer
+        }
+
+        return payment;
+    }
+
+    private async Task NotifyLowBalanceAsync(CancellationToken cancellationToken)
+    {
+        var remaining = _channel.Remaining;
+        if (remaining >= _options.LowBalanceThreshold || _options.LowBalanceThreshold.IsZero)
+        {
+            _lowNotified = false;
+            return;
+        }
+
+        if (_lowNotified || _options.OnLowBalance is not { } callback)
+        {
+            return;
+        }
+
+        _lowNotified = true;
+        await callback(new LowBalance(_channel.Key, remaining, _options.LowBalanceThreshold), cancellationToken).ConfigureAwait(false);
+    }
+}
