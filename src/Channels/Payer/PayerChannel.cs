@@ -33,6 +33,7 @@ public sealed class PayerChannel
     private PayerReceipt? _receipt;
     private Exception? _fault;
     private int _retryScheduled;
+    private (BigInteger Amount, Task<PaymentOutcome> Task)? _resend;
 
     internal PayerChannel(PayerClient client, StoredPayerChannel stored, PayerReceipt? newestReceipt, PayeeLink? link)
     {
@@ -287,7 +288,23 @@ public sealed class PayerChannel
             return false;
         }
 
-        var outcome = await DeliverAsync(newest, cancellationToken).ConfigureAwait(false);
+        // One resend of a given voucher at a time: a reconnect and a flush racing each other share it, so only one copy
+        // crosses a slow link.
+        Task<PaymentOutcome> delivery;
+        lock (_gate)
+        {
+            if (_resend is { } running && running.Amount == newest.Voucher.CumulativeAmount && !running.Task.IsCompleted)
+            {
+                delivery = running.Task;
+            }
+            else
+            {
+                delivery = DeliverAsync(newest, CancellationToken.None);
+                _resend = (newest.Voucher.CumulativeAmount, delivery);
+            }
+        }
+
+        var outcome = await delivery.WaitAsync(cancellationToken).ConfigureAwait(false);
         return outcome is PaymentDelivered;
     }
 
@@ -641,13 +658,13 @@ public sealed class PayerChannel
         }
 
         await RecordAcknowledgementAsync(ack, cancellationToken).ConfigureAwait(false);
-        var amount = voucher.Voucher.CumulativeAmount;
         switch (ack.Outcome)
         {
             case AckOutcome.Accepted or AckOutcome.Duplicate:
                 return new PaymentDelivered(voucher, ack);
-            case AckOutcome.Rejected when ack.RejectCode == VoucherRejectCode.Stale && ack.StoredAmount >= amount:
-                // Pipelined vouchers may arrive out of order: a newer one already covers this one.
+            case AckOutcome.Rejected when ack.RejectCode == VoucherRejectCode.Stale:
+                // Concurrent payers' vouchers may reach the payee out of order: it already accepted a higher one (perhaps
+                // still being written, so the ACK's stored amount can lag), which supersedes this one.
                 return new PaymentDelivered(voucher, ack);
             case AckOutcome.Rejected when ack.RejectCode is VoucherRejectCode.Unavailable or VoucherRejectCode.VelocityLimit:
                 ScheduleRetry();

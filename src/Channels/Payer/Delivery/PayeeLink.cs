@@ -23,6 +23,7 @@ internal sealed partial class PayeeLink : IAsyncDisposable
     private readonly object _gate = new();
     private PayeeStreamClient? _client;
     private Task? _connecting;
+    private TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _disposed;
 
     public PayeeLink(Uri url, ulong chainId, Address contract, PayerClientOptions options, ILogger logger)
@@ -57,17 +58,43 @@ internal sealed partial class PayeeLink : IAsyncDisposable
                 return;
             }
 
+            if (_firstAttempt.Task.IsCompleted)
+            {
+                _firstAttempt = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
             _connecting = Task.Run(ConnectLoopAsync);
         }
+    }
+
+    /// <summary>
+    /// Waits for the first connection attempt in progress (not for the retries after it fails): a send right after
+    /// start or a drop goes out if the payee is there, without blocking for back-off while it is not.
+    /// </summary>
+    private async Task<PayeeStreamClient?> CurrentOrFirstAttemptAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _client) is { } client)
+        {
+            return client;
+        }
+
+        Start();
+        Task attempt;
+        lock (_gate)
+        {
+            attempt = _firstAttempt.Task;
+        }
+
+        await attempt.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return Volatile.Read(ref _client);
     }
 
     /// <summary>Sends a voucher and returns its ACK, or null if the payee is unreachable now.</summary>
     public async Task<AckFrame?> TrySendAsync(VoucherFrame frame, CancellationToken cancellationToken)
     {
-        var client = Volatile.Read(ref _client);
+        var client = await CurrentOrFirstAttemptAsync(cancellationToken).ConfigureAwait(false);
         if (client is null)
         {
-            Start();
             return null;
         }
 
@@ -85,10 +112,9 @@ internal sealed partial class PayeeLink : IAsyncDisposable
     /// <summary>Asks for a receipt of the newest stored amount, or null if unreachable or none is held.</summary>
     public async Task<ReceiptFrame?> TryRequestReceiptAsync(ChannelId channelId, CancellationToken cancellationToken)
     {
-        var client = Volatile.Read(ref _client);
+        var client = await CurrentOrFirstAttemptAsync(cancellationToken).ConfigureAwait(false);
         if (client is null)
         {
-            Start();
             return null;
         }
 
@@ -120,6 +146,7 @@ internal sealed partial class PayeeLink : IAsyncDisposable
         }
 
         await _stop.CancelAsync().ConfigureAwait(false);
+        _firstAttempt.TrySetResult();
         if (connecting is not null)
         {
             try
@@ -190,6 +217,7 @@ internal sealed partial class PayeeLink : IAsyncDisposable
                     return;
                 }
 
+                _firstAttempt.TrySetResult();
                 delay = delay == TimeSpan.Zero ? _options.ReconnectInitialDelay : TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconnectMaxDelay.Ticks));
                 LogConnectFailed(_logger, _url, delay, ex.Message);
                 continue;
@@ -206,6 +234,8 @@ internal sealed partial class PayeeLink : IAsyncDisposable
                 _client = client;
                 Connections++;
             }
+
+            _firstAttempt.TrySetResult();
 
             client.ReceiptReceived += (_, receipt) => ReceiptReceived?.Invoke(receipt);
             _ = client.Closed.ContinueWith(_ => Drop(client), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
