@@ -8,21 +8,28 @@ using Settlement.Channels.Payee.Storage;
 using Settlement.Channels.Storage.PostgreSql;
 using Settlement.Channels.Storage.Sqlite;
 using Settlement.Channels.Vouchers;
+using Settlement.Cli.Payer;
 using Settlement.Ethereum.Addresses;
 using Settlement.Ethereum.Encoding;
 
 namespace Settlement.Cli.Payee;
 
 /// <summary>
-/// <c>l2pay channel status</c>: what a payer has paid in a channel, as the payee holds it — asked of a running payee
-/// service (<c>--payee-url</c>) or read straight from its database (<c>--db</c>, SQLite file or PostgreSQL).
+/// <c>l2pay channel</c>: the payer's verbs (<c>open</c>, <c>pay</c>, <c>close</c>, <c>receipts</c>, in
+/// <see cref="PayerCommands"/>) and <c>status</c>: what a payer has paid in a channel, as the payee holds it — asked of a
+/// running payee service (<c>--payee-url</c>) or read straight from its database (<c>--db</c>, SQLite file or
+/// PostgreSQL) — or as the payer sees it (<c>--payer-db</c>).
 /// </summary>
 internal static class ChannelCommand
 {
     public static Command Create()
     {
-        var channel = new Command("channel", "Inspect payment channels");
+        var channel = new Command("channel", "Open, pay, inspect and close payment channels");
+        channel.Subcommands.Add(PayerCommands.CreateOpen());
+        channel.Subcommands.Add(PayerCommands.CreatePay());
         channel.Subcommands.Add(CreateStatus());
+        channel.Subcommands.Add(PayerCommands.CreateClose());
+        channel.Subcommands.Add(PayerCommands.CreateReceipts());
         return channel;
     }
 
@@ -33,9 +40,10 @@ internal static class ChannelCommand
         var chainId = new Option<ulong>("--chain-id") { Description = "Chain id", DefaultValueFactory = _ => 31337 };
         var payeeUrl = new Option<string?>("--payee-url") { Description = "A running payee service, e.g. http://127.0.0.1:7070/" };
         var db = new Option<string?>("--db") { Description = "Read the payee's database instead: SQLite file or PostgreSQL connection string" };
-        var command = new Command("status", "Show what the payee holds for a channel: paid, remaining credit, deposit, newest voucher")
+        var payerDb = new Option<string?>("--payer-db") { Description = "Show the payer's view instead, from its SQLite file: signed, acknowledged, exposure" };
+        var command = new Command("status", "Show what the payee holds for a channel (paid, remaining credit, deposit, newest voucher), or the payer's view")
         {
-            id, contract, chainId, payeeUrl, db,
+            id, contract, chainId, payeeUrl, db, payerDb,
         };
         command.SetAction((parse, ct) => CliOutput.RunAsync(async () =>
         {
@@ -50,11 +58,12 @@ internal static class ChannelCommand
             }
 
             var key = new ChannelKey(parse.GetValue(chainId), address, channelId);
-            return (parse.GetValue(payeeUrl), parse.GetValue(db)) switch
+            return (parse.GetValue(payeeUrl), parse.GetValue(db), parse.GetValue(payerDb)) switch
             {
-                ({ } url, null) => await FromServiceAsync(new Uri(url), key, ct).ConfigureAwait(false),
-                (null, { } database) => await FromDatabaseAsync(database, key, ct).ConfigureAwait(false),
-                _ => CliOutput.Fail("Give exactly one of --payee-url and --db.", CliOutput.Usage),
+                ({ } url, null, null) => await FromServiceAsync(new Uri(url), key, ct).ConfigureAwait(false),
+                (null, { } database, null) => await FromDatabaseAsync(database, key, ct).ConfigureAwait(false),
+                (null, null, { } payerFile) => await PayerCommands.StatusAsync(payerFile, key, ct).ConfigureAwait(false),
+                _ => CliOutput.Fail("Give exactly one of --payee-url, --db and --payer-db.", CliOutput.Usage),
             };
         }));
         return command;

@@ -94,7 +94,7 @@ public sealed class ChannelStatusVerbTests : IDisposable
         var run = await L2pay.RunAsync("channel", "status", "--db", Db, "--payee-url", "http://127.0.0.1:1/", "--contract", Contract, "--channel", _channel.Id.ToString());
 
         run.ExitCode.ShouldBe(2);
-        run.Stderr.ShouldContain("exactly one of --payee-url and --db");
+        run.Stderr.ShouldContain("exactly one of --payee-url, --db and --payer-db");
     }
 
     [Fact]
