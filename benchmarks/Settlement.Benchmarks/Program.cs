@@ -3,6 +3,7 @@ using Settlement.Benchmarks;
 using Settlement.Benchmarks.Indexer;
 using Settlement.Benchmarks.Ledger;
 using Settlement.Benchmarks.Payee;
+using Settlement.Benchmarks.Payer;
 
 if (args is ["paired", ..])
 {
@@ -19,6 +20,18 @@ if (args is ["payee", ..])
 if (args is ["http402", ..])
 {
     await Settlement.Benchmarks.Http402.Http402Benchmarks.RunAsync();
+    return;
+}
+
+if (args is ["payer", ..])
+{
+    await PayerBenchmarks.RunAsync();
+    return;
+}
+
+if (args is [PayerBenchmarks.ChildMode, ..])
+{
+    await PayerBenchmarks.RunChildAsync();
     return;
 }
 

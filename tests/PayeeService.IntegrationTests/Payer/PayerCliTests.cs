@@ -29,7 +29,14 @@ public sealed class PayerCliTests(PayeeWorldFixture fixture, ITestOutputHelper o
     [Fact]
     public async Task OpenPayReceiptsClose_AsProcesses_PayeeHoldsNewestAndCloseSettles()
     {
-        await File.WriteAllTextAsync(KeyFile, fixture.Node.DevPrivateKeys[1]);
+        // An account of its own: the l2pay processes send its transactions, and the shared world's nonce manager must
+        // not be surprised by them. The platform mints it tokens.
+        await File.WriteAllTextAsync(KeyFile, fixture.Node.DevPrivateKeys[6]);
+        using (var cliPayer = Ethereum.Signing.PrivateKey.ParseHex(fixture.Node.DevPrivateKeys[6]))
+        {
+            await fixture.World.Token.MintAsync(fixture.World.Platform, cliPayer.Address, 10_000_000);
+        }
+
         await using var payee = await fixture.StartPayeeAsync(output);
         var common = new[] { "--payer-db", Db, "--key-file", KeyFile, "--rpc-url", fixture.Node.RpcUrl.ToString(), "--contract", fixture.Contract.ToString() };
 

@@ -12,22 +12,31 @@ namespace Settlement.Channels.Payer.Storage;
 /// </summary>
 internal sealed class PayerWriteBatcher : IAsyncDisposable
 {
+    private const int MaxGatherRounds = 8;
+    private const int GatherTarget = 512;
     private readonly IPayerStore _store;
     private readonly Channel<(PayerVoucherWrite Write, TaskCompletionSource Done)> _queue =
         Channel.CreateUnbounded<(PayerVoucherWrite, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _loop;
+    private readonly Thread _thread;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public PayerWriteBatcher(IPayerStore store)
     {
         _store = store;
-        _loop = Task.Run(RunAsync);
+
+        // A thread of its own, not a thread-pool worker: SQLite's commit blocks for the fsync, and on a device with one
+        // core a blocked worker would stall the signers that should fill the next batch meanwhile.
+        _thread = new Thread(Run) { IsBackground = true, Name = "payer-voucher-writer" };
+        _thread.Start();
     }
 
     /// <summary>Queues a write and completes when it (or a higher one of the same channel) is durable.</summary>
     /// <exception cref="ObjectDisposedException">The batcher was disposed.</exception>
     public Task WriteAsync(PayerVoucherWrite write)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Completed from one thread-pool work item per batch (below), never from the writer thread itself, so waiters'
+        // continuations run there one after another instead of each being queued on its own.
+        var done = new TaskCompletionSource();
         if (!_queue.Writer.TryWrite((write, done)))
         {
             throw new ObjectDisposedException(nameof(PayerWriteBatcher));
@@ -39,39 +48,64 @@ internal sealed class PayerWriteBatcher : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _loop.ConfigureAwait(false);
+        await _stopped.Task.ConfigureAwait(false);
     }
 
-    private async Task RunAsync()
+    private void Run()
     {
         var batch = new List<(PayerVoucherWrite Write, TaskCompletionSource Done)>();
         var merged = new Dictionary<ChannelKey, PayerVoucherWrite>();
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             batch.Clear();
             merged.Clear();
-            while (_queue.Reader.TryRead(out var item))
+            // Take what is queued; while writers are still adding (other threads signing), let them run a little and
+            // take again, so one fsync covers more vouchers. Bounded: a lone payer's voucher is written at once.
+            for (var round = 0; round < MaxGatherRounds; round++)
             {
-                batch.Add(item);
-                merged[item.Write.Key] = merged.TryGetValue(item.Write.Key, out var before) ? Merge(before, item.Write) : item.Write;
+                var before = batch.Count;
+                while (_queue.Reader.TryRead(out var item))
+                {
+                    batch.Add(item);
+                    merged[item.Write.Key] = merged.TryGetValue(item.Write.Key, out var earlier) ? Merge(earlier, item.Write) : item.Write;
+                }
+
+                if (batch.Count == before || batch.Count >= GatherTarget || !Thread.Yield())
+                {
+                    break;
+                }
             }
 
+            var waiters = batch.Select(b => b.Done).ToArray();
+            Exception? failure = null;
             try
             {
-                await _store.SaveVouchersAsync([.. merged.Values]).ConfigureAwait(false);
-                foreach (var (_, done) in batch)
-                {
-                    done.TrySetResult();
-                }
+                _store.SaveVouchersAsync([.. merged.Values]).GetAwaiter().GetResult();
             }
 #pragma warning disable CA1031 // A store fault fails every waiter of the batch with its cause; the loop goes on.
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                foreach (var (_, done) in batch)
-                {
-                    done.TrySetException(ex);
-                }
+                failure = ex;
+            }
+
+            ThreadPool.UnsafeQueueUserWorkItem(static state => Complete(state.Waiters, state.Failure), (Waiters: waiters, Failure: failure), preferLocal: false);
+        }
+
+        _stopped.TrySetResult();
+    }
+
+    private static void Complete(TaskCompletionSource[] waiters, Exception? failure)
+    {
+        foreach (var done in waiters)
+        {
+            if (failure is null)
+            {
+                done.TrySetResult();
+            }
+            else
+            {
+                done.TrySetException(failure);
             }
         }
     }
