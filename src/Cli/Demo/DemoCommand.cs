@@ -57,7 +57,7 @@ internal static class DemoCommand
             {
                 try
                 {
-                    log?.WriteLine("l2pay demo: bank top-up -> stablecoin channel -> streamed vouchers -> cooperative close -> bank payout");
+                    log?.WriteLine("l2pay demo: bank top-up -> stablecoin channel -> streamed vouchers -> payer SDK (IoT meter, streaming player) -> cooperative close -> bank payout");
                     summary = await runner.RunAsync(ct).ConfigureAwait(false);
                 }
                 catch (DemoStepException e)

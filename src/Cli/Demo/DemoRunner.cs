@@ -190,19 +190,21 @@ internal sealed class DemoRunner : IAsyncDisposable
 
         // 6. Streaming: signed by the user's device, sent over the payee service's WebSocket, verified and stored
         //    durably by the merchant's payee service before each acknowledgement.
+        PayeeServiceOptions PayeeServiceSettings() => new()
+        {
+            Port = 0,
+            Database = Path.Combine(_stateDir, "payee.db"),
+            RpcUrl = new Uri(_summary.RpcUrl!),
+            // A local dev node mines each transaction at once and never reorgs; a real chain wants more.
+            Confirmations = 0,
+            ReceiptEveryVouchers = Math.Max(1, _options.Vouchers / 4),
+            Engine = new PayeeOptions { ChainId = _summary.ChainId, Contract = channels.Address.ToString() },
+        };
+
         var streamed = await StepAsync("streaming", async () =>
         {
             var increment = StablecoinRate.ToBaseUnits(_options.IncrementPence);
-            var service = new PayeeServiceOptions
-            {
-                Port = 0,
-                Database = Path.Combine(_stateDir, "payee.db"),
-                RpcUrl = new Uri(_summary.RpcUrl!),
-                // A local dev node mines each transaction at once and never reorgs; a real chain wants more.
-                Confirmations = 0,
-                ReceiptEveryVouchers = Math.Max(1, _options.Vouchers / 4),
-                Engine = new PayeeOptions { ChainId = _summary.ChainId, Contract = channels.Address.ToString() },
-            };
+            var service = PayeeServiceSettings();
             await using var payee = await PayeeServiceHost.StartAsync(service, _merchantKey, cancellationToken: ct).ConfigureAwait(false);
             await using var stream = await PayeeStreamClient.ConnectAsync(payee.StreamUrl, _summary.ChainId, channels.Address, ct).ConfigureAwait(false);
             var clock = Stopwatch.StartNew();
@@ -244,6 +246,14 @@ internal sealed class DemoRunner : IAsyncDisposable
             return last;
         }).ConfigureAwait(false);
         _summary.Streamed = streamed;
+
+        // 6b. The payer SDK on the user's devices: an IoT meter paying per unit and a streaming player paying per second.
+        _summary.PayerSdk = await StepAsync("payer SDK: IoT meter and streaming player", () =>
+        {
+            var settings = PayeeServiceSettings();
+            settings.ReceiptEveryVouchers = 20;
+            return DemoPayerSdk.RunAsync(rpc, channels, _userKey!, user, _merchantKey!, settings, _stateDir, Say, ct);
+        }).ConfigureAwait(false);
 
         // 7. Cooperative close with the final state signed by both.
         await StepAsync("cooperative close", async () =>
@@ -323,6 +333,16 @@ internal sealed class DemoRunner : IAsyncDisposable
                 $"customer paid {Pounds(bankStart.Customer - bankEnd.Customer)} = top-up {Pounds(_options.TopupPence)}");
             _summary.AddCheck("merchantPaid", bankEnd.Merchant - bankStart.Merchant == streamedPence,
                 $"merchant bank received {Pounds(bankEnd.Merchant - bankStart.Merchant)} = streamed {Pounds(streamedPence)}");
+            if (_summary.PayerSdk is { } sdk)
+            {
+                _summary.AddCheck("payerSdkMeter", sdk.MeterSigned == sdk.MeterDue && sdk.MeterPayeeStored == sdk.MeterSigned && sdk.MeterAcknowledged == sdk.MeterSigned,
+                    $"IoT meter: due {sdk.MeterDue} = signed {sdk.MeterSigned} = stored by the payee {sdk.MeterPayeeStored} = acknowledged {sdk.MeterAcknowledged} wei");
+                _summary.AddCheck("payerSdkPlayer", sdk.PlayerPaused && sdk.LowBalanceCalls >= 1 && sdk.PlayerPayeeStored == sdk.PlayerSigned && sdk.PlayerAcknowledged == sdk.PlayerSigned,
+                    $"player: paused when the topped-up deposit ran out after {sdk.PlayerSecondsPlayed} s; signed {sdk.PlayerSigned} = stored {sdk.PlayerPayeeStored} = acknowledged {sdk.PlayerAcknowledged} wei");
+                _summary.AddCheck("payerSdkClose", sdk.MerchantReceivedWei == sdk.ClosedTotalWei && sdk.ClosedTotalWei == sdk.MeterSigned + sdk.PlayerSigned,
+                    $"merchant received {sdk.MerchantReceivedWei} wei = newest vouchers {sdk.MeterSigned} + {sdk.PlayerSigned}");
+            }
+
             _summary.AddCheck("escrowEmpty", _summary.ChainEscrow.IsZero,
                 $"channel contract holds {StablecoinRate.FormatTokens(_summary.ChainEscrow)}");
 

@@ -9,7 +9,7 @@ namespace Settlement.Cli.Demo;
 internal sealed class DemoSummary
 {
     public const string Next =
-        "Not built yet: the chain indexer (events after N confirmations) and reconciliation of chain, ledger and bank in src/Settlement, and the payer SDK; the ledger exists (l2pay settle) but the demo does not book into it yet, so its checks read the bank and the chain directly.";
+        "Not built yet: the chain indexer (events after N confirmations) and reconciliation of chain, ledger and bank in src/Settlement, and the HTTP 402 pay-per-request pair; the ledger exists (l2pay settle) but the demo does not book into it yet, so its checks read the bank and the chain directly.";
 
     private readonly List<DemoCheck> _checks = [];
 
@@ -50,6 +50,8 @@ internal sealed class DemoSummary
     public double VouchersPerSecond { get; set; }
 
     public BigInteger Streamed { get; set; }
+
+    public PayerSdkResult? PayerSdk { get; set; }
 
     public BigInteger MerchantPayout { get; set; }
 
@@ -129,6 +131,30 @@ internal sealed class DemoSummary
         w.WriteNumber("vouchersPerSecond", Math.Round(VouchersPerSecond));
         w.WriteString("secp256k1", Settlement.Ethereum.Signing.Secp256k1Diagnostics.ActiveBackend);
         w.WriteEndObject();
+
+        if (PayerSdk is { } sdk)
+        {
+            w.WriteStartObject("payerSdk");
+            w.WriteStartObject("iotMeter");
+            w.WriteString("channelId", sdk.MeterChannel);
+            w.WriteNumber("readings", sdk.MeterReadings);
+            w.WriteString("units", sdk.MeterUnits.ToString(CultureInfo.InvariantCulture));
+            w.WriteString("dueWei", sdk.MeterDue.ToString(CultureInfo.InvariantCulture));
+            w.WriteString("signedWei", sdk.MeterSigned.ToString(CultureInfo.InvariantCulture));
+            w.WriteString("payeeStoredWei", sdk.MeterPayeeStored.ToString(CultureInfo.InvariantCulture));
+            w.WriteEndObject();
+            w.WriteStartObject("streamingPlayer");
+            w.WriteString("channelId", sdk.PlayerChannel);
+            w.WriteNumber("secondsPlayed", sdk.PlayerSecondsPlayed);
+            w.WriteBoolean("paused", sdk.PlayerPaused);
+            w.WriteNumber("lowBalanceCalls", sdk.LowBalanceCalls);
+            w.WriteString("signedWei", sdk.PlayerSigned.ToString(CultureInfo.InvariantCulture));
+            w.WriteString("payeeStoredWei", sdk.PlayerPayeeStored.ToString(CultureInfo.InvariantCulture));
+            w.WriteEndObject();
+            w.WriteNumber("receiptsKept", sdk.ReceiptsKept);
+            w.WriteString("merchantReceivedWei", sdk.MerchantReceivedWei.ToString(CultureInfo.InvariantCulture));
+            w.WriteEndObject();
+        }
 
         WriteTransfer(w, "payout", Payout);
         w.WritePropertyName("payoutChain");

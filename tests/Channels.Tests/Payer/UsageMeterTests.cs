@@ -60,6 +60,24 @@ public sealed class UsageMeterTests
     }
 
     [Fact]
+    public async Task SettleUp_UnpaidWithinCredit_PaysExactlyWhatIsDue()
+    {
+        using var w = new PayerWorld(1_000);
+        await using var client = w.NewClient();
+        var channel = await w.ChannelAsync(client);
+        using var meter = new UsageMeter(channel, new MeterOptions { Price = MeterPrice.PerUnit(7), MaxUnpaidCredit = 100 });
+        (await meter.RecordAsync(3)).Status.ShouldBe(MeterStatus.Recorded);
+
+        var settled = await meter.SettleUpAsync();
+
+        settled.Status.ShouldBe(MeterStatus.Paid);
+        settled.Paid.ShouldBe(new BigInteger(21));
+        settled.Unpaid.ShouldBe(BigInteger.Zero);
+        channel.Signed.ShouldBe(new BigInteger(21));
+        (await meter.SettleUpAsync()).Payment.ShouldBeNull();
+    }
+
+    [Fact]
     public async Task Record_DepositRunsOut_PausesWithoutRecordingAndCallsLowBalanceOnce()
     {
         using var w = new PayerWorld(100);

@@ -25,10 +25,19 @@ public sealed class DemoCommandTests
         var root = doc.RootElement;
         root.GetProperty("ok").GetBoolean().ShouldBeTrue();
         var checks = root.GetProperty("checks").EnumerateObject().ToList();
-        checks.Select(c => c.Name).ShouldBe(["channelClose", "backing", "bankConservation", "customerDebited", "merchantPaid", "escrowEmpty"], ignoreOrder: true);
+        checks.Select(c => c.Name).ShouldBe(
+            ["channelClose", "backing", "bankConservation", "customerDebited", "merchantPaid", "payerSdkMeter", "payerSdkPlayer", "payerSdkClose", "escrowEmpty"],
+            ignoreOrder: true);
         checks.ShouldAllBe(c => c.Value.GetBoolean());
 
         // Bank: the customer paid the top-up, the merchant received what was streamed, nothing was created or lost.
+        var sdk = root.GetProperty("payerSdk");
+        sdk.GetProperty("iotMeter").GetProperty("signedWei").GetString().ShouldBe(sdk.GetProperty("iotMeter").GetProperty("payeeStoredWei").GetString());
+        sdk.GetProperty("iotMeter").GetProperty("signedWei").GetString().ShouldBe(sdk.GetProperty("iotMeter").GetProperty("dueWei").GetString());
+        sdk.GetProperty("streamingPlayer").GetProperty("paused").GetBoolean().ShouldBeTrue();
+        sdk.GetProperty("streamingPlayer").GetProperty("signedWei").GetString().ShouldBe(sdk.GetProperty("streamingPlayer").GetProperty("payeeStoredWei").GetString());
+        sdk.GetProperty("receiptsKept").GetInt32().ShouldBeGreaterThan(0);
+
         var bank = root.GetProperty("bank");
         var start = bank.GetProperty("start");
         var end = bank.GetProperty("end");

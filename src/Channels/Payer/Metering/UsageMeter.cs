@@ -19,6 +19,7 @@ public sealed class UsageMeter : IDisposable
     private long _accruedTicks;
     private long? _runningSince;
     private bool _lowNotified;
+    private bool _timeMeter;
 
     /// <summary>A meter on <paramref name="channel"/>; it pays only for usage recorded through it.</summary>
     public UsageMeter(PayerChannel channel, MeterOptions options)
@@ -77,7 +78,11 @@ public sealed class UsageMeter : IDisposable
     }
 
     /// <summary>Starts (or resumes) a time meter from now.</summary>
-    public void Start() => _runningSince ??= _options.TimeProvider.GetTimestamp();
+    public void Start()
+    {
+        _timeMeter = true;
+        _runningSince ??= _options.TimeProvider.GetTimestamp();
+    }
 
     /// <summary>
     /// Bills the time elapsed since <see cref="Start"/> (time meters). When the deposit cannot cover it, the deposit's
@@ -114,6 +119,30 @@ public sealed class UsageMeter : IDisposable
             _units = ticks / TimeSpan.TicksPerSecond;
             IsPaused = false;
             return await SettleAsync(due, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Pays whatever recorded usage is still unpaid (the credit), e.g. at the end of a session, so the payee holds a
+    /// voucher for exactly what was used (or more, when paid ahead). Nothing is paid when nothing is owed.
+    /// </summary>
+    public async Task<MeterOutcome> SettleUpAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var due = _timeMeter ? _options.Price.CostOfTicks(_accruedTicks) : _options.Price.CostOf(_units);
+            if (due <= _paid)
+            {
+                return new MeterOutcome(MeterStatus.Recorded, _units, due, _paid, null);
+            }
+
+            var payment = await PayAsync(BigInteger.Min(due - _paid, _channel.Remaining), cancellationToken).ConfigureAwait(false);
+            return new MeterOutcome(payment is PaymentRejected ? MeterStatus.Rejected : MeterStatus.Paid, _units, due, _paid, payment);
         }
         finally
         {
