@@ -75,7 +75,59 @@ public sealed class PayerCliTests(PayeeWorldFixture fixture, ITestOutputHelper o
         status.GetProperty("status").GetString().ShouldBe("closed");
     }
 
-    private async Task<JsonElement> RunAsync(string[] args)
+    [Fact]
+    public async Task Pay_ProcessesKilledAtEveryStage_NeverSignLowerAndPayeeHoldsWhatThePayerSigned()
+    {
+        await File.WriteAllTextAsync(KeyFile, fixture.Node.DevPrivateKeys[6]);
+        await using var payee = await fixture.StartPayeeAsync(output);
+        var common = new[] { "--payer-db", Db, "--key-file", KeyFile, "--rpc-url", fixture.Node.RpcUrl.ToString(), "--contract", fixture.Contract.ToString() };
+        var open = await RunAsync(["channel", "open", .. common, "--payee", fixture.Payee.ToString(), "--token", "eth", "--deposit", "1000000",
+            "--payee-url", payee.Host.BaseUrl.ToString()]);
+        var channelId = open.GetProperty("channelId").GetString()!;
+        await fixture.Node.MineAsync();
+        var key = new Channels.Payee.ChannelKey(fixture.ChainId, fixture.Contract, ChannelId.Parse(channelId));
+        await payee.WaitForStatusAsync(key, _ => true);
+        var printed = new List<BigInteger>();
+
+        // kill -9 after 0, 90, …, 990 ms: before the key is read, while signing or writing, after the write and before
+        // the send, after the send — whatever stage each process reached.
+        for (var i = 0; i < 12; i++)
+        {
+            using var process = Start(["channel", "pay", .. common, "--channel", channelId, "--amount", "100"]);
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            await Task.Delay(i * 90);
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+
+            await process.WaitForExitAsync();
+            if (process.ExitCode == 0 && await stdout is { Length: > 0 } text)
+            {
+                printed.Add(BigInteger.Parse(JsonDocument.Parse(text).RootElement.GetProperty("signed").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        var last = await RunAsync(["channel", "pay", .. common, "--channel", channelId, "--amount", "1", "--wait", "30"]);
+
+        var signed = BigInteger.Parse(last.GetProperty("signed").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        output.WriteLine($"{printed.Count} of 12 killed processes finished first; final signed {signed}");
+        last.GetProperty("outcome").GetString().ShouldBe("delivered");
+        last.GetProperty("exposure").GetString().ShouldBe("0");
+        ((signed - 1) % 100).ShouldBe(BigInteger.Zero);
+        signed.ShouldBeGreaterThan(printed.DefaultIfEmpty(BigInteger.Zero).Max());
+        (await payee.NewestAsync(key))!.Cumulative.ShouldBe(signed);
+    }
+
+    private static Process Start(string[] args)
+    {
+        var process = Process.Start(StartInfo(args))!;
+        process.StandardInput.Close();
+        _ = process.StandardError.ReadToEndAsync();
+        return process;
+    }
+
+    private static ProcessStartInfo StartInfo(string[] args)
     {
         var apphost = Path.Combine(CliPayeeProcess.BuildFolder, "l2pay");
         var start = new ProcessStartInfo(File.Exists(apphost) ? apphost : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
@@ -89,7 +141,12 @@ public sealed class PayerCliTests(PayeeWorldFixture fixture, ITestOutputHelper o
             start.ArgumentList.Add(arg);
         }
 
-        using var process = Process.Start(start)!;
+        return start;
+    }
+
+    private async Task<JsonElement> RunAsync(string[] args)
+    {
+        using var process = Process.Start(StartInfo(args))!;
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
