@@ -626,7 +626,9 @@ public sealed class PayerChannel
     {
         if (receipt.ChannelId == Id)
         {
-            _ = RecordReceiptAsync(receipt, CancellationToken.None);
+            // Off the receive loop; a store fault here loses only this receipt (the next one, or a request, replaces it).
+            _ = RecordReceiptAsync(receipt, CancellationToken.None).ContinueWith(
+                static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
     }
 

@@ -133,7 +133,18 @@ public sealed class PayerClient : IAsyncDisposable
     public async Task<PayerChannel?> GetChannelAsync(ChannelId channelId, CancellationToken cancellationToken = default)
     {
         var lazy = _channels.GetOrAdd(channelId, id => new Lazy<Task<PayerChannel?>>(() => LoadAsync(id)));
-        var channel = await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        PayerChannel? channel;
+        try
+        {
+            channel = await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A store fault while loading is not cached: the next call reads the store again.
+            _channels.TryRemove(new KeyValuePair<ChannelId, Lazy<Task<PayerChannel?>>>(channelId, lazy));
+            throw;
+        }
+
         if (channel is null)
         {
             _channels.TryRemove(new KeyValuePair<ChannelId, Lazy<Task<PayerChannel?>>>(channelId, lazy));
