@@ -255,6 +255,10 @@ internal sealed class DemoRunner : IAsyncDisposable
             return DemoPayerSdk.RunAsync(rpc, channels, _userKey!, user, _merchantKey!, settings, _stateDir, Say, ct);
         }).ConfigureAwait(false);
 
+        // 6c. A pay-per-request API: HTTP 402 answered by the payer SDK through a paying HttpClient handler.
+        _summary.Http402 = await StepAsync("HTTP 402: pay per request", () =>
+            DemoHttp402.RunAsync(rpc, channels, _userKey!, user, _merchantKey!, PayeeServiceSettings(), _stateDir, Say, ct)).ConfigureAwait(false);
+
         // 7. Cooperative close with the final state signed by both.
         await StepAsync("cooperative close", async () =>
         {
@@ -341,6 +345,13 @@ internal sealed class DemoRunner : IAsyncDisposable
                     $"player: paused when the topped-up deposit ran out after {sdk.PlayerSecondsPlayed} s; signed {sdk.PlayerSigned} = stored {sdk.PlayerPayeeStored} = acknowledged {sdk.PlayerAcknowledged} wei");
                 _summary.AddCheck("payerSdkClose", sdk.MerchantReceivedWei == sdk.ClosedTotalWei && sdk.ClosedTotalWei == sdk.MeterSigned + sdk.PlayerSigned,
                     $"merchant received {sdk.MerchantReceivedWei} wei = newest vouchers {sdk.MeterSigned} + {sdk.PlayerSigned}");
+            }
+
+            if (_summary.Http402 is { } api)
+            {
+                _summary.AddCheck("http402", api.Served == api.Requests && api.PaymentRequiredAnswers == 1 && api.Signed == api.PricePerRequest * api.Requests
+                    && api.PayeeStored == api.Signed && api.ClosedWei == api.Signed && api.ReceiptsKept == api.Requests,
+                    $"{api.Served}/{api.Requests} paid calls, {api.PaymentRequiredAnswers} 402, signed {api.Signed} wei = stored {api.PayeeStored} = paid out {api.ClosedWei}, {api.ReceiptsKept} receipts");
             }
 
             _summary.AddCheck("escrowEmpty", _summary.ChainEscrow.IsZero,

@@ -9,7 +9,7 @@ namespace Settlement.Cli.Demo;
 internal sealed class DemoSummary
 {
     public const string Next =
-        "Not built yet: the chain indexer (events after N confirmations) and reconciliation of chain, ledger and bank in src/Settlement, and the HTTP 402 pay-per-request pair; the ledger exists (l2pay settle) but the demo does not book into it yet, so its checks read the bank and the chain directly.";
+        "Not built yet: the settlement flows that book top-ups, channel closes and payouts into the ledger, and reconciliation of chain, ledger and bank (src/Settlement); the ledger and the chain indexer exist (l2pay settle ledger | index) but the demo does not book into them yet, so its checks read the bank and the chain directly.";
 
     private readonly List<DemoCheck> _checks = [];
 
@@ -52,6 +52,8 @@ internal sealed class DemoSummary
     public BigInteger Streamed { get; set; }
 
     public PayerSdkResult? PayerSdk { get; set; }
+
+    public Http402Result? Http402 { get; set; }
 
     public BigInteger MerchantPayout { get; set; }
 
@@ -131,6 +133,21 @@ internal sealed class DemoSummary
         w.WriteNumber("vouchersPerSecond", Math.Round(VouchersPerSecond));
         w.WriteString("secp256k1", Settlement.Ethereum.Signing.Secp256k1Diagnostics.ActiveBackend);
         w.WriteEndObject();
+
+        if (Http402 is { } api)
+        {
+            w.WriteStartObject("http402");
+            w.WriteString("channelId", api.ChannelId);
+            w.WriteNumber("requests", api.Requests);
+            w.WriteNumber("served", api.Served);
+            w.WriteNumber("paymentRequiredAnswers", api.PaymentRequiredAnswers);
+            w.WriteString("pricePerRequestWei", api.PricePerRequest.ToString(CultureInfo.InvariantCulture));
+            w.WriteString("signedWei", api.Signed.ToString(CultureInfo.InvariantCulture));
+            w.WriteString("payeeStoredWei", api.PayeeStored.ToString(CultureInfo.InvariantCulture));
+            w.WriteNumber("receiptsKept", api.ReceiptsKept);
+            w.WriteString("closedWei", api.ClosedWei.ToString(CultureInfo.InvariantCulture));
+            w.WriteEndObject();
+        }
 
         if (PayerSdk is { } sdk)
         {

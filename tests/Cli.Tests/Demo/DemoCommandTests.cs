@@ -26,7 +26,7 @@ public sealed class DemoCommandTests
         root.GetProperty("ok").GetBoolean().ShouldBeTrue();
         var checks = root.GetProperty("checks").EnumerateObject().ToList();
         checks.Select(c => c.Name).ShouldBe(
-            ["channelClose", "backing", "bankConservation", "customerDebited", "merchantPaid", "payerSdkMeter", "payerSdkPlayer", "payerSdkClose", "escrowEmpty"],
+            ["channelClose", "backing", "bankConservation", "customerDebited", "merchantPaid", "payerSdkMeter", "payerSdkPlayer", "payerSdkClose", "http402", "escrowEmpty"],
             ignoreOrder: true);
         checks.ShouldAllBe(c => c.Value.GetBoolean());
 
@@ -37,6 +37,14 @@ public sealed class DemoCommandTests
         sdk.GetProperty("streamingPlayer").GetProperty("paused").GetBoolean().ShouldBeTrue();
         sdk.GetProperty("streamingPlayer").GetProperty("signedWei").GetString().ShouldBe(sdk.GetProperty("streamingPlayer").GetProperty("payeeStoredWei").GetString());
         sdk.GetProperty("receiptsKept").GetInt32().ShouldBeGreaterThan(0);
+
+        // HTTP 402: every call paid, one 402 in all (the first), the payee stored what the SDK signed, and it was paid out.
+        var api = root.GetProperty("http402");
+        api.GetProperty("served").GetInt32().ShouldBe(api.GetProperty("requests").GetInt32());
+        api.GetProperty("paymentRequiredAnswers").GetInt32().ShouldBe(1);
+        api.GetProperty("payeeStoredWei").GetString().ShouldBe(api.GetProperty("signedWei").GetString());
+        api.GetProperty("closedWei").GetString().ShouldBe(api.GetProperty("signedWei").GetString());
+        api.GetProperty("receiptsKept").GetInt32().ShouldBe(api.GetProperty("requests").GetInt32());
 
         var bank = root.GetProperty("bank");
         var start = bank.GetProperty("start");
