@@ -297,6 +297,52 @@ public sealed class Http402CodecTests
         Should.Throw<ArgumentOutOfRangeException>(() => Http402Codec.EncodeHeader(Payload(1) with { CumulativeAmount = -1 }));
     }
 
+    [Theory]
+    [InlineData("contract", "contract: missing or not a string")]
+    [InlineData("channelId", "channelId: missing or not a string")]
+    [InlineData("cumulativeAmount", "cumulativeAmount: missing or not a string")]
+    [InlineData("signature", "signature: missing or not a string")]
+    public void Payload_AFieldMissing_RefusedNamingIt(string field, string reason)
+    {
+        var json = Encoding.UTF8.GetString(Convert.FromBase64String(Http402Codec.EncodeHeader(Payload(1))));
+        json = System.Text.RegularExpressions.Regex.Replace(json, $"\"{field}\":\"[^\"]*\",?", "").Replace(",}", "}", StringComparison.Ordinal);
+
+        Decode(Convert.ToBase64String(Encoding.UTF8.GetBytes(json))).ShouldBe(reason);
+    }
+
+    [Fact]
+    public void Required_AnOfferWithoutAScheme_RefusedForTheScheme()
+    {
+        var json = """{"x402Version":2,"error":"e","resource":{"url":"/"},"accepts":[{"network":"eip155:1"}]}""";
+
+        Http402Codec.TryDecodeRequired(Encoding.UTF8.GetBytes(json), out _, out var error).ShouldBeFalse();
+
+        error.ShouldBe("scheme: missing or not a string");
+    }
+
+    [Fact]
+    public void Required_BodyAtTheDocumentLimit_Read_OneByteMore_Refused()
+    {
+        var limit = PaymentHeaders.MaxHeaderLength * 4;
+        var prefix = """{"x402Version":2,"error":"e","resource":{"url":"/"},"accepts":[],"pad":" """;
+        var atLimit = prefix + new string('x', limit - prefix.Length - 2) + "\"}";
+        atLimit.Length.ShouldBe(limit);
+
+        Http402Codec.TryDecodeRequired(Encoding.UTF8.GetBytes(atLimit), out var required, out var error).ShouldBeTrue(error);
+        required.Accepts.ShouldBeEmpty();
+        Http402Codec.TryDecodeRequired(Encoding.UTF8.GetBytes(atLimit.Insert(prefix.Length, "x")), out _, out error).ShouldBeFalse();
+        error.ShouldBe("document too long");
+    }
+
+    [Fact]
+    public void Refusal_QuotesAValueOfFortyCharactersWhole()
+    {
+        var json = Convert.FromBase64String(Http402Codec.EncodeHeader(Payload(1)));
+        var text = Encoding.UTF8.GetString(json).Replace("\"l2pay-channel\"", "\"" + new string('y', 40) + "\"", StringComparison.Ordinal);
+
+        Decode(Convert.ToBase64String(Encoding.UTF8.GetBytes(text))).ShouldBe($"scheme: '{new string('y', 40)}' is not l2pay-channel");
+    }
+
     private static string? Decode(string header)
     {
         Http402Codec.TryDecodePayloadHeader(header, out var payload, out var error).ShouldBeFalse();
