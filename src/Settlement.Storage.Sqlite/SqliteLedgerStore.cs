@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -127,8 +128,12 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
     private const string AccountColumns =
         "id, ledger, code, flags, user_data, debits_pending, debits_posted, credits_pending, credits_posted, created_at";
 
-    // Ids per IN (…) lookup; far below SQLite's limit of 32,766 parameters per statement.
-    private const int InChunk = 500;
+    // The ids of a lookup as rows of a recursive CTE over one blob parameter (16 bytes per id, big-endian like the
+    // columns): one statement and two parameters per lookup, whatever the number of ids. Microsoft.Data.Sqlite binds
+    // each parameter by name on every execution (a linear search through the statement's names), so an
+    // "IN ($p0, …, $p499)" list cost more in binding than in the index lookups it made.
+    private const string IdRows =
+        "WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i + 1 < $n) SELECT substr($ids, (i * 16) + 1, 16) FROM k";
 
     private const string JournalColumns =
         "seq, kind, id, debit_account_id, credit_account_id, amount, pending_id, user_data, ledger, code, flags, timeout, created_at";
@@ -419,45 +424,52 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
     private static async Task LoadAccountsAsync(
         SqliteConnection connection, SqliteTransaction? tx, IReadOnlyList<UInt128> ids, LedgerSnapshot snapshot, CancellationToken cancellationToken)
     {
-        var columns = new object?[10];
-        foreach (var chunk in ids.Chunk(InChunk))
+        if (ids.Count == 0)
         {
-            await using var select = InQuery(connection, tx, $"SELECT {AccountColumns} FROM ledger_accounts WHERE id IN", chunk);
-            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                reader.GetValues(columns!);
-                var account = LedgerCodec.DecodeAccount(columns);
-                snapshot.Accounts[account.Account.Id] = account;
-            }
+            return;
+        }
+
+        var columns = new object?[10];
+        await using var select = IdQuery(connection, tx, $"SELECT {AccountColumns} FROM ledger_accounts WHERE id IN ({IdRows})", ids);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            reader.GetValues(columns!);
+            var account = LedgerCodec.DecodeAccount(columns);
+            snapshot.Accounts[account.Account.Id] = account;
         }
     }
 
     private static async Task LoadTransfersAsync(
         SqliteConnection connection, SqliteTransaction? tx, IReadOnlyList<UInt128> ids, LedgerSnapshot snapshot, CancellationToken cancellationToken)
     {
-        foreach (var chunk in ids.Chunk(InChunk))
+        if (ids.Count == 0)
         {
-            await using var select = InQuery(
-                connection, tx, $"SELECT {JournalColumns} FROM ledger_journal WHERE kind = {(int)JournalKind.TransferCreated} AND id IN", chunk);
-            await foreach (var entry in ReadEntriesAsync(select, cancellationToken).ConfigureAwait(false))
-            {
-                snapshot.Transfers[entry.Id] = entry.ToStoredTransfer();
-            }
+            return;
+        }
+
+        await using var select = IdQuery(
+            connection, tx, $"SELECT {JournalColumns} FROM ledger_journal WHERE kind = {(int)JournalKind.TransferCreated} AND id IN ({IdRows})", ids);
+        await foreach (var entry in ReadEntriesAsync(select, cancellationToken).ConfigureAwait(false))
+        {
+            snapshot.Transfers[entry.Id] = entry.ToStoredTransfer();
         }
     }
 
-    /// <summary>One statement for a chunk of ids (<c>… IN ($p0, $p1, …)</c>): a round of the SQLite VM per chunk, not per id.</summary>
-    private static SqliteCommand InQuery(SqliteConnection connection, SqliteTransaction? tx, string prefix, UInt128[] ids)
+    /// <summary>A statement over <see cref="IdRows"/>: <c>$n</c> ids packed into the blob <c>$ids</c>.</summary>
+    private static SqliteCommand IdQuery(SqliteConnection connection, SqliteTransaction? tx, string sql, IReadOnlyList<UInt128> ids)
     {
-        var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = prefix + " (" + string.Join(", ", Enumerable.Range(0, ids.Length).Select(i => string.Create(CultureInfo.InvariantCulture, $"$p{i}"))) + ")";
-        for (var i = 0; i < ids.Length; i++)
+        var packed = new byte[ids.Count * 16];
+        for (var i = 0; i < ids.Count; i++)
         {
-            command.Parameters.Add(string.Create(CultureInfo.InvariantCulture, $"$p{i}"), SqliteType.Blob).Value = LedgerCodec.Encode(ids[i]);
+            BinaryPrimitives.WriteUInt128BigEndian(packed.AsSpan(i * 16, 16), ids[i]);
         }
 
+        var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        command.Parameters.Add("$n", SqliteType.Integer).Value = (long)ids.Count;
+        command.Parameters.Add("$ids", SqliteType.Blob).Value = packed;
         return command;
     }
 
@@ -537,10 +549,19 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
         {
             update.Transaction = tx;
             update.CommandText = "UPDATE ledger_accounts SET debits_pending = $dp, debits_posted = $dpo, credits_pending = $cp, credits_posted = $cpo WHERE id = $id";
-            var set = AccountParameters(update);
+            // Only the statement's five parameters: each one bound is a search through the statement's names.
+            var id = update.Parameters.Add("$id", SqliteType.Blob);
+            var dp = update.Parameters.Add("$dp", SqliteType.Blob);
+            var dpo = update.Parameters.Add("$dpo", SqliteType.Blob);
+            var cp = update.Parameters.Add("$cp", SqliteType.Blob);
+            var cpo = update.Parameters.Add("$cpo", SqliteType.Blob);
             foreach (var account in changed.OrderBy(a => a.Account.Id))
             {
-                set(account);
+                id.Value = LedgerCodec.Encode(account.Account.Id);
+                dp.Value = LedgerCodec.Encode(account.DebitsPending);
+                dpo.Value = LedgerCodec.Encode(account.DebitsPosted);
+                cp.Value = LedgerCodec.Encode(account.CreditsPending);
+                cpo.Value = LedgerCodec.Encode(account.CreditsPosted);
                 if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
                 {
                     throw new InvalidOperationException($"Ledger account {account.Account.Id} vanished during a batch.");
