@@ -78,33 +78,65 @@ internal static class SettleCommand
     private static Command CreateVerify()
     {
         var db = DbOption();
-        var command = new Command("verify-journal", "Recompute the journal's hash chain and balances; exit 3 naming the first broken row or account") { db };
-        command.SetAction((parse, ct) => CliOutput.RunAsync(() => WithStoreAsync(parse.GetValue(db)!, async store =>
+
+        // A chain rewritten from some row on (and its head moved) verifies from inside the database; a head hash recorded
+        // outside it (a report, a log, another system) does not match any more.
+        var expectHead = new Option<string?>("--expect-head")
         {
-            var result = await store.VerifyJournalAsync(ct).ConfigureAwait(false);
-            CliOutput.WriteObject(w =>
+            Description = "The head hash recorded earlier (64 hex digits, printed as headHash): exit 3 unless the journal still ends there",
+        };
+        var command = new Command("verify-journal", "Recompute the journal's hash chain and balances; exit 3 naming the first broken row or account") { db, expectHead };
+        command.SetAction((parse, ct) => CliOutput.RunAsync(() =>
+        {
+            var expected = parse.GetValue(expectHead);
+            if (expected is not null && (expected.Length != 64 || !expected.All(char.IsAsciiHexDigit)))
             {
-                w.WriteBoolean("ok", result.Ok);
-                w.WriteNumber("entries", result.Entries);
-                w.WriteString("headHash", result.HeadHash);
-                if (result.BrokenSeq is { } seq)
-                {
-                    w.WriteNumber("brokenSeq", seq);
-                }
+                return Task.FromResult(CliOutput.Fail("--expect-head: a journal hash is 64 hex digits"));
+            }
 
-                if (result.AccountId is { } account)
-                {
-                    w.WriteString("accountId", Text(account));
-                }
-
-                if (result.Problem is { } problem)
-                {
-                    w.WriteString("problem", problem);
-                }
-            });
-            return result.Ok ? 0 : Tampered;
-        })));
+            var normalized = expected is null ? null : Convert.ToHexStringLower(Convert.FromHexString(expected));
+            return WithStoreAsync(parse.GetValue(db)!, store => VerifyAsync(store, normalized, ct));
+        }));
         return command;
+    }
+
+    private static async Task<int> VerifyAsync(ILedgerStore store, string? expected, CancellationToken ct)
+    {
+        var verified = await store.VerifyJournalAsync(ct).ConfigureAwait(false);
+        var result = verified.Ok && expected is not null && !string.Equals(verified.HeadHash, expected, StringComparison.Ordinal)
+            ? verified with
+            {
+                Ok = false,
+                Problem = $"the head hash {verified.HeadHash} (entry {verified.Entries}) is not the expected {expected}: "
+                    + "the journal was rewritten or truncated after that hash was recorded",
+            }
+            : verified;
+        CliOutput.WriteObject(w =>
+        {
+            w.WriteBoolean("ok", result.Ok);
+            w.WriteNumber("entries", result.Entries);
+            w.WriteString("headHash", result.HeadHash);
+            if (expected is not null)
+            {
+                w.WriteString("expectedHead", expected);
+            }
+
+            if (result.BrokenSeq is { } seq)
+            {
+                w.WriteNumber("brokenSeq", seq);
+            }
+
+            if (result.AccountId is { } account)
+            {
+                w.WriteString("accountId", Text(account));
+            }
+
+            if (result.Problem is { } problem)
+            {
+                w.WriteString("problem", problem);
+            }
+        });
+        return result.Ok ? 0 : Tampered;
     }
 
     private static string Text<T>(T value)

@@ -83,6 +83,49 @@ public sealed class SettleVerbTests : IDisposable
     }
 
     [Fact]
+    public async Task VerifyJournal_TailRewrittenConsistently_PassesAloneButFailsAgainstTheRecordedHead()
+    {
+        await SeedAsync();
+        var recorded = JsonDocument.Parse((await L2pay.RunAsync("settle", "verify-journal", "--db", Db)).Stdout).RootElement.GetProperty("headHash").GetString()!;
+        (await L2pay.RunAsync("settle", "verify-journal", "--db", Db, "--expect-head", recorded.ToUpperInvariant())).ExitCode.ShouldBe(0);
+
+        // Whoever can write the file drops the last transfer and everything that shows it: the chain up to the new
+        // head is intact and the balances replay, so only the hash recorded outside the database tells.
+        await using (var connection = new SqliteConnection($"Data Source={Db};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "DROP TRIGGER ledger_journal_no_delete; DELETE FROM ledger_journal WHERE seq = 3; "
+                + "UPDATE ledger_accounts SET debits_posted = zeroblob(16), credits_posted = zeroblob(16); "
+                + "UPDATE ledger_head SET seq = 2, hash = (SELECT hash FROM ledger_journal WHERE seq = 2)";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var alone = await L2pay.RunAsync("settle", "verify-journal", "--db", Db);
+        alone.ExitCode.ShouldBe(0, alone.Stdout);
+        var run = await L2pay.RunAsync("settle", "verify-journal", "--db", Db, "--expect-head", recorded);
+
+        run.ExitCode.ShouldBe(3);
+        var json = JsonDocument.Parse(run.Stdout).RootElement;
+        json.GetProperty("ok").GetBoolean().ShouldBeFalse();
+        json.GetProperty("entries").GetInt64().ShouldBe(2);
+        json.GetProperty("expectedHead").GetString().ShouldBe(recorded);
+        json.GetProperty("problem").GetString()!.ShouldContain($"is not the expected {recorded}");
+    }
+
+    [Fact]
+    public async Task VerifyJournal_ExpectHeadNotAHash_UsageErrorNamingTheFlag()
+    {
+        await SeedAsync();
+
+        var run = await L2pay.RunAsync("settle", "verify-journal", "--db", Db, "--expect-head", "abc");
+
+        run.ExitCode.ShouldBe(1);
+        run.Stderr.ShouldContain("--expect-head: a journal hash is 64 hex digits");
+        run.Stdout.ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Ledger_NoDatabaseFile_FailsWithoutCreatingOne()
     {
         var run = await L2pay.RunAsync("settle", "ledger", "--db", Db);
