@@ -11,7 +11,7 @@ namespace Settlement.PayeeService.Http402;
 /// endpoint sees an <see cref="IOException"/>.
 /// </summary>
 internal sealed partial class MeteredResponseStream(
-    Stream inner, PaymentCreditBook credits, PayeeEngine engine, ChannelKey key, PaymentPrice price, HttpContext context, ILogger logger) : Stream
+    Stream inner, PaymentCreditBook credits, Func<BigInteger> paid, ChannelKey key, PaymentPrice price, HttpContext context, ILogger logger) : Stream
 {
     public override bool CanRead => false;
 
@@ -59,7 +59,7 @@ internal sealed partial class MeteredResponseStream(
             return;
         }
 
-        if (!credits.TryCharge(key, price.PerByte * bytes, engine.GetCredit(key)?.Paid ?? BigInteger.Zero, price.MaxUnpaid))
+        if (!credits.TryCharge(key, price.PerByte * bytes, paid(), price.MaxUnpaid))
         {
             LogCutOff(logger, key);
             context.Abort();

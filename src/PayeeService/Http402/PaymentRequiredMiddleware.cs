@@ -80,7 +80,7 @@ internal sealed partial class PaymentRequiredMiddleware(
             }
         }
 
-        credits.Open(key, () => engine.GetCredit(key)?.Paid ?? BigInteger.Zero);
+        credits.Open(key, () => Paid(key));
         var outcome = await engine.SubmitAsync(new VoucherSubmission(key, payload.CumulativeAmount, payload.Signature), cancellation).ConfigureAwait(false);
         BigInteger stored;
         switch (outcome)
@@ -121,13 +121,12 @@ internal sealed partial class PaymentRequiredMiddleware(
                 return;
         }
 
-        var cumulative = stored;
         var creditAfter = claim.Credit;
         context.Response.OnStarting(() =>
         {
             var receipt = engine.SignReceipt(key);
             var response = new PaymentResponse(
-                key.ChainId, key.ChannelId, receipt?.Cumulative ?? cumulative, price.PerRequest, creditAfter, receipt?.IssuedAt, receipt?.Signature);
+                key.ChainId, key.ChannelId, receipt?.Cumulative ?? stored, price.PerRequest, creditAfter, receipt?.IssuedAt, receipt?.Signature);
             context.Response.Headers[PaymentHeaders.Response] = Http402Codec.EncodeHeader(response);
             return Task.CompletedTask;
         });
@@ -139,7 +138,7 @@ internal sealed partial class PaymentRequiredMiddleware(
         }
 
         var body = context.Response.Body;
-        context.Response.Body = new MeteredResponseStream(body, credits, engine, key, price, context, logger);
+        context.Response.Body = new MeteredResponseStream(body, credits, () => Paid(key), key, price, context, logger);
         try
         {
             await next(context).ConfigureAwait(false);
