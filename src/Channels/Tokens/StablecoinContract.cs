@@ -60,6 +60,10 @@ public sealed class StablecoinContract
     public Task<TransactionReceipt> BurnAsync(IContractTransactor holder, BigInteger amount, CancellationToken cancellationToken = default) =>
         SendAsync(holder, new BurnFunction { Value = amount }, cancellationToken);
 
+    /// <summary>Destroys <paramref name="amount"/> of <paramref name="holder"/>'s tokens under its allowance to the sender (ERC20Burnable.burnFrom).</summary>
+    public Task<TransactionReceipt> BurnFromAsync(IContractTransactor spender, Address holder, BigInteger amount, CancellationToken cancellationToken = default) =>
+        SendAsync(spender, new BurnFromFunction { Account = ContractMessages.Hex(holder), Value = amount }, cancellationToken);
+
     /// <summary>Lets <paramref name="spender"/> pull up to <paramref name="amount"/> from the sender.</summary>
     public Task<TransactionReceipt> ApproveAsync(IContractTransactor owner, Address spender, BigInteger amount, CancellationToken cancellationToken = default) =>
         SendAsync(owner, new ApproveFunction { Spender = ContractMessages.Hex(spender), Value = amount }, cancellationToken);

@@ -55,7 +55,24 @@ public sealed partial class TransactionSender
     /// the estimate is skipped.
     /// </summary>
     /// <returns>The signed transaction the node accepted.</returns>
-    public async Task<SignedTransaction> SubmitAsync(PrivateKey key, Address? to, ReadOnlyMemory<byte> data, BigInteger value, ulong? gasLimit = null, CancellationToken cancellationToken = default)
+    public Task<SignedTransaction> SubmitAsync(PrivateKey key, Address? to, ReadOnlyMemory<byte> data, BigInteger value, ulong? gasLimit = null, CancellationToken cancellationToken = default) =>
+        SubmitAsync(key, to, data, value, gasLimit, beforeBroadcast: null, cancellationToken);
+
+    /// <summary>
+    /// Signs and sends a transaction without waiting for it to be mined, calling <paramref name="beforeBroadcast"/> with
+    /// the signed transaction before the node sees it: a caller that stores it there (an outbox) can, after a crash,
+    /// re-send those very bytes (<see cref="RebroadcastAsync"/>) instead of signing a second transaction. When the
+    /// callback throws nothing is sent, the nonce is released and the exception goes to the caller.
+    /// </summary>
+    /// <returns>The signed transaction the node accepted.</returns>
+    public async Task<SignedTransaction> SubmitAsync(
+        PrivateKey key,
+        Address? to,
+        ReadOnlyMemory<byte> data,
+        BigInteger value,
+        ulong? gasLimit,
+        Func<SignedTransaction, CancellationToken, Task>? beforeBroadcast,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
         await _rpc.ConnectAsync(cancellationToken).ConfigureAwait(false);
@@ -71,7 +88,7 @@ public sealed partial class TransactionSender
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await ReserveSignSendAsync(key, to, data, value, gas, maxFee, tip, cancellationToken).ConfigureAwait(false);
+            return await ReserveSignSendAsync(key, to, data, value, gas, maxFee, tip, beforeBroadcast, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -79,7 +96,16 @@ public sealed partial class TransactionSender
         }
     }
 
-    private async Task<SignedTransaction> ReserveSignSendAsync(PrivateKey key, Address? to, ReadOnlyMemory<byte> data, BigInteger value, ulong gas, BigInteger maxFee, BigInteger tip, CancellationToken cancellationToken)
+    private async Task<SignedTransaction> ReserveSignSendAsync(
+        PrivateKey key,
+        Address? to,
+        ReadOnlyMemory<byte> data,
+        BigInteger value,
+        ulong gas,
+        BigInteger maxFee,
+        BigInteger tip,
+        Func<SignedTransaction, CancellationToken, Task>? beforeBroadcast,
+        CancellationToken cancellationToken)
     {
         var from = key.Address;
         var reservation = await _nonces.ReserveAsync(from, cancellationToken).ConfigureAwait(false);
@@ -97,6 +123,10 @@ public sealed partial class TransactionSender
                 Value = value,
                 Data = data.ToArray(),
             }.Sign(key);
+            if (beforeBroadcast is not null)
+            {
+                await beforeBroadcast(signed, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch
         {
@@ -136,6 +166,34 @@ public sealed partial class TransactionSender
             await TryResyncAsync(from).ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Sends an already signed transaction again, as the identical bytes (e.g. from an outbox after a restart). A node
+    /// that already holds or has mined it is not an error. Call it for an account's stored transactions in nonce order
+    /// before that account signs anything new, so the nonce manager does not hand their nonces out again.
+    /// </summary>
+    /// <returns>True when the node holds the transaction (pending or mined) afterwards.</returns>
+    public async Task<bool> RebroadcastAsync(SignedTransaction transaction, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        await _rpc.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _rpc.SendRawTransactionAsync(transaction.ToArray(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonRpcServerException ex)
+        {
+            if (!await IsKnownAsync(transaction).ConfigureAwait(false))
+            {
+                LogRebroadcastRefused(_logger, transaction.HashHex, ex.Message);
+                await TryResyncAsync(transaction.Sender).ConfigureAwait(false);
+                return false;
+            }
+        }
+
+        await TryResyncAsync(transaction.Sender).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>Waits for <paramref name="transaction"/>'s receipt and checks its status.</summary>
@@ -233,6 +291,9 @@ public sealed partial class TransactionSender
 
     [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "Transaction {Hash} is held by the node although sending reported: {Error}")]
     private static partial void LogSentWithError(ILogger logger, string hash, string error);
+
+    [LoggerMessage(EventId = 33, Level = LogLevel.Warning, Message = "The node refused the stored transaction {Hash} again and does not hold it: {Error}")]
+    private static partial void LogRebroadcastRefused(ILogger logger, string hash, string error);
 
     [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "Nonce resync for {Account} failed: {Error}")]
     private static partial void LogResyncFailed(ILogger logger, string account, string error);
