@@ -240,6 +240,77 @@ public abstract class TransactionSenderTests<TNode>(TNode node) : IClassFixture<
     }
 
     [Fact]
+    public async Task SubmitAsync_BeforeBroadcastThrows_NothingSentAndTheNonceIsReused()
+    {
+        var client = Client();
+        var sender = Sender(client);
+        using var funder = await FundedAccountAsync();
+        using var fresh = PrivateKey.Generate();
+        SignedTransaction? seen = null;
+
+        await Should.ThrowAsync<TimeoutException>(() => sender.SubmitAsync(funder, fresh.Address, ReadOnlyMemory<byte>.Empty, Ether, gasLimit: null,
+            (signed, _) =>
+            {
+                seen = signed;
+                throw new TimeoutException("outbox down");
+            }));
+
+        seen.ShouldNotBeNull();
+        seen.Transaction.Nonce.ShouldBe(0UL);
+        (await client.IsTransactionKnownAsync(seen.Hash.ToArray())).ShouldBeFalse();
+        (await client.GetBalanceAsync(fresh.Address)).ShouldBe(BigInteger.Zero);
+        var next = await sender.SubmitAsync(funder, fresh.Address, ReadOnlyMemory<byte>.Empty, Ether);
+        next.Transaction.Nonce.ShouldBe(0UL);
+    }
+
+    [Fact]
+    public async Task RebroadcastAsync_StoredButNeverSent_SendsTheSameBytesOnce_ThenReportsHeldWithoutASecondEffect()
+    {
+        var client = Client();
+        var sender = Sender(client);
+        using var funder = await FundedAccountAsync();
+        using var fresh = PrivateKey.Generate();
+        SignedTransaction? stored = null;
+        await Should.ThrowAsync<TimeoutException>(() => sender.SubmitAsync(funder, fresh.Address, ReadOnlyMemory<byte>.Empty, Ether, gasLimit: null,
+            (signed, _) =>
+            {
+                stored = signed;
+                throw new TimeoutException("crash after storing");
+            }));
+
+        // A restarted process: a new nonce manager, the stored bytes re-sent before anything new is signed.
+        var restarted = Sender(client);
+        (await restarted.RebroadcastAsync(stored!)).ShouldBeTrue();
+        (await restarted.WaitForSuccessAsync(stored!)).Succeeded.ShouldBeTrue();
+        (await restarted.RebroadcastAsync(stored!)).ShouldBeTrue();
+        var next = await restarted.SubmitAsync(funder, fresh.Address, ReadOnlyMemory<byte>.Empty, Ether);
+
+        next.Transaction.Nonce.ShouldBe(1UL);
+        await restarted.WaitForSuccessAsync(next);
+        (await client.GetBalanceAsync(fresh.Address)).ShouldBe(2 * Ether);
+    }
+
+    [Fact]
+    public async Task RebroadcastAsync_NonceTakenByAnotherTransaction_ReportsNotHeld()
+    {
+        var client = Client();
+        var sender = Sender(client);
+        using var funder = await FundedAccountAsync();
+        using var fresh = PrivateKey.Generate();
+        SignedTransaction? stored = null;
+        await Should.ThrowAsync<TimeoutException>(() => sender.SubmitAsync(funder, fresh.Address, ReadOnlyMemory<byte>.Empty, Ether, gasLimit: null,
+            (signed, _) =>
+            {
+                stored = signed;
+                throw new TimeoutException("crash after storing");
+            }));
+        await sender.SendAsync(funder, fresh.Address, ReadOnlyMemory<byte>.Empty, 3 * Ether); // takes nonce 0
+
+        (await Sender(client).RebroadcastAsync(stored!)).ShouldBeFalse();
+        (await client.GetBalanceAsync(fresh.Address)).ShouldBe(3 * Ether);
+    }
+
+    [Fact]
     public async Task SendRawTransactionAsync_SameBytesTwice_ReturnsSameHashWithoutSecondEffect()
     {
         var client = Client();
