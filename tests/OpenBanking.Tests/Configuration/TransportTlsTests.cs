@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Http;
-using Microsoft.Extensions.Options;
 using Settlement.OpenBanking.Configuration;
 using Settlement.OpenBanking.Signing;
 
@@ -63,9 +61,9 @@ public sealed class TransportTlsTests : IDisposable
     }
 
     [Fact]
-    public void AddOpenBanking_NamedClientPerBank_UsesConfiguredHandler()
+    public void AddOpenBanking_NamedClientPerBank_ThePrimaryHandlerItSendsThroughCarriesThatBanksCertificate()
     {
-        var (certPath, keyPath, _) = WriteCertificate("CN=tpp-transport");
+        var (certPath, keyPath, thumbprint) = WriteCertificate("CN=tpp-transport");
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddOpenBanking(o =>
@@ -74,11 +72,34 @@ public sealed class TransportTlsTests : IDisposable
             bank.TransportCertificatePath = certPath;
             bank.TransportKeyPath = keyPath;
             o.Banks["acme"] = bank;
+            o.Banks["plain"] = Bank();
         }, configSectionPath: null);
         using var provider = services.BuildServiceProvider();
-        var factoryOptions = provider.GetRequiredService<IOptionsMonitor<HttpClientFactoryOptions>>().Get("openbanking:acme");
-        factoryOptions.HttpMessageHandlerBuilderActions.Count.ShouldBeGreaterThan(0);
-        provider.GetRequiredService<IHttpClientFactory>().CreateClient("openbanking:acme").ShouldNotBeNull();
+        var factory = provider.GetRequiredService<IHttpMessageHandlerFactory>();
+
+        // The handler chain the named client really sends through, down to its primary (socket) handler.
+        var acme = PrimaryHandler(factory.CreateHandler("openbanking:acme"));
+        var plain = PrimaryHandler(factory.CreateHandler("openbanking:plain"));
+
+        acme.AllowAutoRedirect.ShouldBeFalse();
+        acme.UseCookies.ShouldBeFalse();
+        acme.SslOptions.ClientCertificates.ShouldNotBeNull();
+        var cert = acme.SslOptions.ClientCertificates.Cast<X509Certificate2>().ShouldHaveSingleItem();
+        cert.Thumbprint.ShouldBe(thumbprint);
+        cert.HasPrivateKey.ShouldBeTrue();
+        acme.SslOptions.RemoteCertificateValidationCallback.ShouldNotBeNull();
+        (plain.SslOptions.ClientCertificates?.Count ?? 0).ShouldBe(0);
+        plain.AllowAutoRedirect.ShouldBeFalse();
+    }
+
+    private static SocketsHttpHandler PrimaryHandler(HttpMessageHandler handler)
+    {
+        while (handler is DelegatingHandler delegating)
+        {
+            handler = delegating.InnerHandler ?? throw new InvalidOperationException("A delegating handler without an inner handler.");
+        }
+
+        return handler.ShouldBeOfType<SocketsHttpHandler>();
     }
 
     private BankOptions Bank()
