@@ -16,6 +16,9 @@ namespace Settlement.OpenBanking.IntegrationTests.Transfers;
 /// </summary>
 public sealed class FaultTests
 {
+    /// <summary>Real time per HTTPS attempt in the latency tests: long enough that only the held request times out.</summary>
+    private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(3);
+
     private const long Amount = 4_321;
     private static readonly AccountIdentification CustomerAccount = new("UK.OBIE.SortCodeAccountNumber", SandboxBank.Customer, "Customer");
 
@@ -66,8 +69,10 @@ public sealed class FaultTests
     [InlineData(ObieVersion.V4_0)]
     public async Task LatencyBeyondAttemptTimeout_TimedOutAttemptRetriedSameKey_PaidOnce(ObieVersion version)
     {
-        // The sandbox holds the request on its own (manual) clock: the connector's attempt times out.
-        await using var bank = await SandboxBank.StartAsync(version, o => o.AttemptTimeout = TimeSpan.FromSeconds(1));
+        // The sandbox holds the request on its own (manual) clock: the connector's attempt times out. The attempt timeout
+        // is real time (Polly's timeout on the HTTPS call): 3 s leaves the other calls of the run headroom on a loaded
+        // machine, where a TLS handshake alone can take most of a second.
+        await using var bank = await SandboxBank.StartAsync(version, o => o.AttemptTimeout = AttemptTimeout);
         bank.Host.Faults.Add(new FaultRule { Kind = FaultKind.Latency, Method = "POST", PathPrefix = "/domestic-payments", Latency = TimeSpan.FromMinutes(5) });
         var op = await StartTopup(bank);
         PaymentPosts(bank).Select(e => e.Status).ShouldBe([201]);
@@ -79,7 +84,7 @@ public sealed class FaultTests
     {
         await using var bank = await SandboxBank.StartAsync(ObieVersion.V4_0, o =>
         {
-            o.AttemptTimeout = TimeSpan.FromSeconds(1);
+            o.AttemptTimeout = AttemptTimeout;
             o.MaxRetries = 1;
         });
         bank.Host.Faults.Add(new FaultRule { Kind = FaultKind.Latency, Method = "POST", PathPrefix = "/domestic-payments", Latency = TimeSpan.FromMinutes(5), Times = 2 });
