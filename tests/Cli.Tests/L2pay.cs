@@ -10,10 +10,26 @@ internal static class L2pay
         using var process = Start(environment, args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(guard.Token);
+        using var guard = new CancellationTokenSource(Timeout);
+        try
+        {
+            await process.WaitForExitAsync(guard.Token);
+        }
+        catch (OperationCanceledException) when (guard.IsCancellationRequested)
+        {
+            // Never leave a hung l2pay (and the Anvil or sandbox it started) behind: kill the whole tree, then fail
+            // with what it printed.
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            throw new TimeoutException(
+                $"l2pay {string.Join(' ', args)} did not exit within {Timeout.TotalSeconds:F0} s and was killed.\nstdout:\n{await stdout}\nstderr:\n{await stderr}");
+        }
+
         return new CliRun(process.ExitCode, await stdout, await stderr);
     }
+
+    /// <summary>How long <see cref="RunAsync(IReadOnlyDictionary{string, string?}, string[])"/> waits before it kills the process tree.</summary>
+    public static TimeSpan Timeout { get; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Starts l2pay with stdin closed and stdout/stderr redirected; the caller reads and waits (or kills).</summary>
     public static Process Start(IReadOnlyDictionary<string, string?> environment, params string[] args)

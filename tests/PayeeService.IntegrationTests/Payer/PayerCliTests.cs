@@ -150,7 +150,17 @@ public sealed class PayerCliTests(PayeeWorldFixture fixture, ITestOutputHelper o
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true); // a hung l2pay must not outlive the test
+            await process.WaitForExitAsync();
+            throw;
+        }
+
         output.WriteLine($"l2pay {string.Join(' ', args.Take(2))} -> {process.ExitCode}: {await stdout}{await stderr}");
         process.ExitCode.ShouldBe(0, await stderr);
         return JsonDocument.Parse(await stdout).RootElement.Clone();
