@@ -4,6 +4,7 @@ using Settlement.Benchmarks.Indexer;
 using Settlement.Benchmarks.Ledger;
 using Settlement.Benchmarks.Payee;
 using Settlement.Benchmarks.Payer;
+using Settlement.Benchmarks.Reconciliation;
 
 if (args is ["paired", ..])
 {
@@ -44,6 +45,12 @@ if (args is ["ledger", ..])
 if (args is ["indexer", ..])
 {
     await IndexerBenchmarks.RunAsync(args);
+    return;
+}
+
+if (args is ["reconcile", ..])
+{
+    ReconciliationBenchmarks.Run(args);
     return;
 }
 
