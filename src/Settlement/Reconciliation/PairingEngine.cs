@@ -136,8 +136,38 @@ internal sealed class PairingEngine
         }
 
         side.Records = [.. list];
-        Array.Sort(side.Records, RecordOrder.Canonical);
+        SortCanonical(side.Records);
         side.Used = new bool[side.Records.Length];
+    }
+
+    /// <summary>
+    /// Canonical order, fast: sort by UTC ticks as primitive keys (no record is touched while comparing), then order the
+    /// rare runs of equal times by source and id.
+    /// </summary>
+    private static void SortCanonical(ReconciliationRecord[] records)
+    {
+        var ticks = new long[records.Length];
+        for (var i = 0; i < records.Length; i++)
+        {
+            ticks[i] = records[i].At.UtcTicks;
+        }
+
+        Array.Sort(ticks, records);
+        for (var i = 0; i < records.Length;)
+        {
+            var j = i + 1;
+            while (j < records.Length && ticks[j] == ticks[i])
+            {
+                j++;
+            }
+
+            if (j - i > 1)
+            {
+                Array.Sort(records, i, j - i, RecordOrder.Canonical);
+            }
+
+            i = j;
+        }
     }
 
     // ---- (asset, reference) groups ---------------------------------------------------------------------------------
