@@ -512,6 +512,29 @@ public sealed class ReconcilerTests
     }
 
     [Fact]
+    public void Run_PairingForEveryAssetBesideOneForAnAsset_Refused()
+    {
+        var any = BankLedger();
+        var gbp = ChainLedger() with { Asset = "GBP" };
+
+        var error = Should.Throw<ArgumentException>(() => Reconciler.Run([], [any, gbp]));
+
+        error.Message.ShouldContain("Pairing 'chain-ledger' claims Ledger records in GBP that another pairing already takes.");
+    }
+
+    [Fact]
+    public void Run_PairingWithoutAsset_TakesEveryAssetOfItsSources()
+    {
+        ReconciliationRecord[] records = [FromBank("b1", "P1", 5), FromLedger("l1", "P1", 5), FromBank("b2", "P2", 7, asset: "EUR"), FromLedger("l2", "P2", 7, asset: "EUR")];
+
+        var run = Reconciler.Run(records, [BankLedger()]);
+
+        Matches(run.Pairings[0]).ShouldBe(["ExactReference:b1|l1", "ExactReference:b2|l2"]);
+        run.Pairings[0].Totals.Assets.Select(a => a.Asset).ShouldBe(["EUR", "GBP"]);
+        run.Unassigned.ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Run_TwoPairingsWithOneName_Refused()
     {
         var error = Should.Throw<ArgumentException>(() => Reconciler.Run([], [BankLedger() with { Asset = "GBP" }, ChainLedger() with { Name = "bank-ledger", Asset = "tGBP" }]));
