@@ -12,6 +12,9 @@ namespace Settlement.Service.Reconciliation;
 /// </summary>
 internal sealed class PairingEngine
 {
+    /// <summary>Above this many left × right pairs a reference group is searched by amount (rules a and b).</summary>
+    internal const int LargeGroup = 64;
+
     private readonly ReconciliationPairing _pairing;
     private readonly ReconciliationRules _rules;
     private readonly long _lagTicks;
@@ -21,11 +24,13 @@ internal sealed class PairingEngine
     private readonly List<ReconciliationMatch> _matches = [];
     private readonly List<ReconciliationBreak> _breaks = [];
     private readonly List<string> _groupReferences = [];
+    private readonly long _largeGroup;
     private int _duplicateCopies;
     private int _groupCount;
 
-    private PairingEngine(ReconciliationPairing pairing)
+    private PairingEngine(ReconciliationPairing pairing, long largeGroup)
     {
+        _largeGroup = largeGroup;
         _pairing = pairing;
         _rules = pairing.Rules;
         _lagTicks = _rules.MaxDateLag.Ticks;
@@ -34,9 +39,14 @@ internal sealed class PairingEngine
         _right = new Side(pairing.Right);
     }
 
-    public static ReconciliationResult Run(ReconciliationPairing pairing, IEnumerable<ReconciliationRecord> left, IEnumerable<ReconciliationRecord> right)
+    /// <param name="pairing">A validated pairing.</param>
+    /// <param name="left">The left side's records.</param>
+    /// <param name="right">The right side's records.</param>
+    /// <param name="largeGroup">Tests only: where rules a and b switch to the search by amount (both must agree).</param>
+    public static ReconciliationResult Run(
+        ReconciliationPairing pairing, IEnumerable<ReconciliationRecord> left, IEnumerable<ReconciliationRecord> right, long largeGroup = LargeGroup)
     {
-        var engine = new PairingEngine(pairing);
+        var engine = new PairingEngine(pairing, largeGroup);
         engine.Load(engine._left, left);
         engine.Load(engine._right, right);
         engine.BuildGroups();
@@ -212,6 +222,7 @@ internal sealed class PairingEngine
     {
         var rule = tolerant ? MatchRule.ReferenceWithinTolerance : MatchRule.ExactReference;
         var (l, r) = (_left, _right);
+        var reach = tolerant ? _tolerance : Int128.Zero;
         for (var g = 0; g < _groupCount; g++)
         {
             int ls = l.GroupStart[g], le = l.GroupStart[g + 1], rs = r.GroupStart[g], re = r.GroupStart[g + 1];
@@ -220,6 +231,9 @@ internal sealed class PairingEngine
                 continue;
             }
 
+            // A large group (many records under one reference, e.g. a channel id) is searched by amount instead of
+            // comparing every pair; both searches pick the same partner.
+            var byAmount = (long)(le - ls) * (re - rs) > _largeGroup ? ByAmount(r, rs, re) : null;
             for (var x = ls; x < le; x++)
             {
                 var li = l.GroupMembers[x];
@@ -229,46 +243,101 @@ internal sealed class PairingEngine
                 }
 
                 var a = l.Records[li];
-                var best = -1;
-                Int128 bestAbs = 0;
-                long bestLag = 0;
-                for (var y = rs; y < re; y++)
+                var best = new Candidate(-1, 0, 0);
+                if (byAmount is null)
                 {
-                    var ri = r.GroupMembers[y];
-                    if (r.Used[ri])
+                    for (var y = rs; y < re; y++)
                     {
-                        continue;
+                        best = Closer(a, r, r.GroupMembers[y], reach, best);
+                    }
+                }
+                else
+                {
+                    var (amounts, members) = byAmount.Value;
+                    var lowest = a.Amount - reach;
+                    var lo = 0;
+                    var hi = amounts.Length;
+                    while (lo < hi)
+                    {
+                        var mid = (lo + hi) >>> 1;
+                        (lo, hi) = amounts[mid] < lowest ? (mid + 1, hi) : (lo, mid);
                     }
 
-                    var b = r.Records[ri];
-                    var abs = Int128.Abs(a.Amount - b.Amount);
-                    if (tolerant ? abs > _tolerance : abs != Int128.Zero)
+                    for (var y = lo; y < amounts.Length && amounts[y] <= a.Amount + reach; y++)
                     {
-                        continue;
-                    }
-
-                    var lag = Math.Abs(a.At.UtcTicks - b.At.UtcTicks);
-                    if (lag > _lagTicks)
-                    {
-                        continue;
-                    }
-
-                    // Closest amount, then closest time; the first in canonical order on a tie.
-                    if (best < 0 || abs < bestAbs || (abs == bestAbs && lag < bestLag))
-                    {
-                        (best, bestAbs, bestLag) = (ri, abs, lag);
+                        best = Closer(a, r, members[y], reach, best);
                     }
                 }
 
-                if (best >= 0)
+                if (best.Index >= 0)
                 {
                     l.Used[li] = true;
-                    r.Used[best] = true;
-                    var b = r.Records[best];
+                    r.Used[best.Index] = true;
+                    var b = r.Records[best.Index];
                     _matches.Add(new ReconciliationMatch(rule, [a], [b], a.Amount - b.Amount));
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// <paramref name="best"/> or the right record <paramref name="ri"/> if it is a closer partner for
+    /// <paramref name="a"/>: unused, amount within <paramref name="reach"/>, within the lag; closest amount, then closest
+    /// time, then first in canonical order (the lower index).
+    /// </summary>
+    private Candidate Closer(ReconciliationRecord a, Side r, int ri, Int128 reach, Candidate best)
+    {
+        if (r.Used[ri])
+        {
+            return best;
+        }
+
+        var b = r.Records[ri];
+        var abs = Int128.Abs(a.Amount - b.Amount);
+        if (abs > reach)
+        {
+            return best;
+        }
+
+        var lag = Math.Abs(a.At.UtcTicks - b.At.UtcTicks);
+        if (lag > _lagTicks)
+        {
+            return best;
+        }
+
+        var better = best.Index < 0
+            || abs < best.Difference
+            || (abs == best.Difference && (lag < best.Lag || (lag == best.Lag && ri < best.Index)));
+        return better ? new Candidate(ri, abs, lag) : best;
+    }
+
+    /// <summary>A group's right members sorted by amount (then canonical order), with the amounts alongside.</summary>
+    private static (Int128[] Amounts, int[] Members)? ByAmount(Side r, int rs, int re)
+    {
+        var members = r.GroupMembers.AsSpan(rs, re - rs).ToArray();
+        var amounts = new Int128[members.Length];
+        for (var y = 0; y < members.Length; y++)
+        {
+            amounts[y] = r.Records[members[y]].Amount;
+        }
+
+        // Members are in canonical order already; a stable sort by amount keeps it within one amount.
+        var order = new int[members.Length];
+        for (var y = 0; y < order.Length; y++)
+        {
+            order[y] = y;
+        }
+
+        Array.Sort(order, (x, y) => amounts[x] != amounts[y] ? amounts[x].CompareTo(amounts[y]) : x.CompareTo(y));
+        var sortedMembers = new int[members.Length];
+        var sortedAmounts = new Int128[members.Length];
+        for (var y = 0; y < order.Length; y++)
+        {
+            sortedMembers[y] = members[order[y]];
+            sortedAmounts[y] = amounts[order[y]];
+        }
+
+        return (sortedAmounts, sortedMembers);
     }
 
     // ---- rules c and d: 1:N and N:1 by reference -------------------------------------------------------------------
@@ -742,6 +811,8 @@ internal sealed class PairingEngine
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private readonly record struct GroupKey(string Asset, string Reference);
+
+    private readonly record struct Candidate(int Index, Int128 Difference, long Lag);
 
     private readonly record struct BucketKey(string Asset, Int128 Amount, ReconciliationKind Kind);
 

@@ -81,6 +81,24 @@ public sealed class ReconcilerPropertyTests
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(300));
     }
 
+    [Fact]
+    public void Run_LargeGroupSearchByAmount_SameResultAsComparingEveryPair()
+    {
+        // Two references only, so groups are large; the engine must pick the same partners either way.
+        var fewReferences = AnyRecord.Select(r => new ReconciliationRecord(
+            r.Source, r.Id, r.Reference is null ? null : "R" + (r.Reference[^1] % 2), r.Asset, r.Amount, r.At, r.Kind));
+        var inputs = Gen.ArrayOf(fewReferences).ToArbitrary();
+        Prop.ForAll(inputs, records =>
+        {
+            var bank = records.Where(r => r.Source == ReconciliationSource.Bank).ToArray();
+            var ledger = records.Where(r => r.Source == ReconciliationSource.Ledger).ToArray();
+            var everyPair = PairingEngine.Run(Pairing, bank, ledger, largeGroup: long.MaxValue);
+            var byAmount = PairingEngine.Run(Pairing, bank, ledger, largeGroup: 0);
+            return BreakReport.ToJson(new ReconciliationRunResult(everyPair)) == BreakReport.ToJson(new ReconciliationRunResult(byAmount))
+                && Recon.Matches(everyPair).SequenceEqual(Recon.Matches(byAmount));
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(300));
+    }
+
     private static Dictionary<ReconciliationRecord, int> CountByReference(IEnumerable<ReconciliationRecord> records)
     {
         var counts = new Dictionary<ReconciliationRecord, int>(ReferenceEqualityComparer.Instance);

@@ -186,6 +186,19 @@ public sealed class ReconcilerTests
         result.Breaks[0].Difference.ShouldBe(0);
     }
 
+    [Fact]
+    public void Run_LargeGroupUnderOneReference_EveryAmountFindsItsPartner()
+    {
+        // 40 × 40 records under one channel reference: above the pair count where rules a and b search by amount.
+        var bank = Enumerable.Range(1, 40).Select(i => FromBank($"b{i:D2}", "ch-1", i * 10, TimeSpan.FromMinutes(i))).ToArray();
+        var ledger = Enumerable.Range(1, 40).Select(i => FromLedger($"l{i:D2}", "ch-1", (41 - i) * 10, TimeSpan.FromMinutes(41 - i))).ToArray();
+
+        var result = Run(BankLedger(), bank, ledger);
+
+        result.Breaks.ShouldBeEmpty();
+        Matches(result).ShouldBe(Enumerable.Range(1, 40).Select(i => $"ExactReference:b{i:D2}|l{41 - i:D2}"));
+    }
+
     // ---- rule e: without a reference --------------------------------------------------------------------------------
 
     [Fact]
