@@ -598,6 +598,39 @@ public sealed class ReconcilerTests
     }
 
     [Fact]
+    public void Run_RecordOfAnotherAssetForAPairingOfOneAsset_Refused()
+    {
+        var pairing = BankLedger() with { Asset = "GBP" };
+
+        var error = Should.Throw<ArgumentException>(() => Run(pairing, [], [FromLedger("l1", "P1", 1, asset: "tGBP")]));
+
+        error.Message.ShouldContain("record Ledger l1 (tGBP) does not belong to its Ledger side");
+    }
+
+    [Fact]
+    public void Run_PairingWithEmptyAssetOrName_Refused()
+    {
+        Should.Throw<ArgumentException>(() => Run(BankLedger() with { Asset = "" }, [], [])).ParamName.ShouldBe("Asset");
+        Should.Throw<ArgumentException>(() => Run(BankLedger() with { Name = "" }, [], [])).ParamName.ShouldBe("Name");
+    }
+
+    [Fact]
+    public void Run_SameInputTwice_EqualResultsAndInputUntouched()
+    {
+        ReconciliationRecord[] bank = [FromBank("b2", "P2", -7, Hour), FromBank("b1", "P1", -5)];
+        ReconciliationRecord[] ledger = [FromLedger("l1", "P1", -5)];
+        ReconciliationRecord[] bankBefore = [.. bank];
+
+        var first = Run(BankLedger(), bank, ledger);
+        var second = Run(BankLedger(), bank, ledger);
+
+        bank.ShouldBe(bankBefore);
+        Matches(second).ShouldBe(Matches(first));
+        Breaks(second).ShouldBe(Breaks(first));
+        Breaks(first).ShouldBe(["MissingInLedger:b2"]);
+    }
+
+    [Fact]
     public void Record_EmptyIdOrAsset_Refused_EmptyReferenceIsNone()
     {
         Should.Throw<ArgumentException>(() => FromBank("", "P1", 1));
