@@ -410,6 +410,21 @@ public sealed class ReconcilerTests
         result.Breaks.ShouldBeEmpty();
     }
 
+    [Fact]
+    public void Run_PaymentAndReturnAtTheBankButLedgerPayoutDiffers_NotNettedAwayButOneMismatch()
+    {
+        // The bank's pair sums to zero, but the ledger still holds an unmatched payout under the reference: netting
+        // would hide that, so the whole group is one break.
+        ReconciliationRecord[] bank = [FromBank("pay-1", "payout-42", -5_000), FromBank("ret-1", "payout-42", 5_000, 3 * Day, ReconciliationKind.PayoutReturn)];
+        ReconciliationRecord[] ledger = [FromLedger("t-1", "payout-42", -4_000, Hour)];
+
+        var result = Run(BankLedger(), bank, ledger);
+
+        result.Matches.ShouldBeEmpty();
+        Breaks(result).ShouldBe(["AmountMismatch:pay-1,ret-1,t-1"]);
+        result.Breaks[0].Difference.ShouldBe(4_000);
+    }
+
     // ---- a reorged settlement event --------------------------------------------------------------------------------
 
     [Fact]
