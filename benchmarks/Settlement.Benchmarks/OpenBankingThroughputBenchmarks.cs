@@ -59,7 +59,6 @@ public class OpenBankingThroughputBenchmarks
         services.AddOpenBanking(o =>
         {
             o.DatabasePath = Path.Combine(_dir, "bench.db");
-            o.RunResumeWorker = false;
             o.Banks["sandbox"] = new BankOptions
             {
                 BaseUrl = _sandbox.BaseUrl,

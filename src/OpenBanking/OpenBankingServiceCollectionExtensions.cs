@@ -16,8 +16,9 @@ public static class OpenBankingServiceCollectionExtensions
     /// Registers the connector: options bound from <paramref name="configSectionPath"/> (and/or
     /// <paramref name="configure"/>) validated at start (<see cref="OpenBankingOptionsValidator"/>,
     /// ValidateOnStart), one named HttpClient per bank (<c>openbanking:&lt;bank&gt;</c>, TLS trust and
-    /// mTLS certificate), <see cref="OpenBankingClients"/>, <see cref="TransferService"/>, the
-    /// notification receiver and (when enabled) the resume worker.
+    /// mTLS certificate), <see cref="OpenBankingClients"/>, <see cref="TransferService"/> and the
+    /// notification receiver. No hosted service and no endpoint: the settlement service host
+    /// (<c>src/SettlementService</c>) runs the resume worker and maps the notification webhook.
     /// </summary>
     public static OptionsBuilder<OpenBankingOptions> AddOpenBanking(this IServiceCollection services, Action<OpenBankingOptions>? configure = null,
         string? configSectionPath = OpenBankingOptions.SectionName)
@@ -48,7 +49,6 @@ public static class OpenBankingServiceCollectionExtensions
             sp.GetRequiredService<ILogger<TransferService>>(),
             sp.GetService<ITransferCheckpointObserver>()));
         services.TryAddSingleton<EventNotificationReceiver>();
-        services.AddHostedService<TransferResumeWorker>();
         return builder;
     }
 }

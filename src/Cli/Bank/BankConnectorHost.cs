@@ -74,7 +74,6 @@ internal sealed class BankConnectorHost
         var settings = new Dictionary<string, string?>
         {
             ["OpenBanking:DatabasePath"] = Path.Combine(state.FullName, "transfers.db"),
-            ["OpenBanking:RunResumeWorker"] = "false",
         };
         if (sandbox is not null)
         {

@@ -14,11 +14,4 @@ public sealed class OpenBankingOptions
     /// <summary>SQLite file holding the transfer state machines.</summary>
     [Required]
     public string DatabasePath { get; set; } = "openbanking.db";
-
-    /// <summary>How often the resume worker polls unfinished transfers.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>Run the background worker that resumes unfinished transfers.</summary>
-    public bool RunResumeWorker { get; set; } = true;
 }

@@ -15,6 +15,7 @@ using Settlement.OpenBanking.Configuration;
 using Settlement.OpenBanking.Notifications;
 using Settlement.OpenBanking.Signing;
 using Settlement.OpenBanking.Transfers;
+using Settlement.SettlementService.OpenBanking;
 
 namespace Settlement.OpenBanking.IntegrationTests.Support;
 
@@ -179,7 +180,6 @@ public sealed class SandboxBank : IAsyncDisposable
         builder.Services.AddOpenBanking(o =>
         {
             o.DatabasePath = DatabasePath;
-            o.RunResumeWorker = false;
             var bank = new BankOptions
             {
                 BaseUrl = Host.BaseUrl,

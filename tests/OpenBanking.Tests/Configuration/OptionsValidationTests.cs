@@ -95,7 +95,6 @@ public sealed class OptionsValidationTests : IDisposable
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["OpenBanking:DatabasePath"] = Path.Combine(_dir, "db.sqlite"),
-            ["OpenBanking:RunResumeWorker"] = "false",
             ["OpenBanking:Banks:acme:BaseUrl"] = "https://bank.example",
             ["OpenBanking:Banks:acme:WellKnownEndpoint"] = "https://bank.example",
             ["OpenBanking:Banks:acme:ClientId"] = "c",

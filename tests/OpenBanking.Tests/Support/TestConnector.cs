@@ -46,7 +46,6 @@ public sealed class TestConnector : IDisposable
         services.AddOpenBanking(o =>
         {
             o.DatabasePath = DatabasePath;
-            o.RunResumeWorker = false;
             var bankOptions = new BankOptions
             {
                 BaseUrl = new Uri(FakeBank.Authority),
