@@ -13,4 +13,7 @@ root.Subcommands.Add(EthCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(ChannelCommand.Create());
 root.Subcommands.Add(SettleCommand.Create());
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+// Ctrl+C / SIGTERM cancel the verb's token; a service then gets this long to stop gracefully (the settlement
+// service's --shutdown-timeout stays below it) before the process exits whatever is still running.
+var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) };
+return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);

@@ -21,6 +21,7 @@ internal static class ServeCommand
     {
         var serve = new Command("serve", "Run a service");
         serve.Subcommands.Add(CreatePayee());
+        serve.Subcommands.Add(Settle.ServeSettlementCommand.Create());
         return serve;
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -17,6 +18,9 @@ namespace Settlement.SettlementService.Http;
 /// </summary>
 internal static class SettlementHttpEndpoints
 {
+    // Timestamps and messages stay readable ("+00:00", not "\u002B00:00"); the body is JSON, never embedded in HTML.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/health", HealthAsync);
@@ -60,7 +64,7 @@ internal static class SettlementHttpEndpoints
         context.Response.StatusCode = reasons.Count == 0 ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         context.Response.ContentType = "application/json";
         context.Response.Headers.CacheControl = "no-store";
-        await using var json = new Utf8JsonWriter(context.Response.BodyWriter);
+        await using var json = new Utf8JsonWriter(context.Response.BodyWriter, WriterOptions);
         json.WriteStartObject();
         json.WriteString("status", reasons.Count == 0 ? "healthy" : "unhealthy");
         json.WriteStartArray("reasons");
