@@ -102,6 +102,19 @@ public sealed class TransportTlsTests : IDisposable
         return handler.ShouldBeOfType<SocketsHttpHandler>();
     }
 
+    [Fact]
+    public void AddOpenBanking_RegistersNoHostedService_TheLibraryIsClientAndTransferStoreOnly()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddOpenBanking(o => o.Banks["acme"] = Bank(), configSectionPath: null);
+
+        // The resume worker and the notification webhook belong to the settlement service host (src/SettlementService).
+        services.ShouldNotContain(d => d.ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService));
+        services.ShouldContain(d => d.ServiceType == typeof(Settlement.OpenBanking.Transfers.TransferService));
+        services.ShouldContain(d => d.ServiceType == typeof(Settlement.OpenBanking.Notifications.EventNotificationReceiver));
+    }
+
     private BankOptions Bank()
     {
         var keyPath = Path.Combine(_dir, "sign.pem");
