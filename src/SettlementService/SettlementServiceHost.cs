@@ -78,12 +78,9 @@ public sealed class SettlementServiceHost : IAsyncDisposable
             k.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
             k.Listen(IPAddress.Loopback, options.Port);
         });
-        builder.Services.Configure<HostOptions>(h =>
-        {
-            h.ShutdownTimeout = options.ShutdownTimeout;
-            // A fault in a hosted service is logged by the service itself; the host keeps serving health and the ledger.
-            h.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore;
-        });
+        // The host's own hosted services never fault (each logs and retries); one added through the hook that does stops
+        // the host (the default behaviour), so a dead flow is loud rather than a silent gap behind a healthy /health.
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownTimeout);
 
         var services = builder.Services;
         services.AddSettlementService(options);

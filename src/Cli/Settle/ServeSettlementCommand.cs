@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Data.Common;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -32,10 +33,12 @@ internal static class ServeSettlementCommand
         var pollInterval = new Option<double>("--poll-interval") { Description = "Seconds the indexer waits after catching up", DefaultValueFactory = _ => 2 };
         var maxLag = new Option<long>("--max-lag") { Description = "/health answers 503 when the indexer is more than this many confirmed blocks behind (0 = never)" };
         var shutdownTimeout = new Option<double>("--shutdown-timeout") { Description = $"Seconds a graceful stop may take (at most {MaxShutdownSeconds})", DefaultValueFactory = _ => 15 };
-        var logLevel = new Option<LogLevel>("--log-level") { Description = "Minimum level of the JSON logs on stderr", DefaultValueFactory = _ => LogLevel.Information };
+        var logLevel = new Option<LogLevel>("--log-level") { Description = "Minimum level of the logs on stderr", DefaultValueFactory = _ => LogLevel.Information };
+        var logFormat = new Option<string>("--log-format") { Description = "Logs on stderr: json (one object per line) or text", DefaultValueFactory = _ => "json" };
+        logFormat.AcceptOnlyFromAmong("json", "text");
         var command = new Command("settlement", "Run the settlement service: ledger, chain indexer, pending-transfer expiry, open-banking webhook; /health and /metrics/prometheus")
         {
-            db, rpcUrl, contract, token, chainId, startBlock, confirmations, port, bankConfig, noIndexer, pollInterval, maxLag, shutdownTimeout, logLevel,
+            db, rpcUrl, contract, token, chainId, startBlock, confirmations, port, bankConfig, noIndexer, pollInterval, maxLag, shutdownTimeout, logLevel, logFormat,
         };
         command.SetAction((parse, ct) => CliOutput.RunAsync(async () =>
         {
@@ -84,17 +87,28 @@ internal static class ServeSettlementCommand
             if (indexing && parse.GetValue(chainId) is null)
             {
                 using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-                options.ChainId = await new EthereumRpcClient(http, new EthereumRpcOptions { Url = rpc, ChainId = 1 }).GetChainIdAsync(ct).ConfigureAwait(false);
+                try
+                {
+                    options.ChainId = await new EthereumRpcClient(http, new EthereumRpcOptions { Url = rpc, ChainId = 1 }).GetChainIdAsync(ct).ConfigureAwait(false);
+                }
+                catch (JsonRpcException ex)
+                {
+                    return CliOutput.Fail($"reading the chain id from {rpc} failed ({ex.Message}); give --chain-id to start without the node");
+                }
             }
 
             SettlementServiceHost host;
             try
             {
-                host = await SettlementServiceHost.StartAsync(options, configureServices: null, logging => ConfigureLogging(logging, parse.GetValue(logLevel)), ct).ConfigureAwait(false);
+                host = await SettlementServiceHost.StartAsync(options, configureServices: null, logging => ConfigureLogging(logging, parse.GetValue(logLevel), parse.GetValue(logFormat) == "json"), ct).ConfigureAwait(false);
             }
             catch (ArgumentException ex)
             {
                 return CliOutput.Fail(ex.Message, CliOutput.Usage);
+            }
+            catch (DbException ex)
+            {
+                return CliOutput.Fail("the ledger database could not be opened: " + ex.Message);
             }
 
             await using (host.ConfigureAwait(false))
@@ -138,16 +152,28 @@ internal static class ServeSettlementCommand
     /// </summary>
     public const double MaxShutdownSeconds = 25;
 
-    private static void ConfigureLogging(ILoggingBuilder logging, LogLevel level) =>
-        // Structured logs (one JSON object per line) on stderr; stdout keeps the one JSON line of the CLI convention.
-        logging
-            .SetMinimumLevel(level)
-            .AddJsonConsole(json =>
+    private static void ConfigureLogging(ILoggingBuilder logging, LogLevel level, bool json)
+    {
+        // Logs on stderr (structured: one JSON object per line by default); stdout keeps the one JSON line of the CLI convention.
+        logging.SetMinimumLevel(level).AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        if (json)
+        {
+            logging.AddJsonConsole(o =>
             {
-                json.UseUtcTimestamp = true;
-                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            })
-            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
-            .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning)
-            .Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+        }
+        else
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.UseUtcTimestamp = true;
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            });
+        }
+
+        logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    }
 }

@@ -135,4 +135,20 @@ public sealed class ServeSettlementVerbTests : IAsyncLifetime
         run.Stderr.ShouldContain(message);
         File.Exists(db).ShouldBeFalse();
     }
+
+    [Fact]
+    public async Task Serve_NodeUnreachableWithoutChainId_Exit1SayingGiveChainId_NothingCreated()
+    {
+        var db = Path.Combine(_dir, "unreached.db");
+
+        var run = await L2pay.RunAsync(
+            "serve", "settlement", "--db", db, "--rpc-url", "http://127.0.0.1:1/", "--port", "0",
+            "--contract", "0x5FbDB2315678afecb367f032d93F642f64180aa3", "--token", "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512");
+
+        run.ExitCode.ShouldBe(1, run.Stderr);
+        run.Stdout.ShouldBeEmpty();
+        run.Stderr.ShouldContain("reading the chain id from http://127.0.0.1:1/ failed");
+        run.Stderr.ShouldContain("give --chain-id");
+        File.Exists(db).ShouldBeFalse();
+    }
 }
