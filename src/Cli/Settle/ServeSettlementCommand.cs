@@ -100,6 +100,7 @@ internal static class ServeSettlementCommand
             SettlementServiceHost host;
             try
             {
+                // The settlement flows and payout schedule plug in here: configureServices: s => s.AddSettlementFlows(…).
                 host = await SettlementServiceHost.StartAsync(options, configureServices: null, logging => ConfigureLogging(logging, parse.GetValue(logLevel), parse.GetValue(logFormat) == "json"), ct).ConfigureAwait(false);
             }
             catch (ArgumentException ex)

@@ -47,8 +47,9 @@ internal sealed partial class IndexerFollower(
             try
             {
                 var result = await indexer.PollOnceAsync(_abort.Token).ConfigureAwait(false);
-                status.Succeeded(result, time.GetUtcNow());
+                // Counters first: whoever sees the new status (the gauges, /health) sees counters that include this poll.
                 metrics.Polled(result);
+                status.Succeeded(result, time.GetUtcNow());
                 if (failures > 0)
                 {
                     LogRecovered(indexer.Stream, failures);

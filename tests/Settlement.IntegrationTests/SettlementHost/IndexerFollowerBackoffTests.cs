@@ -13,7 +13,7 @@ namespace Settlement.Service.IntegrationTests.SettlementHost;
 
 /// <summary>
 /// The follower against a node that always fails, on a test clock: each failure is reported on <c>/health</c> and the
-/// next poll waits RetryBaseDelay, then twice that, then RetryMaxDelay — steps of the clock, never of the wall.
+/// next poll waits RetryBaseDelay (1.5 s), then twice that, then RetryMaxDelay (4 s, not 6 s) — steps of the clock, never of the wall.
 /// </summary>
 public sealed class IndexerFollowerBackoffTests : IDisposable
 {
@@ -39,8 +39,9 @@ public sealed class IndexerFollowerBackoffTests : IDisposable
             ChainId = 31337,
             Contract = "0x5FbDB2315678afecb367f032d93F642f64180aa3",
             Token = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
-            RetryBaseDelay = TimeSpan.FromSeconds(1),
-            RetryMaxDelay = TimeSpan.FromSeconds(3),
+            // Not whole seconds: no other timer (a once-a-second heartbeat) can be due at the same instants.
+            RetryBaseDelay = TimeSpan.FromSeconds(1.5),
+            RetryMaxDelay = TimeSpan.FromSeconds(4),
             PendingExpiryInterval = TimeSpan.FromHours(1),
         };
         var t0 = clock.GetUtcNow();
@@ -50,14 +51,14 @@ public sealed class IndexerFollowerBackoffTests : IDisposable
             services.Replace(ServiceDescriptor.Singleton<IChainSource>(source));
         });
 
-        await clock.WaitForTimerDueAtAsync(t0 + TimeSpan.FromSeconds(1)).WaitAsync(Patience);
+        await clock.WaitForTimerDueAtAsync(t0 + TimeSpan.FromSeconds(1.5)).WaitAsync(Patience);
         source.Calls.ShouldBe(1);
-        clock.Advance(TimeSpan.FromSeconds(1));
-        await clock.WaitForTimerDueAtAsync(t0 + TimeSpan.FromSeconds(1 + 2)).WaitAsync(Patience);
+        clock.Advance(TimeSpan.FromSeconds(1.5));
+        await clock.WaitForTimerDueAtAsync(t0 + TimeSpan.FromSeconds(1.5 + 3)).WaitAsync(Patience);
         source.Calls.ShouldBe(2);
-        clock.Advance(TimeSpan.FromSeconds(2));
-        await clock.WaitForTimerDueAtAsync(t0 + TimeSpan.FromSeconds(3 + 3)).WaitAsync(Patience);
-        source.Calls.ShouldBe(3, "the third wait is capped at RetryMaxDelay (3 s, not 4 s)");
+        clock.Advance(TimeSpan.FromSeconds(3));
+        await clock.WaitForTimerDueAtAsync(t0 + TimeSpan.FromSeconds(4.5 + 4)).WaitAsync(Patience);
+        source.Calls.ShouldBe(3, "the third wait is capped at RetryMaxDelay (4 s, not 6 s)");
 
         using var http = new HttpClient();
         using var response = await http.GetAsync(new Uri(host.BaseUrl, "health"));
@@ -66,7 +67,7 @@ public sealed class IndexerFollowerBackoffTests : IDisposable
         var indexer = health.RootElement.GetProperty("indexer");
         indexer.GetProperty("consecutiveFailures").GetInt32().ShouldBe(3);
         indexer.GetProperty("lastError").GetString().ShouldBe("HttpRequestException: node down (test)");
-        indexer.GetProperty("lastErrorAt").GetString().ShouldBe((t0 + TimeSpan.FromSeconds(3)).ToString("O", CultureInfo.InvariantCulture));
+        indexer.GetProperty("lastErrorAt").GetString().ShouldBe((t0 + TimeSpan.FromSeconds(4.5)).ToString("O", CultureInfo.InvariantCulture));
         indexer.GetProperty("lastSuccessAt").ValueKind.ShouldBe(JsonValueKind.Null);
         health.RootElement.GetProperty("reasons")[0].GetString().ShouldBe("indexer: the last 3 poll(s) failed: HttpRequestException: node down (test)");
         (await http.GetAsync(new Uri(host.BaseUrl, "ledger/accounts"))).StatusCode.ShouldBe(HttpStatusCode.OK);

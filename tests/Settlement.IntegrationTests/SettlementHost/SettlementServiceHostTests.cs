@@ -148,6 +148,7 @@ public sealed partial class SettlementServiceHostTests(AnvilNode node) : IClassF
             await first.StopAsync(guard.Token);
         }
 
+        await Should.ThrowAsync<HttpRequestException>(() => _http.GetAsync(new Uri(first.BaseUrl, "health")), "a stopped host takes no requests");
         await first.DisposeAsync();
         logs.EventIds.ShouldContain(4106, "the follower stopped after its last poll");
         logs.EventIds.ShouldNotContain(4105, "no poll was cut by the shutdown timeout");
@@ -181,7 +182,8 @@ public sealed partial class SettlementServiceHostTests(AnvilNode node) : IClassF
         await WaitForHealthAsync(host, h => CheckpointOf(h) >= head, $"checkpoint past block {head}");
         var checkpoint = (await host.Services.GetRequiredService<IChainIndexStore>().GetCheckpointAsync(Options().ToIndexerOptions().StreamName))!;
 
-        var text = await _http.GetStringAsync(new Uri(host.BaseUrl, "metrics/prometheus"));
+        // The database commits before the follower reports the poll: scrape until the gauge has caught up with it.
+        var text = await ScrapeUntilAsync(host, t => TrySample(t, "settlement_indexer_checkpoint_block") >= (long)checkpoint.Block!.Number);
 
         Sample(text, "settlement_indexer_checkpoint_block").ShouldBe((long)checkpoint.Block!.Number);
         Sample(text, "settlement_indexer_events_total").ShouldBe(checkpoint.EventsBooked, "every event was booked by this host");
@@ -191,11 +193,36 @@ public sealed partial class SettlementServiceHostTests(AnvilNode node) : IClassF
     }
 
     /// <summary>The value of the one sample of <paramref name="metric"/> (labels ignored).</summary>
-    private static long Sample(string exposition, string metric)
+    private static long Sample(string exposition, string metric) =>
+        TrySample(exposition, metric) ?? throw new ShouldAssertException($"{metric} not in:\n{exposition}");
+
+    private static long? TrySample(string exposition, string metric)
     {
         var match = Regex.Match(exposition, "^" + Regex.Escape(metric) + @"(\{[^}]*\})? (\d+)", RegexOptions.Multiline);
-        match.Success.ShouldBeTrue($"{metric} in:\n{exposition}");
-        return long.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture);
+        return match.Success ? long.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture) : null;
+    }
+
+    private async Task<string> ScrapeUntilAsync(SettlementServiceHost host, Func<string, bool> until)
+    {
+        using var guard = new CancellationTokenSource(Patience);
+        var text = "";
+        try
+        {
+            while (true)
+            {
+                text = await _http.GetStringAsync(new Uri(host.BaseUrl, "metrics/prometheus"), guard.Token);
+                if (until(text))
+                {
+                    return text;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(50), guard.Token);
+            }
+        }
+        catch (OperationCanceledException) when (guard.IsCancellationRequested)
+        {
+            throw new ShouldAssertException($"The meters never caught up; the last scrape:\n{text}");
+        }
     }
 
     private static ulong CheckpointOf(Health health) =>
