@@ -4,51 +4,60 @@ using System.Net.Sockets;
 namespace Settlement.Service.IntegrationTests.SettlementHost;
 
 /// <summary>
-/// A TCP relay on 127.0.0.1 in front of the Anvil node, so a test can take the node away from the service (connections
-/// refused and open ones cut) and bring it back on the same port, without stopping the node other tests use.
+/// A TCP relay on 127.0.0.1 in front of the Anvil node, so a test can take the node away from the service and bring it
+/// back without stopping the node other tests use. While down, open connections are cut and new ones are closed as
+/// soon as they are accepted (the client sees the connection end without an answer); the relay keeps its port, so
+/// nothing else can take it in between.
 /// </summary>
 internal sealed class LoopbackRelay : IAsyncDisposable
 {
     private readonly Uri _target;
     private readonly List<TcpClient> _open = [];
     private readonly Lock _gate = new();
-    private TcpListener? _listener;
-    private CancellationTokenSource? _stop;
-    private Task? _accepting;
+    private readonly TcpListener _listener;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accepting;
+    private volatile bool _down;
 
     public LoopbackRelay(Uri target)
     {
         _target = target;
-        Start();
+        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener.Start();
+        Url = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
+        _accepting = AcceptAsync(_stop.Token);
     }
 
-    public int Port { get; private set; }
+    public Uri Url { get; }
 
-    public Uri Url => new($"http://127.0.0.1:{Port}/");
-
-    /// <summary>Listens (again, on the same port after <see cref="StopAsync"/>).</summary>
-    public void Start()
+    /// <summary>Cuts the open connections and refuses to relay new ones until <see cref="Up"/>.</summary>
+    public void Down()
     {
-        var listener = new TcpListener(IPAddress.Loopback, Port);
-        listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        listener.Start();
-        Port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        _listener = listener;
-        _stop = new CancellationTokenSource();
-        _accepting = AcceptAsync(listener, _stop.Token);
+        _down = true;
+        CloseOpen();
     }
 
-    /// <summary>Refuses new connections and cuts the open ones.</summary>
-    public async Task StopAsync()
+    /// <summary>Relays again.</summary>
+    public void Up() => _down = false;
+
+    public async ValueTask DisposeAsync()
     {
-        if (_listener is null)
+        await _stop.CancelAsync();
+        _listener.Stop();
+        CloseOpen();
+        try
         {
-            return;
+            await _accepting;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
         }
 
-        await _stop!.CancelAsync();
-        _listener.Stop();
-        _listener = null;
+        _stop.Dispose();
+    }
+
+    private void CloseOpen()
+    {
         lock (_gate)
         {
             foreach (var client in _open)
@@ -58,25 +67,19 @@ internal sealed class LoopbackRelay : IAsyncDisposable
 
             _open.Clear();
         }
-
-        try
-        {
-            await _accepting!;
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-        }
-
-        _stop.Dispose();
     }
 
-    public async ValueTask DisposeAsync() => await StopAsync();
-
-    private async Task AcceptAsync(TcpListener listener, CancellationToken cancellationToken)
+    private async Task AcceptAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            var inbound = await listener.AcceptTcpClientAsync(cancellationToken);
+            var inbound = await _listener.AcceptTcpClientAsync(cancellationToken);
+            if (_down)
+            {
+                inbound.Dispose();
+                continue;
+            }
+
             var outbound = new TcpClient();
             try
             {

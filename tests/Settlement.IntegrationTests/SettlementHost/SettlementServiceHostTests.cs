@@ -113,7 +113,7 @@ public sealed partial class SettlementServiceHostTests(AnvilNode node) : IClassF
         await using var host = await SettlementServiceHost.StartAsync(Options(relay.Url));
         await WaitForHealthAsync(host, h => h.Code == HttpStatusCode.OK, "healthy through the relay");
 
-        await relay.StopAsync();
+        relay.Down();
         var down = await WaitForHealthAsync(host, h => h.Code == HttpStatusCode.ServiceUnavailable, "503 while the node is away");
 
         down.Root.GetProperty("status").GetString().ShouldBe("unhealthy");
@@ -125,7 +125,7 @@ public sealed partial class SettlementServiceHostTests(AnvilNode node) : IClassF
 
         var channel = await Chain.OpenAsync(700);
         var opened = await Chain.Rpc.GetBlockNumberAsync();
-        relay.Start();
+        relay.Up();
         var back = await WaitForHealthAsync(host, h => h.Code == HttpStatusCode.OK && CheckpointOf(h) >= opened, $"healthy again past block {opened}");
 
         back.Root.GetProperty("indexer").GetProperty("consecutiveFailures").GetInt32().ShouldBe(0);
