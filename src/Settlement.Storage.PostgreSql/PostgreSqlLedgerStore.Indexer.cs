@@ -92,6 +92,20 @@ public sealed partial class PostgreSqlLedgerStore : IChainIndexStore
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<BookedEvent>> FindEventsByTransactionAsync(string stream, string transactionHash, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(stream);
+        ArgumentException.ThrowIfNullOrEmpty(transactionHash);
+        await EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var select = new NpgsqlCommand(
+            $"SELECT {EventColumns} FROM indexer_events WHERE stream = @s AND tx_hash = @t ORDER BY block_number, log_index", connection);
+        select.Parameters.AddWithValue("s", stream);
+        select.Parameters.AddWithValue("t", transactionHash.ToLowerInvariant());
+        return await ReadEventRowsAsync(select, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public Task<ChainIndexWriteResult> ApplyBatchAsync(
         ChainBlockBatch batch, Func<IndexerStep, CancellationToken, ValueTask>? onStep = null, CancellationToken cancellationToken = default)
     {
@@ -397,6 +411,11 @@ public sealed partial class PostgreSqlLedgerStore : IChainIndexStore
             $"SELECT {EventColumns} FROM indexer_events WHERE stream = @s AND block_number > @n ORDER BY block_number {order}, log_index {order}", connection, tx);
         select.Parameters.AddWithValue("s", stream);
         select.Parameters.AddWithValue("n", aboveBlock);
+        return await ReadEventRowsAsync(select, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<List<BookedEvent>> ReadEventRowsAsync(NpgsqlCommand select, CancellationToken cancellationToken)
+    {
         var events = new List<BookedEvent>();
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

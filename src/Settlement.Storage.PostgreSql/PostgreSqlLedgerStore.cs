@@ -20,7 +20,7 @@ namespace Settlement.Service.Storage.PostgreSql;
 public sealed partial class PostgreSqlLedgerStore : ILedgerStore
 {
     /// <summary>The newest schema version this build applies (rows of <c>ledger_schema_migrations</c>).</summary>
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
 
     // Index i creates version i + 1, in one transaction with its version row. Never edit a released step; append one.
     private static readonly string[] Migrations =
@@ -126,6 +126,9 @@ public sealed partial class PostgreSqlLedgerStore : ILedgerStore
             at BIGINT NOT NULL,
             PRIMARY KEY (stream, epoch)
         );
+        """,
+        """
+        CREATE INDEX IF NOT EXISTS ix_indexer_events_tx ON indexer_events (stream, tx_hash);
         """,
     ];
 

@@ -88,6 +88,19 @@ public sealed partial class SqliteLedgerStore : IChainIndexStore
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<BookedEvent>> FindEventsByTransactionAsync(string stream, string transactionHash, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(stream);
+        ArgumentException.ThrowIfNullOrEmpty(transactionHash);
+        await using var connection = await OpenMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var select = connection.CreateCommand();
+        select.CommandText = $"SELECT {EventColumns} FROM indexer_events WHERE stream = $s AND tx_hash = $t ORDER BY block_number, log_index";
+        select.Parameters.AddWithValue("$s", stream);
+        select.Parameters.AddWithValue("$t", transactionHash.ToLowerInvariant());
+        return await ReadEventRowsAsync(select, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async Task<ChainIndexWriteResult> ApplyBatchAsync(
         ChainBlockBatch batch, Func<IndexerStep, CancellationToken, ValueTask>? onStep = null, CancellationToken cancellationToken = default)
     {
@@ -363,6 +376,11 @@ public sealed partial class SqliteLedgerStore : IChainIndexStore
         select.CommandText = $"SELECT {EventColumns} FROM indexer_events WHERE stream = $s AND block_number > $n ORDER BY block_number {order}, log_index {order}";
         select.Parameters.AddWithValue("$s", stream);
         select.Parameters.AddWithValue("$n", aboveBlock);
+        return await ReadEventRowsAsync(select, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<List<BookedEvent>> ReadEventRowsAsync(SqliteCommand select, CancellationToken cancellationToken)
+    {
         var events = new List<BookedEvent>();
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var columns = new object?[11];

@@ -18,7 +18,7 @@ namespace Settlement.Service.Storage.Sqlite;
 public sealed partial class SqliteLedgerStore : ILedgerStore
 {
     /// <summary>The schema version this build writes (<c>PRAGMA user_version</c>).</summary>
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
 
     // Index i upgrades the schema from version i to i + 1. Never edit a released step; append a new one.
     private static readonly string[] Migrations =
@@ -122,6 +122,40 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
             at INTEGER NOT NULL,
             PRIMARY KEY (stream, epoch)
         ) WITHOUT ROWID;
+        """,
+        """
+        CREATE INDEX IF NOT EXISTS ix_indexer_events_tx ON indexer_events (stream, tx_hash);
+        CREATE TABLE IF NOT EXISTS settlement_flows (
+            id TEXT NOT NULL PRIMARY KEY,
+            kind INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            finished INTEGER NOT NULL CHECK (finished IN (0, 1)),
+            payload TEXT NOT NULL,
+            version INTEGER NOT NULL CHECK (version >= 1),
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ix_settlement_flows_open ON settlement_flows (finished, kind, created_at);
+        CREATE TABLE IF NOT EXISTS settlement_flow_transitions (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            flow_id TEXT NOT NULL REFERENCES settlement_flows (id),
+            version INTEGER NOT NULL,
+            at INTEGER NOT NULL,
+            from_state TEXT,
+            to_state TEXT NOT NULL,
+            event TEXT NOT NULL,
+            detail TEXT
+        );
+        CREATE INDEX IF NOT EXISTS ix_settlement_flow_transitions_flow ON settlement_flow_transitions (flow_id, seq);
+        CREATE TRIGGER IF NOT EXISTS settlement_flow_transitions_no_update BEFORE UPDATE ON settlement_flow_transitions
+            BEGIN SELECT RAISE(ABORT, 'settlement_flow_transitions is append-only'); END;
+        CREATE TRIGGER IF NOT EXISTS settlement_flow_transitions_no_delete BEFORE DELETE ON settlement_flow_transitions
+            BEGIN SELECT RAISE(ABORT, 'settlement_flow_transitions is append-only'); END;
+        CREATE TRIGGER IF NOT EXISTS settlement_flows_no_delete BEFORE DELETE ON settlement_flows
+            BEGIN SELECT RAISE(ABORT, 'settlement_flows rows are never deleted'); END;
+        CREATE TRIGGER IF NOT EXISTS settlement_flows_version_forward BEFORE UPDATE ON settlement_flows
+            WHEN NEW.version <> OLD.version + 1 OR NEW.id <> OLD.id OR NEW.kind <> OLD.kind OR NEW.created_at <> OLD.created_at
+            BEGIN SELECT RAISE(ABORT, 'settlement_flows: version must grow by one; id, kind and creation are fixed'); END;
         """,
     ];
 

@@ -2,12 +2,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Settlement.Service.Flows;
 using Settlement.Service.Indexer.Storage;
 using Settlement.Service.Ledger;
 
 namespace Settlement.Service.Storage.Sqlite;
 
-/// <summary>Registers <see cref="SqliteLedgerStore"/> as the <see cref="ILedgerStore"/> and the chain indexer's <see cref="IChainIndexStore"/>.</summary>
+/// <summary>Registers <see cref="SqliteLedgerStore"/> as the <see cref="ILedgerStore"/>, the chain indexer's <see cref="IChainIndexStore"/> and the settlement flows' <see cref="IFlowStore"/>.</summary>
 public static class SqliteLedgerStoreServiceCollectionExtensions
 {
     /// <summary>Adds the SQLite ledger on the file <paramref name="path"/>.</summary>
@@ -32,6 +33,7 @@ public static class SqliteLedgerStoreServiceCollectionExtensions
             sp.GetService<ILogger<SqliteLedgerStore>>()));
         services.TryAddSingleton<ILedgerStore>(sp => sp.GetRequiredService<SqliteLedgerStore>());
         services.TryAddSingleton<IChainIndexStore>(sp => sp.GetRequiredService<SqliteLedgerStore>());
+        services.TryAddSingleton<IFlowStore>(sp => sp.GetRequiredService<SqliteLedgerStore>());
         return services;
     }
 }

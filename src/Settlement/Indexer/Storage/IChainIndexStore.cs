@@ -20,6 +20,13 @@ public interface IChainIndexStore
     Task<IReadOnlyList<BookedEvent>> ListEventsAsync(string stream, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// The stream's booked events of one transaction (<paramref name="transactionHash"/>, 0x lower-case hex), in chain
+    /// order; empty while the indexer has not confirmed it (or after a rollback forgot it). The settlement flows use it
+    /// to learn that their own chain transaction is confirmed.
+    /// </summary>
+    Task<IReadOnlyList<BookedEvent>> FindEventsByTransactionAsync(string stream, string transactionHash, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Applies a batch in one transaction: creates missing accounts, applies the transfers (a transfer that exists with
     /// the same fields counts as applied), records the events, channels and block hashes, and moves the checkpoint.
     /// </summary>

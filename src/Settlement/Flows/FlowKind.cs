@@ -1,0 +1,11 @@
+namespace Settlement.Service.Flows;
+
+/// <summary>Which state machine a stored flow runs.</summary>
+public enum FlowKind
+{
+    /// <summary>A bank top-up that funds the user's channel (<see cref="TopupFlow"/>).</summary>
+    Topup = 1,
+
+    /// <summary>A merchant payout of a batch (<see cref="PayoutFlow"/>).</summary>
+    Payout = 2,
+}

@@ -1,0 +1,7 @@
+namespace Settlement.Service.Flows;
+
+/// <summary>The result of <see cref="SettlementFlows.RunPayoutBatchAsync"/>.</summary>
+/// <param name="BatchId">The batch (derived from the slot).</param>
+/// <param name="SlotStart">The start of the schedule slot.</param>
+/// <param name="Items">One line per configured merchant, in configuration order.</param>
+public sealed record PayoutBatchResult(Guid BatchId, DateTimeOffset SlotStart, IReadOnlyList<PayoutBatchItem> Items);
