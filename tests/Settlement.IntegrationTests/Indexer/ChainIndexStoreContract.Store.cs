@@ -114,6 +114,24 @@ public abstract partial class ChainIndexStoreContract
     }
 
     [Fact]
+    public async Task FindEventsByTransaction_TheBookedEventsOfThatTransactionOnly_ForgottenByARollback()
+    {
+        var db = Db();
+        await db.Index.ApplyBatchAsync(First);
+        await db.Index.ApplyBatchAsync(Second);
+
+        (await Db().Index.FindEventsByTransactionAsync(Stream, Tx(2))).ShouldBe([Second.Events[0]]);
+        (await db.Index.FindEventsByTransactionAsync(Stream, Tx(3))).ShouldBe([Second.Events[1]]);
+        (await db.Index.FindEventsByTransactionAsync(Stream, Tx(9))).ShouldBeEmpty();
+        (await db.Index.FindEventsByTransactionAsync("31337:other", Tx(1))).ShouldBeEmpty();
+
+        await db.Index.RollbackAsync(new ChainRollback(Stream, B(3), B(1)));
+
+        (await db.Index.FindEventsByTransactionAsync(Stream, Tx(2))).ShouldBeEmpty();
+        (await db.Index.FindEventsByTransactionAsync(Stream, Tx(1))).ShouldBe(First.Events);
+    }
+
+    [Fact]
     public async Task Rollback_ToAStoredBlock_ReversesWithNewTransfersAndForgetsTheBlocksAbove()
     {
         var db = Db();
