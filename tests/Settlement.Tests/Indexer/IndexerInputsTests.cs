@@ -133,6 +133,8 @@ public sealed class IndexerInputsTests
 
         public Task<IReadOnlyList<Settlement.Service.Indexer.Storage.BookedEvent>> ListEventsAsync(string stream, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
+        public Task<IReadOnlyList<Settlement.Service.Indexer.Storage.BookedEvent>> FindEventsByTransactionAsync(string stream, string transactionHash, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
         public Task<Settlement.Service.Indexer.Storage.ChainIndexWriteResult> ApplyBatchAsync(
             Settlement.Service.Indexer.Storage.ChainBlockBatch batch, Func<IndexerStep, CancellationToken, ValueTask>? onStep = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
