@@ -129,6 +129,46 @@ public sealed partial class PostgreSqlLedgerStore : ILedgerStore
         """,
         """
         CREATE INDEX IF NOT EXISTS ix_indexer_events_tx ON indexer_events (stream, tx_hash);
+        CREATE TABLE IF NOT EXISTS settlement_flows (
+            id UUID NOT NULL PRIMARY KEY,
+            kind INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            finished BOOLEAN NOT NULL,
+            payload TEXT NOT NULL,
+            version BIGINT NOT NULL CHECK (version >= 1),
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_settlement_flows_open ON settlement_flows (finished, kind, created_at);
+        CREATE TABLE IF NOT EXISTS settlement_flow_transitions (
+            seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            flow_id UUID NOT NULL REFERENCES settlement_flows (id),
+            version BIGINT NOT NULL,
+            at BIGINT NOT NULL,
+            from_state TEXT,
+            to_state TEXT NOT NULL,
+            event TEXT NOT NULL,
+            detail TEXT
+        );
+        CREATE INDEX IF NOT EXISTS ix_settlement_flow_transitions_flow ON settlement_flow_transitions (flow_id, seq);
+        CREATE OR REPLACE FUNCTION settlement_flow_transitions_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'settlement_flow_transitions is append-only'; END $$;
+        CREATE TRIGGER settlement_flow_transitions_no_change BEFORE UPDATE OR DELETE ON settlement_flow_transitions
+            FOR EACH ROW EXECUTE FUNCTION settlement_flow_transitions_append_only();
+        CREATE TRIGGER settlement_flow_transitions_no_truncate BEFORE TRUNCATE ON settlement_flow_transitions
+            FOR EACH STATEMENT EXECUTE FUNCTION settlement_flow_transitions_append_only();
+        CREATE OR REPLACE FUNCTION settlement_flows_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'DELETE' THEN
+                    RAISE EXCEPTION 'settlement_flows rows are never deleted';
+                END IF;
+                IF NEW.version <> OLD.version + 1 OR NEW.id <> OLD.id OR NEW.kind <> OLD.kind OR NEW.created_at <> OLD.created_at THEN
+                    RAISE EXCEPTION 'settlement_flows: version must grow by one; id, kind and creation are fixed';
+                END IF;
+                RETURN NEW;
+            END $$;
+        CREATE TRIGGER settlement_flows_guard BEFORE UPDATE OR DELETE ON settlement_flows
+            FOR EACH ROW EXECUTE FUNCTION settlement_flows_guard();
         """,
     ];
 

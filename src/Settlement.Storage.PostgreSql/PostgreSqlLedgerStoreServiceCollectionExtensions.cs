@@ -3,12 +3,13 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Settlement.Service.Flows;
 using Settlement.Service.Indexer.Storage;
 using Settlement.Service.Ledger;
 
 namespace Settlement.Service.Storage.PostgreSql;
 
-/// <summary>Registers <see cref="PostgreSqlLedgerStore"/> as the <see cref="ILedgerStore"/> and the chain indexer's <see cref="IChainIndexStore"/>.</summary>
+/// <summary>Registers <see cref="PostgreSqlLedgerStore"/> as the <see cref="ILedgerStore"/>, the chain indexer's <see cref="IChainIndexStore"/> and the settlement flows' <see cref="IFlowStore"/>.</summary>
 public static class PostgreSqlLedgerStoreServiceCollectionExtensions
 {
     /// <summary>The service key of the store's own <see cref="NpgsqlDataSource"/> (disposed with the container).</summary>
@@ -39,6 +40,7 @@ public static class PostgreSqlLedgerStoreServiceCollectionExtensions
             sp.GetService<ILogger<PostgreSqlLedgerStore>>()));
         services.TryAddSingleton<ILedgerStore>(sp => sp.GetRequiredService<PostgreSqlLedgerStore>());
         services.TryAddSingleton<IChainIndexStore>(sp => sp.GetRequiredService<PostgreSqlLedgerStore>());
+        services.TryAddSingleton<IFlowStore>(sp => sp.GetRequiredService<PostgreSqlLedgerStore>());
         return services;
     }
 }
