@@ -47,8 +47,8 @@ public sealed record TopupFlow
         _ => false,
     };
 
-    /// <summary>True when the flow ended short of funding the channel or was returned: an operator must look at it.</summary>
-    public bool NeedsAttention => State is TopupFlowState.FundingFailed or TopupFlowState.ReturnedAfterFunding or TopupFlowState.Refused;
+    /// <summary>True when the flow ended short of funding the channel or was returned (reversed or not): reported to an operator.</summary>
+    public bool NeedsAttention => State is TopupFlowState.FundingFailed or TopupFlowState.Reversed or TopupFlowState.ReturnedAfterFunding or TopupFlowState.Refused;
 
     /// <summary>The funding transaction, which this state must have.</summary>
     /// <exception cref="InvalidDataException">The stored flow lacks it.</exception>

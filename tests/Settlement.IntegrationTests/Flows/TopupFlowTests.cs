@@ -133,6 +133,7 @@ public sealed class TopupFlowTests : FlowTestBase
         returned.Outcome.ShouldBe(BankReturnOutcome.Recorded);
         returned.Flow!.State.ShouldBe("Reversed");
         returned.Flow.Finished.ShouldBeTrue();
+        returned.Flow.NeedsAttention.ShouldBeTrue();
         Chain.Transactions.ShouldBeEmpty();
         (await BalanceAsync(User)).ShouldBe((0, 0, 0));
         (await BalanceAsync(SettlementAccounts.BankClearing)).ShouldBe((0, 0, 0));
