@@ -24,7 +24,7 @@ public sealed class BankPaymentsOverTransferService : IBankPayments
         ArgumentNullException.ThrowIfNull(topup);
         return StartAsync(
             TransferKind.Topup,
-            new TransferRequest { OperationId = topup.OperationId, Bank = topup.Bank, AmountMinor = topup.AmountPence, Reference = topup.Reference },
+            new TransferRequest { OperationId = topup.OperationId, Bank = topup.Bank, AmountMinor = topup.AmountPence, Counterparty = topup.Debtor, Reference = topup.Reference },
             cancellationToken);
     }
 

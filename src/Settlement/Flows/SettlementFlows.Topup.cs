@@ -126,7 +126,7 @@ public sealed partial class SettlementFlows
             case TopupFlowState.Created:
             {
                 var started = await _bank.StartTopupAsync(
-                    new BankTopup(flow.BankOperationId, r.Bank, r.AmountPence, r.Reference ?? DefaultTopupReference), ct).ConfigureAwait(false);
+                    new BankTopup(flow.BankOperationId, r.Bank, r.AmountPence, r.Reference ?? DefaultTopupReference, r.DebtorAccount), ct).ConfigureAwait(false);
                 await CheckpointAsync(flow.Id, FlowKind.Topup, "done:" + TopupSteps.BankTopup, ct).ConfigureAwait(false);
                 return started.Status == BankPaymentStatus.Conflict
                     ? await StopTopupAsync(flow, TopupFlowState.Refused, new FlowProblem("bank-conflict", started.Detail ?? "conflict"), ct).ConfigureAwait(false)

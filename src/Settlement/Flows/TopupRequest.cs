@@ -1,3 +1,5 @@
+using Settlement.OpenBanking.Pis;
+
 namespace Settlement.Service.Flows;
 
 /// <summary>
@@ -30,4 +32,7 @@ public sealed record TopupRequest
 
     /// <summary>The bank remittance reference (≤ 35 characters); default "l2pay top-up".</summary>
     public string? Reference { get; init; }
+
+    /// <summary>The user's bank account when known (the PIS debtor); null: the user picks it at the bank.</summary>
+    public AccountIdentification? DebtorAccount { get; init; }
 }
