@@ -133,7 +133,11 @@ public sealed partial class SettlementFlows
 #pragma warning restore CA1031
             {
                 LogAdvanceFailed(stored.Id, stored.Kind, e.GetType().Name, e);
-                result.Add(FlowCodec.Snapshot((await _store.GetAsync(stored.Id, cancellationToken).ConfigureAwait(false))!));
+                if (e is not InvalidDataException)
+                {
+                    // As stored (a corrupt row has no snapshot; it is logged and left for an operator).
+                    result.Add(FlowCodec.Snapshot((await _store.GetAsync(stored.Id, cancellationToken).ConfigureAwait(false))!));
+                }
             }
         }
 

@@ -104,7 +104,9 @@ public sealed class SandboxBankPaymentsTests : FlowTestBase, IAsyncLifetime
         }
 
         (await flows.GetTopupAsync(request.FlowId))!.State.ShouldBe(TopupFlowState.Funded);
-        (await flows.StartTopupAsync(request)).Flow!.State.ShouldBe(TopupFlowState.Funded);
+        var again = await flows.StartTopupAsync(request);
+        again.Refusal.ShouldBeNull("the stored request (with its debtor account) reads back equal");
+        again.Flow!.State.ShouldBe(TopupFlowState.Funded);
         Sandbox.Balance(SandboxBank.Customer).ShouldBe(100_000 - 2_000);
         (await BalanceAsync(SettlementAccounts.StablecoinReserve)).ShouldBe((2_000, 0, 0));
         await AssertLedgerSoundAsync();

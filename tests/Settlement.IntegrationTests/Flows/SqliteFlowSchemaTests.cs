@@ -30,6 +30,8 @@ public sealed class SqliteFlowSchemaTests : FlowTestBase
 
         await Should.ThrowAsync<InvalidDataException>(() => Runner().GetTopupAsync(id));
         await Should.ThrowAsync<InvalidDataException>(() => Runner().AdvanceAsync(id));
+        (await Runner().ResumeAllAsync()).ShouldBeEmpty();
+        (await Store().GetAsync(id))!.Version.ShouldBe(1);
     }
 
     private async Task<object?> ScalarAsync(string sql)
