@@ -20,4 +20,7 @@ public enum PayoutBatchItemOutcome
 
     /// <summary>The payout flow exists but advancing it failed (transient; the resume worker retries).</summary>
     AdvanceFailed,
+
+    /// <summary>The id is not a configured merchant (Settlement:Payouts:Merchants): nothing paid or stored.</summary>
+    UnknownMerchant,
 }

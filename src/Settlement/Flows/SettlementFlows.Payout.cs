@@ -16,7 +16,21 @@ public sealed partial class SettlementFlows
     /// batch (its id derives from the slot and the merchant, so a second run or a second runner in the slot finds it
     /// and pays nothing twice) and advances it. Sub-penny remainders stay with the merchant on chain.
     /// </summary>
-    public async Task<PayoutBatchResult> RunPayoutBatchAsync(CancellationToken cancellationToken = default)
+    public Task<PayoutBatchResult> RunPayoutBatchAsync(CancellationToken cancellationToken = default) =>
+        RunPayoutBatchCoreAsync(_payouts.Merchants.Select(m => m.Id!).ToList(), cancellationToken);
+
+    /// <summary>
+    /// <see cref="RunPayoutBatchAsync(CancellationToken)"/> for these merchants only (an operator paying one merchant
+    /// now): the same slot, batch and flow ids, so it never pays a merchant twice in a slot. An id that is not a
+    /// configured merchant gets an <see cref="PayoutBatchItemOutcome.UnknownMerchant"/> line and nothing else.
+    /// </summary>
+    public Task<PayoutBatchResult> RunPayoutBatchAsync(IReadOnlyCollection<string> merchantIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(merchantIds);
+        return RunPayoutBatchCoreAsync(merchantIds, cancellationToken);
+    }
+
+    private async Task<PayoutBatchResult> RunPayoutBatchCoreAsync(IReadOnlyCollection<string> merchantIds, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var slotStart = SlotStart(now, _payouts.Interval);
@@ -24,9 +38,11 @@ public sealed partial class SettlementFlows
         var unfinished = (await _store.ListAsync(FlowKind.Payout, unfinishedOnly: true, cancellationToken).ConfigureAwait(false))
             .Select(FlowCodec.DecodePayout).ToList();
         var items = new List<PayoutBatchItem>();
-        foreach (var merchant in _payouts.Merchants)
+        foreach (var merchantId in merchantIds)
         {
-            items.Add(await PayMerchantAsync(batchId, merchant, unfinished, now, cancellationToken).ConfigureAwait(false));
+            items.Add(_payouts.FindMerchant(merchantId) is { } merchant
+                ? await PayMerchantAsync(batchId, merchant, unfinished, now, cancellationToken).ConfigureAwait(false)
+                : Skip(batchId, merchantId, PayoutBatchItemOutcome.UnknownMerchant, 0, $"'{merchantId}' is not a configured merchant"));
         }
 
         var started = items.Count(i => i.Outcome == PayoutBatchItemOutcome.Started);

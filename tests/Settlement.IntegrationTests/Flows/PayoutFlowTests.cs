@@ -161,6 +161,31 @@ public sealed class PayoutFlowTests : FlowTestBase
     }
 
     [Fact]
+    public async Task RunPayoutBatch_UnknownMerchant_RefusedWithTheReasonAndNothingStored()
+    {
+        Balances.Units[MerchantId] = 5_000_000;
+        var result = await Runner().RunPayoutBatchAsync(["nobody"]);
+
+        result.Items.ShouldHaveSingleItem().ShouldBe(new PayoutBatchItem("nobody", PayoutBatchItemOutcome.UnknownMerchant, 0, null, null, "'nobody' is not a configured merchant"));
+        (await Runner().ListAsync()).ShouldBeEmpty();
+        Chain.Transactions.ShouldBeEmpty();
+        (await JournalEntriesAsync()).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task RunPayoutBatch_OneMerchantNowThenTheScheduledBatch_PaidOnceInTheSlot()
+    {
+        Balances.Units[MerchantId] = 5_000_000;
+        var now = (await Runner().RunPayoutBatchAsync([MerchantId])).Items.ShouldHaveSingleItem();
+        var scheduled = (await Runner().RunPayoutBatchAsync()).Items.ShouldHaveSingleItem();
+
+        now.Outcome.ShouldBe(PayoutBatchItemOutcome.Started);
+        scheduled.Outcome.ShouldBe(PayoutBatchItemOutcome.AlreadyInBatch);
+        scheduled.FlowId.ShouldBe(now.FlowId);
+        Bank.Payments.Count.ShouldBe(1);
+    }
+
+    [Fact]
     public async Task RunPayoutBatch_BurnReverts_BurnFailedReportedAndNothingBooked()
     {
         Chain.Revert = true;
