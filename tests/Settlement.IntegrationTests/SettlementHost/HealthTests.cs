@@ -136,6 +136,9 @@ public sealed class HealthTests : IDisposable
         public Task<IReadOnlyList<BookedEvent>> ListEventsAsync(string stream, CancellationToken cancellationToken = default) =>
             inner.ListEventsAsync(stream, cancellationToken);
 
+        public Task<IReadOnlyList<BookedEvent>> FindEventsByTransactionAsync(string stream, string transactionHash, CancellationToken cancellationToken = default) =>
+            inner.FindEventsByTransactionAsync(stream, transactionHash, cancellationToken);
+
         public Task<ChainIndexWriteResult> ApplyBatchAsync(
             ChainBlockBatch batch, Func<IndexerStep, CancellationToken, ValueTask>? onStep = null, CancellationToken cancellationToken = default) =>
             inner.ApplyBatchAsync(batch, onStep, cancellationToken);
