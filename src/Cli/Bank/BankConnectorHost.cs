@@ -71,30 +71,7 @@ internal sealed class BankConnectorHost
             throw new ArgumentException("give --config FILE or --sandbox URL --sandbox-cert PEM");
         }
 
-        var settings = new Dictionary<string, string?>
-        {
-            ["OpenBanking:DatabasePath"] = Path.Combine(state.FullName, "transfers.db"),
-        };
-        if (sandbox is not null)
-        {
-            var cert = connector.SandboxCertificate ?? throw new ArgumentException("--sandbox needs --sandbox-cert (the PEM path printed by 'l2pay bank sandbox')");
-            var keyPath = await EnsureSandboxClientAsync(sandbox, cert.FullName, state.FullName, ct).ConfigureAwait(false);
-            var prefix = "OpenBanking:Banks:" + SandboxBankName + ":";
-            var issuer = sandbox.AbsoluteUri.TrimEnd('/');
-            settings[prefix + "BaseUrl"] = issuer;
-            settings[prefix + "WellKnownEndpoint"] = issuer;
-            settings[prefix + "ClientId"] = SandboxClientId;
-            settings[prefix + "SigningKeyPath"] = keyPath;
-            settings[prefix + "SigningKeyId"] = SandboxClientId + "-key";
-            settings[prefix + "TrustedServerCertificatePath"] = cert.FullName;
-            settings[prefix + "SpecVersion"] = connector.Spec.ToString();
-            settings[prefix + "RedirectUri"] = SandboxRedirect;
-            settings[prefix + "PlatformAccount:Identification"] = SandboxPlatformAccount;
-            settings[prefix + "PlatformAccount:Name"] = "Platform";
-            settings[prefix + "Quirks:HeadlessAuthorization"] = "true";
-            settings[prefix + "RetryBaseDelay"] = "00:00:00.200";
-        }
-
+        var settings = await BuildSettingsAsync(connector, ct).ConfigureAwait(false);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings);
         if (config is not null)
@@ -125,6 +102,69 @@ internal sealed class BankConnectorHost
         var bank = connector.Bank
             ?? (sandbox is not null ? SandboxBankName : clients.BankNames.Count == 1 ? clients.BankNames.First() : throw new ArgumentException("several banks are configured: choose one with --bank"));
         return (host, host.Services.GetRequiredService<TransferService>(), bank);
+    }
+
+    /// <summary>
+    /// Writes the connector's <c>OpenBanking</c> configuration (a sandbox client registered as for the verbs, or the
+    /// settings derived from <c>--config</c>'s state) to <paramref name="path"/> as JSON, for a settlement service
+    /// (<c>OpenBankingConfigPath</c>). It names files (keys, certificates, the transfer database), never secrets.
+    /// </summary>
+    public static async Task<string> WriteConfigFileAsync(BankConnectorSettings connector, string path, CancellationToken ct)
+    {
+        var settings = await BuildSettingsAsync(connector, ct).ConfigureAwait(false);
+        var root = new JsonObject();
+        foreach (var (key, value) in settings)
+        {
+            var parts = key.Split(':');
+            var node = root;
+            foreach (var part in parts[..^1])
+            {
+                if (node[part] is not JsonObject child)
+                {
+                    child = new JsonObject();
+                    node[part] = child;
+                }
+
+                node = child;
+            }
+
+            node[parts[^1]] = value;
+        }
+
+        await File.WriteAllTextAsync(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), ct).ConfigureAwait(false);
+        return path;
+    }
+
+    private static async Task<Dictionary<string, string?>> BuildSettingsAsync(BankConnectorSettings connector, CancellationToken ct)
+    {
+        var state = connector.StateDirectory;
+        state.Create();
+        var sandbox = connector.Sandbox;
+        var settings = new Dictionary<string, string?>
+        {
+            ["OpenBanking:DatabasePath"] = Path.Combine(state.FullName, "transfers.db"),
+        };
+        if (sandbox is not null)
+        {
+            var cert = connector.SandboxCertificate ?? throw new ArgumentException("--sandbox needs --sandbox-cert (the PEM path printed by 'l2pay bank sandbox')");
+            var keyPath = await EnsureSandboxClientAsync(sandbox, cert.FullName, state.FullName, ct).ConfigureAwait(false);
+            var prefix = "OpenBanking:Banks:" + SandboxBankName + ":";
+            var issuer = sandbox.AbsoluteUri.TrimEnd('/');
+            settings[prefix + "BaseUrl"] = issuer;
+            settings[prefix + "WellKnownEndpoint"] = issuer;
+            settings[prefix + "ClientId"] = SandboxClientId;
+            settings[prefix + "SigningKeyPath"] = keyPath;
+            settings[prefix + "SigningKeyId"] = SandboxClientId + "-key";
+            settings[prefix + "TrustedServerCertificatePath"] = cert.FullName;
+            settings[prefix + "SpecVersion"] = connector.Spec.ToString();
+            settings[prefix + "RedirectUri"] = SandboxRedirect;
+            settings[prefix + "PlatformAccount:Identification"] = SandboxPlatformAccount;
+            settings[prefix + "PlatformAccount:Name"] = "Platform";
+            settings[prefix + "Quirks:HeadlessAuthorization"] = "true";
+            settings[prefix + "RetryBaseDelay"] = "00:00:00.200";
+        }
+
+        return settings;
     }
 
     /// <summary>The operator's message when another process holds the transfer.</summary>

@@ -51,13 +51,18 @@ internal static class DemoCommand
                 return CliOutput.Fail("--vouchers × --increment must not exceed --topup (a voucher above the deposit is refused)", CliOutput.Usage);
             }
 
+            if ((decimal)options.Vouchers * options.IncrementPence <= DemoRunner.PayoutFeePence)
+            {
+                return CliOutput.Fail($"--vouchers × --increment must exceed the payout fee of {DemoRunner.PayoutFeePence} pence (a payout the fee would swallow is skipped)", CliOutput.Usage);
+            }
+
             var log = options.Json ? null : Console.Out;
             DemoSummary summary;
             await using (var runner = new DemoRunner(options, log))
             {
                 try
                 {
-                    log?.WriteLine("l2pay demo: bank top-up -> stablecoin channel -> streamed vouchers -> payer SDK (IoT meter, streaming player) -> cooperative close -> bank payout");
+                    log?.WriteLine("l2pay demo: bank top-up -> stablecoin channel -> streamed vouchers -> payer SDK (IoT meter, streaming player) -> cooperative close -> payout batch -> ledger and reconciliation");
                     summary = await runner.RunAsync(ct).ConfigureAwait(false);
                 }
                 catch (DemoStepException e)

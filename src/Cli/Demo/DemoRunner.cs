@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Hosting;
 using Settlement.BankSandbox;
 using Settlement.BankSandbox.Accounts;
 using Settlement.Channels.Contracts;
@@ -16,8 +15,7 @@ using Settlement.Ethereum.Addresses;
 using Settlement.DevChain;
 using Settlement.Ethereum.Rpc;
 using Settlement.Ethereum.Signing;
-using Settlement.OpenBanking.Pis;
-using Settlement.OpenBanking.Transfers;
+using Settlement.Service.Flows;
 using Settlement.PayeeService;
 using Settlement.Service.Conversion;
 
@@ -34,6 +32,9 @@ internal sealed class DemoRunner : IAsyncDisposable
     public const string CustomerAccount = "60161331926819";
     public const string MerchantAccount = "20000055555555";
     public const long CustomerStartPence = 10_000;
+
+    /// <summary>The fee the demo's payout batch takes from the merchant's payout, in pence.</summary>
+    public const long PayoutFeePence = 5;
     private const string Scheme = "UK.OBIE.SortCodeAccountNumber";
     private const uint ChallengePeriodSeconds = 3600;
     private static readonly BigInteger GasMoney = BigInteger.Parse("100000000000000000000", CultureInfo.InvariantCulture); // 100 ETH
@@ -44,14 +45,13 @@ internal sealed class DemoRunner : IAsyncDisposable
     private readonly HttpClient _rpcHttp = new() { Timeout = TimeSpan.FromSeconds(30) };
     private readonly string _stateDir = Path.Combine(Path.GetTempPath(), "l2pay-demo-" + Guid.NewGuid().ToString("N"));
     private SandboxHost? _bank;
-    private IHost? _connectorHost;
     private AnvilProcess? _anvil;
     private PrivateKey? _platformKey;
     private PrivateKey? _userKey;
     private PrivateKey? _merchantKey;
     private int _step;
-    private TransferService? _transfers;
-    private string? _bankName;
+    private ulong _startBlock;
+    private DemoSettlement? _settlement;
 
     public DemoRunner(DemoOptions options, TextWriter? log)
     {
@@ -129,6 +129,7 @@ internal sealed class DemoRunner : IAsyncDisposable
             }
 
             var platformTx = new SignedTransactor(sender, _platformKey);
+            _startBlock = await rpc.GetBlockNumberAsync(ct).ConfigureAwait(false) + 1;
             var stablecoin = await StablecoinContract.DeployAsync(rpc, platformTx, _platformKey.Address, ct).ConfigureAwait(false);
             var contract = await ChannelContract.DeployAsync(rpc, platformTx, ct).ConfigureAwait(false);
             _summary.Platform = _platformKey.Address.ToString();
@@ -143,48 +144,40 @@ internal sealed class DemoRunner : IAsyncDisposable
         var userAddress = user.Sender;
         var merchantAddress = merchant.Sender;
 
-        // 4. Top-up through open banking, waited until final.
-        var topup = await StepAsync("top-up", async () =>
+        // 4. The settlement service (the host of `l2pay serve settlement`): ledger, chain indexer, open-banking connector
+        //    and the platform's flows, in this process.
+        _settlement = await StepAsync("settlement service", async () =>
         {
             var certPath = Path.Combine(_stateDir, "sandbox-tls.pem");
             Directory.CreateDirectory(_stateDir);
             await File.WriteAllTextAsync(certPath, _bank!.TlsCertificate.ExportCertificatePem(), ct).ConfigureAwait(false);
-            var (host, service, name) = await BankConnectorHost.StartAsync(
-                new BankConnectorSettings(new DirectoryInfo(_stateDir), null, _bank.BaseUrl, new FileInfo(certPath)), ct).ConfigureAwait(false);
-            _connectorHost = host;
-            _transfers = service;
-            _bankName = name;
-            Say($"top-up: the customer pays {Pounds(_options.TopupPence)} to the platform (OBIE domestic payment: private_key_jwt token, detached JWS, idempotency key, headless approval)");
-            var op = await _transfers!.StartTopupAsync(
-                new TransferRequest
-                {
-                    Bank = _bankName!,
-                    AmountMinor = _options.TopupPence,
-                    Counterparty = new AccountIdentification(Scheme, CustomerAccount, "Customer"),
-                    Reference = "l2pay demo top-up",
-                },
-                ct).ConfigureAwait(false);
-            op = await BankConnectorHost.WaitAsync(_transfers!, op, _options.BankTimeout, ct).ConfigureAwait(false);
-            if (op.State != TransferState.Completed)
+            var settlement = await DemoSettlement.StartAsync(
+                new BankConnectorSettings(new DirectoryInfo(_stateDir), null, _bank.BaseUrl, new FileInfo(certPath)),
+                _stateDir, new Uri(_summary.RpcUrl!), _summary.ChainId, channels.Address.ToString(), token.Address.ToString(), _startBlock,
+                _platformKey!, merchantAddress.ToString(), PayoutFeePence, ct).ConfigureAwait(false);
+            Say($"settlement service at {settlement.BaseUrl}: SQLite ledger, chain indexer from block {_startBlock}, OBIE connector, top-up and payout flows (payout fee {Pounds(PayoutFeePence)})");
+            return settlement;
+        }).ConfigureAwait(false);
+
+        // 5. Top-up: a persisted flow — bank payment final → ledger credits the user → the platform mints and opens the
+        //    user's channel → the indexer confirms → the ledger posts the funding.
+        var (topupFlow, topup, channel, deposit) = await StepAsync("top-up flow", async () =>
+        {
+            Say($"top-up: the customer pays {Pounds(_options.TopupPence)} to the platform; the settlement service funds a channel user -> merchant with the same value");
+            var flow = await _settlement!.TopupAsync(Guid.NewGuid(), _options.TopupPence, userAddress.ToString(), merchantAddress.ToString(), _options.BankTimeout, ct).ConfigureAwait(false);
+            var op = await _settlement.Transfers.GetAsync(flow.BankOperationId, ct).ConfigureAwait(false);
+            if (flow.State != TopupFlowState.Funded || op is null || flow.Funding?.ChannelId is not { } channelId)
             {
-                throw new DemoStepException("top-up", $"payment {op.PaymentId ?? "(none)"} is {op.State} (bank status {op.PaymentStatus ?? "none"}{(op.LastError is null ? string.Empty : ", " + op.LastError)}), not final-accepted");
+                throw new DemoStepException("top-up", $"top-up flow {flow.Id} is {flow.State}{(flow.Problem is { } p ? $" ({p.Code}: {p.Detail})" : string.Empty)}; bank payment {op?.PaymentId ?? "(none)"} {op?.State}");
             }
 
-            Say($"top-up final: payment {op.PaymentId} {op.PaymentStatus}; bank now {Format(ReadBank())}");
-            return op;
+            var opened = await channels.FindOpenedAsync(ChannelId.Parse(channelId), BlockParameter.Latest, ct).ConfigureAwait(false)
+                ?? throw new DemoStepException("top-up", $"the chain has no channel {channelId}");
+            Say($"bank payment {op.PaymentId} {op.PaymentStatus} ({op.PaymentIdempotencyKey}); ledger credited the user; minted {StablecoinRate.FormatTokens(opened.Deposit)} (1p = {StablecoinRate.BaseUnitsPerPenny} units) and opened channel {channelId} in {flow.Funding.TransactionHash}; the indexer confirmed it and the ledger posted the funding");
+            Say($"bank now {Format(ReadBank())}");
+            return (flow, op, opened.Channel, opened.Deposit);
         }).ConfigureAwait(false);
         _summary.Topup = topup;
-
-        // 5. Only now: mint at the fixed rate and open the user's channel on their behalf.
-        var (channel, deposit) = await StepAsync("mint and open", async () =>
-        {
-            var amount = StablecoinRate.ToBaseUnits(topup.Instruction.Amount.MinorUnits);
-            await token.MintAsync(platform, platform.Sender, amount, ct).ConfigureAwait(false);
-            await token.ApproveAsync(platform, channels.Address, amount, ct).ConfigureAwait(false);
-            var opened = await channels.OpenAsync(platform, userAddress, merchantAddress, token.Address, ChallengePeriodSeconds, amount, ct).ConfigureAwait(false);
-            Say($"minted {StablecoinRate.FormatTokens(amount)} for {Pounds(topup.Instruction.Amount.MinorUnits)} (1p = {StablecoinRate.BaseUnitsPerPenny} units) and opened channel {opened.ChannelId} user -> merchant with deposit {StablecoinRate.FormatTokens(opened.Deposit)}");
-            return (opened.Channel, opened.Deposit);
-        }).ConfigureAwait(false);
         _summary.ChannelId = channel.Id.ToString();
         _summary.Deposit = deposit;
 
@@ -278,38 +271,26 @@ internal sealed class DemoRunner : IAsyncDisposable
             Say($"cooperative close (final state signed by user and merchant, sent by the merchant, {receipt.GasUsed} gas): merchant received {StablecoinRate.FormatTokens(_summary.MerchantPayout)}, user refunded {StablecoinRate.FormatTokens(_summary.UserRefund)}");
         }).ConfigureAwait(false);
 
-        // 8. Payout: stablecoin back to the platform and burned, GBP to the merchant's bank.
-        var payout = await StepAsync("payout", async () =>
+        // 8. Payout: the merchant lets the platform burn its tGBP; a payout batch of the settlement service burns it and
+        //    pays the GBP (less the fee) to the merchant's bank through PIS.
+        var payout = await StepAsync("payout batch", async () =>
         {
             var held = await token.BalanceOfAsync(merchantAddress, null, ct).ConfigureAwait(false);
-            var pence = StablecoinRate.ToPence(held, out var remainder);
-            var units = StablecoinRate.ToBaseUnits(pence);
-            if (pence == 0)
+            await token.ApproveAsync(merchant, platform.Sender, held, ct).ConfigureAwait(false);
+            Say($"the merchant holds {StablecoinRate.FormatTokens(held)} and lets the platform burn it (approve)");
+            await _settlement!.WaitIndexedAsync(await rpc.GetBlockNumberAsync(ct).ConfigureAwait(false), _options.BankTimeout, ct).ConfigureAwait(false);
+            var (item, flow) = await _settlement!.PayoutAsync(_options.BankTimeout, ct).ConfigureAwait(false);
+            if (flow is not { State: PayoutFlowState.Paid })
             {
-                throw new DemoStepException("payout", "the merchant holds less than a penny of stablecoin");
+                throw new DemoStepException("payout", $"payout batch: {item.Outcome} {item.Detail}; flow {flow?.State}{(flow?.Problem is { } p ? $" ({p.Code}: {p.Detail})" : string.Empty)}");
             }
 
-            await token.TransferAsync(merchant, platform.Sender, units, ct).ConfigureAwait(false);
-            await token.BurnAsync(platform, units, ct).ConfigureAwait(false);
-            _summary.Burned = units;
-            _summary.PayoutRemainder = remainder;
-            Say($"payout: the merchant returned {StablecoinRate.FormatTokens(units)} to the platform, which burned it (remainder below a penny kept by the merchant: {remainder} units); paying {Pounds(pence)} to the merchant's bank");
-            var op = await _transfers!.StartPayoutAsync(
-                new TransferRequest
-                {
-                    Bank = _bankName!,
-                    AmountMinor = pence,
-                    Counterparty = new AccountIdentification(Scheme, MerchantAccount, "Merchant"),
-                    Reference = "l2pay demo payout",
-                },
-                ct).ConfigureAwait(false);
-            op = await BankConnectorHost.WaitAsync(_transfers!, op, _options.BankTimeout, ct).ConfigureAwait(false);
-            if (op.State != TransferState.Completed)
-            {
-                throw new DemoStepException("payout", $"payment {op.PaymentId ?? "(none)"} is {op.State} (bank status {op.PaymentStatus ?? "none"}{(op.LastError is null ? string.Empty : ", " + op.LastError)}), not final-accepted");
-            }
-
-            Say($"payout final: payment {op.PaymentId} {op.PaymentStatus}");
+            var op = await _settlement.Transfers.GetAsync(flow.BankOperationId, ct).ConfigureAwait(false)
+                ?? throw new DemoStepException("payout", $"no bank payout for flow {flow.Id}");
+            _summary.Burned = StablecoinRate.ToBaseUnits(flow.Order.AmountPence);
+            _summary.PayoutRemainder = held - _summary.Burned;
+            _summary.PayoutFeePence = flow.Order.FeePence;
+            Say($"payout flow {flow.Id}: burned {StablecoinRate.FormatTokens(_summary.Burned)} in {flow.Burn?.TransactionHash} (remainder below a penny kept by the merchant: {_summary.PayoutRemainder} units), fee {Pounds(flow.Order.FeePence)}, paid {Pounds(flow.Order.NetPence)}: payment {op.PaymentId} {op.PaymentStatus}");
             return op;
         }).ConfigureAwait(false);
         _summary.Payout = payout;
@@ -327,16 +308,29 @@ internal sealed class DemoRunner : IAsyncDisposable
 
             var platformHeld = bankEnd.Platform - bankStart.Platform;
             var streamedPence = StablecoinRate.ToPence(streamed, out _);
+            var reserve = await _settlement!.CreditBalanceAsync(SettlementAccounts.StablecoinReserve, ct).ConfigureAwait(false);
+            var fees = await _settlement.CreditBalanceAsync(SettlementAccounts.Fees, ct).ConfigureAwait(false);
+            var clearing = await _settlement.DebitBalanceAsync(SettlementAccounts.BankClearing, ct).ConfigureAwait(false);
+            var userFunds = await _settlement.CreditBalanceAsync(SettlementAccounts.UserFunds(DemoSettlement.UserId), ct).ConfigureAwait(false);
+            var merchantPayable = await _settlement.CreditBalanceAsync(SettlementAccounts.MerchantPayable(DemoSettlement.MerchantId), ct).ConfigureAwait(false);
+            var journal = await _settlement.Ledger.VerifyJournalAsync(ct).ConfigureAwait(false);
+            _summary.LedgerReservePence = reserve;
+            _summary.LedgerFeesPence = fees;
+            _summary.LedgerBankClearingPence = clearing;
+            _summary.JournalHead = journal.HeadHash;
+            _summary.JournalEntries = journal.Entries;
             _summary.AddCheck("channelClose", _summary.MerchantPayout + _summary.UserRefund == deposit && _summary.MerchantPayout == streamed && _summary.ChannelSettled,
                 $"merchant payout {_summary.MerchantPayout} + user refund {_summary.UserRefund} = deposit {deposit}; merchant payout = newest voucher {streamed}; channel settled");
-            _summary.AddCheck("backing", _summary.TotalSupply == StablecoinRate.ToBaseUnits(platformHeld),
-                $"tGBP outstanding {StablecoinRate.FormatTokens(_summary.TotalSupply)} = GBP the platform holds {Pounds(platformHeld)}");
+            _summary.AddCheck("backing", _summary.TotalSupply == StablecoinRate.ToBaseUnits(reserve) && platformHeld == reserve + fees,
+                $"tGBP outstanding {StablecoinRate.FormatTokens(_summary.TotalSupply)} = the ledger's stablecoin reserve {Pounds(reserve)}; the platform's bank account {Pounds(platformHeld)} = reserve + fees {Pounds(fees)}");
+            _summary.AddCheck("ledger", journal.Ok && clearing == platformHeld && userFunds == 0 && merchantPayable == 0 && fees == PayoutFeePence,
+                $"journal verified ({journal.Entries} entries, head {journal.HeadHash}); bank clearing {Pounds(clearing)} = the platform's bank account; user funds {Pounds(userFunds)} and merchant payable {Pounds(merchantPayable)} all moved on; fees {Pounds(fees)}");
             _summary.AddCheck("bankConservation", bankEnd.Total == bankStart.Total,
                 $"sum of sandbox balances {Pounds(bankStart.Total)} before = {Pounds(bankEnd.Total)} after");
             _summary.AddCheck("customerDebited", bankStart.Customer - bankEnd.Customer == _options.TopupPence,
                 $"customer paid {Pounds(bankStart.Customer - bankEnd.Customer)} = top-up {Pounds(_options.TopupPence)}");
-            _summary.AddCheck("merchantPaid", bankEnd.Merchant - bankStart.Merchant == streamedPence,
-                $"merchant bank received {Pounds(bankEnd.Merchant - bankStart.Merchant)} = streamed {Pounds(streamedPence)}");
+            _summary.AddCheck("merchantPaid", bankEnd.Merchant - bankStart.Merchant == streamedPence - PayoutFeePence,
+                $"merchant bank received {Pounds(bankEnd.Merchant - bankStart.Merchant)} = streamed {Pounds(streamedPence)} - fee {Pounds(PayoutFeePence)}");
             if (_summary.PayerSdk is { } sdk)
             {
                 _summary.AddCheck("payerSdkMeter", sdk.MeterSigned == sdk.MeterDue && sdk.MeterPayeeStored == sdk.MeterSigned && sdk.MeterAcknowledged == sdk.MeterSigned,
@@ -371,20 +365,10 @@ internal sealed class DemoRunner : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_connectorHost is not null)
+        if (_settlement is not null)
         {
-            try
-            {
-                using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await _connectorHost.StopAsync(stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // stopping anyway
-            }
-
-            _connectorHost.Dispose();
-            _connectorHost = null;
+            await _settlement.DisposeAsync().ConfigureAwait(false);
+            _settlement = null;
         }
 
         if (_bank is not null)

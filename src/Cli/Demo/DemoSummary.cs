@@ -9,7 +9,7 @@ namespace Settlement.Cli.Demo;
 internal sealed class DemoSummary
 {
     public const string Next =
-        "Not built yet: the settlement flows that book top-ups, channel closes and payouts into the ledger, and reconciliation of chain, ledger and bank (src/Settlement); the ledger and the chain indexer exist (l2pay settle ledger | index) but the demo does not book into them yet, so its checks read the bank and the chain directly.";
+        "Not built yet: the watchtower and the v2 contract (disputes watched on the payee's behalf), VRP sweeping recharges, and the operator dashboard.";
 
     private readonly List<DemoCheck> _checks = [];
 
@@ -66,6 +66,18 @@ internal sealed class DemoSummary
     public BigInteger Burned { get; set; }
 
     public BigInteger PayoutRemainder { get; set; }
+
+    public long PayoutFeePence { get; set; }
+
+    public long LedgerReservePence { get; set; }
+
+    public long LedgerFeesPence { get; set; }
+
+    public long LedgerBankClearingPence { get; set; }
+
+    public string? JournalHead { get; set; }
+
+    public long JournalEntries { get; set; }
 
     public BigInteger ChainUser { get; set; }
 
@@ -178,6 +190,15 @@ internal sealed class DemoSummary
         w.WriteStartObject();
         w.WriteString("burned", Units(Burned));
         w.WriteString("remainderKeptByMerchant", Units(PayoutRemainder));
+        w.WriteNumber("feePence", PayoutFeePence);
+        w.WriteEndObject();
+
+        w.WriteStartObject("ledger");
+        w.WriteNumber("stablecoinReservePence", LedgerReservePence);
+        w.WriteNumber("feesPence", LedgerFeesPence);
+        w.WriteNumber("bankClearingPence", LedgerBankClearingPence);
+        w.WriteNumber("journalEntries", JournalEntries);
+        w.WriteString("journalHead", JournalHead);
         w.WriteEndObject();
 
         w.WriteStartObject("checks");

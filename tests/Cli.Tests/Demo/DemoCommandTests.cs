@@ -13,6 +13,7 @@ public sealed class DemoCommandTests
 {
     private const int Vouchers = 200;
     private const long PennyUnits = 10_000;
+    private const long FeePence = 5;
 
     [Fact]
     public async Task Demo_Json_RunsEndToEndAndEveryCheckHolds()
@@ -26,7 +27,7 @@ public sealed class DemoCommandTests
         root.GetProperty("ok").GetBoolean().ShouldBeTrue();
         var checks = root.GetProperty("checks").EnumerateObject().ToList();
         checks.Select(c => c.Name).ShouldBe(
-            ["channelClose", "backing", "bankConservation", "customerDebited", "merchantPaid", "payerSdkMeter", "payerSdkPlayer", "payerSdkClose", "http402", "escrowEmpty"],
+            ["channelClose", "backing", "ledger", "bankConservation", "customerDebited", "merchantPaid", "payerSdkMeter", "payerSdkPlayer", "payerSdkClose", "http402", "escrowEmpty"],
             ignoreOrder: true);
         checks.ShouldAllBe(c => c.Value.GetBoolean());
 
@@ -58,8 +59,8 @@ public sealed class DemoCommandTests
         topupPence.ShouldBe(2000);
         start.GetProperty("customer").GetInt64().ShouldBe(10_000);
         (start.GetProperty("customer").GetInt64() - end.GetProperty("customer").GetInt64()).ShouldBe(topupPence);
-        (end.GetProperty("merchant").GetInt64() - start.GetProperty("merchant").GetInt64()).ShouldBe(Vouchers);
-        payout.GetProperty("amountPence").GetInt64().ShouldBe(Vouchers);
+        (end.GetProperty("merchant").GetInt64() - start.GetProperty("merchant").GetInt64()).ShouldBe(Vouchers - FeePence);
+        payout.GetProperty("amountPence").GetInt64().ShouldBe(Vouchers - FeePence);
         end.GetProperty("total").GetInt64().ShouldBe(start.GetProperty("total").GetInt64());
         (end.GetProperty("customer").GetInt64() + end.GetProperty("platform").GetInt64() + end.GetProperty("merchant").GetInt64())
             .ShouldBe(end.GetProperty("total").GetInt64());
@@ -82,8 +83,17 @@ public sealed class DemoCommandTests
         Units(chain, "merchantBalance").ShouldBe(BigInteger.Zero);
         Units(chain, "channelEscrow").ShouldBe(BigInteger.Zero);
         Units(chain, "userBalance").ShouldBe(deposit - streamed);
-        Units(chain, "totalSupply").ShouldBe(end.GetProperty("platform").GetInt64() * PennyUnits);
+        Units(chain, "totalSupply").ShouldBe((end.GetProperty("platform").GetInt64() - FeePence) * PennyUnits);
         Units(root.GetProperty("payoutChain"), "burned").ShouldBe(streamed);
+        root.GetProperty("payoutChain").GetProperty("feePence").GetInt64().ShouldBe(FeePence);
+
+        // Ledger (the settlement service's): GBP reserve = tGBP outstanding; the platform's bank = bank clearing = reserve + fees.
+        var ledger = root.GetProperty("ledger");
+        ledger.GetProperty("stablecoinReservePence").GetInt64().ShouldBe(topupPence - Vouchers);
+        ledger.GetProperty("feesPence").GetInt64().ShouldBe(FeePence);
+        ledger.GetProperty("bankClearingPence").GetInt64().ShouldBe(end.GetProperty("platform").GetInt64());
+        ledger.GetProperty("journalEntries").GetInt64().ShouldBeGreaterThan(0);
+        ledger.GetProperty("journalHead").GetString()!.Length.ShouldBe(64);
         var addresses = new[] { "platform", "user", "merchant", "stablecoin", "channels" }.Select(n => chain.GetProperty(n).GetString()).ToList();
         addresses.ShouldAllBe(a => a != null && a.StartsWith("0x", StringComparison.Ordinal) && a.Length == 42);
         addresses.Distinct().Count().ShouldBe(addresses.Count);
@@ -113,6 +123,16 @@ public sealed class DemoCommandTests
         run.ExitCode.ShouldBe(2);
         run.Stdout.ShouldBeEmpty();
         run.Stderr.ShouldContain("--vouchers");
+    }
+
+    [Fact]
+    public async Task Demo_StreamedNoMoreThanThePayoutFee_IsAUsageError()
+    {
+        var run = await L2pay.RunAsync("demo", "--vouchers", "5");
+
+        run.ExitCode.ShouldBe(2);
+        run.Stdout.ShouldBeEmpty();
+        run.Stderr.ShouldContain("payout fee of 5 pence");
     }
 
     private static BigInteger Units(JsonElement parent, string name) =>
