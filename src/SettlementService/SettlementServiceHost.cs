@@ -9,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
+using Settlement.Service.Flows;
 using Settlement.SettlementService.Hosting;
 using Settlement.SettlementService.Http;
 using Settlement.SettlementService.Indexer;
@@ -89,6 +90,10 @@ public sealed class SettlementServiceHost : IAsyncDisposable
 
         var app = builder.Build();
         SettlementHttpEndpoints.Map(app);
+        if (app.Services.GetService<SettlementFlows>() is not null)
+        {
+            FlowHttpEndpoints.Map(app);
+        }
         app.MapPrometheusScrapingEndpoint("/metrics/prometheus");
         if (options.OpenBankingConfigPath is not null)
         {

@@ -22,6 +22,8 @@ internal static class SettleCommand
         settle.Subcommands.Add(CreateLedger());
         settle.Subcommands.Add(CreateVerify());
         settle.Subcommands.Add(IndexCommand.Create());
+        settle.Subcommands.Add(SettleFlowsCommands.CreateRun());
+        settle.Subcommands.Add(SettleFlowsCommands.CreatePayouts());
         return settle;
     }
 

@@ -1,0 +1,322 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Settlement.OpenBanking.Pis;
+using Settlement.Service.Flows;
+
+namespace Settlement.SettlementService.Http;
+
+/// <summary>
+/// The flows over HTTP, mapped when the flows run (<c>AddPlatformFlows</c>): <c>POST /flows/topups</c> starts a top-up
+/// (idempotent per <c>flowId</c>; 202 with the flow, 200 for a repeat, 400 with the refusal's name), <c>GET /flows</c>
+/// (<c>?unfinished=true</c>), <c>GET /flows/{id}</c> with its history, <c>POST /flows/payouts</c> runs a payout batch
+/// now, <c>POST /flows/{id}/bank-return</c> records a bank's return of a top-up or payout. Bodies are JSON; amounts in
+/// pence are integers; a body that is not the expected JSON answers 400 and changes nothing.
+/// </summary>
+internal static class FlowHttpEndpoints
+{
+    private const int MaxBodyBytes = 16 * 1024;
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapPost("/flows/topups", StartTopupAsync);
+        app.MapGet("/flows", ListAsync);
+        app.MapGet("/flows/{id:guid}", GetAsync);
+        app.MapPost("/flows/payouts", RunPayoutsAsync);
+        app.MapPost("/flows/{id:guid}/bank-return", RecordReturnAsync);
+    }
+
+    private static async Task StartTopupAsync(HttpContext context, SettlementFlows flows)
+    {
+        var body = await ReadAsync(context).ConfigureAwait(false);
+        if (body is null)
+        {
+            await ProblemAsync(context, 400, "the body must be a JSON object of at most 16 KiB").ConfigureAwait(false);
+            return;
+        }
+
+        if (!TryTopup(body.Value, out var request, out var problem))
+        {
+            await ProblemAsync(context, 400, problem ?? "invalid top-up").ConfigureAwait(false);
+            return;
+        }
+
+        var start = await flows.StartTopupAsync(request, context.RequestAborted).ConfigureAwait(false);
+        if (!start.Accepted || start.Flow is null)
+        {
+            await WriteAsync(context, 400, w =>
+            {
+                w.WriteString("refusal", start.Refusal?.ToString());
+                w.WriteString("detail", start.Detail);
+            }).ConfigureAwait(false);
+            return;
+        }
+
+        await WriteAsync(context, start.Created ? 202 : 200, w => WriteTopup(w, start.Flow)).ConfigureAwait(false);
+    }
+
+    private static async Task ListAsync(HttpContext context, SettlementFlows flows)
+    {
+        var unfinished = string.Equals(context.Request.Query["unfinished"], "true", StringComparison.OrdinalIgnoreCase);
+        var list = await flows.ListAsync(unfinishedOnly: unfinished, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+        await WriteAsync(context, 200, w =>
+        {
+            w.WriteStartArray("flows");
+            foreach (var f in list)
+            {
+                w.WriteStartObject();
+                WriteSnapshot(w, f);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }).ConfigureAwait(false);
+    }
+
+    private static async Task GetAsync(HttpContext context, SettlementFlows flows, Guid id)
+    {
+        var snapshot = await flows.GetAsync(id, context.RequestAborted).ConfigureAwait(false);
+        if (snapshot is null)
+        {
+            await ProblemAsync(context, 404, $"no flow {id}").ConfigureAwait(false);
+            return;
+        }
+
+        var history = await flows.GetHistoryAsync(id, context.RequestAborted).ConfigureAwait(false);
+        var topup = snapshot.Kind == FlowKind.Topup ? await flows.GetTopupAsync(id, context.RequestAborted).ConfigureAwait(false) : null;
+        var payout = snapshot.Kind == FlowKind.Payout ? await flows.GetPayoutAsync(id, context.RequestAborted).ConfigureAwait(false) : null;
+        await WriteAsync(context, 200, w =>
+        {
+            WriteSnapshot(w, snapshot);
+            if (topup is not null)
+            {
+                WriteTopupDetail(w, topup);
+            }
+
+            if (payout is not null)
+            {
+                w.WriteString("merchant", payout.Order.MerchantId);
+                w.WriteNumber("amountPence", payout.Order.AmountPence);
+                w.WriteNumber("feePence", payout.Order.FeePence);
+                w.WriteString("burnTransaction", payout.Burn?.TransactionHash);
+                w.WriteString("bankOperationId", payout.BankOperationId.ToString());
+            }
+
+            w.WriteStartArray("history");
+            foreach (var h in history)
+            {
+                w.WriteStartObject();
+                w.WriteString("at", h.At.ToString("O", CultureInfo.InvariantCulture));
+                w.WriteString("from", h.FromState);
+                w.WriteString("to", h.ToState);
+                w.WriteString("event", h.Event);
+                w.WriteString("detail", h.Detail);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }).ConfigureAwait(false);
+    }
+
+    private static async Task RunPayoutsAsync(HttpContext context, SettlementFlows flows)
+    {
+        var batch = await flows.RunPayoutBatchAsync(context.RequestAborted).ConfigureAwait(false);
+        await WriteAsync(context, 200, w =>
+        {
+            w.WriteString("batchId", batch.BatchId.ToString());
+            w.WriteStartArray("items");
+            foreach (var item in batch.Items)
+            {
+                w.WriteStartObject();
+                w.WriteString("merchant", item.MerchantId);
+                w.WriteString("outcome", item.Outcome.ToString());
+                w.WriteNumber("amountPence", item.AmountPence);
+                w.WriteString("flowId", item.FlowId?.ToString());
+                w.WriteString("state", item.State?.ToString());
+                w.WriteString("detail", item.Detail);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }).ConfigureAwait(false);
+    }
+
+    private static async Task RecordReturnAsync(HttpContext context, SettlementFlows flows, Guid id)
+    {
+        var body = await ReadAsync(context).ConfigureAwait(false);
+        if (body is not { ValueKind: JsonValueKind.Object } b || !b.TryGetProperty("reason", out var reason) || reason.ValueKind != JsonValueKind.String
+            || reason.GetString() is not { Length: > 0 and <= 200 } text)
+        {
+            await ProblemAsync(context, 400, "the body must be {\"reason\": \"…\"} (1–200 characters)").ConfigureAwait(false);
+            return;
+        }
+
+        var result = await flows.RecordBankReturnAsync(id, text, context.RequestAborted).ConfigureAwait(false);
+        var status = result.Outcome switch
+        {
+            BankReturnOutcome.Recorded => 202,
+            BankReturnOutcome.AlreadyRecorded => 200,
+            BankReturnOutcome.NotFound => 404,
+            _ => 409,
+        };
+        await WriteAsync(context, status, w =>
+        {
+            w.WriteString("outcome", result.Outcome.ToString());
+            w.WriteString("state", result.Flow?.State);
+        }).ConfigureAwait(false);
+    }
+
+    private static bool TryTopup(JsonElement body, out TopupRequest request, out string? problem)
+    {
+        request = null!;
+        problem = null;
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            problem = "the body must be a JSON object";
+            return false;
+        }
+
+        if (!TryGuid(body, "flowId", out var flowId) || !TryString(body, "userId", out var user) || !TryString(body, "bank", out var bank)
+            || !body.TryGetProperty("amountPence", out var amount) || amount.ValueKind != JsonValueKind.Number || !amount.TryGetInt64(out var pence)
+            || !TryString(body, "payerAddress", out var payer) || !TryString(body, "payeeAddress", out var payee))
+        {
+            problem = "required: flowId (uuid), userId, bank, amountPence (integer), payerAddress, payeeAddress";
+            return false;
+        }
+
+        AccountIdentification? debtor = null;
+        if (body.TryGetProperty("debtorAccount", out var d) && d.ValueKind == JsonValueKind.Object)
+        {
+            if (!TryString(d, "identification", out var identification))
+            {
+                problem = "debtorAccount needs identification (and optionally scheme, name)";
+                return false;
+            }
+
+            debtor = new AccountIdentification(
+                TryString(d, "scheme", out var scheme) ? scheme : "UK.OBIE.SortCodeAccountNumber", identification, TryString(d, "name", out var name) ? name : identification);
+        }
+
+        request = new TopupRequest
+        {
+            FlowId = flowId,
+            UserId = user,
+            Bank = bank,
+            AmountPence = pence,
+            PayerAddress = payer,
+            PayeeAddress = payee,
+            ChannelId = TryString(body, "channelId", out var channel) ? channel : null,
+            Reference = TryString(body, "reference", out var reference) ? reference : null,
+            DebtorAccount = debtor,
+        };
+        return true;
+    }
+
+    private static bool TryString(JsonElement parent, string name, out string value)
+    {
+        value = string.Empty;
+        if (parent.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String && e.GetString() is { } s)
+        {
+            value = s;
+            return true;
+        }
+
+        return false;
+    }
+
+    private static bool TryGuid(JsonElement parent, string name, out Guid value)
+    {
+        value = Guid.Empty;
+        return TryString(parent, name, out var text) && Guid.TryParse(text, CultureInfo.InvariantCulture, out value);
+    }
+
+    private static async Task<JsonElement?> ReadAsync(HttpContext context)
+    {
+        if (context.Request.ContentLength is > MaxBodyBytes)
+        {
+            return null;
+        }
+
+        var buffer = new byte[MaxBodyBytes + 1];
+        var read = 0;
+        int n;
+        while ((n = await context.Request.Body.ReadAsync(buffer.AsMemory(read), context.RequestAborted).ConfigureAwait(false)) > 0)
+        {
+            read += n;
+            if (read > MaxBodyBytes)
+            {
+                return null;
+            }
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(buffer.AsMemory(0, read));
+            return doc.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static void WriteSnapshot(Utf8JsonWriter w, FlowSnapshot f)
+    {
+        w.WriteString("id", f.Id.ToString());
+        w.WriteString("kind", f.Kind.ToString());
+        w.WriteString("state", f.State);
+        w.WriteBoolean("finished", f.Finished);
+        w.WriteBoolean("needsAttention", f.NeedsAttention);
+        w.WriteString("problem", f.Problem is { } p ? $"{p.Code}: {p.Detail}" : null);
+        w.WriteNumber("version", f.Version);
+        w.WriteString("updatedAt", f.UpdatedAt.ToString("O", CultureInfo.InvariantCulture));
+    }
+
+    private static void WriteTopup(Utf8JsonWriter w, TopupFlow flow)
+    {
+        w.WriteString("id", flow.Id.ToString());
+        w.WriteString("kind", nameof(FlowKind.Topup));
+        w.WriteString("state", flow.State.ToString());
+        WriteTopupDetail(w, flow);
+    }
+
+    private static void WriteTopupDetail(Utf8JsonWriter w, TopupFlow flow)
+    {
+        w.WriteString("userId", flow.Request.UserId);
+        w.WriteNumber("amountPence", flow.Request.AmountPence);
+        w.WriteString("payerAddress", flow.Request.PayerAddress);
+        w.WriteString("payeeAddress", flow.Request.PayeeAddress);
+        w.WriteString("bankOperationId", flow.BankOperationId.ToString());
+        w.WriteString("authorizationUrl", flow.AuthorizationUrl?.AbsoluteUri);
+        w.WriteString("fundingTransaction", flow.Funding?.TransactionHash);
+        w.WriteString("channelId", flow.Funding?.ChannelId ?? flow.Request.ChannelId);
+    }
+
+    private static async Task ProblemAsync(HttpContext context, int status, string detail)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/problem+json";
+        await using var w = new Utf8JsonWriter(context.Response.Body, WriterOptions);
+        w.WriteStartObject();
+        w.WriteNumber("status", status);
+        w.WriteString("title", status == 404 ? "not found" : "bad request");
+        w.WriteString("detail", detail);
+        w.WriteEndObject();
+        await w.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static async Task WriteAsync(HttpContext context, int status, Action<Utf8JsonWriter> body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await using var w = new Utf8JsonWriter(context.Response.Body, WriterOptions);
+        w.WriteStartObject();
+        body(w);
+        w.WriteEndObject();
+        await w.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+    }
+}
