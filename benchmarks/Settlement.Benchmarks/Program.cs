@@ -48,6 +48,12 @@ if (args is ["indexer", ..])
     return;
 }
 
+if (args is ["topup", ..])
+{
+    await Settlement.Benchmarks.Topup.TopupBenchmarks.RunAsync(args);
+    return;
+}
+
 if (args is ["reconcile", ..])
 {
     ReconciliationBenchmarks.Run(args);
