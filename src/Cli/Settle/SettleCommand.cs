@@ -9,7 +9,7 @@ namespace Settlement.Cli.Settle;
 
 /// <summary>
 /// <c>l2pay settle ledger | verify-journal --db DB</c>: read-only views of the settlement ledger (SQLite file or
-/// PostgreSQL connection string); <c>l2pay settle index</c> (<see cref="IndexCommand"/>) books chain events into it. Output: one JSON object; <c>verify-journal</c> exits non-zero when the journal fails.
+/// PostgreSQL connection string); <c>l2pay settle index</c> (<see cref="IndexCommand"/>) books chain events into it; <c>reconcile</c> and <c>report</c> (<see cref="ReconcileCommand"/>) reconcile it with the bank and the chain. Output: one JSON object; <c>verify-journal</c> exits non-zero when the journal fails.
 /// </summary>
 internal static class SettleCommand
 {
@@ -24,6 +24,8 @@ internal static class SettleCommand
         settle.Subcommands.Add(IndexCommand.Create());
         settle.Subcommands.Add(SettleFlowsCommands.CreateRun());
         settle.Subcommands.Add(SettleFlowsCommands.CreatePayouts());
+        settle.Subcommands.Add(ReconcileCommand.CreateReconcile());
+        settle.Subcommands.Add(ReconcileCommand.CreateReport());
         return settle;
     }
 
@@ -144,7 +146,11 @@ internal static class SettleCommand
     private static string Text<T>(T value)
         where T : IFormattable => value.ToString(null, CultureInfo.InvariantCulture);
 
-    private static async Task<int> WithStoreAsync(string database, Func<ILedgerStore, Task<int>> body)
+    private static Task<int> WithStoreAsync(string database, Func<ILedgerStore, Task<int>> body) =>
+        WithServicesAsync(database, services => body(services.GetRequiredService<ILedgerStore>()));
+
+    /// <summary>Opens the ledger database (SQLite file, which must exist, or PostgreSQL) with its stores (ledger, indexer, flows) and runs <paramref name="body"/>.</summary>
+    internal static async Task<int> WithServicesAsync(string database, Func<IServiceProvider, Task<int>> body)
     {
         var postgres = database.Contains("Host=", StringComparison.OrdinalIgnoreCase) || database.StartsWith("postgres", StringComparison.OrdinalIgnoreCase);
         if (!postgres && !File.Exists(database))
@@ -163,6 +169,6 @@ internal static class SettleCommand
         }
 
         await using var provider = services.BuildServiceProvider();
-        return await body(provider.GetRequiredService<ILedgerStore>()).ConfigureAwait(false);
+        return await body(provider).ConfigureAwait(false);
     }
 }
