@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Settlement.OpenBanking.Transfers;
 using Settlement.Service.Conversion;
 using Settlement.Service.Flows;
@@ -186,6 +187,65 @@ public sealed class SettlementReconciliationTests : FlowTestBase
         var broken = Pairing(report, SettlementReconciliation.ChainLedger).Breaks.ShouldHaveSingleItem();
         broken.Reason.ShouldBe(BreakReason.AmountMismatch);
         broken.Difference.ShouldBe((Int128)(-10_000));
+    }
+
+    [Fact]
+    public async Task RunAsync_ChannelSettlementNotEmptyingTheEscrow_FindingAndBreak()
+    {
+        var channel = "0x" + new string('c', 64);
+        var escrow = ChainAccounts.Escrow(ChainId, LedgerAssets.Tgbp, Contract, channel);
+        var payer = ChainAccounts.Wallet(ChainId, LedgerAssets.Tgbp, Payer);
+        var payee = ChainAccounts.Wallet(ChainId, LedgerAssets.Tgbp, Payee);
+        var settleTx = "0x" + new string('5', 64);
+        BookedEvent Event(string tx, ulong block, ChainEventKind kind, List<Transfer> transfers, params (Account From, Account To, ulong Amount, ChainTransferCode Code)[] legs)
+        {
+            var key = new ChainEventKey(ChainId, Contract, tx, 0);
+            var ids = new List<UInt128>();
+            for (var leg = 0; leg < legs.Length; leg++)
+            {
+                var id = ChainTransferIds.ForEvent(ChainId, Contract, tx, 0, B(block).Hash, 0, leg);
+                transfers.Add(new Transfer(id, legs[leg].From.Id, legs[leg].To.Id, legs[leg].Amount, LedgerAssets.Tgbp, (ushort)legs[leg].Code));
+                ids.Add(id);
+            }
+
+            return new BookedEvent(key, block, B(block).Hash, kind, ids, ChannelId: channel);
+        }
+
+        var transfers = new List<Transfer>();
+        var events = new List<BookedEvent>
+        {
+            Event("0x" + new string('1', 64), 1, ChainEventKind.ChannelOpened, transfers, (payer, escrow, 1_000, ChainTransferCode.ChannelFunded)),
+            Event(settleTx, 2, ChainEventKind.ChannelSettled, transfers,
+                (escrow, payer, 100, ChainTransferCode.SettledToPayer), (escrow, payee, 800, ChainTransferCode.SettledToPayee)),
+        };
+        (await Store().ApplyBatchAsync(new ChainBlockBatch(Stream, ChainId, null, B(2), [B(1), B(2)], [escrow, payer, payee], transfers, events,
+            [new IndexedChannel(channel, Payer, Payee, Token, 1)]))).Refusal.ShouldBeNull();
+
+        var report = await ReconcileAsync([]);
+
+        var finding = report.Findings.ShouldHaveSingleItem();
+        (finding.Code, finding.Asset, finding.Amount).ShouldBe(("channel-settlement-unbalanced", "tGBP", (Int128)(-100)));
+        finding.Detail.ShouldContain(settleTx);
+        var broken = Pairing(report, SettlementReconciliation.ChainLedger).Breaks.ShouldHaveSingleItem();
+        broken.Reason.ShouldBe(BreakReason.MissingInLedger);
+        broken.Records.ShouldHaveSingleItem().Id.ShouldBe("channel-settlement-unbalanced:" + settleTx);
+    }
+
+    [Fact]
+    public async Task AddSettlementReconciliation_ResolvesOverTheRegisteredStores_SameResult()
+    {
+        await HappyPathAsync();
+        var operations = BankOperations();
+        var services = new ServiceCollection()
+            .AddSingleton<ILedgerStore>(Store()).AddSingleton<IFlowStore>(Store()).AddSingleton<IChainIndexStore>(Store())
+            .AddSingleton<IBankOperationSource>(new ListedBankOperations(operations))
+            .AddSettlementReconciliation(o => o.Stream = Stream);
+        await using var provider = services.BuildServiceProvider();
+
+        var report = await provider.GetRequiredService<SettlementReconciliation>().RunAsync();
+
+        BreakReport.ToJson(report.Run).ShouldBe(BreakReport.ToJson((await ReconcileAsync(operations)).Run));
+        report.BreakCount.ShouldBe(0);
     }
 
     private async Task<(TopupFlow Topup, PayoutFlow Payout)> HappyPathAsync()
