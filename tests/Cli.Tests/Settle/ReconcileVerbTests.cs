@@ -33,10 +33,12 @@ public sealed class ReconcileVerbTests : IDisposable
     public async Task Reconcile_BankAndLedgerAgree_PrintsJsonReportExitZero()
     {
         var flow = await PrepareAsync();
+        var bankBefore = await File.ReadAllBytesAsync(BankDb);
 
         var run = await L2pay.RunAsync("settle", "reconcile", "--db", Db, "--bank-db", BankDb, "--stream", Stream);
 
         run.ExitCode.ShouldBe(0, run.Stderr);
+        (await File.ReadAllBytesAsync(BankDb)).ShouldBe(bankBefore);
         var pairings = JsonDocument.Parse(run.Stdout).RootElement.GetProperty("pairings");
         pairings.GetArrayLength().ShouldBe(2);
         var bank = pairings[0];
@@ -210,8 +212,9 @@ public sealed class ReconcileVerbTests : IDisposable
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
 
-        // The columns of the open-banking transfer store's table (src/OpenBanking/Transfers/SqliteTransferStore.cs).
+        // The columns and journal mode of the open-banking transfer store's table (src/OpenBanking/Transfers/SqliteTransferStore.cs).
         command.CommandText = """
+            PRAGMA journal_mode = WAL;
             CREATE TABLE transfer_operations (
                 id TEXT PRIMARY KEY, kind TEXT NOT NULL, bank TEXT NOT NULL, state TEXT NOT NULL,
                 amount_minor INTEGER NOT NULL CHECK (amount_minor > 0), currency TEXT NOT NULL CHECK (length(currency) = 3),
