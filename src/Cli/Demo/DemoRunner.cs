@@ -325,6 +325,11 @@ internal sealed class DemoRunner : IAsyncDisposable
                 $"tGBP outstanding {StablecoinRate.FormatTokens(_summary.TotalSupply)} = the ledger's stablecoin reserve {Pounds(reserve)}; the platform's bank account {Pounds(platformHeld)} = reserve + fees {Pounds(fees)}");
             _summary.AddCheck("ledger", journal.Ok && clearing == platformHeld && userFunds == 0 && merchantPayable == 0 && fees == PayoutFeePence,
                 $"journal verified ({journal.Entries} entries, head {journal.HeadHash}); bank clearing {Pounds(clearing)} = the platform's bank account; user funds {Pounds(userFunds)} and merchant payable {Pounds(merchantPayable)} all moved on; fees {Pounds(fees)}");
+            var reconciliation = await _settlement.ReconcileAsync(ct).ConfigureAwait(false);
+            _summary.ReconciliationBreaks = reconciliation.BreakCount;
+            _summary.ReconciliationMatches = reconciliation.Run.Pairings.Sum(p => p.Matches.Count);
+            _summary.AddCheck("reconciliation", reconciliation.BreakCount == 0 && _summary.ReconciliationMatches >= 4,
+                $"bank, ledger and chain reconciled from stored data: {_summary.ReconciliationMatches} matches ({string.Join(", ", reconciliation.Run.Pairings.Select(p => $"{p.Pairing.Name} {p.Matches.Count}"))}), {reconciliation.BreakCount} breaks");
             _summary.AddCheck("bankConservation", bankEnd.Total == bankStart.Total,
                 $"sum of sandbox balances {Pounds(bankStart.Total)} before = {Pounds(bankEnd.Total)} after");
             _summary.AddCheck("customerDebited", bankStart.Customer - bankEnd.Customer == _options.TopupPence,

@@ -8,6 +8,7 @@ using Settlement.OpenBanking.Transfers;
 using Settlement.Service.Flows;
 using Settlement.Service.Indexer.Storage;
 using Settlement.Service.Ledger;
+using Settlement.Service.Reconciliation.Sources;
 using Settlement.SettlementService;
 using Settlement.SettlementService.Flows;
 
@@ -155,6 +156,10 @@ internal sealed class DemoSettlement : IAsyncDisposable
             .ConfigureAwait(false);
         return (item, flow);
     }
+
+    /// <summary>Reconciles bank, ledger and chain from what the service stored (not from direct reads).</summary>
+    public Task<SettlementReconciliationReport> ReconcileAsync(CancellationToken ct) =>
+        _host.Services.GetRequiredService<SettlementReconciliation>().RunAsync(ct);
 
     /// <summary>The balance of a GBP account of the flows: credits minus debits posted (what the platform owes or holds).</summary>
     public async Task<long> CreditBalanceAsync(Account account, CancellationToken ct)

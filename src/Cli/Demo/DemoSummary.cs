@@ -79,6 +79,10 @@ internal sealed class DemoSummary
 
     public long JournalEntries { get; set; }
 
+    public int ReconciliationMatches { get; set; }
+
+    public int ReconciliationBreaks { get; set; }
+
     public BigInteger ChainUser { get; set; }
 
     public BigInteger ChainMerchant { get; set; }
@@ -199,6 +203,11 @@ internal sealed class DemoSummary
         w.WriteNumber("bankClearingPence", LedgerBankClearingPence);
         w.WriteNumber("journalEntries", JournalEntries);
         w.WriteString("journalHead", JournalHead);
+        w.WriteEndObject();
+
+        w.WriteStartObject("reconciliation");
+        w.WriteNumber("matches", ReconciliationMatches);
+        w.WriteNumber("breaks", ReconciliationBreaks);
         w.WriteEndObject();
 
         w.WriteStartObject("checks");

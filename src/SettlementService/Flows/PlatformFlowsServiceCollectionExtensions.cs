@@ -8,6 +8,7 @@ using Settlement.Ethereum.Rpc;
 using Settlement.Ethereum.Signing;
 using Settlement.Service.Flows;
 using Settlement.Service.Flows.Chain;
+using Settlement.Service.Reconciliation.Sources;
 using Settlement.Service.Storage.Sqlite.Flows;
 
 namespace Settlement.SettlementService.Flows;
@@ -18,8 +19,9 @@ public static class PlatformFlowsServiceCollectionExtensions
     /// <summary>
     /// Registers the platform's chain steps (<see cref="PlatformChainActions"/> over the service's chain connection and
     /// deployment, signed by <paramref name="platformKey"/>, each transaction stored in the chain outbox before it is
-    /// sent), confirmations from the service's own indexer stream, and the flows with their resume worker and payout
-    /// scheduler (<c>AddSettlementFlows</c>). Needs the chain settings and an open-banking configuration in
+    /// sent), confirmations from the service's own indexer stream, the flows with their resume worker and payout
+    /// scheduler (<c>AddSettlementFlows</c>), and the reconciliation of bank, ledger and chain over the same stores
+    /// (<c>AddSettlementReconciliation</c>). Needs the chain settings and an open-banking configuration in
     /// <paramref name="service"/>. The caller keeps <paramref name="platformKey"/> alive until the host has stopped.
     /// </summary>
     /// <exception cref="ArgumentException">The service runs no indexer or no bank connector, or an option is invalid.</exception>
@@ -79,6 +81,7 @@ public static class PlatformFlowsServiceCollectionExtensions
                 sp.GetService<ILogger<PlatformChainActions>>());
         });
 
+        services.AddSettlementReconciliation(r => r.Stream = stream);
         return services.AddSettlementFlows(
             f =>
             {

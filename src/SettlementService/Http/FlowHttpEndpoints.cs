@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Settlement.OpenBanking.Pis;
 using Settlement.Service.Flows;
+using Settlement.Service.Reconciliation;
+using Settlement.Service.Reconciliation.Sources;
 
 namespace Settlement.SettlementService.Http;
 
@@ -13,7 +15,9 @@ namespace Settlement.SettlementService.Http;
 /// The flows over HTTP, mapped when the flows run (<c>AddPlatformFlows</c>): <c>POST /flows/topups</c> starts a top-up
 /// (idempotent per <c>flowId</c>; 202 with the flow, 200 for a repeat, 400 with the refusal's name), <c>GET /flows</c>
 /// (<c>?unfinished=true</c>), <c>GET /flows/{id}</c> with its history, <c>POST /flows/payouts</c> runs a payout batch
-/// now, <c>POST /flows/{id}/bank-return</c> records a bank's return of a top-up or payout. Bodies are JSON; amounts in
+/// now, <c>POST /flows/{id}/bank-return</c> records a bank's return of a top-up or payout, <c>GET /reconciliation</c>
+/// (<c>?format=json|csv|table</c>) reconciles bank, ledger and chain from stored data (break count in
+/// <c>X-Reconciliation-Breaks</c>). Bodies are JSON; amounts in
 /// pence are integers; a body that is not the expected JSON answers 400 and changes nothing.
 /// </summary>
 internal static class FlowHttpEndpoints
@@ -28,6 +32,43 @@ internal static class FlowHttpEndpoints
         app.MapGet("/flows/{id:guid}", GetAsync);
         app.MapPost("/flows/payouts", RunPayoutsAsync);
         app.MapPost("/flows/{id:guid}/bank-return", RecordReturnAsync);
+        app.MapGet("/reconciliation", ReconcileAsync);
+    }
+
+    private static async Task ReconcileAsync(HttpContext context, IServiceProvider services)
+    {
+        if (services.GetService(typeof(SettlementReconciliation)) is not SettlementReconciliation reconciliation)
+        {
+            await ProblemAsync(context, 404, "reconciliation is not configured in this service").ConfigureAwait(false);
+            return;
+        }
+
+        var format = context.Request.Query["format"].ToString() is { Length: > 0 } f ? f : "json";
+        if (format is not ("json" or "csv" or "table"))
+        {
+            await ProblemAsync(context, 400, "format must be json, csv or table").ConfigureAwait(false);
+            return;
+        }
+
+        // Computed from the stored data alone (ledger, flows, indexer, bank transfer store): the same input gives the same report.
+        var report = await reconciliation.RunAsync(context.RequestAborted).ConfigureAwait(false);
+        context.Response.StatusCode = 200;
+        context.Response.Headers["X-Reconciliation-Breaks"] = report.BreakCount.ToString(CultureInfo.InvariantCulture);
+        switch (format)
+        {
+            case "csv":
+                context.Response.ContentType = "text/csv; charset=utf-8";
+                await context.Response.WriteAsync(BreakReport.ToCsv(report.Run), context.RequestAborted).ConfigureAwait(false);
+                break;
+            case "table":
+                context.Response.ContentType = "text/plain; charset=utf-8";
+                await context.Response.WriteAsync(BreakReport.ToTable(report.Run), context.RequestAborted).ConfigureAwait(false);
+                break;
+            default:
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(BreakReport.ToJson(report.Run), context.RequestAborted).ConfigureAwait(false);
+                break;
+        }
     }
 
     private static async Task StartTopupAsync(HttpContext context, SettlementFlows flows)

@@ -27,7 +27,7 @@ public sealed class DemoCommandTests
         root.GetProperty("ok").GetBoolean().ShouldBeTrue();
         var checks = root.GetProperty("checks").EnumerateObject().ToList();
         checks.Select(c => c.Name).ShouldBe(
-            ["channelClose", "backing", "ledger", "bankConservation", "customerDebited", "merchantPaid", "payerSdkMeter", "payerSdkPlayer", "payerSdkClose", "http402", "escrowEmpty"],
+            ["channelClose", "backing", "ledger", "reconciliation", "bankConservation", "customerDebited", "merchantPaid", "payerSdkMeter", "payerSdkPlayer", "payerSdkClose", "http402", "escrowEmpty"],
             ignoreOrder: true);
         checks.ShouldAllBe(c => c.Value.GetBoolean());
 
@@ -94,6 +94,11 @@ public sealed class DemoCommandTests
         ledger.GetProperty("bankClearingPence").GetInt64().ShouldBe(end.GetProperty("platform").GetInt64());
         ledger.GetProperty("journalEntries").GetInt64().ShouldBeGreaterThan(0);
         ledger.GetProperty("journalHead").GetString()!.Length.ShouldBe(64);
+
+        // Reconciliation from the service's stored data: top-up and payout at the bank and on chain each match the ledger.
+        var reconciliation = root.GetProperty("reconciliation");
+        reconciliation.GetProperty("breaks").GetInt32().ShouldBe(0);
+        reconciliation.GetProperty("matches").GetInt32().ShouldBe(4);
         var addresses = new[] { "platform", "user", "merchant", "stablecoin", "channels" }.Select(n => chain.GetProperty(n).GetString()).ToList();
         addresses.ShouldAllBe(a => a != null && a.StartsWith("0x", StringComparison.Ordinal) && a.Length == 42);
         addresses.Distinct().Count().ShouldBe(addresses.Count);

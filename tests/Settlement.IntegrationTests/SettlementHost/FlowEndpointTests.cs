@@ -4,7 +4,9 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Settlement.Service.Flows;
+using Settlement.OpenBanking.Transfers;
 using Settlement.Service.IntegrationTests.Flows;
+using Settlement.Service.Reconciliation.Sources;
 using Settlement.SettlementService;
 
 namespace Settlement.Service.IntegrationTests.SettlementHost;
@@ -37,6 +39,8 @@ public sealed class FlowEndpointTests : IAsyncLifetime
                 services.AddSingleton<IChainActions>(_chain);
                 services.AddSingleton<IChainConfirmations>(new FakeConfirmations());
                 services.AddSingleton<IMerchantBalances>(_balances);
+                services.AddSingleton<IBankOperationSource>(new FakeBankOperations(_bank));
+                services.AddSettlementReconciliation(r => r.Stream = "test");
                 services.AddSettlementFlows(
                     f =>
                     {
@@ -192,6 +196,28 @@ public sealed class FlowEndpointTests : IAsyncLifetime
         doc.RootElement.GetProperty("flows").EnumerateArray().ShouldContain(f => f.GetProperty("kind").GetString() == "Payout");
     }
 
+    [Fact]
+    public async Task Reconciliation_FromStoredData_BankMatchesLedger_AndAFundingTheIndexerNeverBookedIsABreak()
+    {
+        var id = Guid.NewGuid();
+        await PostAsync("flows/topups", Topup(id, 1_200));
+        await Host.Services.GetRequiredService<SettlementFlows>().AdvanceAsync(id);
+
+        var json = await _http.GetAsync(new Uri(Host.BaseUrl, "reconciliation"));
+        var table = await _http.GetAsync(new Uri(Host.BaseUrl, "reconciliation?format=table"));
+        var bad = await _http.GetAsync(new Uri(Host.BaseUrl, "reconciliation?format=xml"));
+
+        // The fake chain's funding transaction was never booked by an indexer: the chain side lacks it.
+        json.StatusCode.ShouldBe(HttpStatusCode.OK);
+        json.Headers.GetValues("X-Reconciliation-Breaks").ShouldBe(["1"]);
+        var body = await json.Content.ReadAsStringAsync();
+        body.ShouldContain("MissingOnChain");
+        body.ShouldContain("bank-ledger");
+        table.Content.Headers.ContentType!.MediaType.ShouldBe("text/plain");
+        (await table.Content.ReadAsStringAsync()).ShouldContain("MissingOnChain");
+        bad.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
+
     private static string Topup(Guid id, long pence) => JsonSerializer.Serialize(new
     {
         flowId = id,
@@ -209,5 +235,17 @@ public sealed class FlowEndpointTests : IAsyncLifetime
         using var response = await _http.PostAsync(new Uri(Host.BaseUrl, path), content);
         var text = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    /// <summary>The fake bank's payments as the transfer store would list them (all completed).</summary>
+    private sealed class FakeBankOperations(FakeBank bank) : IBankOperationSource
+    {
+        public Task<IReadOnlyList<BankOperation>> ListAsync(CancellationToken cancellationToken = default) =>
+            Task.FromResult<IReadOnlyList<BankOperation>>(
+            [
+                .. bank.Payments.Select(p => new BankOperation(
+                    p.OperationId, p.Kind == "topup" ? TransferKind.Topup : TransferKind.Payout, TransferState.Completed, p.AmountPence, "GBP", "pay-" + p.OperationId.ToString("N"),
+                    new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero))),
+            ]);
     }
 }
