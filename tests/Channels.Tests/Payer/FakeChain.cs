@@ -1,0 +1,137 @@
+using System.Net;
+using System.Numerics;
+using System.Text;
+using System.Text.Json;
+using Nethereum.Contracts;
+using Settlement.Channels.Contracts;
+using Settlement.Channels.Generated.SettlementChannelsContract;
+using Settlement.Channels.Generated.TestStablecoinContract;
+using Settlement.Ethereum.Addresses;
+using Settlement.Ethereum.Rpc;
+
+namespace Settlement.Channels.Tests.Payer;
+
+/// <summary>
+/// A chain node in memory, for the payer's chain calls: answers <c>eth_call</c> of <c>channelState</c> with
+/// <see cref="State"/> and <c>eth_getBlockByNumber</c> with a block at <see cref="HeadTimestamp"/>; as an
+/// <see cref="IContractTransactor"/> it records every transaction and applies top-ups, closes and settles to the state.
+/// </summary>
+internal sealed class FakeChain : HttpMessageHandler, IContractTransactor
+{
+    private readonly object _gate = new();
+    private readonly List<(Address? To, string Function, BigInteger Value, byte[] Data)> _sent = [];
+
+    public FakeChain(Address sender) => Sender = sender;
+
+    public Address Sender { get; }
+
+    public ChannelState State { get; set; } = new(true, 0, 0, 0, 0, 0);
+
+    /// <summary>The challenge period a start of close sets the deadline to (head time + this).</summary>
+    public ulong ChallengePeriod { get; set; } = 3600;
+
+    public ulong HeadTimestamp { get; set; } = 1_800_000_000;
+
+    /// <summary>When true, <c>eth_getBlockByNumber</c> answers null (no such block).</summary>
+    public bool NoHead { get; set; }
+
+    public int StateReads { get; private set; }
+
+    /// <summary>Transactions sent, by function name ("approve" for a token), in order.</summary>
+    public IReadOnlyList<(Address? To, string Function, BigInteger Value, byte[] Data)> Sent
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _sent];
+            }
+        }
+    }
+
+    public IEnumerable<string> Functions => Sent.Select(s => s.Function);
+
+    public Task<TransactionReceipt> SendAsync(Address? to, ReadOnlyMemory<byte> data, BigInteger value, CancellationToken cancellationToken = default)
+    {
+        var bytes = data.ToArray();
+        var function = NameOf(bytes);
+        lock (_gate)
+        {
+            _sent.Add((to, function, value, bytes));
+            var lastWord = new BigInteger(bytes.AsSpan(bytes.Length - 32), isUnsigned: true, isBigEndian: true);
+            State = function switch
+            {
+                "topUp" => State with { PayerDeposit = State.PayerDeposit + lastWord },
+                "startClose" or "startCloseWithVoucher" => State with { CloseDeadline = HeadTimestamp + ChallengePeriod },
+                "settle" or "cooperativeClose" => new ChannelState(false, 0, 0, 0, 0, 0),
+                _ => State,
+            };
+        }
+
+        return Task.FromResult(new TransactionReceipt
+        {
+            TransactionHash = new byte[32],
+            BlockNumber = 7,
+            BlockHash = new byte[32],
+            From = Sender,
+            To = to,
+            Succeeded = true,
+            GasUsed = 21_000,
+            Logs = [],
+        });
+    }
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using var doc = JsonDocument.Parse(await request.Content!.ReadAsStringAsync(cancellationToken));
+        var root = doc.RootElement;
+        var id = root.GetProperty("id").GetRawText();
+        var result = root.GetProperty("method").GetString() switch
+        {
+            "eth_call" => "\"0x" + Convert.ToHexStringLower(EncodeState()) + "\"",
+            "eth_getBlockByNumber" when NoHead => "null",
+            "eth_getBlockByNumber" => $"{{\"number\":\"0x8\",\"hash\":\"0x{new string('1', 64)}\",\"parentHash\":\"0x{new string('2', 64)}\",\"timestamp\":\"0x{HeadTimestamp:x}\"}}",
+            var other => throw new InvalidOperationException($"unexpected RPC method {other}"),
+        };
+        return new HttpResponseMessage(HttpStatusCode.OK)
+        {
+            Content = new StringContent($"{{\"jsonrpc\":\"2.0\",\"id\":{id},\"result\":{result}}}", Encoding.UTF8, "application/json"),
+        };
+    }
+
+    private static string NameOf(byte[] data)
+    {
+        var selector = Convert.ToHexStringLower(data.AsSpan(0, 4));
+        return selector == Selector<TopUpFunction>() ? "topUp"
+            : selector == Selector<StartCloseFunction>() ? "startClose"
+            : selector == Selector<StartCloseWithVoucherFunction>() ? "startCloseWithVoucher"
+            : selector == Selector<SettleFunction>() ? "settle"
+            : selector == Selector<CooperativeCloseFunction>() ? "cooperativeClose"
+            : selector == Selector<ApproveFunction>() ? "approve"
+            : selector;
+    }
+
+    private static string Selector<TFunction>()
+        where TFunction : FunctionMessage =>
+        ABITypedRegistry.GetFunctionABI<TFunction>().Sha3Signature.ToLowerInvariant();
+
+    private byte[] EncodeState()
+    {
+        ChannelState s;
+        lock (_gate)
+        {
+            StateReads++;
+            s = State;
+        }
+
+        var words = new[] { s.Exists ? BigInteger.One : BigInteger.Zero, s.PayerDeposit, s.RedeemedByPayee, s.PayeeDeposit, s.RedeemedByPayer, new BigInteger(s.CloseDeadline) };
+        var output = new byte[32 * words.Length];
+        for (var i = 0; i < words.Length; i++)
+        {
+            var b = words[i].ToByteArray(isUnsigned: true, isBigEndian: true);
+            b.CopyTo(output, (32 * i) + 32 - b.Length);
+        }
+
+        return output;
+    }
+}
