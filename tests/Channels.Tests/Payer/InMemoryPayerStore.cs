@@ -22,6 +22,12 @@ internal sealed class InMemoryPayerStore : IPayerStore
     /// <summary>When set, voucher batches after this many fail (and write nothing).</summary>
     public int? FailAfterBatches { get; set; }
 
+    /// <summary>Refund writes asked for (accepted or not).</summary>
+    public int RefundSaves { get; private set; }
+
+    /// <summary>When set, the next <see cref="GetChannelAsync"/> fails once (a read fault while loading).</summary>
+    public bool FailNextRead { get; set; }
+
     public Task MigrateAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 
     public Task SaveChannelAsync(PayerChannelRecord channel, CancellationToken cancellationToken = default)
@@ -79,6 +85,7 @@ internal sealed class InMemoryPayerStore : IPayerStore
     {
         lock (_gate)
         {
+            RefundSaves++;
             var stored = _channels[key];
             if (stored.Refund is { } old && old.Voucher.CumulativeAmount >= refund.Voucher.CumulativeAmount)
             {
@@ -104,6 +111,12 @@ internal sealed class InMemoryPayerStore : IPayerStore
     {
         lock (_gate)
         {
+            if (FailNextRead)
+            {
+                FailNextRead = false;
+                return Task.FromException<StoredPayerChannel?>(new IOException("injected read fault"));
+            }
+
             return Task.FromResult(_channels.GetValueOrDefault(key));
         }
     }
