@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Numerics;
 using System.Text;
@@ -32,6 +33,9 @@ internal sealed class FakeChain : HttpMessageHandler, IContractTransactor
 
     public ulong HeadTimestamp { get; set; } = 1_800_000_000;
 
+    /// <summary>The nonce the next opened channel gets.</summary>
+    public ulong NextNonce { get; set; } = 100;
+
     /// <summary>When true, <c>eth_getBlockByNumber</c> answers null (no such block).</summary>
     public bool NoHead { get; set; }
 
@@ -55,9 +59,15 @@ internal sealed class FakeChain : HttpMessageHandler, IContractTransactor
     {
         var bytes = data.ToArray();
         var function = NameOf(bytes);
+        IReadOnlyList<LogEntry> logs = [];
         lock (_gate)
         {
             _sent.Add((to, function, value, bytes));
+            if (function is "open" or "openWithPermit")
+            {
+                logs = [Opened(to!.Value, bytes, NextNonce++)];
+            }
+
             var lastWord = new BigInteger(bytes.AsSpan(bytes.Length - 32), isUnsigned: true, isBigEndian: true);
             State = function switch
             {
@@ -77,7 +87,7 @@ internal sealed class FakeChain : HttpMessageHandler, IContractTransactor
             To = to,
             Succeeded = true,
             GasUsed = 21_000,
-            Logs = [],
+            Logs = logs,
         });
     }
 
@@ -108,12 +118,33 @@ internal sealed class FakeChain : HttpMessageHandler, IContractTransactor
             : selector == Selector<SettleFunction>() ? "settle"
             : selector == Selector<CooperativeCloseFunction>() ? "cooperativeClose"
             : selector == Selector<ApproveFunction>() ? "approve"
+            : selector == Selector<OpenFunction>() ? "open"
+            : selector == Selector<OpenWithPermitFunction>() ? "openWithPermit"
             : selector;
     }
 
     private static string Selector<TFunction>()
         where TFunction : FunctionMessage =>
         ABITypedRegistry.GetFunctionABI<TFunction>().Sha3Signature.ToLowerInvariant();
+
+    /// <summary>The ChannelOpened log of an open call (payer, payee, token, challenge period, amount are its first words).</summary>
+    private LogEntry Opened(Address contract, byte[] call, ulong nonce)
+    {
+        byte[] Word(int index) => call.AsSpan(4 + (32 * index), 32).ToArray();
+        Address AddressAt(int index) => Address.FromBytes(Word(index).AsSpan(12));
+        var challenge = (uint)new BigInteger(Word(3), isUnsigned: true, isBigEndian: true);
+        var parameters = new ChannelParameters(AddressAt(0), AddressAt(1), AddressAt(2), challenge, nonce);
+        var sender = new byte[32];
+        Sender.Bytes.CopyTo(sender.AsSpan(12));
+        var nonceWord = new byte[32];
+        BinaryPrimitives.WriteUInt64BigEndian(nonceWord.AsSpan(24), nonce);
+        return new LogEntry
+        {
+            Address = contract,
+            Topics = [Convert.FromHexString(ContractMessages.Topic0(ABITypedRegistry.GetEvent<ChannelOpenedEventDto>())), parameters.Id.Bytes.ToArray(), Word(0), Word(1)],
+            Data = [.. Word(2), .. sender, .. Word(3), .. nonceWord, .. Word(4)],
+        };
+    }
 
     private byte[] EncodeState()
     {

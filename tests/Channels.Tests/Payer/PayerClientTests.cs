@@ -5,6 +5,7 @@ using Settlement.Channels.Payee.Receipts;
 using Settlement.Channels.Payer;
 using Settlement.Channels.Payer.Receipts;
 using Settlement.Channels.Payer.Storage;
+using Settlement.Channels.Vouchers;
 using Settlement.Ethereum.Addresses;
 
 namespace Settlement.Channels.Tests.Payer;
@@ -199,6 +200,83 @@ public sealed class PayerClientTests
             .Message.ShouldContain("permit signature");
 
         w.Chain!.Sent.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Open_Ether_SendsTheDepositAsValueAndKeepsTheChannelWithItsStream()
+    {
+        using var w = new PayerWorld(1_000, withChain: true);
+        await using var client = w.NewClient();
+        var stream = new Uri("ws://127.0.0.1:9/stream");
+
+        var channel = await client.OpenAsync(new OpenChannelRequest(w.PayeeKey.Address, Address.Zero, 500) { ChallengePeriodSeconds = 600, PayeeStreamUrl = stream });
+
+        var open = w.Chain!.Sent.ShouldHaveSingleItem();
+        open.Function.ShouldBe("open");
+        open.Value.ShouldBe(new BigInteger(500));
+        channel.Parameters.ShouldBe(new ChannelParameters(w.PayerKey.Address, w.PayeeKey.Address, Address.Zero, 600, 100));
+        channel.Deposit.ShouldBe(new BigInteger(500));
+        channel.Status.ShouldBe(PayerChannelStatus.Open);
+        var stored = (await w.Store.GetChannelAsync(w.Key with { ChannelId = channel.Id }))!.Record;
+        stored.ShouldBe(new PayerChannelRecord(w.Key with { ChannelId = channel.Id }, channel.Parameters, 500, 0, stream, PayerChannelStatus.Open));
+        (await client.GetChannelAsync(channel.Id)).ShouldBeSameAs(channel);
+    }
+
+    [Theory]
+    [InlineData(ChannelFunding.Approve, new[] { "approve", "open" })]
+    [InlineData(ChannelFunding.Allowance, new[] { "open" })]
+    public async Task Open_Token_ApprovesUnlessTheAllowanceExistsAndSendsNoValue(ChannelFunding funding, string[] functions)
+    {
+        using var w = new PayerWorld(1_000, withChain: true);
+        await using var client = w.NewClient();
+        var token = Address.Parse("0x00000000000000000000000000000000000000aa");
+
+        var channel = await client.OpenAsync(new OpenChannelRequest(w.PayeeKey.Address, token, 500) { Funding = funding });
+
+        w.Chain!.Functions.ShouldBe(functions);
+        w.Chain.Sent[^1].Value.ShouldBe(BigInteger.Zero);
+        channel.Parameters.Token.ShouldBe(token);
+    }
+
+    [Fact]
+    public async Task Open_TokenWithPermit_OneTransactionWithThePermit()
+    {
+        using var w = new PayerWorld(1_000, withChain: true);
+        await using var client = w.NewClient();
+        var token = Address.Parse("0x00000000000000000000000000000000000000aa");
+        var permit = new CooperativeCloseState(w.Key.ChannelId, 1, 0).Sign(w.PayerKey, w.Contract.Domain); // any signature: the chain checks it
+
+        var channel = await client.OpenAsync(new OpenChannelRequest(w.PayeeKey.Address, token, 500) { Funding = ChannelFunding.Permit, Permit = permit, PermitDeadline = 1_900_000_000 });
+
+        w.Chain!.Functions.ShouldBe(["openWithPermit"]);
+        channel.Deposit.ShouldBe(new BigInteger(500));
+    }
+
+    [Fact]
+    public async Task Open_ByAnotherFunder_TheFunderSendsAndTheClientsKeyIsThePayer()
+    {
+        using var w = new PayerWorld(1_000, withChain: true);
+        await using var client = w.NewClient(new PayerClientOptions { TimeProvider = w.Clock });
+        using var funder = new FakeChain(w.StrangerKey.Address);
+
+        var channel = await client.OpenAsync(new OpenChannelRequest(w.PayeeKey.Address, Address.Zero, 500) { Funder = funder });
+
+        funder.Functions.ShouldBe(["open"]);
+        w.Chain!.Sent.ShouldBeEmpty();
+        channel.Parameters.Payer.ShouldBe(w.PayerKey.Address);
+    }
+
+    [Fact]
+    public async Task FindOrOpen_NoOpenChannelToThePayee_OpensOne()
+    {
+        using var w = new PayerWorld(1_000, withChain: true);
+        await using var client = w.NewClient();
+
+        var channel = await client.FindOrOpenAsync(PayerWorld.ChainId, PayerWorld.ContractAddress, new OpenChannelRequest(w.StrangerKey.Address, Address.Zero, 300), 1);
+
+        w.Chain!.Functions.ShouldBe(["open"]);
+        channel.Parameters.Payee.ShouldBe(w.StrangerKey.Address);
+        (await client.FindOpenAsync(w.StrangerKey.Address, Address.Zero, 300)).ShouldBeSameAs(channel);
     }
 
     [Fact]
