@@ -25,6 +25,7 @@ public sealed class PaymentRefusedExceptionTests
     public void Create_WithoutARefusal_CarriesNone()
     {
         new PaymentRefusedException().Refusal.ShouldBeNull();
+        new PaymentRefusedException().Message.ShouldBe("The payment was refused.");
         new PaymentRefusedException("m").Message.ShouldBe("m");
         new PaymentRefusedException("m", new IOException("x")).InnerException.ShouldBeOfType<IOException>();
     }

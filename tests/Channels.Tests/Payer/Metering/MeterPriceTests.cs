@@ -17,7 +17,10 @@ public sealed class MeterPriceTests
     [Fact]
     public void Create_NegativeAmount_ThrowsNamingTheAmount()
     {
-        Should.Throw<ArgumentOutOfRangeException>(() => new MeterPrice(-1, 1)).ParamName.ShouldBe("amount");
+        var thrown = Should.Throw<ArgumentOutOfRangeException>(() => new MeterPrice(-1, 1));
+
+        thrown.ParamName.ShouldBe("amount");
+        thrown.Message.ShouldStartWith("A price is not negative.");
     }
 
     [Theory]
@@ -25,7 +28,10 @@ public sealed class MeterPriceTests
     [InlineData(-1)]
     public void Create_NotPositiveUnitCount_ThrowsNamingTheUnits(int perUnits)
     {
-        Should.Throw<ArgumentOutOfRangeException>(() => new MeterPrice(1, perUnits)).ParamName.ShouldBe("perUnits");
+        var thrown = Should.Throw<ArgumentOutOfRangeException>(() => new MeterPrice(1, perUnits));
+
+        thrown.ParamName.ShouldBe("perUnits");
+        thrown.Message.ShouldStartWith("A price is per a positive number of units.");
     }
 
     [Fact]

@@ -31,7 +31,10 @@ public sealed class UsageMeterEdgeTests
 
         var options = new MeterOptions { Price = MeterPrice.PerUnit(1), MaxUnpaidCredit = credit, PayAhead = payAhead, LowBalanceThreshold = threshold };
 
-        Should.Throw<ArgumentOutOfRangeException>(() => new UsageMeter(channel, options)).ParamName.ShouldBe("options");
+        var thrown = Should.Throw<ArgumentOutOfRangeException>(() => new UsageMeter(channel, options));
+
+        thrown.ParamName.ShouldBe("options");
+        thrown.Message.ShouldStartWith("Credit, pay-ahead and threshold are not negative.");
     }
 
     [Fact]
@@ -42,7 +45,10 @@ public sealed class UsageMeterEdgeTests
         var channel = await w.ChannelAsync(client);
         using var meter = new UsageMeter(channel, new MeterOptions { Price = MeterPrice.PerUnit(10) });
 
-        (await Should.ThrowAsync<ArgumentOutOfRangeException>(() => meter.RecordAsync(-1))).ParamName.ShouldBe("units");
+        var thrown = await Should.ThrowAsync<ArgumentOutOfRangeException>(() => meter.RecordAsync(-1));
+
+        thrown.ParamName.ShouldBe("units");
+        thrown.Message.ShouldStartWith("Usage is not negative.");
 
         meter.Units.ShouldBe(BigInteger.Zero);
         channel.Signed.ShouldBe(BigInteger.Zero);
