@@ -67,9 +67,19 @@ public sealed class UsageMeter : IDisposable
                 return new MeterOutcome(MeterStatus.Paused, _units, _options.Price.CostOf(_units), _paid, null);
             }
 
+            var before = _units;
             _units = total;
             IsPaused = false;
-            return await SettleAsync(due, cancellationToken).ConfigureAwait(false);
+            var outcome = await SettleAsync(due, cancellationToken).ConfigureAwait(false);
+            if (outcome.Status == MeterStatus.Paused)
+            {
+                // The channel refused to pay (closing, or another caller signed its deposit away meanwhile): like any
+                // pause, the usage is not recorded, so recording it again after a top-up does not count it twice.
+                _units = before;
+                return outcome with { Units = before, Due = _options.Price.CostOf(before) };
+            }
+
+            return outcome;
         }
         finally
         {

@@ -135,7 +135,7 @@ public sealed class UsageMeterEdgeTests
     }
 
     [Fact]
-    public async Task Record_ChannelClosing_PausedWithTheRefusalAndNothingPaid()
+    public async Task Record_ChannelClosing_PausedWithTheRefusalNothingRecordedNothingPaid()
     {
         using var w = new PayerWorld(1_000);
         await w.Store.SaveChannelAsync((await w.Store.GetChannelAsync(w.Key))!.Record with { Status = PayerChannelStatus.Closing });
@@ -145,12 +145,12 @@ public sealed class UsageMeterEdgeTests
 
         var outcome = await meter.RecordAsync(1);
 
-        outcome.Status.ShouldBe(MeterStatus.Paused);
-        outcome.Payment.ShouldBe(new PaymentRefused(PaymentRefusalReason.ChannelClosing, 10, 0, 1_000));
-        outcome.Paid.ShouldBe(BigInteger.Zero);
+        outcome.ShouldBe(new MeterOutcome(MeterStatus.Paused, 0, 0, 0, new PaymentRefused(PaymentRefusalReason.ChannelClosing, 10, 0, 1_000)));
+        meter.Units.ShouldBe(BigInteger.Zero); // not recorded, as for any pause
         meter.Paid.ShouldBe(BigInteger.Zero);
         meter.IsPaused.ShouldBeTrue();
         channel.Signed.ShouldBe(BigInteger.Zero);
+        (await meter.SettleUpAsync()).ShouldBe(new MeterOutcome(MeterStatus.Recorded, 0, 0, 0, null)); // nothing owed
     }
 
     [Fact]
