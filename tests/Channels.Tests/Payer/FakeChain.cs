@@ -41,6 +41,9 @@ internal sealed class FakeChain : HttpMessageHandler, IContractTransactor
 
     public int StateReads { get; private set; }
 
+    /// <summary>Runs before a transaction is mined, with its function name (what the payer does meanwhile).</summary>
+    public Func<string, Task>? BeforeMine { get; set; }
+
     /// <summary>Transactions sent, by function name ("approve" for a token), in order.</summary>
     public IReadOnlyList<(Address? To, string Function, BigInteger Value, byte[] Data)> Sent
     {
@@ -55,10 +58,15 @@ internal sealed class FakeChain : HttpMessageHandler, IContractTransactor
 
     public IEnumerable<string> Functions => Sent.Select(s => s.Function);
 
-    public Task<TransactionReceipt> SendAsync(Address? to, ReadOnlyMemory<byte> data, BigInteger value, CancellationToken cancellationToken = default)
+    public async Task<TransactionReceipt> SendAsync(Address? to, ReadOnlyMemory<byte> data, BigInteger value, CancellationToken cancellationToken = default)
     {
         var bytes = data.ToArray();
         var function = NameOf(bytes);
+        if (BeforeMine is { } hook)
+        {
+            await hook(function);
+        }
+
         IReadOnlyList<LogEntry> logs = [];
         lock (_gate)
         {
@@ -78,7 +86,7 @@ internal sealed class FakeChain : HttpMessageHandler, IContractTransactor
             };
         }
 
-        return Task.FromResult(new TransactionReceipt
+        return new TransactionReceipt
         {
             TransactionHash = new byte[32],
             BlockNumber = 7,
@@ -88,7 +96,7 @@ internal sealed class FakeChain : HttpMessageHandler, IContractTransactor
             Succeeded = true,
             GasUsed = 21_000,
             Logs = logs,
-        });
+        };
     }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)

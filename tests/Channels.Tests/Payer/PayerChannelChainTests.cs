@@ -309,4 +309,63 @@ public sealed class PayerChannelChainTests
         channel.Status.ShouldBe(PayerChannelStatus.Closed);
         (await w.Store.GetChannelAsync(w.Key))!.Record.Status.ShouldBe(PayerChannelStatus.Closed);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Close_WhileTheTransactionIsInFlight_SigningIsAlreadyRefused(bool cooperative)
+    {
+        using var w = new PayerWorld(1_000, withChain: true);
+        w.Chain!.State = new ChannelState(true, 1_000, 0, 0, 0, 0);
+        await using var client = w.NewClient();
+        var channel = await w.ChannelAsync(client);
+        await channel.SignNextAsync(100);
+        PaymentOutcome? during = null;
+        w.Chain.BeforeMine = async _ => during = await channel.TrySignNextAsync(1);
+
+        await channel.CloseAsync(cooperative ? channel.CloseState().Sign(w.PayeeKey, w.Contract.Domain) : null);
+
+        during.ShouldBe(new PaymentRefused(PaymentRefusalReason.ChannelClosing, 1, 100, 1_000));
+        channel.Signed.ShouldBe(new BigInteger(100));
+    }
+
+    [Fact]
+    public async Task CloseAndSettle_WithAnExplicitSender_ItSendsNotTheClientsTransactor()
+    {
+        using var w = new PayerWorld(1_000, withChain: true);
+        w.Chain!.State = new ChannelState(true, 1_000, 0, 0, 0, 0);
+        await using var client = w.NewClient();
+        var channel = await w.ChannelAsync(client);
+        using var sender = new FakeChain(w.StrangerKey.Address);
+
+        await channel.CloseAsync(sender: sender);
+        w.Chain.State = new ChannelState(true, 1_000, 0, 0, 0, 1_700_000_000); // closing, deadline passed
+        await channel.SettleAsync(sender);
+        using var other = new PayerWorld(1_000, withChain: true);
+        await using var otherClient = other.NewClient();
+        var otherChannel = await other.ChannelAsync(otherClient);
+        using var coSender = new FakeChain(w.StrangerKey.Address);
+        await otherChannel.CloseAsync(otherChannel.CloseState().Sign(other.PayeeKey, other.Contract.Domain), coSender);
+
+        sender.Functions.ShouldBe(["startClose", "settle"]);
+        coSender.Functions.ShouldBe(["cooperativeClose"]);
+        w.Chain.Sent.ShouldBeEmpty();
+        other.Chain!.Sent.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Close_ChannelAlreadyClosedHere_StatusNeverMovesBack()
+    {
+        using var w = new PayerWorld(1_000, withChain: true);
+        await w.Store.SaveChannelAsync((await w.Store.GetChannelAsync(w.Key))!.Record with { Status = PayerChannelStatus.Closed });
+        w.Chain!.State = new ChannelState(true, 1_000, 0, 0, 0, 1_800_000_123);
+        await using var client = w.NewClient();
+        var channel = await w.ChannelAsync(client);
+
+        (await channel.CloseAsync()).Result.ShouldBe(CloseResult.Closing);
+
+        channel.Status.ShouldBe(PayerChannelStatus.Closed);
+        (await w.Store.GetChannelAsync(w.Key))!.Record.Status.ShouldBe(PayerChannelStatus.Closed);
+        w.Chain.Sent.ShouldBeEmpty();
+    }
 }

@@ -140,6 +140,31 @@ public sealed class PayerDeliveryTests
     }
 
     [Fact]
+    public async Task Load_ChannelWithUnacknowledgedVoucherOnAnAlreadyConnectedStream_SentAtOnce()
+    {
+        using var w = new PayerWorld(1_000);
+        var p = new Contracts.ChannelParameters(w.PayerKey.Address, w.PayeeKey.Address, Ethereum.Addresses.Address.Zero, 3600, 2);
+        var second = w.Key with { ChannelId = p.Id };
+        await w.Store.SaveChannelAsync(new Settlement.Channels.Payer.Storage.PayerChannelRecord(second, p, 500, 0, null, Settlement.Channels.Payer.Storage.PayerChannelStatus.Open));
+        await using (var offline = w.NewClient())
+        {
+            await (await offline.GetChannelAsync(p.Id))!.SignNextAsync(33);
+        }
+
+        await using var payee = new FakePayee(w.PayeeKey);
+        await StreamToAsync(w, payee.Url);
+        await w.Store.SaveChannelAsync((await w.Store.GetChannelAsync(second))!.Record with { PayeeStreamUrl = payee.Url });
+        await using var client = w.NewClient();
+        var first = await w.ChannelAsync(client);
+        await EventuallyAsync(() => first.Link!.IsConnected);
+
+        var late = (await client.GetChannelAsync(p.Id))!;
+
+        await EventuallyAsync(() => late.Acknowledged == 33);
+        payee.Vouchers.ShouldHaveSingleItem().ShouldBe(payee.Vouchers[0] with { ChannelId = p.Id, CumulativeAmount = 33 });
+    }
+
+    [Fact]
     public async Task DeliverPending_TwoCallersAtOnce_ShareOneSend()
     {
         using var w = new PayerWorld(1_000);

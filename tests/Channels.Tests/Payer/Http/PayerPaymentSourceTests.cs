@@ -90,6 +90,30 @@ public sealed class PayerPaymentSourceTests
     }
 
     [Fact]
+    public async Task SignPayment_NamedChannelWithExactlyTheAmountLeft_PaysFromIt()
+    {
+        using var w = new PayerWorld(10);
+        var newer = new ChannelParameters(w.PayerKey.Address, w.PayeeKey.Address, Address.Zero, 3600, 2);
+        await w.Store.SaveChannelAsync(new PayerChannelRecord(w.Key with { ChannelId = newer.Id }, newer, 500, 0, null, PayerChannelStatus.Open));
+        await using var client = w.NewClient();
+        var source = new PayerPaymentSource(client);
+
+        var voucher = await source.SignPaymentAsync(Offer(w, 10) with { ChannelId = w.Key.ChannelId }, 10, CancellationToken.None);
+
+        voucher!.Voucher.ChannelId.ShouldBe(w.Key.ChannelId);
+        (await w.ChannelAsync(client)).Remaining.ShouldBe(BigInteger.Zero);
+    }
+
+    [Fact]
+    public async Task SignPayment_NullOffer_Throws()
+    {
+        using var w = new PayerWorld(1_000);
+        await using var client = w.NewClient();
+
+        (await Should.ThrowAsync<ArgumentNullException>(async () => await new PayerPaymentSource(client).SignPaymentAsync(null!, 1, CancellationToken.None))).ParamName.ShouldBe("offer");
+    }
+
+    [Fact]
     public async Task SignPayment_NamedChannelWithTooLittleLeft_AnotherOpenChannelPays()
     {
         using var w = new PayerWorld(1_000);

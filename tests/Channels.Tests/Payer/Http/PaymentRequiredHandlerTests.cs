@@ -66,7 +66,7 @@ public sealed class PaymentRequiredHandlerTests
         using var w = new PayerWorld(1_000);
         var (client, routes, source) = Setup(w);
         using var _ = client;
-        using var request = new HttpRequestMessage(HttpMethod.Post, Priced) { Content = new StringContent("{\"q\":1}", Encoding.UTF8, "application/json") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, Priced) { Content = new StringContent("{\"q\":1}", Encoding.UTF8, "application/json"), Version = HttpVersion.Version20 };
         request.Headers.Add("X-Trace", "abc");
         request.Headers.Add(PaymentHeaders.Signature, "forged");
         request.Options.Set(new HttpRequestOptionsKey<string>("tag"), "kept");
@@ -79,6 +79,7 @@ public sealed class PaymentRequiredHandlerTests
         var (retry, payment, body) = routes.Seen[1];
         payment.ShouldBe(payment! with { ChainId = PayerWorld.ChainId, Contract = PayerWorld.ContractAddress, ChannelId = w.Key.ChannelId, CumulativeAmount = 10 });
         retry.Method.ShouldBe(HttpMethod.Post);
+        retry.Version.ShouldBe(HttpVersion.Version20);
         Encoding.UTF8.GetString(body!).ShouldBe("{\"q\":1}");
         retry.Content!.Headers.ContentType!.MediaType.ShouldBe("application/json");
         retry.Headers.GetValues("X-Trace").ShouldBe(["abc"]);
@@ -88,6 +89,55 @@ public sealed class PaymentRequiredHandlerTests
         var accepted = source.Accepted.ShouldHaveSingleItem();
         accepted.Response.Cumulative.ShouldBe(new BigInteger(10));
         accepted.Offer.Amount.ShouldBe(new BigInteger(10));
+    }
+
+    [Fact]
+    public async Task Send_BodyFromAStreamReadableOnce_ResentIdentically()
+    {
+        using var w = new PayerWorld(1_000);
+        var (client, routes, _) = Setup(w);
+        using var c = client;
+        using var request = new HttpRequestMessage(HttpMethod.Put, Priced) { Content = new StreamContent(new ReadOnceStream(Encoding.UTF8.GetBytes("payload"))) };
+
+        using var response = await client.SendAsync(request);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        routes.Seen.Select(s => Encoding.UTF8.GetString(s.Body!)).ShouldBe(["payload", "payload"]);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Send_OffersOfZero_NeverTaken(bool alsoAPricedOffer)
+    {
+        using var w = new PayerWorld(1_000);
+        var (client, routes, source) = Setup(w);
+        using var c = client;
+        routes.ZeroOfferFirst = alsoAPricedOffer;
+        routes.OnlyZeroOffer = !alsoAPricedOffer;
+
+        using var response = await client.GetAsync(Priced);
+
+        response.StatusCode.ShouldBe(alsoAPricedOffer ? HttpStatusCode.OK : HttpStatusCode.PaymentRequired);
+        source.Asked.Select(a => a.Amount).ShouldBe(alsoAPricedOffer ? [10] : []);
+    }
+
+    [Fact]
+    public async Task Send_UpFrontExactlyAtTheLimit_Attached()
+    {
+        using var w = new PayerWorld(1_000);
+        var (client, routes, source) = Setup(w, new PaymentHandlerOptions { MaxAmountPerRequest = 10 });
+        using var c = client;
+        using (await client.GetAsync(Priced))
+        {
+        }
+
+        using var second = await client.GetAsync(Priced);
+
+        second.StatusCode.ShouldBe(HttpStatusCode.OK);
+        routes.Seen.Count.ShouldBe(3);
+        routes.Seen[2].Payment!.CumulativeAmount.ShouldBe(new BigInteger(20));
+        source.Asked.Select(a => a.Amount).ShouldBe([10, 10]);
     }
 
     [Fact]

@@ -29,6 +29,12 @@ internal sealed class PricedRoutes(PayerWorld world) : HttpMessageHandler
     /// <summary>When set, a 402 carries no decodable offer at all.</summary>
     public bool NoOffer { get; set; }
 
+    /// <summary>When set, the 402 lists an offer of 0 first (which must not be taken).</summary>
+    public bool ZeroOfferFirst { get; set; }
+
+    /// <summary>When set, the 402 lists only an offer of 0.</summary>
+    public bool OnlyZeroOffer { get; set; }
+
     /// <summary>When set, every request gets a 402 (a payee that never accepts).</summary>
     public bool AlwaysRefuse { get; set; }
 
@@ -68,7 +74,8 @@ internal sealed class PricedRoutes(PayerWorld world) : HttpMessageHandler
         if (AlwaysRefuse || paidNow + Credit < Price || paidNow <= 0)
         {
             var owed = BigInteger.Max(BigInteger.One, Price - Credit);
-            var required = new PaymentRequired(PaymentErrors.PaymentRequired, null, request.RequestUri.AbsolutePath, [Offer(owed)]);
+            PaymentOffer[] offers = OnlyZeroOffer ? [Offer(0)] : ZeroOfferFirst ? [Offer(0), Offer(owed)] : [Offer(owed)];
+            var required = new PaymentRequired(PaymentErrors.PaymentRequired, null, request.RequestUri.AbsolutePath, offers);
             var refusal = new HttpResponseMessage(HttpStatusCode.PaymentRequired)
             {
                 Content = new ByteArrayContent(NoOffer ? Encoding.UTF8.GetBytes("{}") : Http402Codec.EncodeJson(required)),
