@@ -21,6 +21,7 @@ internal sealed class FakePayee : IAsyncDisposable
     private readonly List<(WebSocket Socket, SemaphoreSlim SendLock)> _connections = [];
     private readonly Task _accepting;
     private readonly PrivateKey _key;
+    private int _open;
 
     public FakePayee(PrivateKey payeeKey)
     {
@@ -39,6 +40,9 @@ internal sealed class FakePayee : IAsyncDisposable
         v => Task.FromResult(new AckFrame(v.ChannelId, AckOutcome.Accepted, null, v.CumulativeAmount, v.CumulativeAmount));
 
     public Func<ReceiptRequestFrame, PayeeFrame> OnReceiptRequest { get; set; } = _ => new ErrorFrame(VoucherRejectCode.UnknownChannel);
+
+    /// <summary>Connections not yet closed.</summary>
+    public int OpenConnections => Volatile.Read(ref _open);
 
     public int Connections
     {
@@ -157,7 +161,18 @@ internal sealed class FakePayee : IAsyncDisposable
                 _connections.Add((socket, sendLock));
             }
 
-            _ = Task.Run(() => ServeAsync(socket, sendLock));
+            Interlocked.Increment(ref _open);
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await ServeAsync(socket, sendLock);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _open);
+                }
+            });
         }
     }
 

@@ -165,6 +165,21 @@ public sealed class PayerDeliveryTests
     }
 
     [Fact]
+    public async Task Dispose_ClosesThePayeeConnection()
+    {
+        using var w = new PayerWorld(1_000);
+        await using var payee = new FakePayee(w.PayeeKey);
+        await StreamToAsync(w, payee.Url);
+        var client = w.NewClient();
+        (await (await w.ChannelAsync(client)).PayAsync(1)).ShouldBeOfType<PaymentDelivered>();
+        payee.OpenConnections.ShouldBe(1);
+
+        await client.DisposeAsync();
+
+        await EventuallyAsync(() => payee.OpenConnections == 0);
+    }
+
+    [Fact]
     public async Task DeliverPending_TwoCallersAtOnce_ShareOneSend()
     {
         using var w = new PayerWorld(1_000);

@@ -302,6 +302,30 @@ public sealed class PaymentRequiredHandlerTests
     }
 
     [Fact]
+    public async Task Send_UpFront_OnePayeesCreditIsNotSpentOnAnother()
+    {
+        using var w = new PayerWorld(1_000);
+        var (client, routes, source) = Setup(w);
+        using var c = client;
+        var other = new Uri("http://127.0.0.1/priced/other-payee/quote");
+        using (await client.GetAsync(other))
+        {
+        }
+
+        routes.Credit = 25;
+        using (await client.GetAsync(Priced))
+        {
+        }
+
+        using (await client.GetAsync(other))
+        {
+        }
+
+        // The first payee reported credit (16 after the second request); the other payee's is 0, so it is paid in full.
+        source.Asked.Select(a => (a.Offer.PayTo, a.Amount)).ShouldBe([(w.StrangerKey.Address, 10), (w.PayeeKey.Address, 1), (w.StrangerKey.Address, 10)]);
+    }
+
+    [Fact]
     public async Task Send_PerByteRoute_CreditLessTheBodyIsPaidNextTime()
     {
         using var w = new PayerWorld(1_000);

@@ -52,8 +52,12 @@ internal sealed class PricedRoutes(PayerWorld world) : HttpMessageHandler
 
     public IReadOnlyList<(HttpRequestMessage Request, PaymentPayload? Payment, byte[]? Body)> Seen => _seen;
 
-    public PaymentOffer Offer(BigInteger amount) =>
-        new(PayerWorld.ChainId, PayerWorld.ContractAddress, world.PayeeKey.Address, Ethereum.Addresses.Address.Zero, amount, Price, PricePerByte, 0, 1_000, 60, OfferedReceiptSigner);
+    public PaymentOffer Offer(BigInteger amount, string path = "/priced") =>
+        new(PayerWorld.ChainId, PayerWorld.ContractAddress, PayeeOf(path), Ethereum.Addresses.Address.Zero, amount, Price, PricePerByte, 0, 1_000, 60, OfferedReceiptSigner);
+
+    /// <summary>Routes under <c>/priced/other-payee</c> are paid to another payee (the stranger's address).</summary>
+    private Ethereum.Addresses.Address PayeeOf(string path) =>
+        path.StartsWith("/priced/other-payee", StringComparison.Ordinal) ? world.StrangerKey.Address : world.PayeeKey.Address;
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -74,7 +78,8 @@ internal sealed class PricedRoutes(PayerWorld world) : HttpMessageHandler
         if (AlwaysRefuse || paidNow + Credit < Price || paidNow <= 0)
         {
             var owed = BigInteger.Max(BigInteger.One, Price - Credit);
-            PaymentOffer[] offers = OnlyZeroOffer ? [Offer(0)] : ZeroOfferFirst ? [Offer(0), Offer(owed)] : [Offer(owed)];
+            var path = request.RequestUri.AbsolutePath;
+            PaymentOffer[] offers = OnlyZeroOffer ? [Offer(0, path)] : ZeroOfferFirst ? [Offer(0, path), Offer(owed, path)] : [Offer(owed, path)];
             var required = new PaymentRequired(PaymentErrors.PaymentRequired, null, request.RequestUri.AbsolutePath, offers);
             var refusal = new HttpResponseMessage(HttpStatusCode.PaymentRequired)
             {
