@@ -130,21 +130,7 @@ internal static class ReconcileCommand
         var gbp = accounts.Where(a => a.Account.Ledger == LedgerAssets.Gbp).ToList();
         CliOutput.WriteObject(w =>
         {
-            w.WriteStartArray("ledgerTotals");
-            foreach (var group in accounts.GroupBy(a => a.Account.Ledger).OrderBy(g => g.Key))
-            {
-                var debits = group.Aggregate(UInt128.Zero, (s, a) => s + a.DebitsPosted);
-                var credits = group.Aggregate(UInt128.Zero, (s, a) => s + a.CreditsPosted);
-                w.WriteStartObject();
-                w.WriteNumber("ledger", group.Key);
-                w.WriteString("asset", LedgerAssets.Name(group.Key));
-                w.WriteString("debitsPosted", Text(debits));
-                w.WriteString("creditsPosted", Text(credits));
-                w.WriteBoolean("balanced", debits == credits);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
+            SettleCommand.WriteLedgerTotals(w, "ledgerTotals", accounts);
 
             // Net = posted credits − posted debits, in pence (bank clearing: negative = GBP the platform holds at the bank).
             w.WriteStartObject("gbpBalances");

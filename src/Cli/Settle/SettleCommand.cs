@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Settlement.Service.Ledger;
 using Settlement.Service.Storage.PostgreSql;
@@ -59,21 +60,7 @@ internal static class SettleCommand
                 }
 
                 w.WriteEndArray();
-                w.WriteStartArray("totals");
-                foreach (var group in accounts.GroupBy(a => a.Account.Ledger).OrderBy(g => g.Key))
-                {
-                    var debits = group.Aggregate(UInt128.Zero, (s, a) => s + a.DebitsPosted);
-                    var credits = group.Aggregate(UInt128.Zero, (s, a) => s + a.CreditsPosted);
-                    w.WriteStartObject();
-                    w.WriteNumber("ledger", group.Key);
-                    w.WriteString("asset", LedgerAssets.Name(group.Key));
-                    w.WriteString("debitsPosted", Text(debits));
-                    w.WriteString("creditsPosted", Text(credits));
-                    w.WriteBoolean("balanced", debits == credits);
-                    w.WriteEndObject();
-                }
-
-                w.WriteEndArray();
+                WriteLedgerTotals(w, "totals", accounts);
             });
         })));
         return command;
@@ -141,6 +128,26 @@ internal static class SettleCommand
             }
         });
         return result.Ok ? 0 : Tampered;
+    }
+
+    /// <summary>Per ledger (asset): posted debits and credits over every account, and whether they balance.</summary>
+    internal static void WriteLedgerTotals(Utf8JsonWriter w, string name, IEnumerable<AccountBalances> accounts)
+    {
+        w.WriteStartArray(name);
+        foreach (var group in accounts.GroupBy(a => a.Account.Ledger).OrderBy(g => g.Key))
+        {
+            var debits = group.Aggregate(UInt128.Zero, (s, a) => s + a.DebitsPosted);
+            var credits = group.Aggregate(UInt128.Zero, (s, a) => s + a.CreditsPosted);
+            w.WriteStartObject();
+            w.WriteNumber("ledger", group.Key);
+            w.WriteString("asset", LedgerAssets.Name(group.Key));
+            w.WriteString("debitsPosted", Text(debits));
+            w.WriteString("creditsPosted", Text(credits));
+            w.WriteBoolean("balanced", debits == credits);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     private static string Text<T>(T value)

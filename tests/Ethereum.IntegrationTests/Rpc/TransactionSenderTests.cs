@@ -270,19 +270,13 @@ public abstract class TransactionSenderTests<TNode>(TNode node) : IClassFixture<
         var sender = Sender(client);
         using var funder = await FundedAccountAsync();
         using var fresh = PrivateKey.Generate();
-        SignedTransaction? stored = null;
-        await Should.ThrowAsync<TimeoutException>(() => sender.SubmitAsync(funder, fresh.Address, ReadOnlyMemory<byte>.Empty, Ether, gasLimit: null,
-            (signed, _) =>
-            {
-                stored = signed;
-                throw new TimeoutException("crash after storing");
-            }));
+        var stored = await SignedButNeverSentAsync(sender, funder, fresh.Address);
 
         // A restarted process: a new nonce manager, the stored bytes re-sent before anything new is signed.
         var restarted = Sender(client);
-        (await restarted.RebroadcastAsync(stored!)).ShouldBeTrue();
-        (await restarted.WaitForSuccessAsync(stored!)).Succeeded.ShouldBeTrue();
-        (await restarted.RebroadcastAsync(stored!)).ShouldBeTrue();
+        (await restarted.RebroadcastAsync(stored)).ShouldBeTrue();
+        (await restarted.WaitForSuccessAsync(stored)).Succeeded.ShouldBeTrue();
+        (await restarted.RebroadcastAsync(stored)).ShouldBeTrue();
         var next = await restarted.SubmitAsync(funder, fresh.Address, ReadOnlyMemory<byte>.Empty, Ether);
 
         next.Transaction.Nonce.ShouldBe(1UL);
@@ -297,17 +291,24 @@ public abstract class TransactionSenderTests<TNode>(TNode node) : IClassFixture<
         var sender = Sender(client);
         using var funder = await FundedAccountAsync();
         using var fresh = PrivateKey.Generate();
+        var stored = await SignedButNeverSentAsync(sender, funder, fresh.Address);
+        await sender.SendAsync(funder, fresh.Address, ReadOnlyMemory<byte>.Empty, 3 * Ether); // takes nonce 0
+
+        (await Sender(client).RebroadcastAsync(stored)).ShouldBeFalse();
+        (await client.GetBalanceAsync(fresh.Address)).ShouldBe(3 * Ether);
+    }
+
+    /// <summary>A transaction signed and handed to an outbox that then "crashed": the node never saw it.</summary>
+    private static async Task<SignedTransaction> SignedButNeverSentAsync(TransactionSender sender, PrivateKey funder, Address to)
+    {
         SignedTransaction? stored = null;
-        await Should.ThrowAsync<TimeoutException>(() => sender.SubmitAsync(funder, fresh.Address, ReadOnlyMemory<byte>.Empty, Ether, gasLimit: null,
+        await Should.ThrowAsync<TimeoutException>(() => sender.SubmitAsync(funder, to, ReadOnlyMemory<byte>.Empty, Ether, gasLimit: null,
             (signed, _) =>
             {
                 stored = signed;
                 throw new TimeoutException("crash after storing");
             }));
-        await sender.SendAsync(funder, fresh.Address, ReadOnlyMemory<byte>.Empty, 3 * Ether); // takes nonce 0
-
-        (await Sender(client).RebroadcastAsync(stored!)).ShouldBeFalse();
-        (await client.GetBalanceAsync(fresh.Address)).ShouldBe(3 * Ether);
+        return stored.ShouldNotBeNull();
     }
 
     [Fact]
