@@ -236,6 +236,8 @@ public sealed partial class PlatformChainActions : IChainActions
     private async Task<(T? Value, string? Error)> TryAsync<T>(string stepKey, Func<IContractTransactor, Task<T>> send)
         where T : class
     {
+        // A revert at estimation or a mined status 0 surfaces as TransactionRevertedException from the outbox transactor
+        // (or the channel contract's decoded form of it); anything else is not a refusal and propagates.
         var transactor = new OutboxTransactor(_sender, _platform, _outbox, stepKey, _chainId, _time);
         try
         {
@@ -248,10 +250,6 @@ public sealed partial class PlatformChainActions : IChainActions
         catch (ChannelContractRevertException ex)
         {
             return (null, ex.ErrorName == "unknown" ? ex.Message : ex.ErrorName);
-        }
-        catch (InvalidOperationException ex) when (ex.Message.Contains("reverted", StringComparison.Ordinal))
-        {
-            return (null, ex.Message);
         }
     }
 
