@@ -157,7 +157,7 @@ internal sealed partial class NotificationDispatcher : IDisposable
                 },
             },
         };
-        return CompactJws.SignJwt(claims, _runtime.SigningKey);
+        return CompactJws.SignJwt(claims, _runtime.SigningKey, _runtime.Options.BankOrganisationId, now);
     }
 
     /// <summary>Queues deliveries behind the client's earlier ones: one client's notifications go out in order.</summary>

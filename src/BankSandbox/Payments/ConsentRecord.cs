@@ -31,6 +31,9 @@ internal sealed class ConsentRecord
 
     public string? DebtorAccount { get; init; }
 
+    /// <summary>Data.ReadRefundAccount was Yes: the payment (and consent) responses carry the payer's account.</summary>
+    public bool ReadRefundAccount { get; init; }
+
     public ConsentState State { get; set; }
 
     public DateTimeOffset StatusUpdated { get; set; }

@@ -97,6 +97,7 @@ internal sealed class PisEndpoints
                 AmountMinor = amount,
                 CreditorAccount = creditor,
                 DebtorAccount = debtor,
+                ReadRefundAccount = data["ReadRefundAccount"]?.GetValue<string>() == "Yes",
                 State = ConsentState.AwaitingAuthorisation,
                 StatusUpdated = now,
             };
@@ -376,19 +377,67 @@ internal sealed class PisEndpoints
         {
             return new JsonObject
             {
-                ["Data"] = new JsonObject
-                {
-                    ["ConsentId"] = c.ConsentId,
-                    ["CreationDateTime"] = Money.Timestamp(c.Created),
-                    ["Status"] = StatusNames.Consent(c.State, _version),
-                    ["StatusUpdateDateTime"] = Money.Timestamp(c.StatusUpdated),
-                    ["Initiation"] = c.Initiation.DeepClone(),
-                },
+                ["Data"] = ConsentData(c),
                 ["Risk"] = c.Risk.DeepClone(),
                 ["Links"] = new JsonObject { ["Self"] = _rt.ResourceUrl(_version, "/domestic-payment-consents/" + c.ConsentId) },
                 ["Meta"] = new JsonObject(),
             };
         }
+    }
+
+    private JsonObject ConsentData(ConsentRecord c)
+    {
+        var data = new JsonObject
+        {
+            ["ConsentId"] = c.ConsentId,
+            ["CreationDateTime"] = Money.Timestamp(c.Created),
+            ["Status"] = StatusNames.Consent(c.State, _version),
+            ["StatusUpdateDateTime"] = Money.Timestamp(c.StatusUpdated),
+        };
+        if (c.ReadRefundAccount)
+        {
+            data["ReadRefundAccount"] = "Yes";
+        }
+
+        data["Initiation"] = c.Initiation.DeepClone();
+
+        // OBCashAccountDebtor4: "only included in the response if Data.ReadRefundAccount is set to Yes".
+        if (c.ReadRefundAccount && (c.AuthorisedDebtor ?? c.DebtorAccount) is { } debtor)
+        {
+            data["Debtor"] = AccountNode(debtor);
+        }
+
+        return data;
+    }
+
+    /// <summary>The payer's account as this bank knows it (scheme, identification, the holder's name).</summary>
+    private JsonObject AccountNode(string identification) => new()
+    {
+        ["SchemeName"] = SortCodeScheme,
+        ["Identification"] = identification,
+        ["Name"] = _rt.Accounts.TryGet(identification, out var account) ? account!.Name : "Account holder",
+    };
+
+    private JsonObject PaymentExtras(PaymentRecord p, JsonObject data)
+    {
+        // The sandbox executes at once and settles after its two configured delays.
+        data["ExpectedExecutionDateTime"] = Money.Timestamp(p.Created);
+        data["ExpectedSettlementDateTime"] = Money.Timestamp(p.Created + _rt.Options.AcceptanceDelay + _rt.Options.SettlementDelay);
+        if (p.State == PaymentState.Rejected && _version == PisVersion.V4)
+        {
+            // v4.0 Data.StatusReason (OBExternalStatusReason1Code): the sandbox rejects only for funds.
+            data["StatusReason"] = new JsonArray(new JsonObject { ["StatusReasonCode"] = "AM04", ["StatusReasonDescription"] = "insufficient funds in the debtor account" });
+        }
+
+        // OBIE: Data.Refund is returned when the consent asked for it (ReadRefundAccount: Yes): the
+        // account the money came from, as the bank verified it.
+        if (_rt.Ledger.TryGetConsent(p.ConsentId, out var consent) && consent!.ReadRefundAccount)
+        {
+            data["Refund"] = new JsonObject { ["Account"] = AccountNode(p.DebtorAccount) };
+            data["Debtor"] = AccountNode(p.DebtorAccount);
+        }
+
+        return data;
     }
 
     private JsonObject PaymentBody(PaymentRecord p)
@@ -397,7 +446,7 @@ internal sealed class PisEndpoints
         {
             return new JsonObject
             {
-                ["Data"] = new JsonObject
+                ["Data"] = PaymentExtras(p, new JsonObject
                 {
                     ["DomesticPaymentId"] = p.PaymentId,
                     ["ConsentId"] = p.ConsentId,
@@ -405,7 +454,7 @@ internal sealed class PisEndpoints
                     ["Status"] = StatusNames.Payment(p.State, _version),
                     ["StatusUpdateDateTime"] = Money.Timestamp(p.StatusUpdated),
                     ["Initiation"] = p.Initiation.DeepClone(),
-                },
+                }),
                 ["Links"] = new JsonObject { ["Self"] = _rt.ResourceUrl(_version, "/domestic-payments/" + p.PaymentId) },
                 ["Meta"] = new JsonObject(),
             };

@@ -162,6 +162,8 @@ internal sealed class BankConnectorHost
             settings[prefix + "PlatformAccount:Name"] = "Platform";
             settings[prefix + "Quirks:HeadlessAuthorization"] = "true";
             settings[prefix + "RetryBaseDelay"] = "00:00:00.200";
+            settings[prefix + "BankJwsIssuer"] = "sandbox-bank";
+            settings[prefix + "StatusPollMaxInterval"] = "00:00:02";
         }
 
         return settings;
@@ -181,7 +183,7 @@ internal sealed class BankConnectorHost
         var code = op.State switch
         {
             TransferState.Rejected => BankExitCodes.Rejected,
-            TransferState.Failed => BankExitCodes.Failed,
+            TransferState.Failed or TransferState.Expired => BankExitCodes.Failed,
             _ when waited && !op.IsFinished && op.State != TransferState.AwaitingAuthorisation => BankExitCodes.WaitTimedOut,
             _ => 0,
         };
@@ -206,6 +208,12 @@ internal sealed class BankConnectorHost
         w.WriteString("amount", op.Instruction.Amount.ToObieAmount());
         w.WriteString("debtor", op.Instruction.Debtor?.Identification);
         w.WriteString("creditor", op.Instruction.Creditor.Identification);
+        if (op.RefundAccount is { } refund)
+        {
+            // The payer's verified account, masked: displays never carry a full account number.
+            w.WriteString("refundAccount", refund.Masked);
+        }
+
         w.WriteString("consentId", op.ConsentId);
         w.WriteString("consentStatus", op.ConsentStatus);
         w.WriteString("paymentId", op.PaymentId);

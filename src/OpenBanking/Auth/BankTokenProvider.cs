@@ -49,11 +49,11 @@ internal sealed class BankTokenProvider
         _app = builder.Build();
     }
 
-    public async Task<AccessToken> GetClientCredentialsTokenAsync(CancellationToken ct)
+    public async Task<AccessToken> GetClientCredentialsTokenAsync(CancellationToken ct, bool forceRefresh = false)
     {
         try
         {
-            var result = await _app.AcquireTokenForClient(ClientScopes).ExecuteAsync(ct).ConfigureAwait(false);
+            var result = await _app.AcquireTokenForClient(ClientScopes).WithForceRefresh(forceRefresh).ExecuteAsync(ct).ConfigureAwait(false);
             return new AccessToken(result.AccessToken, result.ExpiresOn);
         }
         catch (MsalException ex)

@@ -37,6 +37,48 @@ public sealed class BankOptions
     /// <summary>The <c>http://openbanking.org.uk/iss</c> value for request JWS (OBIE: org-id/software-id); defaults to <see cref="ClientId"/>.</summary>
     public string? JwsIssuer { get; set; }
 
+    /// <summary>
+    /// The bank's <c>http://openbanking.org.uk/iss</c> (OBIE: its organisation id): every response
+    /// signature and every event notification's signature header must carry exactly this value; one
+    /// that carries another issuer is refused (<c>SignatureInvalid</c>, "iss … is not the bank's …").
+    /// Null accepts any non-empty issuer (not recommended outside tests of other banks).
+    /// </summary>
+    [StringLength(200, MinimumLength = 1)]
+    public string? BankJwsIssuer { get; set; }
+
+    /// <summary>
+    /// Ask for the payer's refund account on top-up consents (<c>Data.ReadRefundAccount: Yes</c>); the
+    /// bank then returns <c>Data.Refund</c>, kept on the transfer so money can go back to the account that paid.
+    /// </summary>
+    public bool ReadRefundAccount { get; set; } = true;
+
+    /// <summary>
+    /// How long a transfer may wait for the customer's authorisation (from its creation); after it the
+    /// transfer ends <c>Expired</c> and nothing more is sent for it.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    public TimeSpan AuthorisationTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>First wait between two status polls of a submitted payment; doubles after every poll that brought no change.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan StatusPollInitialInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Cap of the per-payment poll back-off.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan StatusPollMaxInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The OBIE <c>Risk</c> block sent with top-ups (customer pays the platform) unless the request gives its own.</summary>
+    public RiskOptions TopupRisk { get; set; } = new()
+    {
+        PaymentContextCode = "BillingGoodsAndServicesInAdvance", ContractPresentIndicator = true, BeneficiaryPrepopulatedIndicator = true, BeneficiaryAccountType = "Business",
+    };
+
+    /// <summary>The OBIE <c>Risk</c> block sent with payouts (platform pays a merchant) unless the request gives its own.</summary>
+    public RiskOptions PayoutRisk { get; set; } = new()
+    {
+        PaymentContextCode = "TransferToThirdParty", ContractPresentIndicator = true, BeneficiaryPrepopulatedIndicator = true, BeneficiaryAccountType = "Business",
+    };
+
     /// <summary>PEM or PFX file with the transport (mTLS) client certificate and its key; optional.</summary>
     public string? TransportCertificatePath { get; set; }
 

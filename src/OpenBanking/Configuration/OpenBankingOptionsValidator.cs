@@ -45,6 +45,19 @@ public sealed class OpenBankingOptionsValidator : IValidateOptions<OpenBankingOp
             Annotate(account, prefix + ":PlatformAccount", failures);
         }
 
+        foreach (var (name, risk) in new[] { ("TopupRisk", bank.TopupRisk), ("PayoutRisk", bank.PayoutRisk) })
+        {
+            if (risk?.ToRisk().Check(bank.SpecVersion) is { } riskError)
+            {
+                failures.Add($"{prefix}:{name}: {riskError}.");
+            }
+        }
+
+        if (bank.StatusPollMaxInterval < bank.StatusPollInitialInterval)
+        {
+            failures.Add($"{prefix}:StatusPollMaxInterval: must not be shorter than StatusPollInitialInterval.");
+        }
+
         RequireHttps(bank.BaseUrl, prefix + ":BaseUrl", failures);
         RequireHttps(bank.WellKnownEndpoint, prefix + ":WellKnownEndpoint", failures);
         if (bank.RedirectUri is { IsAbsoluteUri: false })

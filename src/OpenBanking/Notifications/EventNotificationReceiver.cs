@@ -48,7 +48,7 @@ public sealed partial class EventNotificationReceiver
         }
 
         var client = _clients.Get(bank);
-        var (ev, error) = await EventNotificationVerifier.VerifyAsync(setJwt, client.Metadata, options.ClientId, _time.GetUtcNow(), ct).ConfigureAwait(false);
+        var (ev, error) = await EventNotificationVerifier.VerifyAsync(setJwt, client.Metadata, options.ClientId, options.BankJwsIssuer, _time.GetUtcNow(), ct).ConfigureAwait(false);
         if (ev is null)
         {
             LogRejected(bank, error!);

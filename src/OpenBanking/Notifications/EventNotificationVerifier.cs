@@ -17,7 +17,10 @@ internal static class EventNotificationVerifier
 {
     public const string ResourceUpdate = "urn:uk:org:openbanking:events:resource-update";
 
-    public static async Task<(ResourceUpdateEvent? Event, string? Error)> VerifyAsync(string? jwt, BankMetadata metadata, string clientId, DateTimeOffset now, CancellationToken ct)
+    // bankJwsIssuer: the bank's http://openbanking.org.uk/iss (BankJwsIssuer); when set, the SET's
+    // protected header must carry exactly this value (a missing or other issuer is refused with that reason).
+    public static async Task<(ResourceUpdateEvent? Event, string? Error)> VerifyAsync(string? jwt, BankMetadata metadata, string clientId, string? bankJwsIssuer,
+        DateTimeOffset now, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(jwt))
         {
@@ -43,6 +46,19 @@ internal static class EventNotificationVerifier
             if (!Str(header.RootElement, "kid", out kid))
             {
                 return (null, "kid missing");
+            }
+
+            if (bankJwsIssuer is not null)
+            {
+                if (!Str(header.RootElement, DetachedJws.IssClaim, out var headerIss))
+                {
+                    return (null, $"signature header {DetachedJws.IssClaim} missing (the bank's is '{bankJwsIssuer}')");
+                }
+
+                if (!string.Equals(headerIss, bankJwsIssuer, StringComparison.Ordinal))
+                {
+                    return (null, $"signature header {DetachedJws.IssClaim} '{headerIss}' is not the bank's '{bankJwsIssuer}'");
+                }
             }
         }
         catch (JsonException)

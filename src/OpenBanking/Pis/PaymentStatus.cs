@@ -3,17 +3,24 @@ namespace Settlement.OpenBanking.Pis;
 /// <summary>A payment status: the bank's code as sent and its place in the lifecycle.</summary>
 public readonly record struct PaymentStatus(string Code, PaymentStatusKind Kind)
 {
-    /// <summary>Maps a v3.1.11 or v4.0 code; an unknown code is kept and reported, not an error.</summary>
+    /// <summary>
+    /// Maps every domestic-payment and payment-details status code of v3.1.11 (long names) and v4.0
+    /// (ISO 20022 codes); an unknown code is kept with <see cref="PaymentStatusKind.Unknown"/> and
+    /// reported, never an error.
+    /// </summary>
     public static PaymentStatus FromCode(string code) => new(code, code switch
     {
         "RCVD" or "Received" => PaymentStatusKind.Received,
         "Pending" or "PDNG" => PaymentStatusKind.Pending,
-        "ACTC" or "PATC" or "ACCP" or "ACFC" or "Accepted" or "AcceptedTechnicalValidation" or "AcceptedCustomerProfile" or "AcceptedFundsChecked" => PaymentStatusKind.Accepted,
+        "ACTC" or "PATC" or "ACCP" or "ACFC" or "Accepted" or "AcceptedTechnicalValidation" or "PartiallyAcceptedTechnicalCorrect" or "AcceptedCustomerProfile"
+            or "AcceptedFundsChecked" => PaymentStatusKind.Accepted,
         "AcceptedSettlementInProcess" or "ACSP" => PaymentStatusKind.SettlementInProcess,
-        "AcceptedWithoutPosting" or "ACWP" or "ACWC" => PaymentStatusKind.AcceptedWithoutPosting,
+        "AcceptedWithoutPosting" or "ACWP" or "ACWC" or "AcceptedWithChange" => PaymentStatusKind.AcceptedWithoutPosting,
         "AcceptedSettlementCompleted" or "ACSC" => PaymentStatusKind.SettlementCompleted,
         "AcceptedCreditSettlementCompleted" or "ACCC" => PaymentStatusKind.Completed,
-        "Rejected" or "RJCT" or "BLCK" or "CANC" or "Cancelled" => PaymentStatusKind.Rejected,
+        "Rejected" or "RJCT" or "BLCK" or "CANC" or "Cancelled" or "PaymentCancelled" => PaymentStatusKind.Rejected,
+        "AcceptedCancellationRequest" or "PendingCancellationRequest" or "RejectedCancellationRequest" or "PartiallyAcceptedCancellationRequest"
+            or "NoCancellationProcess" => PaymentStatusKind.CancellationRequest,
         _ => PaymentStatusKind.Unknown,
     });
 

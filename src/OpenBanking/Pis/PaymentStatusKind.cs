@@ -30,6 +30,13 @@ public enum PaymentStatusKind
     /// <summary>AcceptedCreditSettlementCompleted / ACCC: creditor account credited. Final.</summary>
     Completed = 7,
 
-    /// <summary>Rejected / RJCT, BLCK, CANC. Final.</summary>
+    /// <summary>Rejected / RJCT, BLCK, CANC, PaymentCancelled. Final.</summary>
     Rejected = 8,
+
+    /// <summary>
+    /// v3.1.11 payment-details codes about a cancellation request (AcceptedCancellationRequest,
+    /// PendingCancellationRequest, RejectedCancellationRequest, PartiallyAcceptedCancellationRequest,
+    /// NoCancellationProcess): they say nothing about settlement and never change a transfer's state.
+    /// </summary>
+    CancellationRequest = 9,
 }

@@ -22,7 +22,7 @@ namespace Settlement.OpenBanking.Pis;
 /// detached JWS and carry an <c>x-idempotency-key</c>; responses are verified against the bank's
 /// JWKS. Calls run through the bank's resilience pipeline (<see cref="BankResilience"/>).
 /// </summary>
-public sealed class PisClient
+public sealed partial class PisClient
 {
     private readonly BankOptions _options;
     private readonly SigningKey _key;
@@ -313,6 +313,31 @@ public sealed class PisClient
     internal async Task<BankResponse> SendAsync(HttpMethod method, string path, byte[]? body, Func<CancellationToken, ValueTask<AccessToken>> token,
         string? idempotencyKey, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await SendOnceAsync(method, path, body, token, idempotencyKey, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BankAuthenticationException first) when (token == ClientToken)
+        {
+            // 401: the bank no longer accepts the cached client-credentials token (revoked, or expired
+            // earlier than MSAL thought). A 401 means nothing was processed; one fresh token and the same
+            // request again (same idempotency key, same body bytes) cannot create a second resource.
+            LogTokenRefused(Bank, method.Method, path, first.InteractionId);
+            try
+            {
+                return await SendOnceAsync(method, path, body, ct => new(_tokens.GetClientCredentialsTokenAsync(ct, forceRefresh: true)), idempotencyKey, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (BankAuthenticationException again)
+            {
+                throw new BankAuthenticationException(Bank, $"{method} {path}: the bank refused the access token, also after one refresh", again.InteractionId, again.ErrorCodes);
+            }
+        }
+    }
+
+    private async Task<BankResponse> SendOnceAsync(HttpMethod method, string path, byte[]? body, Func<CancellationToken, ValueTask<AccessToken>> token,
+        string? idempotencyKey, CancellationToken cancellationToken)
+    {
         var interactionId = Guid.NewGuid().ToString();
         try
         {
@@ -391,6 +416,18 @@ public sealed class PisClient
                 throw new BankServerErrorException(Bank, status, answeredId, ErrorCodes(bytes));
             }
 
+            // Auth failures are classified by status before anything is demanded of the body: a
+            // gateway's 401/403 carries no x-jws-signature, and nothing in it is acted upon.
+            if (status == HttpStatusCode.Unauthorized)
+            {
+                throw new BankAuthenticationException(Bank, $"{method} {path}: the bank refused the access token", answeredId, ErrorCodes(bytes));
+            }
+
+            if (status == HttpStatusCode.Forbidden)
+            {
+                throw new BankForbiddenException(Bank, $"{method} {path}: forbidden for this client or token", answeredId, ErrorCodes(bytes));
+            }
+
             var mustBeSigned = method == HttpMethod.Post || _options.Quirks.RequireSignedGetResponses;
             if ((mustBeSigned || signature is not null) && !_options.Quirks.SkipResponseSignatureVerification)
             {
@@ -399,7 +436,7 @@ public sealed class PisClient
                     throw Invalid(BankResponseProblem.SignatureMissing, "x-jws-signature absent", result);
                 }
 
-                var verification = await DetachedJws.VerifyAsync(signature, bytes, Metadata.ResolveKeyAsync, new JwsExpectations(_time.GetUtcNow()), ct).ConfigureAwait(false);
+                var verification = await DetachedJws.VerifyAsync(signature, bytes, Metadata.ResolveKeyAsync, new JwsExpectations(_time.GetUtcNow(), _options.BankJwsIssuer), ct).ConfigureAwait(false);
                 if (!verification.IsValid)
                 {
                     _logger.LogWarning("Bank {Bank}: {Method} {Path} response signature rejected: {Reason}, interaction {InteractionId}", Bank, method, path, verification.Failure, answeredId);
@@ -487,6 +524,9 @@ public sealed class PisClient
 
     private BankResponseInvalidException Invalid(BankResponseProblem problem, string detail, BankResponse response) =>
         new(Bank, problem, detail, response.Status, response.InteractionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bank {Bank}: {Method} {Path} answered 401 (interaction {InteractionId}); refreshing the client-credentials token once and repeating the request")]
+    private partial void LogTokenRefused(string bank, string method, string path, string? interactionId);
 
     private static void CheckIdempotencyKey(string key)
     {

@@ -19,6 +19,98 @@ internal static class PisDialects
     public static ObAccount? Account(AccountIdentification? a) =>
         a is null ? null : new ObAccount { SchemeName = a.SchemeName, Identification = a.Identification, Name = a.Name };
 
+    public static ObRisk Risk(PaymentRisk? r) => r is null ? new ObRisk() : new ObRisk
+    {
+        PaymentContextCode = r.PaymentContextCode,
+        MerchantCategoryCode = r.MerchantCategoryCode,
+        ContractPresentIndicator = r.ContractPresentIndicator,
+        BeneficiaryPrepopulatedIndicator = r.BeneficiaryPrepopulatedIndicator,
+        PaymentPurposeCode = r.PaymentPurposeCode,
+        BeneficiaryAccountType = r.BeneficiaryAccountType,
+    };
+
+    /// <summary><c>Yes</c> when asked for, else left out (the spec's default is not to share it).</summary>
+    public static string? ReadRefund(PaymentInstruction i) => i.ReadRefundAccount ? "Yes" : null;
+
+    /// <summary>The fields a payer needs besides the status, common to the consent responses of both versions.</summary>
+    public static bool TryConsentDetails(PaymentConsent core, string? readRefund, string? cutOff, ObAuthorisation? authorisation, ObAccount? debtor,
+        List<ObStatusReason>? reasons, List<ObCharge>? charges, string? execution, string? settlement,
+        [NotNullWhen(true)] out PaymentConsent? consent, [NotNullWhen(false)] out string? error)
+    {
+        consent = null;
+        if (!TryCharges(charges, out var parsedCharges, out error))
+        {
+            return false;
+        }
+
+        TryAccount(debtor, out var debtorAccount);
+        consent = core with
+        {
+            ReadRefundAccount = readRefund == "Yes",
+            CutOff = Time(cutOff),
+            AuthorisationCompletion = Time(authorisation?.CompletionDateTime),
+            Debtor = debtorAccount,
+            StatusReasons = Reasons(reasons),
+            Charges = parsedCharges,
+            ExpectedExecution = Time(execution),
+            ExpectedSettlement = Time(settlement),
+        };
+        return true;
+    }
+
+    /// <summary>The fields a payer needs besides the status, common to the payment responses of both versions.</summary>
+    public static bool TryPaymentDetails(DomesticPayment core, ObRefund? refund, ObAccount? debtor, List<ObStatusReason>? reasons, List<ObCharge>? charges,
+        string? execution, string? settlement, [NotNullWhen(true)] out DomesticPayment? payment, [NotNullWhen(false)] out string? error)
+    {
+        payment = null;
+        AccountIdentification? refundAccount = null;
+        if (refund is not null && !TryAccount(refund.Account, out refundAccount))
+        {
+            error = "Data.Refund.Account lacks SchemeName or Identification";
+            return false;
+        }
+
+        if (!TryCharges(charges, out var parsedCharges, out error))
+        {
+            return false;
+        }
+
+        TryAccount(debtor, out var debtorAccount);
+        payment = core with
+        {
+            Refund = refundAccount,
+            Debtor = debtorAccount,
+            StatusReasons = Reasons(reasons),
+            Charges = parsedCharges,
+            ExpectedExecution = Time(execution),
+            ExpectedSettlement = Time(settlement),
+        };
+        return true;
+    }
+
+    private static List<StatusReason> Reasons(List<ObStatusReason>? reasons) =>
+        (reasons ?? []).Where(r => r is not null && (r.StatusReasonCode is { Length: > 0 } || r.StatusReasonDescription is { Length: > 0 }))
+            .Select(r => new StatusReason(r.StatusReasonCode ?? "", r.StatusReasonDescription)).ToList();
+
+    private static bool TryCharges(List<ObCharge>? charges, out List<PaymentCharge> parsed, [NotNullWhen(false)] out string? error)
+    {
+        parsed = [];
+        foreach (var c in charges ?? [])
+        {
+            if (c is null || string.IsNullOrEmpty(c.ChargeBearer) || string.IsNullOrEmpty(c.Type) || c.Amount is null
+                || !Money.TryParseObie(c.Amount.Amount, c.Amount.Currency, out var amount))
+            {
+                error = "Data.Charges entry lacks ChargeBearer, Type or a valid Amount";
+                return false;
+            }
+
+            parsed.Add(new PaymentCharge(c.ChargeBearer, c.Type, amount.Value));
+        }
+
+        error = null;
+        return true;
+    }
+
     public static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, WireJson.Options);
 
     public static bool TryDeserialize<T>(ReadOnlySpan<byte> json, [NotNullWhen(true)] out T? value, [NotNullWhen(false)] out string? error)

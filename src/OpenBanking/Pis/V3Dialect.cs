@@ -9,10 +9,10 @@ internal sealed class V3Dialect : IPisDialect
     public string BasePath => "/open-banking/v3.1/pisp";
 
     public byte[] ConsentRequest(PaymentInstruction instruction) =>
-        PisDialects.Serialize(new V3ConsentRequest { Data = new V3ConsentRequestData { Initiation = Initiation(instruction) }, Risk = [] });
+        PisDialects.Serialize(new V3ConsentRequest { Data = new V3ConsentRequestData { ReadRefundAccount = PisDialects.ReadRefund(instruction), Initiation = Initiation(instruction) }, Risk = PisDialects.Risk(instruction.Risk) });
 
     public byte[] PaymentRequest(string consentId, PaymentInstruction instruction) =>
-        PisDialects.Serialize(new V3PaymentRequest { Data = new V3PaymentRequestData { ConsentId = consentId, Initiation = Initiation(instruction) }, Risk = [] });
+        PisDialects.Serialize(new V3PaymentRequest { Data = new V3PaymentRequestData { ConsentId = consentId, Initiation = Initiation(instruction) }, Risk = PisDialects.Risk(instruction.Risk) });
 
     public bool TryParseConsent(ReadOnlySpan<byte> json, [NotNullWhen(true)] out PaymentConsent? consent, [NotNullWhen(false)] out string? error)
     {
@@ -29,7 +29,9 @@ internal sealed class V3Dialect : IPisDialect
         }
 
         return PisDialects.TryParseConsentCore(d.ConsentId, d.Status, d.StatusUpdateDateTime, d.Initiation?.InstructionIdentification,
-            d.Initiation?.InstructedAmount, d.Initiation?.CreditorAccount, out consent, out error);
+                d.Initiation?.InstructedAmount, d.Initiation?.CreditorAccount, out var core, out error)
+            && PisDialects.TryConsentDetails(core, d.ReadRefundAccount, d.CutOffDateTime, d.Authorisation, d.Debtor, null, d.Charges,
+                d.ExpectedExecutionDateTime, d.ExpectedSettlementDateTime, out consent, out error);
     }
 
     public bool TryParsePayment(ReadOnlySpan<byte> json, [NotNullWhen(true)] out DomesticPayment? payment, [NotNullWhen(false)] out string? error)
@@ -46,7 +48,8 @@ internal sealed class V3Dialect : IPisDialect
             return false;
         }
 
-        return PisDialects.TryParsePaymentCore(d.DomesticPaymentId, d.ConsentId, d.Status, d.StatusUpdateDateTime, d.Initiation?.InstructedAmount, out payment, out error);
+        return PisDialects.TryParsePaymentCore(d.DomesticPaymentId, d.ConsentId, d.Status, d.StatusUpdateDateTime, d.Initiation?.InstructedAmount, out var core, out error)
+            && PisDialects.TryPaymentDetails(core, d.Refund, d.Debtor, null, d.Charges, d.ExpectedExecutionDateTime, d.ExpectedSettlementDateTime, out payment, out error);
     }
 
     private static V3Initiation Initiation(PaymentInstruction i) => new()

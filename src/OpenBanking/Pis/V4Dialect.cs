@@ -9,10 +9,10 @@ internal sealed class V4Dialect : IPisDialect
     public string BasePath => "/open-banking/v4.0/pisp";
 
     public byte[] ConsentRequest(PaymentInstruction instruction) =>
-        PisDialects.Serialize(new V4ConsentRequest { Data = new V4ConsentRequestData { Initiation = Initiation(instruction) }, Risk = [] });
+        PisDialects.Serialize(new V4ConsentRequest { Data = new V4ConsentRequestData { ReadRefundAccount = PisDialects.ReadRefund(instruction), Initiation = Initiation(instruction) }, Risk = PisDialects.Risk(instruction.Risk) });
 
     public byte[] PaymentRequest(string consentId, PaymentInstruction instruction) =>
-        PisDialects.Serialize(new V4PaymentRequest { Data = new V4PaymentRequestData { ConsentId = consentId, Initiation = Initiation(instruction) }, Risk = [] });
+        PisDialects.Serialize(new V4PaymentRequest { Data = new V4PaymentRequestData { ConsentId = consentId, Initiation = Initiation(instruction) }, Risk = PisDialects.Risk(instruction.Risk) });
 
     public bool TryParseConsent(ReadOnlySpan<byte> json, [NotNullWhen(true)] out PaymentConsent? consent, [NotNullWhen(false)] out string? error)
     {
@@ -29,7 +29,9 @@ internal sealed class V4Dialect : IPisDialect
         }
 
         return PisDialects.TryParseConsentCore(d.ConsentId, d.Status, d.StatusUpdateDateTime, d.Initiation?.InstructionIdentification,
-            d.Initiation?.InstructedAmount, d.Initiation?.CreditorAccount, out consent, out error);
+                d.Initiation?.InstructedAmount, d.Initiation?.CreditorAccount, out var core, out error)
+            && PisDialects.TryConsentDetails(core, d.ReadRefundAccount, d.CutOffDateTime, d.Authorisation, d.Debtor, d.StatusReason, d.Charges,
+                d.ExpectedExecutionDateTime, d.ExpectedSettlementDateTime, out consent, out error);
     }
 
     public bool TryParsePayment(ReadOnlySpan<byte> json, [NotNullWhen(true)] out DomesticPayment? payment, [NotNullWhen(false)] out string? error)
@@ -46,7 +48,8 @@ internal sealed class V4Dialect : IPisDialect
             return false;
         }
 
-        return PisDialects.TryParsePaymentCore(d.DomesticPaymentId, d.ConsentId, d.Status, d.StatusUpdateDateTime, d.Initiation?.InstructedAmount, out payment, out error);
+        return PisDialects.TryParsePaymentCore(d.DomesticPaymentId, d.ConsentId, d.Status, d.StatusUpdateDateTime, d.Initiation?.InstructedAmount, out var core, out error)
+            && PisDialects.TryPaymentDetails(core, d.Refund, d.Debtor, d.StatusReason, d.Charges, d.ExpectedExecutionDateTime, d.ExpectedSettlementDateTime, out payment, out error);
     }
 
     private static V4Initiation Initiation(PaymentInstruction i) => new()
@@ -56,6 +59,8 @@ internal sealed class V4Dialect : IPisDialect
         InstructedAmount = PisDialects.Amount(i.Amount),
         DebtorAccount = PisDialects.Account(i.Debtor),
         CreditorAccount = PisDialects.Account(i.Creditor),
-        RemittanceInformation = i.Reference is null ? null : new V4Remittance { Unstructured = [i.Reference] },
+        // v4.0 OBRemittanceInformation2: the creditor reference is structured
+        // (Structured[].CreditorReferenceInformation.Reference), where v3.1.11 had RemittanceInformation.Reference.
+        RemittanceInformation = i.Reference is null ? null : new V4Remittance { Structured = [new V4StructuredRemittance { CreditorReferenceInformation = new V4CreditorReference { Reference = i.Reference } }] },
     };
 }

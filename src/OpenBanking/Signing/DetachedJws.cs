@@ -125,7 +125,7 @@ public static class DetachedJws
 
         if (expectations.Issuer is { } expectedIssuer && !string.Equals(expectedIssuer, iss, StringComparison.Ordinal))
         {
-            return JwsVerification.Fail("iss claim does not match the bank");
+            return JwsVerification.Fail($"iss claim '{iss}' is not the bank's '{expectedIssuer}'");
         }
 
         var issuedAt = DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(iat, -62135596800L, 253402300799L));

@@ -16,7 +16,13 @@ internal static class PaymentLifecycle
             return StatusUpdateOutcome.Unrecognised;
         }
 
-        if (currentCode is null)
+        if (reported.Kind == PaymentStatusKind.CancellationRequest)
+        {
+            // About a cancellation request, not the payment's settlement: no new stage.
+            return StatusUpdateOutcome.Stale;
+        }
+
+        if (currentCode is null || PaymentStatus.FromCode(currentCode).Kind == PaymentStatusKind.CancellationRequest)
         {
             return StatusUpdateOutcome.Applied;
         }

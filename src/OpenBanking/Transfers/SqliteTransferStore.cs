@@ -72,7 +72,7 @@ internal sealed class SqliteTransferStore
         """;
 
     // Columns added after the first release; older files get them at start.
-    private static readonly string[] AddedColumns = ["decoupled_json", "auth_code", "consent_token", "consent_token_expires"];
+    private static readonly string[] AddedColumns = ["decoupled_json", "auth_code", "consent_token", "consent_token_expires", "refund_json", "consent_cutoff", "consent_auth_deadline"];
 
     private readonly string _connectionString;
 
@@ -198,7 +198,8 @@ internal sealed class SqliteTransferStore
                 UPDATE transfer_operations SET state = $state, consent_id = $consent, consent_status = $cstatus, auth_state = $astate,
                     auth_url = $aurl, auth_nonce = $anonce, code_verifier = $verifier, payment_id = $payment, payment_status = $pstatus,
                     unrecognised_status = $unrec, last_error = $error, decoupled_json = $decoupled, auth_code = $code, consent_token = $token,
-                    consent_token_expires = $tokenExpires, version = version + 1, updated_at = $now
+                    consent_token_expires = $tokenExpires, refund_json = $refund, consent_cutoff = $cutoff, consent_auth_deadline = $authDeadline,
+                    version = version + 1, updated_at = $now
                 WHERE id = $id AND version = $version
                 """;
             command.Parameters.AddWithValue("$id", expected.Id.ToString("N"));
@@ -218,6 +219,9 @@ internal sealed class SqliteTransferStore
             command.Parameters.AddWithValue("$code", (object?)updated.AuthorizationCode ?? DBNull.Value);
             command.Parameters.AddWithValue("$token", (object?)updated.ConsentToken?.Value ?? DBNull.Value);
             command.Parameters.AddWithValue("$tokenExpires", updated.ConsentToken is { } t ? Format(t.ExpiresOn) : (object)DBNull.Value);
+            command.Parameters.AddWithValue("$refund", updated.RefundAccount is { } refund ? JsonSerializer.Serialize(refund) : (object)DBNull.Value);
+            command.Parameters.AddWithValue("$cutoff", updated.ConsentCutOff is { } cutoff ? Format(cutoff) : (object)DBNull.Value);
+            command.Parameters.AddWithValue("$authDeadline", updated.ConsentAuthorisationDeadline is { } deadline ? Format(deadline) : (object)DBNull.Value);
             command.Parameters.AddWithValue("$now", Format(now));
             if (await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 0)
             {
@@ -261,7 +265,7 @@ internal sealed class SqliteTransferStore
     {
         await using var connection = Open();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT * FROM transfer_operations WHERE state NOT IN ('Completed', 'Rejected', 'Failed') ORDER BY created_at";
+        command.CommandText = "SELECT * FROM transfer_operations WHERE state NOT IN ('Completed', 'Rejected', 'Failed', 'Expired') ORDER BY created_at";
         return await ReadAllAsync(command, ct).ConfigureAwait(false);
     }
 
@@ -354,6 +358,9 @@ internal sealed class SqliteTransferStore
                 Decoupled = S("decoupled_json") is { } dj ? JsonSerializer.Deserialize<Auth.DecoupledAuthorization>(dj) : null,
                 AuthorizationCode = S("auth_code"),
                 ConsentToken = S("consent_token") is { } token && S("consent_token_expires") is { } expires ? new Auth.AccessToken(token, Parse(expires)) : null,
+                RefundAccount = S("refund_json") is { } rj ? JsonSerializer.Deserialize<AccountIdentification>(rj) : null,
+                ConsentCutOff = S("consent_cutoff") is { } co ? Parse(co) : null,
+                ConsentAuthorisationDeadline = S("consent_auth_deadline") is { } ad ? Parse(ad) : null,
                 PaymentId = S("payment_id"),
                 PaymentStatus = S("payment_status"),
                 UnrecognisedStatus = S("unrecognised_status"),

@@ -41,6 +41,18 @@ public sealed record TransferOperation
     /// <summary>The last status code the connector did not recognise, kept and reported.</summary>
     public string? UnrecognisedStatus { get; init; }
 
+    /// <summary>
+    /// The payer's account as the bank verified it (<c>Data.Refund</c>, top-ups that asked for it):
+    /// where refunds and payouts of this money go back to. <see cref="AccountIdentification.ToString"/> masks it.
+    /// </summary>
+    public AccountIdentification? RefundAccount { get; init; }
+
+    /// <summary>The consent's <c>CutOffDateTime</c>: after it the consent is not used for a payment.</summary>
+    public DateTimeOffset? ConsentCutOff { get; init; }
+
+    /// <summary>The consent's <c>Authorisation.CompletionDateTime</c>: not authorised by then → <see cref="TransferState.Expired"/>.</summary>
+    public DateTimeOffset? ConsentAuthorisationDeadline { get; init; }
+
     /// <summary>Last error text (never secrets).</summary>
     public string? LastError { get; init; }
 
@@ -85,5 +97,5 @@ public sealed record TransferOperation
     public string PaymentIdempotencyKey => Id.ToString("N") + "-p";
 
     /// <summary>True in a final state.</summary>
-    public bool IsFinished => State is TransferState.Completed or TransferState.Rejected or TransferState.Failed;
+    public bool IsFinished => State is TransferState.Completed or TransferState.Rejected or TransferState.Failed or TransferState.Expired;
 }

@@ -31,7 +31,9 @@ public sealed record TransferRequest
     /// </summary>
     public AccountIdentification? Counterparty { get; init; }
 
-    /// <summary>Remittance reference (≤ 35 characters).</summary>
-    [StringLength(35)]
+    /// <summary>Creditor reference (≤ 18 characters, the Faster Payments limit; a longer one is refused before anything is sent).</summary>
     public string? Reference { get; init; }
+
+    /// <summary>The OBIE <c>Risk</c> block; null takes the bank's <c>TopupRisk</c> / <c>PayoutRisk</c> options.</summary>
+    public PaymentRisk? Risk { get; init; }
 }

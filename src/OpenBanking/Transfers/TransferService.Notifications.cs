@@ -54,6 +54,7 @@ public sealed partial class TransferService
                     $"consent {payment.ConsentId} already has payment {op.PaymentId}, not {resourceId}", null, null);
             }
 
+            op = await KeepRefundAccountAsync(op, payment, cancellationToken).ConfigureAwait(false);
             return await ApplyStatusCoreAsync(op, payment.Status, "notification", cancellationToken).ConfigureAwait(false);
         }
         finally

@@ -36,6 +36,11 @@ public sealed partial class TransferService
     // the time of the next poll between two persisted changes lives here.
     private readonly ConcurrentDictionary<Guid, DecoupledAuthorization> _decoupledPolls = new();
 
+    // Status polls of submitted payments: per payment, when the next poll is due and the current
+    // back-off (doubling after every poll that brought no change, capped). In memory: a restart polls
+    // at once and starts the back-off again.
+    private readonly ConcurrentDictionary<Guid, (DateTimeOffset Due, TimeSpan Interval)> _statusPolls = new();
+
     internal TransferService(OpenBankingClients clients, SqliteTransferStore store, TimeProvider time, ILogger<TransferService> logger,
         ITransferCheckpointObserver? checkpoints = null)
     {
@@ -62,6 +67,11 @@ public sealed partial class TransferService
     /// </summary>
     public async Task<TransferCreation> CreateAsync(TransferKind kind, TransferRequest request, CancellationToken cancellationToken)
     {
+        if (Refusal(kind, request) is { } refusal)
+        {
+            throw new ValidationException(refusal);
+        }
+
         var op = NewOperation(kind, request);
         if (await _store.TryInsertAsync(op, "created", cancellationToken).ConfigureAwait(false))
         {
@@ -224,6 +234,11 @@ public sealed partial class TransferService
                     return op;
                 }
 
+                if (await ExpireIfOverdueAsync(_clients.Get(op.Bank), op, cancellationToken).ConfigureAwait(false))
+                {
+                    return (await _store.GetAsync(op.Id, cancellationToken).ConfigureAwait(false))!;
+                }
+
                 if (!string.IsNullOrEmpty(error) || string.IsNullOrEmpty(code))
                 {
                     await MoveAsync(op, op with { State = TransferState.Rejected, LastError = $"authorisation failed: {error ?? "no code"}" }, "authorisation-declined", error, cancellationToken).ConfigureAwait(false);
@@ -264,6 +279,27 @@ public sealed partial class TransferService
         }
     }
 
+    /// <summary>
+    /// Why the bank would refuse <paramref name="request"/> as data, checked before anything is stored or
+    /// sent: a creditor reference longer than the 18 characters Faster Payments carries, or a <c>Risk</c>
+    /// value outside the bank's spec version. Null when it can be sent. <see cref="CreateAsync"/> throws
+    /// a <see cref="ValidationException"/> with this text.
+    /// </summary>
+    public string? Refusal(TransferKind kind, TransferRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Reference is { Length: > PaymentInstruction.MaxReferenceLength } reference)
+        {
+            return $"Reference is {reference.Length} characters; Faster Payments carries at most {PaymentInstruction.MaxReferenceLength} (OBIE RemittanceInformation Reference), nothing was sent";
+        }
+
+        var client = _clients.Get(request.Bank);
+        return RiskFor(client, kind, request).Check(client.Version) is { } riskError ? riskError + ", nothing was sent" : null;
+    }
+
+    private static PaymentRisk RiskFor(PisClient client, TransferKind kind, TransferRequest request) =>
+        request.Risk ?? (kind == TransferKind.Topup ? client.Options.TopupRisk : client.Options.PayoutRisk).ToRisk();
+
     private TransferOperation NewOperation(TransferKind kind, TransferRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -283,7 +319,10 @@ public sealed partial class TransferService
             Amount: new Money(request.AmountMinor, request.Currency),
             Creditor: kind == TransferKind.Topup ? platform : request.Counterparty!,
             Debtor: kind == TransferKind.Topup ? request.Counterparty : platform,
-            Reference: request.Reference);
+            Reference: request.Reference,
+            Risk: RiskFor(client, kind, request),
+            // Top-ups ask for the payer's verified account: refunds and payouts go back to it (closed loop).
+            ReadRefundAccount: kind == TransferKind.Topup && client.Options.ReadRefundAccount);
         var now = _time.GetUtcNow();
         return new TransferOperation
         {
@@ -306,18 +345,98 @@ public sealed partial class TransferService
             case TransferState.Created:
                 return await CreateConsentAsync(client, op, ct).ConfigureAwait(false);
             case TransferState.AwaitingAuthorisation:
+                if (await ExpireIfOverdueAsync(client, op, ct).ConfigureAwait(false))
+                {
+                    return null;
+                }
+
                 return await AuthoriseAsync(client, op, ct).ConfigureAwait(false);
             case TransferState.SubmittingPayment:
                 return await SubmitPaymentAsync(client, op, ct).ConfigureAwait(false);
             case TransferState.PaymentSubmitted:
-                var payment = await client.GetPaymentAsync(op.PaymentId!, ct).ConfigureAwait(false);
-                CheckPaymentMatches(client, op, payment);
-                // One poll per call: the caller (worker, CLI) decides when to look again.
-                await ApplyStatusCoreAsync(op, payment.Status, "poll", ct).ConfigureAwait(false);
+                await PollStatusAsync(client, op, ct).ConfigureAwait(false);
                 return null;
             default:
                 return null;
         }
+    }
+
+    /// <summary>
+    /// One status poll of a submitted payment, if due: per payment the wait starts at
+    /// <c>StatusPollInitialInterval</c>, doubles after every poll that brought no change and is capped
+    /// at <c>StatusPollMaxInterval</c>; a change starts it again. The caller (worker, CLI) decides how
+    /// often to ask; a poll that is not due sends nothing.
+    /// </summary>
+    private async Task PollStatusAsync(PisClient client, TransferOperation op, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        if (_statusPolls.TryGetValue(op.Id, out var schedule) && now < schedule.Due)
+        {
+            return;
+        }
+
+        var payment = await client.GetPaymentAsync(op.PaymentId!, ct).ConfigureAwait(false);
+        CheckPaymentMatches(client, op, payment);
+        op = await KeepRefundAccountAsync(op, payment, ct).ConfigureAwait(false);
+        var outcome = await ApplyStatusCoreAsync(op, payment.Status, "poll", ct).ConfigureAwait(false);
+        if (PaymentLifecycle.StateFor(payment.Status) != TransferState.PaymentSubmitted && outcome == StatusUpdateOutcome.Applied)
+        {
+            _statusPolls.TryRemove(op.Id, out _);
+            return;
+        }
+
+        var options = client.Options;
+        var interval = outcome == StatusUpdateOutcome.Applied || schedule.Interval == TimeSpan.Zero
+            ? options.StatusPollInitialInterval
+            : TimeSpan.FromTicks(Math.Min(schedule.Interval.Ticks * 2, options.StatusPollMaxInterval.Ticks));
+        _statusPolls[op.Id] = (_time.GetUtcNow() + interval, interval);
+    }
+
+    /// <summary>When the next status poll of a submitted payment is due (null: at once), for callers that wait between advances.</summary>
+    public DateTimeOffset? NextStatusPollDue(Guid id) => _statusPolls.TryGetValue(id, out var s) ? s.Due : null;
+
+    /// <summary>
+    /// Keeps <c>Data.Refund</c> (the payer's account as the bank verified it) with the transfer the first
+    /// time the bank reports it. The audit row and the log show it masked.
+    /// </summary>
+    private async Task<TransferOperation> KeepRefundAccountAsync(TransferOperation op, DomesticPayment payment, CancellationToken ct) =>
+        payment.Refund is { } refund && op.RefundAccount is null
+            ? await MoveAsync(op, op with { RefundAccount = refund }, "refund-account", refund.Masked, ct).ConfigureAwait(false)
+            : op;
+
+    /// <summary>
+    /// A transfer waiting for the customer ends <see cref="TransferState.Expired"/>, and nothing more is
+    /// sent for it, once <c>AuthorisationTimeout</c> has passed since it was created or the consent's
+    /// <c>Authorisation.CompletionDateTime</c> has passed.
+    /// </summary>
+    private async Task<bool> ExpireIfOverdueAsync(PisClient client, TransferOperation op, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        string? why = null;
+        if (now >= op.CreatedAt + client.Options.AuthorisationTimeout)
+        {
+            why = $"not authorised within AuthorisationTimeout ({client.Options.AuthorisationTimeout}) of its creation";
+        }
+        else if (op.ConsentAuthorisationDeadline is { } deadline && now > deadline)
+        {
+            why = $"not authorised by the consent's Authorisation.CompletionDateTime {deadline:O}";
+        }
+
+        if (why is null)
+        {
+            return false;
+        }
+
+        _decoupledPolls.TryRemove(op.Id, out _);
+        await MoveAsync(op, op with
+        {
+            State = TransferState.Expired,
+            AuthorizationCode = null,
+            CodeVerifier = null,
+            Decoupled = null,
+            LastError = why + "; the consent is not used any more, nothing was paid: start a new transfer",
+        }, "authorisation-expired", why, ct).ConfigureAwait(false);
+        return true;
     }
 
     private async Task<TransferOperation?> CreateConsentAsync(PisClient client, TransferOperation op, CancellationToken ct)
@@ -341,14 +460,23 @@ public sealed partial class TransferService
             // Same key and body on every resume: a consent the bank created before a crash comes back.
             consent = await client.CreateConsentAsync(op.Instruction, op.ConsentIdempotencyKey, ct).ConfigureAwait(false);
         }
-        catch (BankApiException ex) when (ex is BankRequestRejectedException or BankResponseInvalidException)
+        catch (BankApiException ex) when (ex is BankRequestRejectedException or BankResponseInvalidException or BankForbiddenException or BankAuthenticationException)
         {
-            // No consent we could use exists: nothing can be paid. Final.
+            // No consent we could use exists (a 401 has already been retried with a fresh token): nothing can be paid. Final.
             await MoveAsync(op, op with { State = TransferState.Failed, LastError = ex.Message }, "consent-refused", ex.GetType().Name, ct).ConfigureAwait(false);
             return null;
         }
 
         Checkpoint(op.Id, TransferCheckpoint.ConsentCreatedAtBank);
+        if (consent.LifetimeProblem(_time.GetUtcNow()) is { } lifetime)
+        {
+            // A consent past its lifetime is never used: nothing was authorised or paid with it.
+            await MoveAsync(op, op with { State = TransferState.Failed, ConsentId = consent.ConsentId, ConsentStatus = consent.Status.Code, LastError = lifetime + "; nothing was paid" },
+                "consent-expired", lifetime, ct).ConfigureAwait(false);
+            return null;
+        }
+
+        op = op with { ConsentCutOff = consent.CutOff, ConsentAuthorisationDeadline = consent.AuthorisationCompletion };
         if (consent.Status.Kind == ConsentStatusKind.Rejected)
         {
             await MoveAsync(op, op with { State = TransferState.Rejected, ConsentId = consent.ConsentId, ConsentStatus = consent.Status.Code }, "consent-rejected", consent.Status.Code, ct).ConfigureAwait(false);
@@ -559,9 +687,16 @@ public sealed partial class TransferService
 
     private async Task<TransferOperation?> SubmitPaymentAsync(PisClient client, TransferOperation op, CancellationToken ct)
     {
+        if (op.ConsentCutOff is { } cutOff && _time.GetUtcNow() > cutOff)
+        {
+            // Past the consent's lifetime it is not used for a POST; the bank says whether an earlier
+            // attempt already made the payment (Consumed) or nothing was paid.
+            return await RecoverSubmissionAsync(client, op, $"the consent's CutOffDateTime {cutOff:O} passed before the payment was sent", ct).ConfigureAwait(false);
+        }
+
         if (op.ConsentToken is not { } token || token.ExpiresOn <= _time.GetUtcNow())
         {
-            return await RecoverSubmissionAsync(client, op, ct).ConfigureAwait(false);
+            return await RecoverSubmissionAsync(client, op, "the consent token was lost or expired before the payment was sent", ct).ConfigureAwait(false);
         }
 
         Checkpoint(op.Id, TransferCheckpoint.TokenSaved);
@@ -573,7 +708,13 @@ public sealed partial class TransferService
             // the bank answers with it instead of paying again (OBIE idempotency, x-idempotency-key).
             payment = await client.SubmitPaymentAsync(op.ConsentId!, op.Instruction, token, op.PaymentIdempotencyKey, ct).ConfigureAwait(false);
         }
-        catch (BankRequestRejectedException ex)
+        catch (BankAuthenticationException)
+        {
+            // 401 on the payment POST: the bank does not accept the consent-scoped token (it cannot be
+            // refreshed). Nothing was processed; the consent's status says whether a payment exists.
+            return await RecoverSubmissionAsync(client, op, "the bank refused the consent token (HTTP 401) before the payment was sent", ct).ConfigureAwait(false);
+        }
+        catch (BankApiException ex) when (ex is BankRequestRejectedException or BankForbiddenException)
         {
             var consent = await client.GetConsentAsync(op.ConsentId!, ct).ConfigureAwait(false);
             if (consent.Status.Kind == ConsentStatusKind.Consumed)
@@ -602,7 +743,7 @@ public sealed partial class TransferService
     /// was made with this consent and it cannot be authorised again (OBIE banks authorise a consent
     /// once): a final state that says nothing was paid.
     /// </summary>
-    private async Task<TransferOperation?> RecoverSubmissionAsync(PisClient client, TransferOperation op, CancellationToken ct)
+    private async Task<TransferOperation?> RecoverSubmissionAsync(PisClient client, TransferOperation op, string why, CancellationToken ct)
     {
         var consent = await client.GetConsentAsync(op.ConsentId!, ct).ConfigureAwait(false);
         switch (consent.Status.Kind)
@@ -628,7 +769,7 @@ public sealed partial class TransferService
                     State = TransferState.Failed,
                     ConsentStatus = consent.Status.Code,
                     ConsentToken = null,
-                    LastError = "the consent token was lost or expired before the payment was sent; the consent is unused, so nothing was paid: start a new transfer (it gets a new consent)",
+                    LastError = why + "; the consent is unused, so nothing was paid: start a new transfer (it gets a new consent)",
                 }, "authorisation-lost", consent.Status.Code, ct).ConfigureAwait(false);
                 return null;
         }
@@ -647,7 +788,7 @@ public sealed partial class TransferService
     {
         if (payment.Status.Kind == PaymentStatusKind.Unknown)
         {
-            var pending = op with { State = TransferState.PaymentSubmitted, PaymentId = payment.PaymentId, UnrecognisedStatus = payment.Status.Code, LastError = null };
+            var pending = op with { State = TransferState.PaymentSubmitted, RefundAccount = op.RefundAccount ?? payment.Refund, PaymentId = payment.PaymentId, UnrecognisedStatus = payment.Status.Code, LastError = null };
             await MoveAsync(current, pending, eventName, $"{payment.PaymentId} status {payment.Status.Code} (unrecognised)", ct).ConfigureAwait(false);
             return null;
         }
@@ -655,6 +796,7 @@ public sealed partial class TransferService
         var updated = op with
         {
             State = PaymentLifecycle.StateFor(payment.Status),
+            RefundAccount = op.RefundAccount ?? payment.Refund,
             PaymentId = payment.PaymentId,
             PaymentStatus = payment.Status.Code,
             LastError = null,

@@ -2,7 +2,7 @@ namespace Settlement.OpenBanking.Transfers;
 
 /// <summary>
 /// Where a transfer stands. Forward only: Created → AwaitingAuthorisation → SubmittingPayment →
-/// PaymentSubmitted → Completed, or Rejected / Failed. Completed, Rejected and Failed are final.
+/// PaymentSubmitted → Completed, or Rejected / Failed / Expired. Completed, Rejected, Failed and Expired are final.
 /// </summary>
 public enum TransferState
 {
@@ -29,4 +29,10 @@ public enum TransferState
 
     /// <summary>Stopped by a permanent error before any payment was created. Final.</summary>
     Failed,
+
+    /// <summary>
+    /// Not authorised in time (<c>AuthorisationTimeout</c>, or the consent's
+    /// <c>Authorisation.CompletionDateTime</c>): nothing was paid and nothing more is sent. Final.
+    /// </summary>
+    Expired,
 }

@@ -72,7 +72,7 @@ public sealed class BankPaymentsOverTransferService : IBankPayments
     {
         TransferState.Completed => new BankPaymentResult(op.Id, BankPaymentStatus.Completed),
         TransferState.Rejected => new BankPaymentResult(op.Id, BankPaymentStatus.Rejected, Detail: op.LastError ?? op.PaymentStatus ?? op.ConsentStatus),
-        TransferState.Failed => new BankPaymentResult(op.Id, BankPaymentStatus.Failed, Detail: op.LastError),
+        TransferState.Failed or TransferState.Expired => new BankPaymentResult(op.Id, BankPaymentStatus.Failed, Detail: op.LastError),
         _ => new BankPaymentResult(op.Id, BankPaymentStatus.Pending, op.AuthorizationUrl),
     };
 }

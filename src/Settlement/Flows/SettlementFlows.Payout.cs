@@ -188,7 +188,7 @@ public sealed partial class SettlementFlows
 
             case PayoutFlowState.PayoutReserved:
             {
-                var started = await _bank.StartPayoutAsync(new BankPayout(flow.BankOperationId, o.Bank, o.NetPence, o.Account, "l2pay payout " + flow.Id.ToString("N")[..8]), ct)
+                var started = await _bank.StartPayoutAsync(new BankPayout(flow.BankOperationId, o.Bank, o.NetPence, o.Account, "l2pay " + flow.Id.ToString("N")[..8]), ct)
                     .ConfigureAwait(false);
                 await CheckpointAsync(flow.Id, FlowKind.Payout, "done:" + PayoutSteps.BankPayout, ct).ConfigureAwait(false);
                 if (started.Status == BankPaymentStatus.Conflict)

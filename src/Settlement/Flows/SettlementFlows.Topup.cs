@@ -104,9 +104,10 @@ public sealed partial class SettlementFlows
             return (TopupRefusal.ChannelIdInvalid, $"channel id '{channel}' is not 0x + 64 hex digits");
         }
 
-        if (r.Reference is { Length: > 35 })
+        if (r.Reference is { Length: > OpenBanking.Pis.PaymentInstruction.MaxReferenceLength })
         {
-            return (TopupRefusal.ReferenceTooLong, "the reference is longer than 35 characters");
+            // The connector refuses more than Faster Payments carries (OBIE: 18 characters).
+            return (TopupRefusal.ReferenceTooLong, $"the reference is longer than {OpenBanking.Pis.PaymentInstruction.MaxReferenceLength} characters (Faster Payments)");
         }
 
         return null;

@@ -19,6 +19,9 @@ public sealed class FakeBank : HttpMessageHandler
 {
     public const string Authority = "https://bank.test";
 
+    /// <summary>The bank's <c>http://openbanking.org.uk/iss</c> in its response signatures and notification headers.</summary>
+    public const string Issuer = "fake-bank";
+
     private readonly ConcurrentDictionary<string, (int Status, byte[] Body, string Hash)> _idempotency = new();
     private int _counter;
 
@@ -44,7 +47,16 @@ public sealed class FakeBank : HttpMessageHandler
 
     public Func<string, string>? ResponseBodyRewrite { get; set; }
 
+    /// <summary>The payer's account the bank reports as <c>Data.Refund</c> when the consent asked for it.</summary>
+    public (string Identification, string Name) Payer { get; set; } = ("60161331926819", "Customer");
+
+    /// <summary>Edits a new consent's <c>Data</c> (e.g. a CutOffDateTime or Authorisation.CompletionDateTime).</summary>
+    public Action<JsonObject>? ConsentData { get; set; }
+
     public bool SignResponses { get; set; } = true;
+
+    /// <summary>The <c>http://openbanking.org.uk/iss</c> put into response signatures (a test may make it wrong).</summary>
+    public string ResponseIssuer { get; set; } = Issuer;
 
     /// <summary>Advertises CIBA (backchannel endpoint and grant) in discovery and answers its requests.</summary>
     public bool Ciba { get; set; }
@@ -224,6 +236,12 @@ public sealed class FakeBank : HttpMessageHandler
                     ["Links"] = new JsonObject { ["Self"] = Authority + path + "/" + consentId },
                     ["Meta"] = new JsonObject(),
                 };
+                if ((string?)request["Data"]!["ReadRefundAccount"] == "Yes")
+                {
+                    created["Data"]!["ReadRefundAccount"] = "Yes";
+                }
+
+                ConsentData?.Invoke(created["Data"]!.AsObject());
                 Consents[consentId] = created;
             }
             else
@@ -250,6 +268,14 @@ public sealed class FakeBank : HttpMessageHandler
                     ["Links"] = new JsonObject { ["Self"] = Authority + path + "/" + paymentId },
                     ["Meta"] = new JsonObject(),
                 };
+                if ((string?)consent["Data"]!["ReadRefundAccount"] == "Yes")
+                {
+                    created["Data"]!["Refund"] = new JsonObject
+                    {
+                        ["Account"] = new JsonObject { ["SchemeName"] = "UK.OBIE.SortCodeAccountNumber", ["Identification"] = Payer.Identification, ["Name"] = Payer.Name },
+                    };
+                }
+
                 lock (Payments)
                 {
                     Payments[paymentId] = created;
@@ -333,7 +359,7 @@ public sealed class FakeBank : HttpMessageHandler
         response.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         if (sign && SignResponses)
         {
-            response.Headers.TryAddWithoutValidation("x-jws-signature", DetachedJws.Sign(bytes, Key, "fake-bank", Time.GetUtcNow()));
+            response.Headers.TryAddWithoutValidation("x-jws-signature", DetachedJws.Sign(bytes, Key, ResponseIssuer, Time.GetUtcNow()));
         }
 
         return response;
@@ -348,7 +374,7 @@ public sealed class FakeBank : HttpMessageHandler
     });
 
     /// <summary>A signed SET (event notification) as the bank would POST it.</summary>
-    public string Notification(string paymentId, string clientId, string? jti = null, SigningKey? signWith = null)
+    public string Notification(string paymentId, string clientId, string? jti = null, SigningKey? signWith = null, string? headerIssuer = Issuer)
     {
         var handler = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false };
         var key = signWith ?? Key;
@@ -371,6 +397,12 @@ public sealed class FakeBank : HttpMessageHandler
                 ["txn"] = Guid.NewGuid().ToString(),
                 ["toe"] = Time.GetUtcNow().ToUnixTimeSeconds(),
                 ["events"] = new Dictionary<string, object> { ["urn:uk:org:openbanking:events:resource-update"] = new Dictionary<string, object> { ["subject"] = subject } },
+            },
+            AdditionalHeaderClaims = headerIssuer is null ? null : new Dictionary<string, object>
+            {
+                [DetachedJws.IatClaim] = Time.GetUtcNow().ToUnixTimeSeconds(),
+                [DetachedJws.IssClaim] = headerIssuer,
+                [DetachedJws.TanClaim] = DetachedJws.TrustAnchor,
             },
             SigningCredentials = new SigningCredentials(new RsaSecurityKey(KeyRsa(key)) { KeyId = key.KeyId }, SecurityAlgorithms.RsaSsaPssSha256),
         });

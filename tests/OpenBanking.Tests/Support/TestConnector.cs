@@ -58,6 +58,9 @@ public sealed class TestConnector : IDisposable
                 PlatformAccount = new AccountOptions { Identification = "04000412345678", Name = "Platform" },
                 Quirks = { HeadlessAuthorization = true },
                 RetryBaseDelay = TimeSpan.FromMilliseconds(10),
+                BankJwsIssuer = FakeBank.Issuer,
+                StatusPollInitialInterval = TimeSpan.Zero,
+                StatusPollMaxInterval = TimeSpan.Zero,
             };
             configure?.Invoke(bankOptions);
             o.Banks["acme"] = bankOptions;

@@ -30,11 +30,13 @@ internal sealed class V3ConsentRequest
 {
     public V3ConsentRequestData? Data { get; set; }
 
-    public Dictionary<string, object>? Risk { get; set; }
+    public ObRisk? Risk { get; set; }
 }
 
 internal sealed class V3ConsentRequestData
 {
+    public string? ReadRefundAccount { get; set; }
+
     public V3Initiation? Initiation { get; set; }
 }
 
@@ -49,6 +51,20 @@ internal sealed class V3ConsentResponseData
 
     public string? Status { get; set; }
 
+    public string? ReadRefundAccount { get; set; }
+
+    public string? CutOffDateTime { get; set; }
+
+    public string? ExpectedExecutionDateTime { get; set; }
+
+    public string? ExpectedSettlementDateTime { get; set; }
+
+    public List<ObCharge>? Charges { get; set; }
+
+    public ObAuthorisation? Authorisation { get; set; }
+
+    public ObAccount? Debtor { get; set; }
+
     public string? CreationDateTime { get; set; }
 
     public string? StatusUpdateDateTime { get; set; }
@@ -60,7 +76,7 @@ internal sealed class V3PaymentRequest
 {
     public V3PaymentRequestData? Data { get; set; }
 
-    public Dictionary<string, object>? Risk { get; set; }
+    public ObRisk? Risk { get; set; }
 }
 
 internal sealed class V3PaymentRequestData
@@ -82,6 +98,16 @@ internal sealed class V3PaymentResponseData
     public string? ConsentId { get; set; }
 
     public string? Status { get; set; }
+
+    public string? ExpectedExecutionDateTime { get; set; }
+
+    public string? ExpectedSettlementDateTime { get; set; }
+
+    public ObRefund? Refund { get; set; }
+
+    public List<ObCharge>? Charges { get; set; }
+
+    public ObAccount? Debtor { get; set; }
 
     public string? CreationDateTime { get; set; }
 

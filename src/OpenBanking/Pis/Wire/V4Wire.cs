@@ -41,11 +41,13 @@ internal sealed class V4ConsentRequest
 {
     public V4ConsentRequestData? Data { get; set; }
 
-    public Dictionary<string, object>? Risk { get; set; }
+    public ObRisk? Risk { get; set; }
 }
 
 internal sealed class V4ConsentRequestData
 {
+    public string? ReadRefundAccount { get; set; }
+
     public V4Initiation? Initiation { get; set; }
 }
 
@@ -60,6 +62,22 @@ internal sealed class V4ConsentResponseData
 
     public string? Status { get; set; }
 
+    public List<ObStatusReason>? StatusReason { get; set; }
+
+    public string? ReadRefundAccount { get; set; }
+
+    public string? CutOffDateTime { get; set; }
+
+    public string? ExpectedExecutionDateTime { get; set; }
+
+    public string? ExpectedSettlementDateTime { get; set; }
+
+    public List<ObCharge>? Charges { get; set; }
+
+    public ObAuthorisation? Authorisation { get; set; }
+
+    public ObAccount? Debtor { get; set; }
+
     public string? CreationDateTime { get; set; }
 
     public string? StatusUpdateDateTime { get; set; }
@@ -71,7 +89,7 @@ internal sealed class V4PaymentRequest
 {
     public V4PaymentRequestData? Data { get; set; }
 
-    public Dictionary<string, object>? Risk { get; set; }
+    public ObRisk? Risk { get; set; }
 }
 
 internal sealed class V4PaymentRequestData
@@ -93,6 +111,18 @@ internal sealed class V4PaymentResponseData
     public string? ConsentId { get; set; }
 
     public string? Status { get; set; }
+
+    public List<ObStatusReason>? StatusReason { get; set; }
+
+    public string? ExpectedExecutionDateTime { get; set; }
+
+    public string? ExpectedSettlementDateTime { get; set; }
+
+    public ObRefund? Refund { get; set; }
+
+    public List<ObCharge>? Charges { get; set; }
+
+    public ObAccount? Debtor { get; set; }
 
     public string? CreationDateTime { get; set; }
 

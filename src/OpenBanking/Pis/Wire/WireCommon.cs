@@ -24,6 +24,51 @@ internal sealed class ObAccount
     public string? SecondaryIdentification { get; set; }
 }
 
+internal sealed class ObRisk
+{
+    public string? PaymentContextCode { get; set; }
+
+    public string? MerchantCategoryCode { get; set; }
+
+    public bool? ContractPresentIndicator { get; set; }
+
+    public bool? BeneficiaryPrepopulatedIndicator { get; set; }
+
+    public string? PaymentPurposeCode { get; set; }
+
+    public string? BeneficiaryAccountType { get; set; }
+}
+
+internal sealed class ObRefund
+{
+    public ObAccount? Account { get; set; }
+}
+
+internal sealed class ObCharge
+{
+    public string? ChargeBearer { get; set; }
+
+    public string? Type { get; set; }
+
+    public ObAmount? Amount { get; set; }
+}
+
+internal sealed class ObStatusReason
+{
+    public string? StatusReasonCode { get; set; }
+
+    public string? StatusReasonDescription { get; set; }
+
+    public string? Path { get; set; }
+}
+
+internal sealed class ObAuthorisation
+{
+    public string? AuthorisationType { get; set; }
+
+    public string? CompletionDateTime { get; set; }
+}
+
 internal sealed class ObLinks
 {
     public string? Self { get; set; }
