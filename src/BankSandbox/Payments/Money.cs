@@ -1,5 +1,9 @@
 using System.Globalization;
 
+// Independent oracle: the sandbox deliberately carries its own OBIE amount parsing and formatting instead of using
+// Settlement.OpenBanking's. It stands for a bank written by someone else from the OBIE spec, so a
+// mistake in the connector's copy cannot hide by being made twice. Do not merge the two copies;
+// docs/bank-sandbox.md ("An independent oracle").
 namespace Settlement.BankSandbox.Payments;
 
 /// <summary>OBIE amount strings ("10.50") to and from pence.</summary>

@@ -1,3 +1,7 @@
+// Independent oracle: the sandbox deliberately carries its own base64url helpers instead of using
+// Settlement.OpenBanking's. It stands for a bank written by someone else from the OBIE spec, so a
+// mistake in the connector's copy cannot hide by being made twice. Do not merge the two copies;
+// docs/bank-sandbox.md ("An independent oracle").
 namespace Settlement.BankSandbox.Security;
 
 /// <summary>RFC 4648 §5 base64url without padding.</summary>

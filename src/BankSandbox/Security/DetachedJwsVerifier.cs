@@ -1,6 +1,10 @@
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
 
+// Independent oracle: the sandbox deliberately carries its own detached-JWS verification instead of using
+// Settlement.OpenBanking's. It stands for a bank written by someone else from the OBIE spec, so a
+// mistake in the connector's copy cannot hide by being made twice. Do not merge the two copies;
+// docs/bank-sandbox.md ("An independent oracle").
 namespace Settlement.BankSandbox.Security;
 
 /// <summary>Verifies an OBIE detached JWS (v3.1.4+ profile: no b64 claim) against the exact body bytes.</summary>

@@ -39,7 +39,12 @@ public sealed class NotificationTests : SandboxTestBase
                 RequireExpirationTime = false,
             });
             result.IsValid.ShouldBeTrue(result.Exception?.Message);
+            // The OBIE claims in the protected header: the TPP checks the bank's issuer there.
+            var header = JsonNode.Parse(Base64UrlEncoder.Decode(set.Split('.')[0]))!;
+            header["http://openbanking.org.uk/iss"]!.GetValue<string>().ShouldBe("sandbox-bank");
+            header["http://openbanking.org.uk/tan"]!.GetValue<string>().ShouldBe("openbanking.org.uk");
             var claims = JsonNode.Parse(Base64UrlEncoder.Decode(((JsonWebToken)result.SecurityToken).EncodedPayload))!;
+            header["http://openbanking.org.uk/iat"]!.GetValue<long>().ShouldBe(claims["iat"]!.GetValue<long>());
             var subject = claims["events"]!["urn:uk:org:openbanking:events:resource-update"]!["subject"]!;
             subject["http://openbanking.org.uk/rid"]!.GetValue<string>().ShouldBe(paymentId);
             subject["http://openbanking.org.uk/rty"]!.GetValue<string>().ShouldBe("domestic-payment");

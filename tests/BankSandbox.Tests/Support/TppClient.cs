@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Settlement.BankSandbox.Clients;
+using Settlement.BankSandbox.Security;
 
 namespace Settlement.BankSandbox.Tests.Support;
 
@@ -103,25 +104,15 @@ public sealed class TppClient : IDisposable
         return JsonNode.Parse(text)!["access_token"]!.GetValue<string>();
     }
 
-    /// <summary>The OBIE detached JWS of <paramref name="body"/>; <paramref name="edit"/> may change the protected header.</summary>
+    /// <summary>
+    /// The OBIE detached JWS of <paramref name="body"/>; <paramref name="edit"/> may change the protected header.
+    /// Signed by the sandbox's own (oracle) signer, with this client's key: no second copy of the JWS code.
+    /// </summary>
     public string Sign(byte[] body, Action<JsonObject>? edit = null, RSA? signWith = null)
     {
-        var header = new JsonObject
-        {
-            ["alg"] = "PS256",
-            ["kid"] = Kid,
-            ["typ"] = "JOSE",
-            ["cty"] = "application/json",
-            ["http://openbanking.org.uk/iat"] = Clock.GetUtcNow().ToUnixTimeSeconds(),
-            ["http://openbanking.org.uk/iss"] = ClientId,
-            ["http://openbanking.org.uk/tan"] = "openbanking.org.uk",
-            ["crit"] = new JsonArray("http://openbanking.org.uk/iat", "http://openbanking.org.uk/iss", "http://openbanking.org.uk/tan"),
-        };
+        var header = CompactJws.DetachedHeader(Kid, ClientId, Clock.GetUtcNow().ToUnixTimeSeconds());
         edit?.Invoke(header);
-        var h = Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(header.ToJsonString()));
-        var input = Encoding.ASCII.GetBytes(h + "." + Base64UrlEncoder.Encode(body));
-        var sig = (signWith ?? Key).SignData(input, HashAlgorithmName.SHA256, RSASignaturePadding.Pss);
-        return h + ".." + Base64UrlEncoder.Encode(sig);
+        return CompactJws.SignDetached(body, header, signWith ?? Key);
     }
 
     public async Task<HttpResponseMessage> PostAsync(PisVersion version, string relative, string json, string token, string? idempotencyKey, string? jws = null, bool sign = true, string? fault = null)

@@ -17,3 +17,10 @@ public sealed class RecordingHandler(ConcurrentQueue<Exchange> exchanges) : Dele
 }
 
 public sealed record Exchange(string Method, Uri Uri, string? RequestBody, int Status, string ResponseBody);
+
+/// <summary>Answers a request itself when <paramref name="answer"/> returns a response; otherwise passes it on.</summary>
+public sealed class GatewayHandler(Func<HttpRequestMessage, HttpResponseMessage?> answer) : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        answer(request) is { } response ? Task.FromResult(response) : base.SendAsync(request, cancellationToken);
+}

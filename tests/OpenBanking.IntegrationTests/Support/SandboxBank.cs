@@ -72,6 +72,12 @@ public sealed class SandboxBank : IAsyncDisposable
 
     public ConcurrentQueue<Exchange> Exchanges { get; } = new();
 
+    /// <summary>
+    /// A gateway in front of the sandbox (test double for answers the sandbox does not give, e.g. a 403):
+    /// when it returns a response, the request never reaches the sandbox.
+    /// </summary>
+    public Func<HttpRequestMessage, HttpResponseMessage?>? Gateway { get; set; }
+
     public ConcurrentQueue<NotificationOutcome> Notifications { get; } = new();
 
     public TransferService Transfers => Connector!.Services.GetRequiredService<TransferService>();
@@ -195,11 +201,16 @@ public sealed class SandboxBank : IAsyncDisposable
                 AttemptTimeout = TimeSpan.FromSeconds(3),
                 RetryBaseDelay = TimeSpan.FromMilliseconds(50),
                 MaxRetryAfter = TimeSpan.FromSeconds(5),
+                BankJwsIssuer = "sandbox-bank",
+                // The tests drive time themselves (DriveAsync polls once per bank second).
+                StatusPollInitialInterval = TimeSpan.Zero,
+                StatusPollMaxInterval = TimeSpan.Zero,
             };
             _configure?.Invoke(bank);
             o.Banks[BankName] = bank;
         }, configSectionPath: null);
-        builder.Services.AddHttpClient("openbanking:" + BankName).AddHttpMessageHandler(() => new RecordingHandler(Exchanges));
+        builder.Services.AddHttpClient("openbanking:" + BankName).AddHttpMessageHandler(() => new RecordingHandler(Exchanges))
+            .AddHttpMessageHandler(() => new GatewayHandler(r => Gateway?.Invoke(r)));
         var app = builder.Build();
         app.MapOpenBankingEventNotifications();
         app.Services.GetRequiredService<EventNotificationReceiver>().Received += (_, outcome) => Notifications.Enqueue(outcome);
