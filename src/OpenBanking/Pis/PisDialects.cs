@@ -19,71 +19,80 @@ internal static class PisDialects
     public static ObAccount? Account(AccountIdentification? a) =>
         a is null ? null : new ObAccount { SchemeName = a.SchemeName, Identification = a.Identification, Name = a.Name };
 
-    public static ObRisk Risk(PaymentRisk? r) => r is null ? new ObRisk() : new ObRisk
-    {
-        PaymentContextCode = r.PaymentContextCode,
-        MerchantCategoryCode = r.MerchantCategoryCode,
-        ContractPresentIndicator = r.ContractPresentIndicator,
-        BeneficiaryPrepopulatedIndicator = r.BeneficiaryPrepopulatedIndicator,
-        PaymentPurposeCode = r.PaymentPurposeCode,
-        BeneficiaryAccountType = r.BeneficiaryAccountType,
-    };
+    /// <summary>The <c>Risk</c> block: the model's member names are the wire names; none given sends <c>{}</c>.</summary>
+    public static PaymentRisk Risk(PaymentRisk? r) => r ?? new PaymentRisk(null, null, null, null, null, null);
 
     /// <summary><c>Yes</c> when asked for, else left out (the spec's default is not to share it).</summary>
     public static string? ReadRefund(PaymentInstruction i) => i.ReadRefundAccount ? "Yes" : null;
 
-    /// <summary>The fields a payer needs besides the status, common to the consent responses of both versions.</summary>
-    public static bool TryConsentDetails(PaymentConsent core, string? readRefund, string? cutOff, ObAuthorisation? authorisation, ObAccount? debtor,
-        List<ObStatusReason>? reasons, List<ObCharge>? charges, string? execution, string? settlement,
+    /// <summary>A consent response of either version: the common <c>Data</c> fields plus the version's initiation.</summary>
+    public static bool TryParseConsent(ObConsentResponseData? d, string? instructionId, ObAmount? amount, ObAccount? creditor,
         [NotNullWhen(true)] out PaymentConsent? consent, [NotNullWhen(false)] out string? error)
     {
         consent = null;
-        if (!TryCharges(charges, out var parsedCharges, out error))
+        if (d is null)
+        {
+            error = "Data missing";
+            return false;
+        }
+
+        if (!TryParseConsentCore(d.ConsentId, d.Status, d.StatusUpdateDateTime, instructionId, amount, creditor, out var core, out error)
+            || !TryCharges(d.Charges, out var charges, out error))
         {
             return false;
         }
 
-        TryAccount(debtor, out var debtorAccount);
+        TryAccount(d.Debtor, out var debtor);
         consent = core with
         {
-            ReadRefundAccount = readRefund == "Yes",
-            CutOff = Time(cutOff),
-            AuthorisationCompletion = Time(authorisation?.CompletionDateTime),
-            Debtor = debtorAccount,
-            StatusReasons = Reasons(reasons),
-            Charges = parsedCharges,
-            ExpectedExecution = Time(execution),
-            ExpectedSettlement = Time(settlement),
+            ReadRefundAccount = d.ReadRefundAccount == "Yes",
+            CutOff = Time(d.CutOffDateTime),
+            AuthorisationCompletion = Time(d.Authorisation?.CompletionDateTime),
+            Debtor = debtor,
+            StatusReasons = Reasons(d.StatusReason),
+            Charges = charges,
+            ExpectedExecution = Time(d.ExpectedExecutionDateTime),
+            ExpectedSettlement = Time(d.ExpectedSettlementDateTime),
         };
         return true;
     }
 
-    /// <summary>The fields a payer needs besides the status, common to the payment responses of both versions.</summary>
-    public static bool TryPaymentDetails(DomesticPayment core, ObRefund? refund, ObAccount? debtor, List<ObStatusReason>? reasons, List<ObCharge>? charges,
-        string? execution, string? settlement, [NotNullWhen(true)] out DomesticPayment? payment, [NotNullWhen(false)] out string? error)
+    /// <summary>A payment response of either version: the common <c>Data</c> fields plus the version's instructed amount.</summary>
+    public static bool TryParsePayment(ObPaymentResponseData? d, ObAmount? amount, [NotNullWhen(true)] out DomesticPayment? payment, [NotNullWhen(false)] out string? error)
     {
         payment = null;
-        AccountIdentification? refundAccount = null;
-        if (refund is not null && !TryAccount(refund.Account, out refundAccount))
+        if (d is null)
+        {
+            error = "Data missing";
+            return false;
+        }
+
+        if (!TryParsePaymentCore(d.DomesticPaymentId, d.ConsentId, d.Status, d.StatusUpdateDateTime, amount, out var core, out error))
+        {
+            return false;
+        }
+
+        AccountIdentification? refund = null;
+        if (d.Refund is not null && !TryAccount(d.Refund.Account, out refund))
         {
             error = "Data.Refund.Account lacks SchemeName or Identification";
             return false;
         }
 
-        if (!TryCharges(charges, out var parsedCharges, out error))
+        if (!TryCharges(d.Charges, out var charges, out error))
         {
             return false;
         }
 
-        TryAccount(debtor, out var debtorAccount);
+        TryAccount(d.Debtor, out var debtor);
         payment = core with
         {
-            Refund = refundAccount,
-            Debtor = debtorAccount,
-            StatusReasons = Reasons(reasons),
-            Charges = parsedCharges,
-            ExpectedExecution = Time(execution),
-            ExpectedSettlement = Time(settlement),
+            Refund = refund,
+            Debtor = debtor,
+            StatusReasons = Reasons(d.StatusReason),
+            Charges = charges,
+            ExpectedExecution = Time(d.ExpectedExecutionDateTime),
+            ExpectedSettlement = Time(d.ExpectedSettlementDateTime),
         };
         return true;
     }

@@ -17,39 +17,16 @@ internal sealed class V3Dialect : IPisDialect
     public bool TryParseConsent(ReadOnlySpan<byte> json, [NotNullWhen(true)] out PaymentConsent? consent, [NotNullWhen(false)] out string? error)
     {
         consent = null;
-        if (!PisDialects.TryDeserialize<V3ConsentResponse>(json, out var r, out error))
-        {
-            return false;
-        }
-
-        if (r.Data is not { } d)
-        {
-            error = "Data missing";
-            return false;
-        }
-
-        return PisDialects.TryParseConsentCore(d.ConsentId, d.Status, d.StatusUpdateDateTime, d.Initiation?.InstructionIdentification,
-                d.Initiation?.InstructedAmount, d.Initiation?.CreditorAccount, out var core, out error)
-            && PisDialects.TryConsentDetails(core, d.ReadRefundAccount, d.CutOffDateTime, d.Authorisation, d.Debtor, null, d.Charges,
-                d.ExpectedExecutionDateTime, d.ExpectedSettlementDateTime, out consent, out error);
+        return PisDialects.TryDeserialize<V3ConsentResponse>(json, out var r, out error)
+            && PisDialects.TryParseConsent(r.Data, r.Data?.Initiation?.InstructionIdentification, r.Data?.Initiation?.InstructedAmount, r.Data?.Initiation?.CreditorAccount,
+                out consent, out error);
     }
 
     public bool TryParsePayment(ReadOnlySpan<byte> json, [NotNullWhen(true)] out DomesticPayment? payment, [NotNullWhen(false)] out string? error)
     {
         payment = null;
-        if (!PisDialects.TryDeserialize<V3PaymentResponse>(json, out var r, out error))
-        {
-            return false;
-        }
-
-        if (r.Data is not { } d)
-        {
-            error = "Data missing";
-            return false;
-        }
-
-        return PisDialects.TryParsePaymentCore(d.DomesticPaymentId, d.ConsentId, d.Status, d.StatusUpdateDateTime, d.Initiation?.InstructedAmount, out var core, out error)
-            && PisDialects.TryPaymentDetails(core, d.Refund, d.Debtor, null, d.Charges, d.ExpectedExecutionDateTime, d.ExpectedSettlementDateTime, out payment, out error);
+        return PisDialects.TryDeserialize<V3PaymentResponse>(json, out var r, out error)
+            && PisDialects.TryParsePayment(r.Data, r.Data?.Initiation?.InstructedAmount, out payment, out error);
     }
 
     private static V3Initiation Initiation(PaymentInstruction i) => new()

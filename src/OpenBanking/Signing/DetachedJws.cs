@@ -9,6 +9,8 @@ namespace Settlement.OpenBanking.Signing;
 /// PS256, protected header with <c>kid</c>, <c>typ JOSE</c>, <c>cty application/json</c> and the
 /// critical claims <c>http://openbanking.org.uk/iat</c>, <c>/iss</c>, <c>/tan</c>; no <c>b64</c>
 /// (OBIE read/write API profile 3.1.4 onwards). The signed payload is the exact body bytes.
+/// The bank sandbox verifies with its own, independent copy (docs/bank-sandbox.md, "An independent
+/// oracle"); the two are not to be merged.
 /// </summary>
 public static class DetachedJws
 {
@@ -31,7 +33,15 @@ public static class DetachedJws
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentException.ThrowIfNullOrEmpty(issuer);
-        var header = BuildHeader(key.KeyId, issuer, now.ToUnixTimeSeconds());
+        return SignWithHeader(BuildHeader(key.KeyId, issuer, now.ToUnixTimeSeconds()), payload, key);
+    }
+
+    /// <summary>
+    /// The detached JWS of <paramref name="payload"/> under the given protected header bytes (the one
+    /// signing routine; tests use it to sign deliberately wrong headers).
+    /// </summary>
+    internal static string SignWithHeader(ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload, SigningKey key)
+    {
         var encodedHeader = Base64Url.Encode(header);
         var signature = key.Rsa.SignData(SigningInput(encodedHeader, payload), HashAlgorithmName.SHA256, RSASignaturePadding.Pss);
         return encodedHeader + ".." + Base64Url.Encode(signature);

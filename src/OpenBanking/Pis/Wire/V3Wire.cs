@@ -30,7 +30,7 @@ internal sealed class V3ConsentRequest
 {
     public V3ConsentRequestData? Data { get; set; }
 
-    public ObRisk? Risk { get; set; }
+    public PaymentRisk? Risk { get; set; }
 }
 
 internal sealed class V3ConsentRequestData
@@ -45,30 +45,8 @@ internal sealed class V3ConsentResponse
     public V3ConsentResponseData? Data { get; set; }
 }
 
-internal sealed class V3ConsentResponseData
+internal sealed class V3ConsentResponseData : ObConsentResponseData
 {
-    public string? ConsentId { get; set; }
-
-    public string? Status { get; set; }
-
-    public string? ReadRefundAccount { get; set; }
-
-    public string? CutOffDateTime { get; set; }
-
-    public string? ExpectedExecutionDateTime { get; set; }
-
-    public string? ExpectedSettlementDateTime { get; set; }
-
-    public List<ObCharge>? Charges { get; set; }
-
-    public ObAuthorisation? Authorisation { get; set; }
-
-    public ObAccount? Debtor { get; set; }
-
-    public string? CreationDateTime { get; set; }
-
-    public string? StatusUpdateDateTime { get; set; }
-
     public V3Initiation? Initiation { get; set; }
 }
 
@@ -76,7 +54,7 @@ internal sealed class V3PaymentRequest
 {
     public V3PaymentRequestData? Data { get; set; }
 
-    public ObRisk? Risk { get; set; }
+    public PaymentRisk? Risk { get; set; }
 }
 
 internal sealed class V3PaymentRequestData
@@ -91,27 +69,7 @@ internal sealed class V3PaymentResponse
     public V3PaymentResponseData? Data { get; set; }
 }
 
-internal sealed class V3PaymentResponseData
+internal sealed class V3PaymentResponseData : ObPaymentResponseData
 {
-    public string? DomesticPaymentId { get; set; }
-
-    public string? ConsentId { get; set; }
-
-    public string? Status { get; set; }
-
-    public string? ExpectedExecutionDateTime { get; set; }
-
-    public string? ExpectedSettlementDateTime { get; set; }
-
-    public ObRefund? Refund { get; set; }
-
-    public List<ObCharge>? Charges { get; set; }
-
-    public ObAccount? Debtor { get; set; }
-
-    public string? CreationDateTime { get; set; }
-
-    public string? StatusUpdateDateTime { get; set; }
-
     public V3Initiation? Initiation { get; set; }
 }

@@ -41,7 +41,7 @@ internal sealed class V4ConsentRequest
 {
     public V4ConsentRequestData? Data { get; set; }
 
-    public ObRisk? Risk { get; set; }
+    public PaymentRisk? Risk { get; set; }
 }
 
 internal sealed class V4ConsentRequestData
@@ -56,32 +56,8 @@ internal sealed class V4ConsentResponse
     public V4ConsentResponseData? Data { get; set; }
 }
 
-internal sealed class V4ConsentResponseData
+internal sealed class V4ConsentResponseData : ObConsentResponseData
 {
-    public string? ConsentId { get; set; }
-
-    public string? Status { get; set; }
-
-    public List<ObStatusReason>? StatusReason { get; set; }
-
-    public string? ReadRefundAccount { get; set; }
-
-    public string? CutOffDateTime { get; set; }
-
-    public string? ExpectedExecutionDateTime { get; set; }
-
-    public string? ExpectedSettlementDateTime { get; set; }
-
-    public List<ObCharge>? Charges { get; set; }
-
-    public ObAuthorisation? Authorisation { get; set; }
-
-    public ObAccount? Debtor { get; set; }
-
-    public string? CreationDateTime { get; set; }
-
-    public string? StatusUpdateDateTime { get; set; }
-
     public V4Initiation? Initiation { get; set; }
 }
 
@@ -89,7 +65,7 @@ internal sealed class V4PaymentRequest
 {
     public V4PaymentRequestData? Data { get; set; }
 
-    public ObRisk? Risk { get; set; }
+    public PaymentRisk? Risk { get; set; }
 }
 
 internal sealed class V4PaymentRequestData
@@ -104,29 +80,7 @@ internal sealed class V4PaymentResponse
     public V4PaymentResponseData? Data { get; set; }
 }
 
-internal sealed class V4PaymentResponseData
+internal sealed class V4PaymentResponseData : ObPaymentResponseData
 {
-    public string? DomesticPaymentId { get; set; }
-
-    public string? ConsentId { get; set; }
-
-    public string? Status { get; set; }
-
-    public List<ObStatusReason>? StatusReason { get; set; }
-
-    public string? ExpectedExecutionDateTime { get; set; }
-
-    public string? ExpectedSettlementDateTime { get; set; }
-
-    public ObRefund? Refund { get; set; }
-
-    public List<ObCharge>? Charges { get; set; }
-
-    public ObAccount? Debtor { get; set; }
-
-    public string? CreationDateTime { get; set; }
-
-    public string? StatusUpdateDateTime { get; set; }
-
     public V4Initiation? Initiation { get; set; }
 }

@@ -24,21 +24,6 @@ internal sealed class ObAccount
     public string? SecondaryIdentification { get; set; }
 }
 
-internal sealed class ObRisk
-{
-    public string? PaymentContextCode { get; set; }
-
-    public string? MerchantCategoryCode { get; set; }
-
-    public bool? ContractPresentIndicator { get; set; }
-
-    public bool? BeneficiaryPrepopulatedIndicator { get; set; }
-
-    public string? PaymentPurposeCode { get; set; }
-
-    public string? BeneficiaryAccountType { get; set; }
-}
-
 internal sealed class ObRefund
 {
     public ObAccount? Account { get; set; }
@@ -67,6 +52,60 @@ internal sealed class ObAuthorisation
     public string? AuthorisationType { get; set; }
 
     public string? CompletionDateTime { get; set; }
+}
+
+/// <summary>The consent response's <c>Data</c> fields other than <c>Initiation</c>, alike in both versions (v3.1.11 never sends StatusReason).</summary>
+internal abstract class ObConsentResponseData
+{
+    public string? ConsentId { get; set; }
+
+    public string? Status { get; set; }
+
+    public List<ObStatusReason>? StatusReason { get; set; }
+
+    public string? CreationDateTime { get; set; }
+
+    public string? StatusUpdateDateTime { get; set; }
+
+    public string? ReadRefundAccount { get; set; }
+
+    public string? CutOffDateTime { get; set; }
+
+    public string? ExpectedExecutionDateTime { get; set; }
+
+    public string? ExpectedSettlementDateTime { get; set; }
+
+    public List<ObCharge>? Charges { get; set; }
+
+    public ObAuthorisation? Authorisation { get; set; }
+
+    public ObAccount? Debtor { get; set; }
+}
+
+/// <summary>The payment response's <c>Data</c> fields other than <c>Initiation</c>, alike in both versions (v3.1.11 never sends StatusReason).</summary>
+internal abstract class ObPaymentResponseData
+{
+    public string? DomesticPaymentId { get; set; }
+
+    public string? ConsentId { get; set; }
+
+    public string? Status { get; set; }
+
+    public List<ObStatusReason>? StatusReason { get; set; }
+
+    public string? CreationDateTime { get; set; }
+
+    public string? StatusUpdateDateTime { get; set; }
+
+    public string? ExpectedExecutionDateTime { get; set; }
+
+    public string? ExpectedSettlementDateTime { get; set; }
+
+    public ObRefund? Refund { get; set; }
+
+    public List<ObCharge>? Charges { get; set; }
+
+    public ObAccount? Debtor { get; set; }
 }
 
 internal sealed class ObLinks
