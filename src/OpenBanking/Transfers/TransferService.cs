@@ -283,11 +283,13 @@ public sealed partial class TransferService
     /// Why the bank would refuse <paramref name="request"/> as data, checked before anything is stored or
     /// sent: a creditor reference longer than the 18 characters Faster Payments carries, or a <c>Risk</c>
     /// value outside the bank's spec version. Null when it can be sent. <see cref="CreateAsync"/> throws
-    /// a <see cref="ValidationException"/> with this text.
+    /// a <see cref="ValidationException"/> with this text. A request that breaks its own annotations
+    /// (amount, currency, bank) throws <see cref="ValidationException"/> here too, as before.
     /// </summary>
     public string? Refusal(TransferKind kind, TransferRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        Validator.ValidateObject(request, new ValidationContext(request), validateAllProperties: true);
         if (request.Reference is { Length: > PaymentInstruction.MaxReferenceLength } reference)
         {
             return $"Reference is {reference.Length} characters; Faster Payments carries at most {PaymentInstruction.MaxReferenceLength} (OBIE RemittanceInformation Reference), nothing was sent";
