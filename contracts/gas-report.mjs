@@ -49,9 +49,9 @@ const channels = await deploy(Channels, platform);
 const token = await deploy(Stablecoin, platform, platform.address);
 const ch = (s) => channels.connect(s);
 const tok = (s) => token.connect(s);
-const domain = { name: 'SettlementChannels', version: '1', chainId, verifyingContract: await channels.getAddress() };
+const domain = { name: 'SettlementChannels', version: '2', chainId, verifyingContract: await channels.getAddress() };
 const voucherTypes = { Voucher: [{ name: 'channelId', type: 'bytes32' }, { name: 'cumulativeAmount', type: 'uint256' }] };
-const closeTypes = { CooperativeClose: [{ name: 'channelId', type: 'bytes32' }, { name: 'payerToPayee', type: 'uint256' }, { name: 'payeeToPayer', type: 'uint256' }] };
+const closeTypes = { CooperativeClose: [{ name: 'channelId', type: 'bytes32' }, { name: 'payerToPayee', type: 'uint256' }, { name: 'payeeToPayer', type: 'uint256' }, { name: 'deadline', type: 'uint256' }] };
 const sig = (hex) => { const s = ethers.Signature.from(hex); return { v: s.v, r: s.r, s: s.s }; };
 const voucher = async (signer, id, amount) => sig(await signer.signTypedData(domain, voucherTypes, { channelId: id, cumulativeAmount: amount }));
 const ZERO_SIG = { v: 0, r: ethers.ZeroHash, s: ethers.ZeroHash };
@@ -75,7 +75,7 @@ const row = (what, gas, anchor, target) => rows.push({ what, gas, anchor, target
 // Warm-up: the channel contract holds tokens already (steady state).
 await openErc20(payer, 1_000_000n);
 const open1 = await openErc20(payer, 5_000_000n);
-row('ERC-20 open with deposit (`open`, approve excluded)', open1.gas, 'µRaiden 120,090 (+approve); Raiden openChannelWithDeposit 146,956; go-nitro deposit 69,866', '≤ 90,000');
+row('ERC-20 open with deposit (`open`, approve excluded)', open1.gas, 'µRaiden 120,090 (+approve); Raiden openChannelWithDeposit 146,956; go-nitro deposit 69,866', '≤ 70,000');
 const openBehalf = await openErc20(platform, 5_000_000n, other.address, payee.address);
 row('ERC-20 open on behalf of a user (platform funds)', openBehalf.gas, '—', '');
 const ethOpen = await gasOf(ch(payer).open(payer.address, payee.address, ethers.ZeroAddress, PERIOD, 10n ** 16n, { value: 10n ** 16n }));
@@ -111,14 +111,16 @@ row('Redeem newer voucher, same channel', await gasOf(ch(payee).redeem(open1.c, 
 // Cooperative close: the payee sends it with the payer's signature over the final state.
 {
   const o = await openErc20(payer, 5_000_000n);
-  const s = sig(await payer.signTypedData(domain, closeTypes, { channelId: o.id, payerToPayee: 3_000_000n, payeeToPayer: 0n }));
-  row('Cooperative close (payee sends, payer signed; both paid)', await gasOf(ch(payee).cooperativeClose(o.c, 3_000_000n, 0n, s, ZERO_SIG)), 'µRaiden 71,182; Raiden cooperativeSettle 112,270; go-nitro happy-path exit 111,514', '≤ 60,000');
+  const deadline = BigInt((await provider.getBlock('latest')).timestamp) + 3600n;
+  const s = sig(await payer.signTypedData(domain, closeTypes, { channelId: o.id, payerToPayee: 3_000_000n, payeeToPayer: 0n, deadline }));
+  row('Cooperative close (payee sends, payer signed; both paid)', await gasOf(ch(payee).cooperativeClose(o.c, 3_000_000n, 0n, deadline, s, ZERO_SIG)), 'µRaiden 71,182; Raiden cooperativeSettle 112,270; go-nitro happy-path exit 111,514', '≤ 60,000');
 }
 {
   const o = await openErc20(payer, 5_000_000n);
-  const s = sig(await payer.signTypedData(domain, closeTypes, { channelId: o.id, payerToPayee: 3_000_000n, payeeToPayer: 0n }));
-  const t = sig(await payee.signTypedData(domain, closeTypes, { channelId: o.id, payerToPayee: 3_000_000n, payeeToPayer: 0n }));
-  row('Cooperative close by a third party (both signatures checked)', await gasOf(ch(other).cooperativeClose(o.c, 3_000_000n, 0n, s, t)), '—', '');
+  const deadline = BigInt((await provider.getBlock('latest')).timestamp) + 3600n;
+  const s = sig(await payer.signTypedData(domain, closeTypes, { channelId: o.id, payerToPayee: 3_000_000n, payeeToPayer: 0n, deadline }));
+  const t = sig(await payee.signTypedData(domain, closeTypes, { channelId: o.id, payerToPayee: 3_000_000n, payeeToPayer: 0n, deadline }));
+  row('Cooperative close by a third party (both signatures checked)', await gasOf(ch(other).cooperativeClose(o.c, 3_000_000n, 0n, deadline, s, t)), '—', '');
 }
 
 // Unilateral close by the payee with its newest voucher, then settle after the window.
@@ -150,7 +152,7 @@ const b1 = await batch(1);
 const b11 = await batch(11);
 row('Batch redeem, 1 channel', b1, '—', '');
 row('Batch redeem, 11 channels', b11, '—', '');
-row('Batch redeem, per extra channel ((11 − 1) / 10)', Math.round((b11 - b1) / 10), 'Raiden bulkClaim ≈ 11,700 per extra IOU', '≤ 12,000');
+row('Batch redeem, per extra channel ((11 − 1) / 10)', Math.round((b11 - b1) / 10), 'Raiden bulkClaim ≈ 11,700 per extra IOU', '≤ 10,500');
 
 const fmt = (n) => n.toLocaleString('en-US');
 const lines = [

@@ -14,7 +14,10 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 /// per-channel challenge period. See docs/protocol.md.
 /// @dev Storage per channel is one slot (two when the payee side is used). The immutable parameters
 /// (payer, payee, token, challenge period, nonce) are not stored: the channel id is their hash and callers pass
-/// them back in calldata. The nonce comes from a counter, so an id is never reused.
+/// them back in calldata. The nonce is the number of the opening block; a second open with the same parameters in
+/// that block reverts (`ChannelExists`) and a channel cannot be closed in its opening block, so an id is never reused.
+/// Version 2 (EIP-712 domain version "2"): close agreements carry a deadline, `redeemBatch` skips items that
+/// cannot be paid any more instead of reverting, the nonce counter is gone (docs/protocol.md, "Version 2").
 contract SettlementChannels is EIP712, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -39,7 +42,7 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
 
     /// @notice EIP-712 type of the final state both parties sign for a cooperative close.
     bytes32 public constant COOPERATIVE_CLOSE_TYPEHASH =
-        keccak256("CooperativeClose(bytes32 channelId,uint256 payerToPayee,uint256 payeeToPayer)");
+        keccak256("CooperativeClose(bytes32 channelId,uint256 payerToPayee,uint256 payeeToPayer,uint256 deadline)");
 
     /// @notice Shortest challenge period a channel may choose, in seconds.
     uint32 public constant MIN_CHALLENGE_PERIOD = 1 hours;
@@ -63,10 +66,22 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
     uint256 private constant _BATCH_ITEM_SIZE = 108;
     uint256 private constant _HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
-    /// @notice Nonce of the next channel; starts at 1 and only grows.
-    uint64 public nextNonce = 1;
+    // Reasons of `BatchItemSkipped`.
+    uint8 private constant _SKIP_ALREADY_REDEEMED = 1;
+    uint8 private constant _SKIP_CHANNEL_NOT_FOUND = 2;
+    uint8 private constant _SKIP_CHALLENGE_PERIOD_OVER = 3;
+    // Literals for `redeemBatch`'s assembly (fewer live stack values in its loop); the constructor checks them.
+    bytes32 private constant _BATCH_REDEEMED_TOPIC = 0x46d7cfb7a1d0b146d901c040c6dd203344ff932aadb73bba930b34d913b6c850;
+    bytes32 private constant _BATCH_ITEM_SKIPPED_TOPIC =
+        0xdba76c9e0504f66f58853b2c1f03b7abbad02704ff368cc8575e762e5ef845cc;
+    uint256 private constant _ERR_INVALID_SIGNATURE_S = 0xd78bce0c;
+    uint256 private constant _ERR_INVALID_SIGNATURE = 0xf645eedf;
+    uint256 private constant _ERR_INVALID_SIGNER = 0x815e1d64;
+    uint256 private constant _ERR_AMOUNT_EXCEEDS_DEPOSIT = 0xbd0d7138;
 
-    mapping(bytes32 channelId => uint256) private _main;
+    // The main slot of a channel is the storage slot numbered by its id (`_getMain`/`_setMain`): an id is a keccak256
+    // output of 160 bytes, which meets neither the compiler's numbered slots nor a mapping's keccak256 slots, and it
+    // saves the mapping's hash on every access.
     // Second slot, written only when the payee deposits: payee deposit | payee->payer redeemed.
     mapping(bytes32 channelId => uint256) private _payeeSide;
 
@@ -109,10 +124,16 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
         uint256 cumulativeAmount
     );
 
-    /// @notice A payer -> payee voucher was redeemed by `redeemBatch`: the payee's cumulative total redeemed in the
-    /// channel is now `cumulativeAmount`. Payer, payee, token and the direction are those of the channel's
-    /// `ChannelOpened`; the amount paid is `cumulativeAmount` minus the previous total.
-    event BatchVoucherRedeemed(bytes32 indexed channelId, uint256 cumulativeAmount);
+    /// @notice `redeemBatch` redeemed payer -> payee vouchers of `payee`'s `token` channels. `items` packs, per
+    /// redeemed item in batch order, 44 bytes: the item's first 32 bytes as sent (payer 20 | challengePeriod 4 |
+    /// nonce 8, which with `payee` and `token` give the channel id) and the payee's new cumulative total in the
+    /// channel (uint96, 12 bytes). The amount paid is that total minus the previous one.
+    event BatchRedeemed(address indexed payee, address indexed token, bytes items);
+
+    /// @notice `redeemBatch` skipped an item (validly signed) that can no longer be paid: `reason` 1 = the channel
+    /// is already redeemed at or beyond `cumulativeAmount`, 2 = the channel does not exist (settled), 3 = its
+    /// challenge period is over.
+    event BatchItemSkipped(bytes32 indexed channelId, uint256 cumulativeAmount, uint8 reason);
 
     /// @notice A unilateral close started; vouchers can be redeemed until `deadline` (inclusive), then `settle`.
     event ChannelClosing(
@@ -158,8 +179,18 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
     error NothingOwed();
     error EthTransferFailed();
     error MalformedBatch();
+    error ChannelExists();
+    error CloseAgreementExpired();
+    error CloseInOpeningBlock();
 
-    constructor() EIP712("SettlementChannels", "1") {}
+    constructor() EIP712("SettlementChannels", "2") {
+        assert(_BATCH_REDEEMED_TOPIC == BatchRedeemed.selector);
+        assert(_BATCH_ITEM_SKIPPED_TOPIC == BatchItemSkipped.selector);
+        assert(bytes4(uint32(_ERR_INVALID_SIGNATURE_S)) == ECDSA.ECDSAInvalidSignatureS.selector);
+        assert(bytes4(uint32(_ERR_INVALID_SIGNATURE)) == ECDSA.ECDSAInvalidSignature.selector);
+        assert(bytes4(uint32(_ERR_INVALID_SIGNER)) == InvalidSigner.selector);
+        assert(bytes4(uint32(_ERR_AMOUNT_EXCEEDS_DEPOSIT)) == AmountExceedsDeposit.selector);
+    }
 
     // ------------------------------------------------------------------ open and top up
 
@@ -193,26 +224,26 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
     /// @notice Adds to the payer's deposit of an open channel (anyone may pay).
     function topUp(Channel calldata c, uint256 amount) external payable nonReentrant {
         bytes32 id = channelIdOf(c);
-        uint256 main = _main[id];
+        uint256 main = _getMain(id);
         _requireOpen(main);
         uint256 received = _pullIn(c.token, amount);
         uint256 deposit = (main & _AMOUNT_MASK) + received;
         if (deposit > MAX_AMOUNT) revert AmountTooLarge();
-        _main[id] = (main & ~_AMOUNT_MASK) | deposit;
+        _setMain(id, (main & ~_AMOUNT_MASK) | deposit);
         emit ChannelToppedUp(id, c.payer, c.payee, c.token, msg.sender, false, received, deposit);
     }
 
     /// @notice Adds to the payee's deposit, so the payee can pay the payer in the same channel.
     function topUpPayee(Channel calldata c, uint256 amount) external payable nonReentrant {
         bytes32 id = channelIdOf(c);
-        uint256 main = _main[id];
+        uint256 main = _getMain(id);
         _requireOpen(main);
         uint256 received = _pullIn(c.token, amount);
         uint256 side = _payeeSide[id];
         uint256 deposit = (side & _AMOUNT_MASK) + received;
         if (deposit > MAX_AMOUNT) revert AmountTooLarge();
         _payeeSide[id] = (side & ~_AMOUNT_MASK) | deposit;
-        if (main & _PAYEE_SIDE == 0) _main[id] = main | _PAYEE_SIDE;
+        if (main & _PAYEE_SIDE == 0) _setMain(id, main | _PAYEE_SIDE);
         emit ChannelToppedUp(id, c.payer, c.payee, c.token, msg.sender, true, received, deposit);
     }
 
@@ -224,88 +255,117 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
     /// this is the challenge.
     function redeem(Channel calldata c, uint256 cumulativeAmount, Signature calldata sig) external nonReentrant {
         bytes32 id = channelIdOf(c);
-        _redeem(id, c, cumulativeAmount, sig, _main[id]);
+        _redeem(id, c, cumulativeAmount, sig, _getMain(id));
     }
 
     /// @notice The payee (msg.sender) redeems payer vouchers of many `token` channels; paid in one transfer.
     /// `batch` is a concatenation of 108-byte items, each (big-endian, no padding):
     /// payer (20 bytes) | challengePeriod (4) | nonce (8) | cumulativeAmount (12, uint96) | r (32) | vs (32),
     /// where r and vs are the EIP-2098 compact form of the payer's voucher signature (vs = s with the top bit
-    /// set when v = 28). An empty batch or a length that is not a multiple of the item size reverts.
+    /// set when v = 28). Every signature is checked first: a bad one (wrong signer, s above half the order, no
+    /// recovery) reverts the whole batch, as do an amount above the deposit and an empty batch or a length that is
+    /// not a multiple of the item size. A validly signed item that can no longer be paid (channel already redeemed
+    /// at or beyond its amount, settled, or past its challenge period) is skipped with `BatchItemSkipped`, so a
+    /// third party redeeming one item first cannot make the batch revert. The redeemed items are reported by one
+    /// `BatchRedeemed` event.
     function redeemBatch(address token, bytes calldata batch) external nonReentrant {
-        uint256 p;
-        uint256 end;
-        assembly ("memory-safe") {
-            p := batch.offset
-            end := add(p, batch.length)
-        }
         if (batch.length == 0 || batch.length % _BATCH_ITEM_SIZE != 0) revert MalformedBatch();
         bytes32 domainSeparator = _domainSeparatorV4();
         bytes32 typeHash = VOUCHER_TYPEHASH;
         uint256 total;
-        while (p < end) {
-            uint256 amount;
-            address payer;
-            bytes32 id;
-            bytes32 digest;
-            bytes32 r;
-            bytes32 vs;
-            assembly ("memory-safe") {
+        // Not "memory-safe": fixed scratch addresses (constant offsets, no pointer arithmetic per item) from 0x80,
+        // where nothing of this call lives yet; the free memory pointer is moved past them before any Solidity code
+        // runs again.
+        assembly ("memory-safe") {
+            let m := sub(mload(0x40), 0x80)
+            // 0x080 channel id preimage: payer | payee | token | challengePeriod | nonce
+            // 0x120 voucher struct: typeHash | id | amount
+            // 0x180 EIP-712 digest preimage: 0x1901 | domainSeparator | structHash (0x42 bytes)
+            // 0x1e0 ecrecover input: digest | v | r | s
+            // 0x260 BatchRedeemed data: offset | length | 44 bytes per redeemed item (| zero padding)
+            let w := add(m, 0x2a0)
+            mstore(0x40, add(w, add(mul(div(batch.length, 108), 44), 0x20)))
+            mstore(add(m, 0xa0), caller())
+            mstore(add(m, 0xc0), token)
+            mstore(add(m, 0x120), typeHash)
+            mstore(add(m, 0x180), shl(240, 0x1901))
+            mstore(add(m, 0x182), domainSeparator)
+            for {
+                let p := batch.offset
+                let end := add(p, batch.length)
+            } lt(p, end) { p := add(p, 108) } {
                 let head := calldataload(p)
-                amount := shr(160, calldataload(add(p, 32)))
-                r := calldataload(add(p, 44))
-                vs := calldataload(add(p, 76))
-                payer := shr(96, head)
-                // The channel id, as _channelId(payer, msg.sender, token, challengePeriod, nonce) computes it.
-                let ptr := mload(0x40)
-                mstore(ptr, payer)
-                mstore(add(ptr, 0x20), caller())
-                mstore(add(ptr, 0x40), token)
-                mstore(add(ptr, 0x60), and(shr(64, head), 0xffffffff))
-                mstore(add(ptr, 0x80), and(head, 0xffffffffffffffff))
-                id := keccak256(ptr, 0xa0)
-                // The EIP-712 digest of Voucher(id, amount), as _voucherDigest computes it.
-                mstore(ptr, typeHash)
-                mstore(add(ptr, 0x20), id)
-                mstore(add(ptr, 0x40), amount)
-                let structHash := keccak256(ptr, 0x60)
-                mstore(ptr, hex"1901")
-                mstore(add(ptr, 0x02), domainSeparator)
-                mstore(add(ptr, 0x22), structHash)
-                digest := keccak256(ptr, 0x42)
-            }
-            uint256 main = _main[id];
-            _requireRedeemable(main);
-            // OpenZeppelin's ECDSA.recover(digest, r, vs) inlined, same checks and errors: s above half the curve
-            // order (malleable) and signatures that recover nothing or address(0) revert.
-            address signer;
-            {
-                bytes32 s = vs & _LOW_255_BITS;
-                if (uint256(s) > _HALF_ORDER) revert ECDSA.ECDSAInvalidSignatureS(s);
-                assembly ("memory-safe") {
-                    let ptr := mload(0x40)
-                    mstore(ptr, digest)
-                    mstore(add(ptr, 0x20), add(27, shr(255, vs)))
-                    mstore(add(ptr, 0x40), r)
-                    mstore(add(ptr, 0x60), s)
-                    mstore(0, 0)
-                    pop(staticcall(gas(), 1, ptr, 0x80, 0, 0x20))
-                    signer := mload(0)
+                let payer := shr(96, head)
+                mstore(add(m, 0x80), payer)
+                mstore(add(m, 0xe0), and(shr(64, head), 0xffffffff))
+                mstore(add(m, 0x100), and(head, 0xffffffffffffffff))
+                let id := keccak256(add(m, 0x80), 0xa0)
+                mstore(add(m, 0x140), id)
+                let amount := shr(160, calldataload(add(p, 32)))
+                mstore(add(m, 0x160), amount)
+                mstore(add(m, 0x1a2), keccak256(add(m, 0x120), 0x60))
+                mstore(add(m, 0x1e0), keccak256(add(m, 0x180), 0x42))
+                // OpenZeppelin's ECDSA.recover(digest, r, vs) with the same checks and errors (s above half the
+                // curve order, no recovery), then the signer must be the payer: one branch when all is well.
+                let vs := calldataload(add(p, 76))
+                let s := and(vs, _LOW_255_BITS)
+                mstore(add(m, 0x200), add(27, shr(255, vs)))
+                mstore(add(m, 0x220), calldataload(add(p, 44)))
+                mstore(add(m, 0x240), s)
+                pop(staticcall(gas(), 1, add(m, 0x1e0), 0x80, 0, 0x20))
+                if iszero(and(and(eq(mload(0), payer), gt(returndatasize(), 0)), iszero(gt(s, _HALF_ORDER)))) {
+                    if gt(s, _HALF_ORDER) {
+                        mstore(0, shl(224, _ERR_INVALID_SIGNATURE_S))
+                        mstore(0x04, s)
+                        revert(0, 0x24)
+                    }
+                    if iszero(returndatasize()) {
+                        mstore(0, shl(224, _ERR_INVALID_SIGNATURE))
+                        revert(0, 0x04)
+                    }
+                    mstore(0, shl(224, _ERR_INVALID_SIGNER))
+                    revert(0, 0x04)
+                }
+                let main := sload(id) // _getMain(id)
+                let paid := and(shr(_PAID_SHIFT, main), _AMOUNT_MASK)
+                // An existing channel's slot is never zero (open sets _EXISTS) and a settled one's is deleted.
+                let exists := iszero(iszero(main))
+                // deadline != 0 && timestamp > deadline, without a branch (timestamp >= 1).
+                let expired := lt(sub(and(shr(_DEADLINE_SHIFT, main), _DEADLINE_MASK), 1), sub(timestamp(), 1))
+                switch and(and(exists, gt(amount, paid)), iszero(expired))
+                case 0 {
+                    // The same order as `redeem`: channel, challenge period, then the amount.
+                    let reason := _SKIP_ALREADY_REDEEMED
+                    if expired { reason := _SKIP_CHALLENGE_PERIOD_OVER }
+                    if iszero(exists) { reason := _SKIP_CHANNEL_NOT_FOUND }
+                    mstore(0, amount)
+                    mstore(0x20, reason)
+                    log2(0, 0x40, _BATCH_ITEM_SKIPPED_TOPIC, id)
+                }
+                default {
+                    if gt(amount, and(main, _AMOUNT_MASK)) {
+                        mstore(0, shl(224, _ERR_AMOUNT_EXCEEDS_DEPOSIT))
+                        revert(0, 0x04)
+                    }
+                    // paid < amount <= deposit < 2^96: adding the difference to the redeemed field cannot carry out.
+                    let increase := sub(amount, paid)
+                    sstore(id, add(main, shl(_PAID_SHIFT, increase)))
+                    // The item's first 44 bytes as sent: payer | challengePeriod | nonce | cumulativeAmount.
+                    calldatacopy(w, p, 44)
+                    w := add(w, 44)
+                    // Fewer than 2^64 items of less than 2^96 each: no overflow.
+                    total := add(total, increase)
                 }
             }
-            if (signer == address(0)) revert ECDSA.ECDSAInvalidSignature();
-            if (signer != payer) revert InvalidSigner();
-            uint256 paid = (main >> _PAID_SHIFT) & _AMOUNT_MASK;
-            if (amount <= paid) revert VoucherNotNewer();
-            if (amount > (main & _AMOUNT_MASK)) revert AmountExceedsDeposit();
-            _main[id] = (main & ~(_AMOUNT_MASK << _PAID_SHIFT)) | (amount << _PAID_SHIFT);
-            emit BatchVoucherRedeemed(id, amount);
-            unchecked {
-                // amount <= deposit < 2^96 per item and fewer than 2^64 items, so neither overflows.
-                total += amount - paid;
-                p += _BATCH_ITEM_SIZE;
+            let len := sub(w, add(m, 0x2a0))
+            if len {
+                mstore(add(m, 0x260), 0x20)
+                mstore(add(m, 0x280), len)
+                mstore(w, 0)
+                log3(add(m, 0x260), add(0x40, and(add(len, 31), not(31))), _BATCH_REDEEMED_TOPIC, caller(), token)
             }
         }
+        if (total == 0) return;
         if (token == address(0)) {
             (bool ok,) = msg.sender.call{value: total}("");
             if (!ok) revert EthTransferFailed();
@@ -320,7 +380,7 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
     /// challenge period, then anyone may `settle`.
     function startClose(Channel calldata c) external nonReentrant {
         bytes32 id = channelIdOf(c);
-        _startClose(id, c, _main[id]);
+        _startClose(id, c, _getMain(id));
     }
 
     /// @notice Redeems the newest voucher the caller holds and starts a unilateral close in one transaction.
@@ -329,14 +389,14 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
         nonReentrant
     {
         bytes32 id = channelIdOf(c);
-        uint256 main = _redeem(id, c, cumulativeAmount, sig, _main[id]);
+        uint256 main = _redeem(id, c, cumulativeAmount, sig, _getMain(id));
         _startClose(id, c, main);
     }
 
     /// @notice After the challenge period: pays each side its remaining deposit and deletes the channel.
     function settle(Channel calldata c) external nonReentrant {
         bytes32 id = channelIdOf(c);
-        uint256 main = _main[id];
+        uint256 main = _getMain(id);
         if (main & _EXISTS == 0) revert ChannelNotFound();
         uint256 deadline = (main >> _DEADLINE_SHIFT) & _DEADLINE_MASK;
         if (deadline == 0) revert ChannelNotClosing();
@@ -347,7 +407,7 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
             // redeemed <= deposit is kept by every write.
             toPayer = (main & _AMOUNT_MASK) - ((main >> _PAID_SHIFT) & _AMOUNT_MASK);
         }
-        delete _main[id];
+        _setMain(id, 0);
         if (main & _PAYEE_SIDE != 0) {
             uint256 side = _payeeSide[id];
             delete _payeeSide[id];
@@ -361,19 +421,25 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
     }
 
     /// @notice Closes at once with a final state signed by both parties (the caller's own signature is not
-    /// needed when the caller is a party). Works while open or closing.
+    /// needed when the caller is a party). Works while open or closing, until the agreement's `deadline`
+    /// (a unix time, inclusive), and never in the channel's opening block.
     function cooperativeClose(
         Channel calldata c,
         uint256 payerToPayee,
         uint256 payeeToPayer,
+        uint256 deadline,
         Signature calldata payerSig,
         Signature calldata payeeSig
     ) external nonReentrant {
+        if (block.timestamp > deadline) revert CloseAgreementExpired();
+        // A channel closed in its opening block could be re-opened with the same id in that block.
+        if (c.nonce == block.number) revert CloseInOpeningBlock();
         bytes32 id = channelIdOf(c);
-        uint256 main = _main[id];
+        uint256 main = _getMain(id);
         if (main & _EXISTS == 0) revert ChannelNotFound();
-        bytes32 digest =
-            _hashTypedDataV4(keccak256(abi.encode(COOPERATIVE_CLOSE_TYPEHASH, id, payerToPayee, payeeToPayer)));
+        bytes32 digest = _hashTypedDataV4(
+            keccak256(abi.encode(COOPERATIVE_CLOSE_TYPEHASH, id, payerToPayee, payeeToPayer, deadline))
+        );
         if (msg.sender != c.payer && ECDSA.recover(digest, payerSig.v, payerSig.r, payerSig.s) != c.payer) {
             revert InvalidSigner();
         }
@@ -385,7 +451,7 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
         if (payerToPayee < paidToPayee || payerToPayee > payerDeposit) revert InvalidFinalState();
         uint256 payeeDeposit;
         uint256 paidToPayer;
-        delete _main[id];
+        _setMain(id, 0);
         if (main & _PAYEE_SIDE != 0) {
             uint256 side = _payeeSide[id];
             delete _payeeSide[id];
@@ -439,7 +505,7 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
             uint64 closeDeadline
         )
     {
-        uint256 main = _main[channelId];
+        uint256 main = _getMain(channelId);
         uint256 side = _payeeSide[channelId];
         exists = main & _EXISTS != 0;
         payerDeposit = main & _AMOUNT_MASK;
@@ -470,13 +536,13 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
         if (challengePeriod < MIN_CHALLENGE_PERIOD || challengePeriod > MAX_CHALLENGE_PERIOD) {
             revert InvalidChallengePeriod();
         }
-        uint64 nonce = nextNonce;
-        unchecked {
-            nextNonce = nonce + 1; // 2^64 channels will not be opened.
-        }
+        // The opening block is the nonce: the same parameters in another block give another id. In the same
+        // block the slot is still set (a channel cannot be closed in its opening block), so a duplicate reverts.
+        uint64 nonce = uint64(block.number);
         id = _channelId(payer, payee, token, challengePeriod, nonce);
+        if (_getMain(id) != 0) revert ChannelExists();
         uint256 received = _pullIn(token, amount);
-        _main[id] = received | _EXISTS;
+        _setMain(id, received | _EXISTS);
         emit ChannelOpened(id, payer, payee, token, msg.sender, challengePeriod, nonce, received);
     }
 
@@ -507,7 +573,7 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
             if (cumulativeAmount <= paid) revert VoucherNotNewer();
             if (cumulativeAmount > (main & _AMOUNT_MASK)) revert AmountExceedsDeposit();
             main = (main & ~(_AMOUNT_MASK << _PAID_SHIFT)) | (cumulativeAmount << _PAID_SHIFT);
-            _main[id] = main;
+            _setMain(id, main);
         } else if (signer == c.payee) {
             uint256 side = _payeeSide[id];
             paid = (side >> _PAID_SHIFT) & _AMOUNT_MASK;
@@ -531,7 +597,7 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
         if (msg.sender != c.payer && msg.sender != c.payee) revert NotParticipant();
         _requireOpen(main);
         uint256 deadline = block.timestamp + c.challengePeriod;
-        _main[id] = main | (deadline << _DEADLINE_SHIFT);
+        _setMain(id, main | (deadline << _DEADLINE_SHIFT));
         emit ChannelClosing(id, c.payer, c.payee, c.token, msg.sender, uint64(deadline));
     }
 
@@ -563,6 +629,18 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
         if (main & _EXISTS == 0) revert ChannelNotFound();
         uint256 deadline = (main >> _DEADLINE_SHIFT) & _DEADLINE_MASK;
         if (deadline != 0 && block.timestamp > deadline) revert ChallengePeriodOver();
+    }
+
+    function _getMain(bytes32 id) private view returns (uint256 main) {
+        assembly ("memory-safe") {
+            main := sload(id)
+        }
+    }
+
+    function _setMain(bytes32 id, uint256 main) private {
+        assembly ("memory-safe") {
+            sstore(id, main)
+        }
     }
 
     function _voucherDigest(bytes32 id, uint256 cumulativeAmount) private view returns (bytes32 digest) {

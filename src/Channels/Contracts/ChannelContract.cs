@@ -74,7 +74,12 @@ public sealed class ChannelContract
 
     // ------------------------------------------------------------------ transactions
 
-    /// <summary>Opens a channel funded by <paramref name="funder"/> (ETH when <paramref name="token"/> is zero).</summary>
+    /// <summary>
+    /// Opens a channel funded by <paramref name="funder"/> (ETH when <paramref name="token"/> is zero). The channel's
+    /// nonce is the opening block's number, read from the <c>ChannelOpened</c> event; a reorg can move the open to
+    /// another block and so change the id (docs/protocol.md, "Channel identity"). A second open with the same parameters
+    /// in the same block reverts with <c>ChannelExists</c>.
+    /// </summary>
     public async Task<ChannelOpenedEvent> OpenAsync(
         IContractTransactor funder, Address payer, Address payee, Address token, uint challengePeriodSeconds, BigInteger amount,
         CancellationToken cancellationToken = default)
@@ -131,8 +136,10 @@ public sealed class ChannelContract
 
     /// <summary>
     /// The payee redeems payer vouchers of many <paramref name="token"/> channels in one transaction (the vouchers are
-    /// sent in the packed form of <see cref="EncodeBatch"/>). Each channel's new total is reported by a
-    /// <see cref="BatchVoucherRedeemedEvent"/>.
+    /// sent in the packed form of <see cref="EncodeBatch"/>). An item that can no longer be paid (already redeemed at or
+    /// beyond its amount, settled, past its challenge period) is skipped and the rest paid; a bad signature or an amount
+    /// above a deposit reverts the whole batch. <see cref="BatchOutcomes"/> reads what happened to each item from the
+    /// receipt.
     /// </summary>
     public Task<TransactionReceipt> RedeemBatchAsync(
         IContractTransactor payee, Address token, IReadOnlyList<(ChannelParameters Channel, SignedVoucher Voucher)> vouchers,
@@ -185,6 +192,54 @@ public sealed class ChannelContract
         return data;
     }
 
+    /// <summary>
+    /// What <c>redeemBatch</c> did with each item of <paramref name="vouchers"/> (the list sent with
+    /// <see cref="RedeemBatchAsync"/>), in the list's order, from the <c>BatchRedeemed</c> and <c>BatchItemSkipped</c>
+    /// logs that <paramref name="contract"/> emitted in <paramref name="receipt"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The receipt does not account for every item (another transaction's receipt).</exception>
+    public static IReadOnlyList<BatchItemOutcome> BatchOutcomes(
+        TransactionReceipt receipt, Address contract, IReadOnlyList<(ChannelParameters Channel, SignedVoucher Voucher)> vouchers)
+    {
+        ArgumentNullException.ThrowIfNull(receipt);
+        ArgumentNullException.ThrowIfNull(vouchers);
+        var redeemed = new List<BatchVoucherRedeemedEvent>();
+        var skipped = new List<BatchItemSkippedEvent>();
+        foreach (var log in receipt.Logs.Where(l => l.Address == contract))
+        {
+            if (TryDecodeEvents(log, out var events))
+            {
+                redeemed.AddRange(events.OfType<BatchVoucherRedeemedEvent>());
+                skipped.AddRange(events.OfType<BatchItemSkippedEvent>());
+            }
+        }
+
+        // Both kinds are emitted in batch order, so each item takes the first unused match of its own kind.
+        var outcomes = new List<BatchItemOutcome>(vouchers.Count);
+        int r = 0, k = 0;
+        foreach (var (channel, voucher) in vouchers)
+        {
+            var id = channel.Id;
+            var amount = voucher.Voucher.CumulativeAmount;
+            if (r < redeemed.Count && redeemed[r].ChannelId == id && redeemed[r].CumulativeAmount == amount)
+            {
+                outcomes.Add(new BatchItemRedeemed(id, amount));
+                r++;
+            }
+            else if (k < skipped.Count && skipped[k].ChannelId == id && skipped[k].CumulativeAmount == amount)
+            {
+                outcomes.Add(new BatchItemSkipped(id, amount, skipped[k].Reason));
+                k++;
+            }
+            else
+            {
+                throw new ArgumentException($"The receipt has no outcome for batch item {outcomes.Count} (channel {id}).", nameof(receipt));
+            }
+        }
+
+        return outcomes;
+    }
+
     /// <summary>Starts a unilateral close (payer or payee).</summary>
     public Task<TransactionReceipt> StartCloseAsync(IContractTransactor sender, ChannelParameters channel, CancellationToken cancellationToken = default) =>
         SendAsync(sender, new StartCloseFunction { C = Tuple(channel) }, BigInteger.Zero, cancellationToken);
@@ -205,7 +260,9 @@ public sealed class ChannelContract
         SendAsync(sender, new SettleFunction { C = Tuple(channel) }, BigInteger.Zero, cancellationToken);
 
     /// <summary>
-    /// Closes with a final state both parties signed; a party sending it may pass null for its own signature.
+    /// Closes with a final state both parties signed; a party sending it may pass null for its own signature. The
+    /// contract refuses it after <see cref="CooperativeCloseState.Deadline"/> (<c>CloseAgreementExpired</c>) and in the
+    /// channel's opening block (<c>CloseInOpeningBlock</c>).
     /// </summary>
     public Task<TransactionReceipt> CooperativeCloseAsync(
         IContractTransactor sender, ChannelParameters channel, CooperativeCloseState state, EcdsaSignature? payerSignature,
@@ -219,6 +276,7 @@ public sealed class ChannelContract
                 C = Tuple(channel),
                 PayerToPayee = state.PayerToPayee,
                 PayeeToPayer = state.PayeeToPayer,
+                Deadline = state.Deadline,
                 PayerSig = Signature(payerSignature),
                 PayeeSig = Signature(payeeSignature),
             },
@@ -247,10 +305,6 @@ public sealed class ChannelContract
             .ConfigureAwait(false);
         return ContractMessages.DecodeSingle<OwedFunction, BigInteger>(output);
     }
-
-    /// <summary>The nonce the next opened channel gets.</summary>
-    public async Task<ulong> GetNextNonceAsync(CancellationToken cancellationToken = default) =>
-        ContractMessages.DecodeSingle<NextNonceFunction, ulong>(await CallAsync(new NextNonceFunction(), null, cancellationToken).ConfigureAwait(false));
 
     /// <summary>The contract's EIP-712 domain separator.</summary>
     public async Task<byte[]> GetDomainSeparatorAsync(CancellationToken cancellationToken = default) =>
@@ -283,16 +337,19 @@ public sealed class ChannelContract
 
     // ------------------------------------------------------------------ events
 
-    /// <summary>Decodes this contract's logs among <paramref name="logs"/>; other logs are skipped.</summary>
+    /// <summary>
+    /// Decodes this contract's logs among <paramref name="logs"/>, in order; other logs are skipped. A
+    /// <c>BatchRedeemed</c> log gives one <see cref="BatchVoucherRedeemedEvent"/> per item.
+    /// </summary>
     public IReadOnlyList<ChannelEvent> DecodeEvents(IEnumerable<LogEntry> logs)
     {
         ArgumentNullException.ThrowIfNull(logs);
         var events = new List<ChannelEvent>();
         foreach (var log in logs)
         {
-            if (log.Address == Address && TryDecodeEvent(log, out var e))
+            if (log.Address == Address && TryDecodeEvents(log, out var decoded))
             {
-                events.Add(e);
+                events.AddRange(decoded);
             }
         }
 
@@ -300,29 +357,133 @@ public sealed class ChannelContract
     }
 
     /// <summary>
-    /// Decodes one log of a channel contract; false if it is not one of its events or its topics and data do not
+    /// Decodes one log of a channel contract into its events: one for every event except <c>BatchRedeemed</c>, which
+    /// gives one <see cref="BatchVoucherRedeemedEvent"/> per redeemed item (all with the log's position, told apart by
+    /// <see cref="BatchVoucherRedeemedEvent.Item"/>). False if it is not one of its events or its topics and data do not
     /// have the event's shape. Never throws on a malformed log.
     /// </summary>
-    public static bool TryDecodeEvent(LogEntry log, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ChannelEvent? channelEvent)
+    public static bool TryDecodeEvents(LogEntry log, out IReadOnlyList<ChannelEvent> channelEvents)
     {
         ArgumentNullException.ThrowIfNull(log);
-        channelEvent = null;
-        if (log.Topics.Count == 0
-            || log.Topics[0].Length != 32
-            || !EventDecoders.TryGetValue(Convert.ToHexStringLower(log.Topics[0]), out var decode)
-            || decode(log) is not { } e)
+        channelEvents = [];
+        if (log.Topics.Count == 0 || log.Topics[0].Length != 32)
         {
             return false;
         }
 
-        channelEvent = e with
+        var topic0 = Convert.ToHexStringLower(log.Topics[0]);
+        List<ChannelEvent> decoded;
+        if (topic0 == BatchRedeemedTopic0)
+        {
+            if (BatchRedeemedItems(log) is not { } items)
+            {
+                return false;
+            }
+
+            decoded = items;
+        }
+        else if (EventDecoders.TryGetValue(topic0, out var decode) && decode(log) is { } e)
+        {
+            decoded = [e];
+        }
+        else
+        {
+            return false;
+        }
+
+        channelEvents = decoded.Select(e => e with
         {
             BlockNumber = log.BlockNumber,
             BlockHash = log.BlockHash,
             TransactionHash = log.TransactionHash,
             LogIndex = log.LogIndex,
             Removed = log.Removed,
-        };
+        }).ToList();
+        return true;
+    }
+
+    /// <summary>
+    /// Decodes a log that carries one event; false for a log that is not one of the contract's events, is malformed,
+    /// or carries several (a <c>BatchRedeemed</c> log of more than one item: use <see cref="TryDecodeEvents"/>).
+    /// Never throws on a malformed log.
+    /// </summary>
+    public static bool TryDecodeEvent(LogEntry log, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ChannelEvent? channelEvent)
+    {
+        channelEvent = TryDecodeEvents(log, out var events) && events.Count == 1 ? events[0] : null;
+        return channelEvent is not null;
+    }
+
+    /// <summary>Size in bytes of one item of a <c>BatchRedeemed</c> log: payer | challenge period | nonce | cumulative amount.</summary>
+    public const int BatchRedeemedItemSize = 44;
+
+    // BatchRedeemed(address indexed payee, address indexed token, bytes items): the ABI encoding of one `bytes`
+    // (offset 32, length, data zero-padded to a word), checked strictly; null when anything is off.
+    private static List<ChannelEvent>? BatchRedeemedItems(LogEntry log)
+    {
+        var data = log.Data;
+        if (log.Topics.Count != 3
+            || log.Topics[1].Length != 32
+            || log.Topics[2].Length != 32
+            || !AddressWord(log.Topics[1], out var payee)
+            || !AddressWord(log.Topics[2], out var token)
+            || data.Length < 64
+            || !IsWord(data.AsSpan(0, 32), 32)
+            || !TryWordToInt(data.AsSpan(32, 32), out var length)
+            || length == 0
+            || length % BatchRedeemedItemSize != 0
+            || data.Length != 64 + ((length + 31) / 32 * 32)
+            || data.AsSpan(64 + length).ContainsAnyExcept((byte)0))
+        {
+            return null;
+        }
+
+        var events = new List<ChannelEvent>(length / BatchRedeemedItemSize);
+        for (var i = 0; i < length / BatchRedeemedItemSize; i++)
+        {
+            var item = data.AsSpan(64 + (i * BatchRedeemedItemSize), BatchRedeemedItemSize);
+            var channel = new ChannelParameters(
+                Address.FromBytes(item[..20]),
+                payee,
+                token,
+                System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(item[20..24]),
+                System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(item[24..32]));
+            var amount = new BigInteger(item[32..44], isUnsigned: true, isBigEndian: true);
+            events.Add(new BatchVoucherRedeemedEvent(channel.Id, amount) { Channel = channel, Item = i });
+        }
+
+        return events;
+    }
+
+    private static bool AddressWord(byte[] word, out Address address)
+    {
+        address = Address.Zero;
+        if (word.AsSpan(0, 12).ContainsAnyExcept((byte)0))
+        {
+            return false;
+        }
+
+        address = Address.FromBytes(word.AsSpan(12, 20));
+        return true;
+    }
+
+    private static bool IsWord(ReadOnlySpan<byte> word, int value) =>
+        TryWordToInt(word, out var v) && v == value;
+
+    private static bool TryWordToInt(ReadOnlySpan<byte> word, out int value)
+    {
+        value = 0;
+        if (word[..28].ContainsAnyExcept((byte)0))
+        {
+            return false;
+        }
+
+        var v = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(word[28..]);
+        if (v > int.MaxValue)
+        {
+            return false;
+        }
+
+        value = (int)v;
         return true;
     }
 
@@ -338,7 +499,8 @@ public sealed class ChannelContract
             ChannelId.FromBytes(d.ChannelId), A(d.Payer), A(d.Payee), A(d.Token), A(d.Funder), d.PayeeSide, d.Amount, d.Deposit)),
         Decoder<VoucherRedeemedEventDto>(d => new VoucherRedeemedEvent(
             ChannelId.FromBytes(d.ChannelId), A(d.Payer), A(d.Payee), A(d.Token), d.PayerToPayee, d.Amount, d.CumulativeAmount)),
-        Decoder<BatchVoucherRedeemedEventDto>(d => new BatchVoucherRedeemedEvent(ChannelId.FromBytes(d.ChannelId), d.CumulativeAmount)),
+        Decoder<BatchItemSkippedEventDto>(d => new BatchItemSkippedEvent(
+            ChannelId.FromBytes(d.ChannelId), d.CumulativeAmount, Enum.IsDefined((BatchSkipReason)d.Reason) ? (BatchSkipReason)d.Reason : BatchSkipReason.Unknown)),
         Decoder<ChannelClosingEventDto>(d => new ChannelClosingEvent(
             ChannelId.FromBytes(d.ChannelId), A(d.Payer), A(d.Payee), A(d.Token), A(d.Closer), d.Deadline)),
         Decoder<ChannelSettledEventDto>(d => new ChannelSettledEvent(
@@ -348,6 +510,8 @@ public sealed class ChannelContract
     }.ToDictionary(x => x.Topic0, x => x.Decode, StringComparer.Ordinal);
 
     private static readonly string ChannelOpenedTopic0 = ContractMessages.Topic0(ABITypedRegistry.GetEvent<ChannelOpenedEventDto>());
+
+    private static readonly string BatchRedeemedTopic0 = ContractMessages.Topic0(ABITypedRegistry.GetEvent<BatchRedeemedEventDto>());
 
     private static (string Topic0, Func<LogEntry, ChannelEvent?> Decode) Decoder<TEvent>(Func<TEvent, ChannelEvent> map)
         where TEvent : class, new()

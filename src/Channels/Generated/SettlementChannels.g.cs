@@ -128,12 +128,16 @@ public sealed partial class CooperativeCloseFunction : FunctionMessage
     [Parameter("uint256", "payeeToPayer", 3)]
     public BigInteger PayeeToPayer { get; set; }
 
+    /// <summary>ABI <c>uint256 deadline</c>.</summary>
+    [Parameter("uint256", "deadline", 4)]
+    public BigInteger Deadline { get; set; }
+
     /// <summary>ABI <c>tuple payerSig</c>.</summary>
-    [Parameter("tuple", "payerSig", 4)]
+    [Parameter("tuple", "payerSig", 5)]
     public SignatureStruct PayerSig { get; set; } = new();
 
     /// <summary>ABI <c>tuple payeeSig</c>.</summary>
-    [Parameter("tuple", "payeeSig", 5)]
+    [Parameter("tuple", "payeeSig", 6)]
     public SignatureStruct PayeeSig { get; set; } = new();
 }
 
@@ -203,12 +207,6 @@ public sealed partial class MaxChallengePeriodFunction : FunctionMessage
 /// <summary><c>MIN_CHALLENGE_PERIOD</c> (view).</summary>
 [Function("MIN_CHALLENGE_PERIOD", "uint32")]
 public sealed partial class MinChallengePeriodFunction : FunctionMessage
-{
-}
-
-/// <summary><c>nextNonce</c> (view).</summary>
-[Function("nextNonce", "uint64")]
-public sealed partial class NextNonceFunction : FunctionMessage
 {
 }
 
@@ -406,9 +404,9 @@ public sealed partial class WithdrawOwedFunction : FunctionMessage
     public string To { get; set; } = string.Empty;
 }
 
-/// <summary>The event <c>BatchVoucherRedeemed</c>.</summary>
-[Event("BatchVoucherRedeemed")]
-public sealed partial class BatchVoucherRedeemedEventDto : IEventDTO
+/// <summary>The event <c>BatchItemSkipped</c>.</summary>
+[Event("BatchItemSkipped")]
+public sealed partial class BatchItemSkippedEventDto : IEventDTO
 {
     /// <summary>ABI <c>bytes32 channelId</c>.</summary>
     [Parameter("bytes32", "channelId", 1, true)]
@@ -417,6 +415,27 @@ public sealed partial class BatchVoucherRedeemedEventDto : IEventDTO
     /// <summary>ABI <c>uint256 cumulativeAmount</c>.</summary>
     [Parameter("uint256", "cumulativeAmount", 2, false)]
     public BigInteger CumulativeAmount { get; set; }
+
+    /// <summary>ABI <c>uint8 reason</c>.</summary>
+    [Parameter("uint8", "reason", 3, false)]
+    public byte Reason { get; set; }
+}
+
+/// <summary>The event <c>BatchRedeemed</c>.</summary>
+[Event("BatchRedeemed")]
+public sealed partial class BatchRedeemedEventDto : IEventDTO
+{
+    /// <summary>ABI <c>address payee</c>.</summary>
+    [Parameter("address", "payee", 1, true)]
+    public string Payee { get; set; } = string.Empty;
+
+    /// <summary>ABI <c>address token</c>.</summary>
+    [Parameter("address", "token", 2, true)]
+    public string Token { get; set; } = string.Empty;
+
+    /// <summary>ABI <c>bytes items</c>.</summary>
+    [Parameter("bytes", "items", 3, false)]
+    public byte[] Items { get; set; } = [];
 }
 
 /// <summary>The event <c>ChannelClosing</c>.</summary>
@@ -666,6 +685,12 @@ public sealed partial class ChannelClosingAlreadyError
 {
 }
 
+/// <summary>The custom error <c>ChannelExists</c>.</summary>
+[Error("ChannelExists")]
+public sealed partial class ChannelExistsError
+{
+}
+
 /// <summary>The custom error <c>ChannelNotClosing</c>.</summary>
 [Error("ChannelNotClosing")]
 public sealed partial class ChannelNotClosingError
@@ -675,6 +700,18 @@ public sealed partial class ChannelNotClosingError
 /// <summary>The custom error <c>ChannelNotFound</c>.</summary>
 [Error("ChannelNotFound")]
 public sealed partial class ChannelNotFoundError
+{
+}
+
+/// <summary>The custom error <c>CloseAgreementExpired</c>.</summary>
+[Error("CloseAgreementExpired")]
+public sealed partial class CloseAgreementExpiredError
+{
+}
+
+/// <summary>The custom error <c>CloseInOpeningBlock</c>.</summary>
+[Error("CloseInOpeningBlock")]
+public sealed partial class CloseInOpeningBlockError
 {
 }
 
@@ -803,8 +840,11 @@ public static class SettlementChannelsErrors
         typeof(ChallengePeriodActiveError),
         typeof(ChallengePeriodOverError),
         typeof(ChannelClosingAlreadyError),
+        typeof(ChannelExistsError),
         typeof(ChannelNotClosingError),
         typeof(ChannelNotFoundError),
+        typeof(CloseAgreementExpiredError),
+        typeof(CloseInOpeningBlockError),
         typeof(ECDSAInvalidSignatureError),
         typeof(ECDSAInvalidSignatureLengthError),
         typeof(ECDSAInvalidSignatureSError),

@@ -515,12 +515,22 @@ public sealed class PayerChannel
         return state.PayerDeposit;
     }
 
-    /// <summary>The final state a cooperative close would pay: the newest signed voucher and the newest refund.</summary>
-    public CooperativeCloseState CloseState()
+    /// <summary>
+    /// The final state a cooperative close would pay: the newest signed voucher and the newest refund, as a close
+    /// agreement the contract accepts until <paramref name="deadline"/> (unix seconds, inclusive). Both parties sign
+    /// the same deadline; the payee accepts no voucher above its total until then (docs/protocol.md, "Close agreements").
+    /// </summary>
+    public CooperativeCloseState CloseState(ulong deadline)
+    {
+        var (toPayee, toPayer) = Totals();
+        return new CooperativeCloseState(Id, toPayee, toPayer, deadline);
+    }
+
+    private (BigInteger ToPayee, BigInteger ToPayer) Totals()
     {
         lock (_gate)
         {
-            return new CooperativeCloseState(Id, _durable?.Voucher.CumulativeAmount ?? BigInteger.Zero, _refund?.Voucher.CumulativeAmount ?? BigInteger.Zero);
+            return (_durable?.Voucher.CumulativeAmount ?? BigInteger.Zero, _refund?.Voucher.CumulativeAmount ?? BigInteger.Zero);
         }
     }
 
@@ -533,14 +543,22 @@ public sealed class PayerChannel
 
     /// <summary>
     /// Closes the channel: cooperatively at once when <paramref name="payeeSignature"/> is the payee's signature over
-    /// <see cref="CloseState"/>, else by starting a unilateral close (settle with <see cref="SettleAsync"/> after the
-    /// challenge period). Signing stops first either way.
+    /// <see cref="CloseState"/> with <paramref name="closeDeadline"/>, else by starting a unilateral close (settle with
+    /// <see cref="SettleAsync"/> after the challenge period). Signing stops first either way.
     /// </summary>
-    public async Task<CloseOutcome> CloseAsync(EcdsaSignature? payeeSignature = null, IContractTransactor? sender = null, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentOutOfRangeException">A payee signature without its agreement's deadline.</exception>
+    public async Task<CloseOutcome> CloseAsync(
+        EcdsaSignature? payeeSignature = null, ulong closeDeadline = 0, IContractTransactor? sender = null, CancellationToken cancellationToken = default)
     {
-        var state = CloseState();
+        if (payeeSignature is not null && closeDeadline == 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(closeDeadline), "A cooperative close needs the deadline of the agreement the payee signed.");
+        }
+
+        var (toPayee, toPayer) = Totals();
         if (payeeSignature is { } theirs)
         {
+            var state = new CooperativeCloseState(Id, toPayee, toPayer, closeDeadline);
             if (!state.TryRecoverSigner(_client.Contract.Domain, theirs, out var signer) || signer != Parameters.Payee)
             {
                 return new CloseOutcome(CloseResult.WrongPayeeSignature, state.PayerToPayee, state.PayeeToPayer, 0);
@@ -556,7 +574,7 @@ public sealed class PayerChannel
         var chain = await RefreshAsync(cancellationToken).ConfigureAwait(false);
         if (!chain.Exists)
         {
-            return new CloseOutcome(CloseResult.AlreadySettled, state.PayerToPayee, state.PayeeToPayer, 0);
+            return new CloseOutcome(CloseResult.AlreadySettled, toPayee, toPayer, 0);
         }
 
         await StopSigningAsync(PayerChannelStatus.Closing, cancellationToken).ConfigureAwait(false);
@@ -576,33 +594,33 @@ public sealed class PayerChannel
             chain = await RefreshAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return new CloseOutcome(CloseResult.Closing, state.PayerToPayee, state.PayeeToPayer, chain.CloseDeadline);
+        return new CloseOutcome(CloseResult.Closing, toPayee, toPayer, chain.CloseDeadline);
     }
 
     /// <summary>Settles a closing channel once the chain's time is past its deadline; before that nothing is sent.</summary>
     public async Task<CloseOutcome> SettleAsync(IContractTransactor? sender = null, CancellationToken cancellationToken = default)
     {
-        var state = CloseState();
+        var (toPayee, toPayer) = Totals();
         var chain = await RefreshAsync(cancellationToken).ConfigureAwait(false);
         if (!chain.Exists)
         {
-            return new CloseOutcome(CloseResult.AlreadySettled, state.PayerToPayee, state.PayeeToPayer, 0);
+            return new CloseOutcome(CloseResult.AlreadySettled, toPayee, toPayer, 0);
         }
 
         if (!chain.IsClosing)
         {
-            return new CloseOutcome(CloseResult.NotClosing, state.PayerToPayee, state.PayeeToPayer, 0);
+            return new CloseOutcome(CloseResult.NotClosing, toPayee, toPayer, 0);
         }
 
         var head = await _client.Rpc.GetBlockByNumberAsync(BlockParameter.Latest, cancellationToken).ConfigureAwait(false);
         if (head is null || head.Timestamp <= chain.CloseDeadline)
         {
-            return new CloseOutcome(CloseResult.ChallengePeriodActive, state.PayerToPayee, state.PayeeToPayer, chain.CloseDeadline);
+            return new CloseOutcome(CloseResult.ChallengePeriodActive, toPayee, toPayer, chain.CloseDeadline);
         }
 
         await _client.Contract.SettleAsync(sender ?? _client.RequireTransactor(), Parameters, cancellationToken).ConfigureAwait(false);
         await StopSigningAsync(PayerChannelStatus.Closed, cancellationToken).ConfigureAwait(false);
-        return new CloseOutcome(CloseResult.Settled, state.PayerToPayee, state.PayeeToPayer, chain.CloseDeadline);
+        return new CloseOutcome(CloseResult.Settled, toPayee, toPayer, chain.CloseDeadline);
     }
 
     /// <inheritdoc />

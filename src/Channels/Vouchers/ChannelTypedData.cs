@@ -19,13 +19,13 @@ public sealed class ChannelTypedData
     public const string DomainName = "SettlementChannels";
 
     /// <summary>The domain version used by the contract.</summary>
-    public const string DomainVersion = "1";
+    public const string DomainVersion = "2";
 
     /// <summary>encodeType of a voucher.</summary>
     public const string VoucherType = "Voucher(bytes32 channelId,uint256 cumulativeAmount)";
 
     /// <summary>encodeType of a cooperative close.</summary>
-    public const string CooperativeCloseType = "CooperativeClose(bytes32 channelId,uint256 payerToPayee,uint256 payeeToPayer)";
+    public const string CooperativeCloseType = "CooperativeClose(bytes32 channelId,uint256 payerToPayee,uint256 payeeToPayer,uint256 deadline)";
 
     /// <summary>
     /// encodeType of a payee's receipt: the payee states it holds a voucher for <c>cumulativeAmount</c>, at
@@ -55,7 +55,7 @@ public sealed class ChannelTypedData
     /// <summary>keccak256 of <see cref="CooperativeCloseType"/>.</summary>
     public static ReadOnlySpan<byte> CooperativeCloseTypeHash => CooperativeCloseTypeHashBytes;
 
-    /// <summary>The contract's domain: name "SettlementChannels", version "1", chain id and contract address.</summary>
+    /// <summary>The contract's domain: name "SettlementChannels", version "2", chain id and contract address.</summary>
     /// <param name="chainId">The chain id.</param>
     /// <param name="verifyingContract">The SettlementChannels contract.</param>
     public static ChannelTypedData ForContract(BigInteger chainId, Address verifyingContract) =>
@@ -129,19 +129,21 @@ public sealed class ChannelTypedData
         Domain.Digest(structHash, digest);
     }
 
-    /// <summary>Writes the digest of <c>CooperativeClose(channelId, payerToPayee, payeeToPayer)</c>.</summary>
+    /// <summary>Writes the digest of <c>CooperativeClose(channelId, payerToPayee, payeeToPayer, deadline)</c>.</summary>
     /// <param name="channelId">The 32-byte channel id.</param>
     /// <param name="payerToPayee">Cumulative total paid payer → payee.</param>
     /// <param name="payeeToPayer">Cumulative total paid payee → payer.</param>
+    /// <param name="deadline">Last unix time (inclusive) at which the contract accepts the agreement.</param>
     /// <param name="digest">Receives 32 bytes.</param>
-    public void HashCooperativeClose(ReadOnlySpan<byte> channelId, BigInteger payerToPayee, BigInteger payeeToPayer, Span<byte> digest)
+    public void HashCooperativeClose(ReadOnlySpan<byte> channelId, BigInteger payerToPayee, BigInteger payeeToPayer, BigInteger deadline, Span<byte> digest)
     {
         CheckChannelId(channelId);
-        Span<byte> buffer = stackalloc byte[128];
+        Span<byte> buffer = stackalloc byte[160];
         CooperativeCloseTypeHashBytes.CopyTo(buffer);
         channelId.CopyTo(buffer[32..]);
         Eip712Encoding.WriteUInt256(payerToPayee, buffer[64..96], nameof(payerToPayee));
         Eip712Encoding.WriteUInt256(payeeToPayer, buffer[96..128], nameof(payeeToPayer));
+        Eip712Encoding.WriteUInt256(deadline, buffer[128..160], nameof(deadline));
         Span<byte> structHash = stackalloc byte[32];
         Keccak256.Hash(buffer, structHash);
         Domain.Digest(structHash, digest);
@@ -152,11 +154,12 @@ public sealed class ChannelTypedData
     /// <param name="channelId">The 32-byte channel id.</param>
     /// <param name="payerToPayee">Cumulative total paid payer → payee.</param>
     /// <param name="payeeToPayer">Cumulative total paid payee → payer.</param>
-    public EcdsaSignature SignCooperativeClose(PrivateKey key, ReadOnlySpan<byte> channelId, BigInteger payerToPayee, BigInteger payeeToPayer)
+    /// <param name="deadline">Last unix time (inclusive) at which the contract accepts the agreement.</param>
+    public EcdsaSignature SignCooperativeClose(PrivateKey key, ReadOnlySpan<byte> channelId, BigInteger payerToPayee, BigInteger payeeToPayer, BigInteger deadline)
     {
         ArgumentNullException.ThrowIfNull(key);
         Span<byte> digest = stackalloc byte[32];
-        HashCooperativeClose(channelId, payerToPayee, payeeToPayer, digest);
+        HashCooperativeClose(channelId, payerToPayee, payeeToPayer, deadline, digest);
         return key.Sign(digest);
     }
 
@@ -164,13 +167,14 @@ public sealed class ChannelTypedData
     /// <param name="channelId">The 32-byte channel id.</param>
     /// <param name="payerToPayee">Cumulative total paid payer → payee.</param>
     /// <param name="payeeToPayer">Cumulative total paid payee → payer.</param>
+    /// <param name="deadline">Last unix time (inclusive) at which the contract accepts the agreement.</param>
     /// <param name="signature">The signature.</param>
     /// <param name="signer">The signer's address.</param>
     public bool TryRecoverCooperativeCloseSigner(
-        ReadOnlySpan<byte> channelId, BigInteger payerToPayee, BigInteger payeeToPayer, in EcdsaSignature signature, out Address signer)
+        ReadOnlySpan<byte> channelId, BigInteger payerToPayee, BigInteger payeeToPayer, BigInteger deadline, in EcdsaSignature signature, out Address signer)
     {
         Span<byte> digest = stackalloc byte[32];
-        HashCooperativeClose(channelId, payerToPayee, payeeToPayer, digest);
+        HashCooperativeClose(channelId, payerToPayee, payeeToPayer, deadline, digest);
         return signature.TryRecoverAddress(digest, out signer);
     }
 

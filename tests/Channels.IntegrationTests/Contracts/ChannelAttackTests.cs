@@ -46,9 +46,28 @@ public abstract class ChannelAttackTests<TNode>(TNode node) : IClassFixture<TNod
     {
         using var w = await ChannelWorld.CreateAsync(Node);
         var second = await ChannelContract.DeployAsync(w.Rpc, w.Platform);
-        var a = await w.Channels.OpenAsync(w.Payer, w.PayerKey.Address, w.PayeeKey.Address, Address.Zero, ChannelWorld.Period, 1_000_000);
-        var b = await second.OpenAsync(w.Payer, w.PayerKey.Address, w.PayeeKey.Address, Address.Zero, ChannelWorld.Period, 1_000_000);
-        b.ChannelId.ShouldBe(a.ChannelId); // same parameters and nonce: only the domain tells them apart
+
+        // Both opens in one block: same parameters and nonce (the block number), so only the domain tells them apart.
+        var open = new OpenFunction
+        {
+            Payer = w.PayerKey.Address.ToString(), Payee = w.PayeeKey.Address.ToString(), Token = Address.Zero.ToString(), ChallengePeriod = ChannelWorld.Period, Amount = 1_000_000,
+        }.GetCallData();
+        await Node.SetAutomineAsync(false);
+        Ethereum.Transactions.SignedTransaction toFirst, toSecond;
+        try
+        {
+            toFirst = await w.Sender.SubmitAsync(w.PayerKey, w.Channels.Address, open, 1_000_000, gasLimit: 200_000);
+            toSecond = await w.Sender.SubmitAsync(w.PayerKey, second.Address, open, 1_000_000, gasLimit: 200_000);
+            await Node.MineAsync();
+        }
+        finally
+        {
+            await Node.SetAutomineAsync(true);
+        }
+
+        var a = w.Channels.DecodeEvents((await w.Sender.WaitForSuccessAsync(toFirst)).Logs).OfType<Settlement.Channels.Contracts.Events.ChannelOpenedEvent>().Single();
+        var b = second.DecodeEvents((await w.Sender.WaitForSuccessAsync(toSecond)).Logs).OfType<Settlement.Channels.Contracts.Events.ChannelOpenedEvent>().Single();
+        b.ChannelId.ShouldBe(a.ChannelId);
 
         var forFirst = w.Channels.SignVoucher(w.PayerKey, a.ChannelId, 700);
         await ShouldRevert(() => second.RedeemAsync(w.Payee, b.Channel, forFirst), "InvalidSigner");
@@ -63,7 +82,7 @@ public abstract class ChannelAttackTests<TNode>(TNode node) : IClassFixture<TNod
         using var w = await ChannelWorld.CreateAsync(Node);
         var first = await w.OpenAsync(1_000_000);
         var old = w.Channels.SignVoucher(w.PayerKey, first.Id, 400_000);
-        var final = new CooperativeCloseState(first.Id, 0, 0);
+        var final = new CooperativeCloseState(first.Id, 0, 0, await w.CloseDeadlineAsync());
         await w.Channels.CooperativeCloseAsync(w.Payee, first, final, final.Sign(w.PayerKey, w.Channels.Domain), null);
 
         var reopened = await w.OpenAsync(1_000_000);
@@ -212,7 +231,7 @@ public abstract class ChannelAttackTests<TNode>(TNode node) : IClassFixture<TNod
     {
         using var w = await ChannelWorld.CreateAsync(Node);
         var c = await w.OpenAsync(1_000_000);
-        var agreed = new CooperativeCloseState(c.Id, 600_000, 0);
+        var agreed = new CooperativeCloseState(c.Id, 600_000, 0, await w.CloseDeadlineAsync());
         var payerSignature = agreed.Sign(w.PayerKey, w.Channels.Domain);
         var payeeBefore = await w.Token.BalanceOfAsync(w.PayeeKey.Address);
         var payerBefore = await w.Token.BalanceOfAsync(w.PayerKey.Address);
@@ -231,7 +250,7 @@ public abstract class ChannelAttackTests<TNode>(TNode node) : IClassFixture<TNod
     {
         using var w = await ChannelWorld.CreateAsync(Node);
         var c = await w.OpenAsync(1_000_000);
-        var agreed = new CooperativeCloseState(c.Id, 700_000, 0);
+        var agreed = new CooperativeCloseState(c.Id, 700_000, 0, await w.CloseDeadlineAsync());
         var payerSignature = agreed.Sign(w.PayerKey, w.Channels.Domain);
         var payeeBefore = await w.Token.BalanceOfAsync(w.PayeeKey.Address);
         var closeCall = new StartCloseFunction { C = ChannelContract.Tuple(c) }.GetCallData();
@@ -240,6 +259,7 @@ public abstract class ChannelAttackTests<TNode>(TNode node) : IClassFixture<TNod
             C = ChannelContract.Tuple(c),
             PayerToPayee = agreed.PayerToPayee,
             PayeeToPayer = agreed.PayeeToPayer,
+            Deadline = agreed.Deadline,
             PayerSig = new SignatureStruct { V = payerSignature.V, R = payerSignature.R.ToArray(), S = payerSignature.S.ToArray() },
             PayeeSig = new SignatureStruct { V = 0, R = new byte[32], S = new byte[32] },
         }.GetCallData();
@@ -293,9 +313,9 @@ public abstract class ChannelAttackTests<TNode>(TNode node) : IClassFixture<TNod
         // The payee's own voucher pays the payer from the payee's deposit, which is zero.
         await ShouldRevert(() => w.Channels.RedeemAsync(w.Payer, c, w.Channels.SignVoucher(w.PayeeKey, c.Id, 1)), "AmountExceedsDeposit");
 
-        var final = new CooperativeCloseState(c.Id, 1_000_001, 0);
+        var final = new CooperativeCloseState(c.Id, 1_000_001, 0, await w.CloseDeadlineAsync());
         await ShouldRevert(() => w.Channels.CooperativeCloseAsync(w.Payee, c, final, final.Sign(w.PayerKey, w.Channels.Domain), null), "InvalidFinalState");
-        var wrapped = new CooperativeCloseState(c.Id, MaxUint256, MaxUint256);
+        var wrapped = new CooperativeCloseState(c.Id, MaxUint256, MaxUint256, await w.CloseDeadlineAsync());
         await ShouldRevert(() => w.Channels.CooperativeCloseAsync(w.Payee, c, wrapped, wrapped.Sign(w.PayerKey, w.Channels.Domain), null), "InvalidFinalState");
 
         (await w.Channels.GetStateAsync(c.Id)).ShouldBe(new ChannelState(true, 1_000_000, 0, 0, 0, 0));
@@ -343,7 +363,7 @@ public abstract class ChannelAttackTests<TNode>(TNode node) : IClassFixture<TNod
         await w.Payer.SendAsync(token.Address, arm.EncodeCall(w.Channels.Address, reopen), 0);
         var c = await w.OpenAsync(1_000_000, token: token);
         await AssertReentryRefused();
-        (await w.Channels.GetNextNonceAsync()).ShouldBe(c.Nonce + 1);
+        (await w.Channels.GetEventsAsync(c.Nonce, c.Nonce)).OfType<Settlement.Channels.Contracts.Events.ChannelOpenedEvent>().Count().ShouldBe(1);
 
         // During the payout transfer the token replays the same voucher.
         var voucher = w.Channels.SignVoucher(w.PayerKey, c.Id, 400_000);

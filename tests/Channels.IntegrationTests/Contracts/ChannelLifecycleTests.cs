@@ -37,17 +37,16 @@ public abstract class ChannelLifecycleTests<TNode>(TNode node) : IClassFixture<T
     public async Task Open_Erc20WithDeposit_CreditsDepositAndEmitsOpened()
     {
         using var w = await ChannelWorld.CreateAsync(Node);
-        var nonce = await w.Channels.GetNextNonceAsync();
         await w.Token.ApproveAsync(w.Payer, w.Channels.Address, 2_000_000);
         var opened = await w.Channels.OpenAsync(w.Payer, w.PayerKey.Address, w.PayeeKey.Address, w.Token.Address, ChannelWorld.Period, 2_000_000);
 
-        opened.Channel.ShouldBe(new ChannelParameters(w.PayerKey.Address, w.PayeeKey.Address, w.Token.Address, ChannelWorld.Period, nonce));
+        // v2: the nonce is the opening block's number.
+        opened.Channel.ShouldBe(new ChannelParameters(w.PayerKey.Address, w.PayeeKey.Address, w.Token.Address, ChannelWorld.Period, opened.BlockNumber!.Value));
         opened.ChannelId.ShouldBe(opened.Channel.Id);
         opened.Funder.ShouldBe(w.PayerKey.Address);
         opened.Deposit.ShouldBe(new BigInteger(2_000_000));
         (await w.Channels.GetStateAsync(opened.ChannelId)).ShouldBe(new ChannelState(true, 2_000_000, 0, 0, 0, 0));
         (await w.Token.BalanceOfAsync(w.Channels.Address)).ShouldBe(new BigInteger(2_000_000));
-        (await w.Channels.GetNextNonceAsync()).ShouldBe(nonce + 1);
     }
 
     [Fact]
@@ -85,7 +84,7 @@ public abstract class ChannelLifecycleTests<TNode>(TNode node) : IClassFixture<T
             new OpenFunction { Payer = me.ToString(), Payee = w.PayeeKey.Address.ToString(), Token = Address.Zero.ToString(), ChallengePeriod = ChannelWorld.Period, Amount = 5 },
             4,
             CancellationToken.None), "WrongEthValue");
-        (await w.Channels.GetNextNonceAsync()).ShouldBe(1UL);
+        (await w.Channels.GetEventsAsync(BlockParameter.Earliest, BlockParameter.Latest)).ShouldBeEmpty();
     }
 
     [Fact]
@@ -164,7 +163,7 @@ public abstract class ChannelLifecycleTests<TNode>(TNode node) : IClassFixture<T
         await w.Channels.RedeemAsync(w.Payer, c, w.Channels.SignVoucher(w.PayeeKey, c.Id, 50_000));
         (await w.Channels.GetStateAsync(c.Id)).ShouldBe(new ChannelState(true, 1_000_000, 200_000, 300_000, 50_000, 0));
 
-        var final = new CooperativeCloseState(c.Id, 250_000, 100_000);
+        var final = new CooperativeCloseState(c.Id, 250_000, 100_000, await w.CloseDeadlineAsync());
         await w.Channels.CooperativeCloseAsync(
             w.Other, c, final, final.Sign(w.PayerKey, w.Channels.Domain), final.Sign(w.PayeeKey, w.Channels.Domain));
 
@@ -184,7 +183,7 @@ public abstract class ChannelLifecycleTests<TNode>(TNode node) : IClassFixture<T
         await w.Channels.RedeemAsync(w.Payee, c, w.Channels.SignVoucher(w.PayerKey, c.Id, 100_000));
         var payerBefore = await w.Token.BalanceOfAsync(w.PayerKey.Address);
         var payeeBefore = await w.Token.BalanceOfAsync(w.PayeeKey.Address);
-        var final = new CooperativeCloseState(c.Id, 640_000, 0);
+        var final = new CooperativeCloseState(c.Id, 640_000, 0, await w.CloseDeadlineAsync());
 
         // The payer's signature is required; a forged one (by the payee) is refused.
         var ex = await Should.ThrowAsync<ChannelContractRevertException>(
@@ -245,9 +244,16 @@ public abstract class ChannelLifecycleTests<TNode>(TNode node) : IClassFixture<T
             (await w.Channels.GetStateAsync(channels[i].Id)).RedeemedByPayee.ShouldBe(new BigInteger(100_000 * (i + 1)));
         }
 
-        // Replaying the batch redeems nothing twice.
-        var ex = await Should.ThrowAsync<ChannelContractRevertException>(() => w.Channels.RedeemBatchAsync(w.Payee, w.Token.Address, items));
-        ex.ErrorName.ShouldBe("VoucherNotNewer");
+        ChannelContract.BatchOutcomes(receipt, w.Channels.Address, items)
+            .ShouldBe(channels.Select((c, i) => (BatchItemOutcome)new BatchItemRedeemed(c.Id, 100_000 * (i + 1))));
+
+        // Replaying the batch pays nothing twice: every item is skipped as already redeemed (v1 reverted).
+        var afterFirst = await w.Token.BalanceOfAsync(w.PayeeKey.Address);
+        var replay = await w.Channels.RedeemBatchAsync(w.Payee, w.Token.Address, items);
+        ChannelContract.BatchOutcomes(replay, w.Channels.Address, items)
+            .ShouldBe(channels.Select((c, i) => (BatchItemOutcome)new BatchItemSkipped(c.Id, 100_000 * (i + 1), BatchSkipReason.AlreadyRedeemed)));
+        w.Channels.DecodeEvents(replay.Logs).OfType<BatchVoucherRedeemedEvent>().ShouldBeEmpty();
+        (await w.Token.BalanceOfAsync(w.PayeeKey.Address)).ShouldBe(afterFirst);
     }
 
     [Fact]
@@ -296,7 +302,7 @@ public abstract class ChannelLifecycleTests<TNode>(TNode node) : IClassFixture<T
         await w.Channels.RedeemBatchAsync(
             w.Payee, w.Token.Address, [(a, w.Channels.SignVoucher(w.PayerKey, a.Id, 456_000)), (b, w.Channels.SignVoucher(w.PayerKey, b.Id, 300_000))]);
         await w.Channels.StartCloseWithVoucherAsync(w.Payee, b, w.Channels.SignVoucher(w.PayerKey, b.Id, 900_000));
-        var final = new CooperativeCloseState(settled.Id, 1, 0);
+        var final = new CooperativeCloseState(settled.Id, 1, 0, await w.CloseDeadlineAsync());
         await w.Channels.CooperativeCloseAsync(w.Payee, settled, final, final.Sign(w.PayerKey, w.Channels.Domain), null);
 
         var rebuilt = new Dictionary<ChannelId, ChannelState>();

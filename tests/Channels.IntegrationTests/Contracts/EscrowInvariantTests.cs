@@ -80,7 +80,7 @@ public sealed class EscrowInvariantTests(AnvilNode node) : IClassFixture<AnvilNo
                     executed[op]++;
                     break;
                 case 7:
-                    var final = new CooperativeCloseState(c!.Id, state!.RedeemedByPayee + (amount % (state.PayerDeposit - state.RedeemedByPayee + 1)), state.RedeemedByPayer);
+                    var final = new CooperativeCloseState(c!.Id, state!.RedeemedByPayee + (amount % (state.PayerDeposit - state.RedeemedByPayee + 1)), state.RedeemedByPayer, await w.CloseDeadlineAsync());
                     var closed = w.Channels.DecodeEvents((await w.Channels.CooperativeCloseAsync(w.Payee, c, final, final.Sign(w.PayerKey, w.Channels.Domain), null)).Logs)
                         .OfType<Settlement.Channels.Contracts.Events.ChannelSettledEvent>().Single();
                     paidOut[c.Id] += closed.ToPayer + closed.ToPayee;

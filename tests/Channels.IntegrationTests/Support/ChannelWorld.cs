@@ -93,6 +93,9 @@ internal sealed class ChannelWorld : IDisposable
     public async Task<ulong> LatestTimestampAsync() =>
         (await Rpc.GetBlockByNumberAsync(BlockParameter.Latest))!.Timestamp;
 
+    /// <summary>A close agreement deadline an hour after the newest block (the agreement is valid until then).</summary>
+    public async Task<ulong> CloseDeadlineAsync() => await LatestTimestampAsync() + 3600;
+
     /// <summary>Moves chain time past a channel's challenge period and mines a block.</summary>
     public async Task PassChallengePeriodAsync()
     {

@@ -1,5 +1,6 @@
 // Produces channel-vectors.json with ethers 6.17.0 (an independent EIP-712 implementation):
-// channel ids, domain separators, Voucher and CooperativeClose digests and signatures.
+// channel ids, domain separators (contract v2: domain version "2"), Voucher and CooperativeClose (with its deadline)
+// type hashes, struct hashes, digests and signatures.
 // Run once from the repository root: node tests/Channels.IntegrationTests/Vectors/generate-channel-vectors.mjs
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,7 +22,9 @@ const amounts = [0n, 1n, 1_500_000n, 10n ** 18n, 2n ** 96n - 1n, 2n ** 256n - 1n
 const tokens = [ethers.ZeroAddress, '0x9fe46736679d2d9a65f0992f2272de9f3c7d6a0c'];
 
 const voucherTypes = { Voucher: [{ name: 'channelId', type: 'bytes32' }, { name: 'cumulativeAmount', type: 'uint256' }] };
-const closeTypes = { CooperativeClose: [{ name: 'channelId', type: 'bytes32' }, { name: 'payerToPayee', type: 'uint256' }, { name: 'payeeToPayer', type: 'uint256' }] };
+const closeTypes = { CooperativeClose: [{ name: 'channelId', type: 'bytes32' }, { name: 'payerToPayee', type: 'uint256' }, { name: 'payeeToPayer', type: 'uint256' }, { name: 'deadline', type: 'uint256' }] };
+const deadlines = [1n, 1_767_225_600n, 2n ** 64n - 8n]; // CooperativeCloseState.Deadline is a ulong (unix seconds)
+const closeEncoder = ethers.TypedDataEncoder.from(closeTypes);
 
 const vectors = [];
 let i = 0;
@@ -36,9 +39,12 @@ for (const chainId of chains) {
     const nonce = BigInt(1 + i * 1000);
     const channelId = ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(
       ['address', 'address', 'address', 'uint32', 'uint64'], [payer.address, payee.address, token, challengePeriod, nonce]));
-    const domain = { name: 'SettlementChannels', version: '1', chainId, verifyingContract };
+    const domain = { name: 'SettlementChannels', version: '2', chainId, verifyingContract };
     const amount = amounts[i % amounts.length];
     const back = amounts[(i + 2) % amounts.length];
+    const deadline = deadlines[i % deadlines.length] + BigInt(i);
+    const close = { channelId, payerToPayee: amount, payeeToPayer: back, deadline };
+    const closeSignature = await payer.signTypedData(domain, closeTypes, close);
     vectors.push({
       chainId: chainId.toString(),
       verifyingContract,
@@ -50,8 +56,12 @@ for (const chainId of chains) {
       voucherSignature: await payer.signTypedData(domain, voucherTypes, { channelId, cumulativeAmount: amount }),
       payerToPayee: amount.toString(),
       payeeToPayer: back.toString(),
-      closeDigest: ethers.TypedDataEncoder.hash(domain, closeTypes, { channelId, payerToPayee: amount, payeeToPayer: back }),
-      closeSignature: await payer.signTypedData(domain, closeTypes, { channelId, payerToPayee: amount, payeeToPayer: back }),
+      deadline: deadline.toString(),
+      closeTypeHash: ethers.id(closeEncoder.encodeType('CooperativeClose')),
+      closeStructHash: closeEncoder.hashStruct('CooperativeClose', close),
+      closeDigest: ethers.TypedDataEncoder.hash(domain, closeTypes, close),
+      closeSignature,
+      closeSigner: ethers.verifyTypedData(domain, closeTypes, close, closeSignature),
     });
     i++;
   }

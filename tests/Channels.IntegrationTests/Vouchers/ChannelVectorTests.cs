@@ -63,10 +63,33 @@ public sealed class ChannelVectorTests
         var state = new CooperativeCloseState(
             Parameters(v).Id,
             BigInteger.Parse(v.GetProperty("payerToPayee").GetString()!, System.Globalization.CultureInfo.InvariantCulture),
-            BigInteger.Parse(v.GetProperty("payeeToPayer").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+            BigInteger.Parse(v.GetProperty("payeeToPayer").GetString()!, System.Globalization.CultureInfo.InvariantCulture),
+            ulong.Parse(v.GetProperty("deadline").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
         Hex.Encode(state.Digest(Domain(v))).ShouldBe(v.GetProperty("closeDigest").GetString());
         using var key = PrivateKey.ParseHex(v.GetProperty("payerKey").GetString()!);
-        Hex.Encode(state.Sign(key, Domain(v)).ToRsv()).ShouldBe(v.GetProperty("closeSignature").GetString());
+        var signature = state.Sign(key, Domain(v));
+        Hex.Encode(signature.ToRsv()).ShouldBe(v.GetProperty("closeSignature").GetString());
+        state.TryRecoverSigner(Domain(v), signature, out var signer).ShouldBeTrue();
+        signer.ShouldBe(Address.Parse(v.GetProperty("closeSigner").GetString()!));
+    }
+
+    [Theory]
+    [MemberData(nameof(VectorIndexes))]
+    public void CooperativeCloseTypeAndStructHash_EthersVector_Match(int index)
+    {
+        // v2 adds the deadline: ethers' encodeType must be our type string, and its struct hash under the domain
+        // must give our digest (EIP-712: keccak256(0x1901 ‖ domainSeparator ‖ hashStruct)).
+        var v = Load()[index];
+        Hex.Encode(ChannelTypedData.CooperativeCloseTypeHash).ShouldBe(v.GetProperty("closeTypeHash").GetString());
+        Hex.Encode(Settlement.Ethereum.Hashing.Keccak256.HashUtf8(CooperativeCloseState.TypeString)).ShouldBe(v.GetProperty("closeTypeHash").GetString());
+        var structHash = Hex.Decode(v.GetProperty("closeStructHash").GetString()!);
+        var preimage = new byte[66];
+        preimage[0] = 0x19;
+        preimage[1] = 0x01;
+        Domain(v).Separator.CopyTo(preimage.AsSpan(2));
+        structHash.CopyTo(preimage.AsSpan(34));
+        Hex.Encode(Settlement.Ethereum.Hashing.Keccak256.Hash(preimage)).ShouldBe(v.GetProperty("closeDigest").GetString());
+        ChannelDomain.Version.ShouldBe("2");
     }
 
     [Theory]

@@ -13,6 +13,9 @@ namespace Settlement.Channels.Tests.Payer;
 /// </summary>
 public sealed class PayerChannelChainTests
 {
+    // A close agreement deadline (unix seconds); the fake chain does not check it.
+    private const ulong CloseDeadline = 1_900_000_000;
+
     private static readonly Address Token = Address.Parse("0x00000000000000000000000000000000000000aa");
 
     [Fact]
@@ -162,9 +165,9 @@ public sealed class PayerChannelChainTests
         var channel = await w.ChannelAsync(client);
         await channel.SignNextAsync(400);
         await channel.AcceptRefundAsync(w.Contract.SignVoucher(w.PayeeKey, w.Key.ChannelId, 30));
-        var theirs = channel.CloseState().Sign(w.PayeeKey, w.Contract.Domain);
+        var theirs = channel.CloseState(CloseDeadline).Sign(w.PayeeKey, w.Contract.Domain);
 
-        var outcome = await channel.CloseAsync(theirs);
+        var outcome = await channel.CloseAsync(theirs, CloseDeadline);
 
         outcome.ShouldBe(new CloseOutcome(CloseResult.Settled, 400, 30, 0));
         w.Chain.Functions.ShouldBe(["cooperativeClose"]);
@@ -180,9 +183,9 @@ public sealed class PayerChannelChainTests
         await using var client = w.NewClient();
         var channel = await w.ChannelAsync(client);
         await channel.SignNextAsync(400);
-        var wrong = channel.CloseState().Sign(w.StrangerKey, w.Contract.Domain);
+        var wrong = channel.CloseState(CloseDeadline).Sign(w.StrangerKey, w.Contract.Domain);
 
-        var outcome = await channel.CloseAsync(wrong);
+        var outcome = await channel.CloseAsync(wrong, CloseDeadline);
 
         outcome.ShouldBe(new CloseOutcome(CloseResult.WrongPayeeSignature, 400, 0, 0));
         w.Chain!.Sent.ShouldBeEmpty();
@@ -323,7 +326,7 @@ public sealed class PayerChannelChainTests
         PaymentOutcome? during = null;
         w.Chain.BeforeMine = async _ => during = await channel.TrySignNextAsync(1);
 
-        await channel.CloseAsync(cooperative ? channel.CloseState().Sign(w.PayeeKey, w.Contract.Domain) : null);
+        await channel.CloseAsync(cooperative ? channel.CloseState(CloseDeadline).Sign(w.PayeeKey, w.Contract.Domain) : null, cooperative ? CloseDeadline : 0);
 
         during.ShouldBe(new PaymentRefused(PaymentRefusalReason.ChannelClosing, 1, 100, 1_000));
         channel.Signed.ShouldBe(new BigInteger(100));
@@ -345,7 +348,7 @@ public sealed class PayerChannelChainTests
         await using var otherClient = other.NewClient();
         var otherChannel = await other.ChannelAsync(otherClient);
         using var coSender = new FakeChain(w.StrangerKey.Address);
-        await otherChannel.CloseAsync(otherChannel.CloseState().Sign(other.PayeeKey, other.Contract.Domain), coSender);
+        await otherChannel.CloseAsync(otherChannel.CloseState(CloseDeadline).Sign(other.PayeeKey, other.Contract.Domain), CloseDeadline, coSender);
 
         sender.Functions.ShouldBe(["startClose", "settle"]);
         coSender.Functions.ShouldBe(["cooperativeClose"]);

@@ -16,6 +16,9 @@ namespace Settlement.Channels.Tests.Payer;
 /// </summary>
 public sealed class PayerChannelEdgeTests
 {
+    // A close agreement deadline (unix seconds); the fake chain does not check it.
+    private const ulong CloseDeadline = 1_900_000_000;
+
     [Fact]
     public async Task SignNext_AfterAStoreFault_RefusesEvenOnceTheStoreWorksAgainUntilReopened()
     {
@@ -51,7 +54,7 @@ public sealed class PayerChannelEdgeTests
         var b = await channel.SignNextAsync(50);
 
         channel.NewestVoucher.ShouldBe(b);
-        channel.CloseState().PayerToPayee.ShouldBe(new BigInteger(150));
+        channel.CloseState(CloseDeadline).PayerToPayee.ShouldBe(new BigInteger(150));
     }
 
     [Fact]

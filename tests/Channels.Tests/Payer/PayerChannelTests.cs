@@ -12,6 +12,9 @@ namespace Settlement.Channels.Tests.Payer;
 
 public sealed class PayerChannelTests
 {
+    // A close agreement deadline (unix seconds); the fake chain does not check it.
+    private const ulong CloseDeadline = 1_900_000_000;
+
     [Fact]
     public async Task SignNext_ThreePayments_CumulativeAddsUpAndPayerSigned()
     {
@@ -241,7 +244,7 @@ public sealed class PayerChannelTests
         (await channel.AcceptRefundAsync(w.Contract.SignVoucher(w.PayeeKey, w.Key.ChannelId, 200))).ShouldBe(new RefundOutcome(RefundVerdict.Accepted, 200));
 
         (await w.Store.GetChannelAsync(w.Key))!.Refund!.Voucher.CumulativeAmount.ShouldBe(new BigInteger(200));
-        channel.CloseState().PayeeToPayer.ShouldBe(new BigInteger(200));
+        channel.CloseState(CloseDeadline).PayeeToPayer.ShouldBe(new BigInteger(200));
     }
 
     public static TheoryData<string, RefundVerdict> BadRefunds => new()
@@ -285,7 +288,7 @@ public sealed class PayerChannelTests
         var channel = await w.ChannelAsync(client);
         await channel.SignNextAsync(321);
 
-        var state = channel.CloseState();
+        var state = channel.CloseState(CloseDeadline);
         var signature = channel.SignClose(state);
 
         state.PayerToPayee.ShouldBe(new BigInteger(321));

@@ -244,7 +244,7 @@ public sealed class PayerClientTests
         using var w = new PayerWorld(1_000, withChain: true);
         await using var client = w.NewClient();
         var token = Address.Parse("0x00000000000000000000000000000000000000aa");
-        var permit = new CooperativeCloseState(w.Key.ChannelId, 1, 0).Sign(w.PayerKey, w.Contract.Domain); // any signature: the chain checks it
+        var permit = new CooperativeCloseState(w.Key.ChannelId, 1, 0, 1_900_000_000).Sign(w.PayerKey, w.Contract.Domain); // any signature: the chain checks it
 
         var channel = await client.OpenAsync(new OpenChannelRequest(w.PayeeKey.Address, token, 500) { Funding = ChannelFunding.Permit, Permit = permit, PermitDeadline = 1_900_000_000 });
 

@@ -58,10 +58,11 @@ public sealed class ChannelTypedDataTests
         {
             var payerToPayee = Amount(message, "payerToPayee");
             var payeeToPayer = Amount(message, "payeeToPayer");
+            var deadline = Amount(message, "deadline");
             digest = new byte[32];
-            typed.HashCooperativeClose(channelId, payerToPayee, payeeToPayer, digest);
-            signature = typed.SignCooperativeClose(key, channelId, payerToPayee, payeeToPayer);
-            typed.TryRecoverCooperativeCloseSigner(channelId, payerToPayee, payeeToPayer, signature, out recovered).ShouldBeTrue();
+            typed.HashCooperativeClose(channelId, payerToPayee, payeeToPayer, deadline, digest);
+            signature = typed.SignCooperativeClose(key, channelId, payerToPayee, payeeToPayer, deadline);
+            typed.TryRecoverCooperativeCloseSigner(channelId, payerToPayee, payeeToPayer, deadline, signature, out recovered).ShouldBeTrue();
         }
 
         Hex.Encode(digest).ShouldBe(vector.GetProperty("digest").GetString());

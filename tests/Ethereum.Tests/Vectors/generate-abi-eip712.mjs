@@ -263,19 +263,19 @@ for (let i = 0; i < 256; i++) {
   const encodedType = TypedDataEncoder.from(types).encodeType(primaryType);
   docs.push({ typedData, encodedType, digest, signature: await wallet.signTypedData(domain, types, message) });
 }
-// The channel contract's own messages (docs/protocol.md): domain SettlementChannels/1.
+// The channel contract's own messages (docs/protocol.md): domain SettlementChannels/2 (contract v2: a close agreement has a deadline).
 rand = prng(5);
 const voucherTypes = { Voucher: [{ name: "channelId", type: "bytes32" }, { name: "cumulativeAmount", type: "uint256" }] };
-const closeTypes = { CooperativeClose: [{ name: "channelId", type: "bytes32" }, { name: "payerToPayee", type: "uint256" }, { name: "payeeToPayer", type: "uint256" }] };
+const closeTypes = { CooperativeClose: [{ name: "channelId", type: "bytes32" }, { name: "payerToPayee", type: "uint256" }, { name: "payeeToPayer", type: "uint256" }, { name: "deadline", type: "uint256" }] };
 const channelMessages = [];
 for (let i = 0; i < 40; i++) {
-  const domain = { name: "SettlementChannels", version: "1", chainId: pick([1, 31337, 11155111]).toString(), verifyingContract: randAddress() };
+  const domain = { name: "SettlementChannels", version: "2", chainId: pick([1, 31337, 11155111]).toString(), verifyingContract: randAddress() };
   const channelId = randBytes(32);
   if (i % 2 === 0) {
     const message = { channelId, cumulativeAmount: randBig(256).toString() };
     channelMessages.push({ kind: "Voucher", domain, message, digest: TypedDataEncoder.hash(domain, voucherTypes, message), signature: await wallet.signTypedData(domain, voucherTypes, message) });
   } else {
-    const message = { channelId, payerToPayee: randBig(96).toString(), payeeToPayer: randBig(96).toString() };
+    const message = { channelId, payerToPayee: randBig(96).toString(), payeeToPayer: randBig(96).toString(), deadline: randBig(64).toString() };
     channelMessages.push({ kind: "CooperativeClose", domain, message, digest: TypedDataEncoder.hash(domain, closeTypes, message), signature: await wallet.signTypedData(domain, closeTypes, message) });
   }
 }
