@@ -64,7 +64,7 @@ public sealed partial class PostgreSqlLedgerStore : IChainIndexStore
             SELECT c.channel_id, c.payer, c.payee, c.token, c.opened_block,
                    (SELECT e.payee_cumulative FROM indexer_events e
                     WHERE e.stream = c.stream AND e.channel_id = c.channel_id AND e.payee_cumulative IS NOT NULL
-                    ORDER BY e.block_number DESC, e.log_index DESC LIMIT 1)
+                    ORDER BY e.block_number DESC, (e.log_index & 4294967295) DESC, e.log_index DESC LIMIT 1)
             FROM indexer_channels c WHERE c.stream = @s AND c.channel_id = ANY(@ids)
             """,
             connection);
@@ -99,7 +99,7 @@ public sealed partial class PostgreSqlLedgerStore : IChainIndexStore
         await EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var select = new NpgsqlCommand(
-            $"SELECT {EventColumns} FROM indexer_events WHERE stream = @s AND tx_hash = @t ORDER BY block_number, log_index", connection);
+            $"SELECT {EventColumns} FROM indexer_events WHERE stream = @s AND tx_hash = @t ORDER BY block_number, (log_index & 4294967295), log_index", connection);
         select.Parameters.AddWithValue("s", stream);
         select.Parameters.AddWithValue("t", transactionHash.ToLowerInvariant());
         return await ReadEventRowsAsync(select, cancellationToken).ConfigureAwait(false);
@@ -408,7 +408,7 @@ public sealed partial class PostgreSqlLedgerStore : IChainIndexStore
     {
         var order = ascending ? "ASC" : "DESC";
         await using var select = new NpgsqlCommand(
-            $"SELECT {EventColumns} FROM indexer_events WHERE stream = @s AND block_number > @n ORDER BY block_number {order}, log_index {order}", connection, tx);
+            $"SELECT {EventColumns} FROM indexer_events WHERE stream = @s AND block_number > @n ORDER BY block_number {order}, (log_index & 4294967295) {order}, log_index {order}", connection, tx);
         select.Parameters.AddWithValue("s", stream);
         select.Parameters.AddWithValue("n", aboveBlock);
         return await ReadEventRowsAsync(select, cancellationToken).ConfigureAwait(false);

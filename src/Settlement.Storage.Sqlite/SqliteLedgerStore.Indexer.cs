@@ -58,7 +58,7 @@ public sealed partial class SqliteLedgerStore : IChainIndexStore
             SELECT c.channel_id, c.payer, c.payee, c.token, c.opened_block,
                    (SELECT e.payee_cumulative FROM indexer_events e
                     WHERE e.stream = c.stream AND e.channel_id = c.channel_id AND e.payee_cumulative IS NOT NULL
-                    ORDER BY e.block_number DESC, e.log_index DESC LIMIT 1)
+                    ORDER BY e.block_number DESC, (e.log_index & 4294967295) DESC, e.log_index DESC LIMIT 1)
             FROM indexer_channels c WHERE c.stream = $s AND c.channel_id = $id
             """;
         select.Parameters.AddWithValue("$s", stream);
@@ -94,7 +94,7 @@ public sealed partial class SqliteLedgerStore : IChainIndexStore
         ArgumentException.ThrowIfNullOrEmpty(transactionHash);
         await using var connection = await OpenMigratedAsync(cancellationToken).ConfigureAwait(false);
         await using var select = connection.CreateCommand();
-        select.CommandText = $"SELECT {EventColumns} FROM indexer_events WHERE stream = $s AND tx_hash = $t ORDER BY block_number, log_index";
+        select.CommandText = $"SELECT {EventColumns} FROM indexer_events WHERE stream = $s AND tx_hash = $t ORDER BY block_number, (log_index & 4294967295), log_index";
         select.Parameters.AddWithValue("$s", stream);
         select.Parameters.AddWithValue("$t", transactionHash.ToLowerInvariant());
         return await ReadEventRowsAsync(select, cancellationToken).ConfigureAwait(false);
@@ -373,7 +373,7 @@ public sealed partial class SqliteLedgerStore : IChainIndexStore
         await using var select = connection.CreateCommand();
         select.Transaction = tx;
         var order = ascending ? "ASC" : "DESC";
-        select.CommandText = $"SELECT {EventColumns} FROM indexer_events WHERE stream = $s AND block_number > $n ORDER BY block_number {order}, log_index {order}";
+        select.CommandText = $"SELECT {EventColumns} FROM indexer_events WHERE stream = $s AND block_number > $n ORDER BY block_number {order}, (log_index & 4294967295) {order}, log_index {order}";
         select.Parameters.AddWithValue("$s", stream);
         select.Parameters.AddWithValue("$n", aboveBlock);
         return await ReadEventRowsAsync(select, cancellationToken).ConfigureAwait(false);

@@ -84,7 +84,8 @@ internal static class DemoHttp402
         say(string.Create(CultureInfo.InvariantCulture,
             $"HTTP 402: {Requests} calls to the merchant's quote API at {Price} wei each over {counting.Sent} HTTP exchanges ({counting.PaymentRequired} answered 402, the first, which made the user's SDK open channel {channel.Id}); signed {channel.Signed} wei, the payee stores {stored}, {receipts} receipts kept"));
 
-        var closed = await channel.CloseAsync(channel.CloseState().Sign(merchantKey, channels.Domain), cancellationToken: ct).ConfigureAwait(false);
+        var deadline = await DemoCloseDeadline.NextAsync(rpc, ct).ConfigureAwait(false);
+        var closed = await channel.CloseAsync(channel.CloseState(deadline).Sign(merchantKey, channels.Domain), deadline, cancellationToken: ct).ConfigureAwait(false);
         if (closed.Result != CloseResult.Settled)
         {
             throw new DemoStepException("HTTP 402", $"channel {channel.Id} did not close: {closed.Result}");

@@ -97,8 +97,9 @@ internal static class DemoPayerSdk
         var closedTotal = BigInteger.Zero;
         foreach (var channel in new[] { meterChannel, playerChannel })
         {
-            var state = channel.CloseState();
-            var closed = await channel.CloseAsync(state.Sign(merchantKey, channels.Domain), cancellationToken: ct).ConfigureAwait(false);
+            var deadline = await DemoCloseDeadline.NextAsync(rpc, ct).ConfigureAwait(false);
+            var state = channel.CloseState(deadline);
+            var closed = await channel.CloseAsync(state.Sign(merchantKey, channels.Domain), deadline, cancellationToken: ct).ConfigureAwait(false);
             if (closed.Result != CloseResult.Settled)
             {
                 throw new DemoStepException("payer SDK", $"channel {channel.Id} did not close: {closed.Result}");

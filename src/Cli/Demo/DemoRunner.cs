@@ -257,7 +257,7 @@ internal sealed class DemoRunner : IAsyncDisposable
         {
             var userBefore = await token.BalanceOfAsync(userAddress, null, ct).ConfigureAwait(false);
             var merchantBefore = await token.BalanceOfAsync(merchantAddress, null, ct).ConfigureAwait(false);
-            var final = new CooperativeCloseState(channel.Id, streamed, BigInteger.Zero);
+            var final = new CooperativeCloseState(channel.Id, streamed, BigInteger.Zero, await DemoCloseDeadline.NextAsync(rpc, ct).ConfigureAwait(false));
             var userSignature = final.Sign(_userKey!, channels.Domain);
             var merchantSignature = final.Sign(_merchantKey!, channels.Domain);
             var receipt = await channels.CooperativeCloseAsync(merchant, channel, final, userSignature, merchantSignature, ct).ConfigureAwait(false);

@@ -10,6 +10,7 @@ using Settlement.Channels.Storage.Sqlite;
 using Settlement.Channels.Vouchers;
 using Settlement.Ethereum.Addresses;
 using Settlement.Ethereum.Encoding;
+using Settlement.Ethereum.Rpc;
 using Settlement.Ethereum.Signing;
 
 namespace Settlement.Cli.Payer;
@@ -175,6 +176,15 @@ internal static class PayerCommands
         return command;
     }
 
+    // A proposed close agreement stays valid on chain for an hour after the newest block (docs/protocol.md,
+    // "Close agreements").
+    private static async Task<ulong> ProposedCloseDeadlineAsync(PayerCliContext context, CancellationToken ct)
+    {
+        var head = await context.Rpc.GetBlockByNumberAsync(BlockParameter.Latest, ct).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("The node returned no latest block.");
+        return head.Timestamp + 3600;
+    }
+
     public static Command CreateClose()
     {
         var keyFile = KeyFileOption();
@@ -185,9 +195,13 @@ internal static class PayerCommands
         var payeeSignature = new Option<string?>("--payee-signature") { Description = "The payee's signature over the final state (0x r‖s‖v): closes cooperatively at once" };
         var propose = new Option<bool>("--propose") { Description = "Only print the final state and the payer's signature for the payee to co-sign" };
         var settle = new Option<bool>("--settle") { Description = "Settle a closing channel (after its challenge period)" };
+        var closeDeadline = new Option<ulong?>("--close-deadline")
+        {
+            Description = "Unix time until which the close agreement is valid on chain: chosen with --propose (default: the newest block's time + 1 hour), required with --payee-signature",
+        };
         var command = new Command("close", "Close a channel: cooperatively with the payee's signature, else start a unilateral close; --settle after the challenge period")
         {
-            keyFile, db, rpc, contract, channelId, payeeSignature, propose, settle,
+            keyFile, db, rpc, contract, channelId, payeeSignature, propose, settle, closeDeadline,
         };
         command.SetAction((parse, ct) => CliOutput.RunAsync(async () =>
         {
@@ -205,6 +219,10 @@ internal static class PayerCommands
                 }
 
                 theirs = parsed;
+                if (parse.GetValue(closeDeadline) is not > 0)
+                {
+                    return CliOutput.Fail("--payee-signature needs --close-deadline: the deadline of the agreement the payee signed.", CliOutput.Usage);
+                }
             }
 
             var stored = await FindAsync(parse.GetValue(db)!, contractAddress, id, ct).ConfigureAwait(false);
@@ -218,12 +236,14 @@ internal static class PayerCommands
             var channel = (await context.Client.GetChannelAsync(id, ct).ConfigureAwait(false))!;
             if (parse.GetValue(propose))
             {
-                var state = channel.CloseState();
+                var deadline = parse.GetValue(closeDeadline) ?? await ProposedCloseDeadlineAsync(context, ct).ConfigureAwait(false);
+                var state = channel.CloseState(deadline);
                 return CliOutput.WriteObject(w =>
                 {
                     w.WriteString("channelId", id.ToString());
                     w.WriteString("payerToPayee", state.PayerToPayee.ToString(CultureInfo.InvariantCulture));
                     w.WriteString("payeeToPayer", state.PayeeToPayer.ToString(CultureInfo.InvariantCulture));
+                    w.WriteString("deadline", state.Deadline.ToString(CultureInfo.InvariantCulture));
                     w.WriteString("digest", Hex.Encode(state.Digest(context.Contract.Domain)));
                     w.WriteString("payerSignature", channel.SignClose(state).ToString());
                 });
@@ -231,7 +251,7 @@ internal static class PayerCommands
 
             var outcome = parse.GetValue(settle)
                 ? await channel.SettleAsync(null, ct).ConfigureAwait(false)
-                : await channel.CloseAsync(theirs, null, ct).ConfigureAwait(false);
+                : await channel.CloseAsync(theirs, parse.GetValue(closeDeadline) ?? 0, null, ct).ConfigureAwait(false);
             CliOutput.WriteObject(w =>
             {
                 w.WriteString("channelId", id.ToString());

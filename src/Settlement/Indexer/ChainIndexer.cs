@@ -309,26 +309,26 @@ public sealed partial class ChainIndexer
                 continue;
             }
 
-            ChannelEvent? channelEvent = null;
-            Erc20Transfer? transfer = null;
-            ChainEventKind kind;
-            if (log.Address == _contract && ChannelContract.TryDecodeEvent(log, out channelEvent))
+            if (log.Address == _contract && ChannelContract.TryDecodeEvents(log, out var channelEvents))
             {
-                kind = KindOf(channelEvent);
+                // A BatchRedeemed log carries one event per item: each gets its own key.
+                foreach (var channelEvent in channelEvents)
+                {
+                    var item = channelEvent is BatchVoucherRedeemedEvent batchItem ? batchItem.Item : 0;
+                    Add(new ChainEventKey(_options.ChainId, log.Address.ToLowerHex(), Hex.Encode(tx), ChainEventKey.Position(index, item)), KindOf(channelEvent), channelEvent, null);
+                }
             }
-            else if (log.Address == _token && Erc20Transfer.TryDecode(log, out transfer))
+            else if (log.Address == _token && Erc20Transfer.TryDecode(log, out var transfer))
             {
-                kind = ChainEventKind.TokenTransfer;
-            }
-            else
-            {
-                continue;
+                Add(new ChainEventKey(_options.ChainId, log.Address.ToLowerHex(), Hex.Encode(tx), index), ChainEventKind.TokenTransfer, null, transfer);
             }
 
-            var key = new ChainEventKey(_options.ChainId, log.Address.ToLowerHex(), Hex.Encode(tx), index);
-            if (seen.Add(key))
+            void Add(ChainEventKey key, ChainEventKind kind, ChannelEvent? channelEvent, Erc20Transfer? transfer)
             {
-                decoded.Add((new ChainLog(key, number, Hex.Encode(hash), kind, channelEvent, transfer), log));
+                if (seen.Add(key))
+                {
+                    decoded.Add((new ChainLog(key, number, Hex.Encode(hash), kind, channelEvent, transfer), log));
+                }
             }
         }
 
@@ -341,6 +341,7 @@ public sealed partial class ChainIndexer
         ChannelToppedUpEvent => ChainEventKind.ChannelToppedUp,
         VoucherRedeemedEvent => ChainEventKind.VoucherRedeemed,
         BatchVoucherRedeemedEvent => ChainEventKind.BatchVoucherRedeemed,
+        BatchItemSkippedEvent => ChainEventKind.BatchItemSkipped,
         ChannelClosingEvent => ChainEventKind.ChannelClosing,
         ChannelSettledEvent => ChainEventKind.ChannelSettled,
         PayoutDeferredEvent => ChainEventKind.PayoutDeferred,

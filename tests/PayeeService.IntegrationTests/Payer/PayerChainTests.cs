@@ -31,9 +31,10 @@ public sealed class PayerChainTests(PayeeWorldFixture fixture, ITestOutputHelper
             (await channel.PayAsync(12_345)).ShouldBeOfType<PaymentDelivered>();
         }
 
-        var state = channel.CloseState();
+        var deadline = (await W.Rpc.GetBlockByNumberAsync(Ethereum.Rpc.BlockParameter.Latest))!.Timestamp + 3600;
+        var state = channel.CloseState(deadline);
         var payeeSignature = state.Sign(W.PayeeKey, W.Channels.Domain);
-        var closed = await channel.CloseAsync(payeeSignature);
+        var closed = await channel.CloseAsync(payeeSignature, deadline);
 
         closed.ShouldBe(new CloseOutcome(CloseResult.Settled, 123_450, 0, 0));
         channel.Status.ShouldBe(PayerChannelStatus.Closed);
@@ -50,9 +51,9 @@ public sealed class PayerChainTests(PayeeWorldFixture fixture, ITestOutputHelper
         await using var client = side.NewClient();
         var channel = await client.OpenAsync(new OpenChannelRequest(fixture.Payee, W.Token.Address, 1_000));
         await channel.SignNextAsync(400);
-        var wrong = new Channels.Vouchers.CooperativeCloseState(channel.Id, 300, 0).Sign(W.PayeeKey, W.Channels.Domain);
+        var wrong = new Channels.Vouchers.CooperativeCloseState(channel.Id, 300, 0, 1_900_000_000).Sign(W.PayeeKey, W.Channels.Domain);
 
-        var outcome = await channel.CloseAsync(wrong);
+        var outcome = await channel.CloseAsync(wrong, 1_900_000_000);
 
         outcome.ShouldBe(new CloseOutcome(CloseResult.WrongPayeeSignature, 400, 0, 0));
         channel.Status.ShouldBe(PayerChannelStatus.Open);

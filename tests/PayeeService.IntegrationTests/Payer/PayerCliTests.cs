@@ -65,8 +65,9 @@ public sealed class PayerCliTests(PayeeWorldFixture fixture, ITestOutputHelper o
 
         var proposal = await RunAsync(["channel", "close", .. common, "--channel", channelId, "--propose"]);
         proposal.GetProperty("payerToPayee").GetString().ShouldBe("7500");
+        var deadline = proposal.GetProperty("deadline").GetString()!; // the agreement's, chosen by --propose
         var payeeSignature = fixture.World.PayeeKey.Sign(Hex.Decode(proposal.GetProperty("digest").GetString()!));
-        var closed = await RunAsync(["channel", "close", .. common, "--channel", channelId, "--payee-signature", payeeSignature.ToString()]);
+        var closed = await RunAsync(["channel", "close", .. common, "--channel", channelId, "--payee-signature", payeeSignature.ToString(), "--close-deadline", deadline]);
 
         closed.GetProperty("result").GetString().ShouldBe("settled");
         closed.GetProperty("status").GetString().ShouldBe("closed");

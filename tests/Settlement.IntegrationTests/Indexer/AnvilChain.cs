@@ -100,6 +100,10 @@ public sealed class AnvilChain : IDisposable
     public Task RedeemBatchAsync(ChannelParameters channel, BigInteger cumulative) =>
         Channels.RedeemBatchAsync(Payee, Token.Address, [(channel, Channels.SignVoucher(PayerKey, channel.Id, cumulative))]);
 
+    /// <summary>One batch of several items (a channel may appear more than once).</summary>
+    public Task<TransactionReceipt> RedeemBatchAsync(IReadOnlyList<(ChannelParameters Channel, BigInteger Cumulative)> items) =>
+        Channels.RedeemBatchAsync(Payee, Token.Address, items.Select(i => (i.Channel, Channels.SignVoucher(PayerKey, i.Channel.Id, i.Cumulative))).ToList());
+
     /// <summary>Unilateral close by the payer, the challenge period passes, anyone settles.</summary>
     public async Task CloseAndSettleAsync(ChannelParameters channel)
     {

@@ -103,6 +103,33 @@ public abstract class AnvilIndexerContract(AnvilNode node) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Index_BatchOfSeveralItemsWithASkippedOne_EachRedeemedItemBookedOnce()
+    {
+        // Contract v2: one BatchRedeemed log carries every redeemed item; each is booked as its own event.
+        var a = await Chain.OpenAsync(10_000);
+        var b = await Chain.OpenAsync(10_000);
+        var c = await Chain.OpenAsync(10_000);
+        await Chain.RedeemAsync(b, 2_000); // redeemed first by anyone: the batch skips b's item
+        var receipt = await Chain.RedeemBatchAsync([(a, 1_000), (b, 2_000), (c, 3_000), (a, 1_500)]);
+        Chain.Channels.DecodeEvents(receipt.Logs).OfType<Settlement.Channels.Contracts.Events.BatchVoucherRedeemedEvent>().Count().ShouldBe(3);
+        await Indexer(Db()).RunUntilCaughtUpAsync();
+
+        var events = await Db().Index.ListEventsAsync(Chain.Options().StreamName);
+        var items = events.Where(e => e.Kind == ChainEventKind.BatchVoucherRedeemed).ToList();
+        items.Select(e => e.PayeeCumulative).ShouldBe([(UInt128)1_000, (UInt128)3_000, (UInt128)1_500]);
+        items.Select(e => e.Key).Distinct().Count().ShouldBe(3);
+        items.Select(e => e.Key.LogIndex & ChainEventKey.LogIndexMask).Distinct().ShouldHaveSingleItem();
+        events.Single(e => e.Kind == ChainEventKind.BatchItemSkipped).ChannelId.ShouldBe(b.Id.ToString());
+        (await IndexState.NetAsync(Db().Ledger, WalletOf(Chain.PayeeKey.Address))).ShouldBe(1_500 + 2_000 + 3_000);
+
+        // A later redeem of a continues from the batch's last item for a (1,500), in a later indexing pass.
+        await Chain.RedeemAsync(a, 4_000);
+        await Indexer(Db()).RunUntilCaughtUpAsync();
+        (await IndexState.NetAsync(Db().Ledger, WalletOf(Chain.PayeeKey.Address))).ShouldBe(4_000 + 2_000 + 3_000);
+        await ShouldMirrorTheChainAsync(Chain.Options());
+    }
+
+    [Fact]
     public async Task Index_AnvilReorgDropsTheRedeem_ReversedAndTheNewForkBooked()
     {
         var channel = await Chain.OpenAsync(10_000);

@@ -60,6 +60,7 @@ internal sealed class ChainEventMapper
             VoucherRedeemedEvent e => Redeemed(legs, e, channels),
             BatchVoucherRedeemedEvent e => BatchRedeemed(legs, e, channels),
             ChannelClosingEvent e => legs.Done(EventIgnoredReason.NoMovement, e.ChannelId.ToString()),
+            BatchItemSkippedEvent e => legs.Done(EventIgnoredReason.NoMovement, e.ChannelId.ToString()),
             ChannelSettledEvent e => InToken(legs, e.Token, e.ChannelId.ToString(), () =>
             {
                 var escrow = Escrow(e.ChannelId.ToString());

@@ -12,7 +12,7 @@ public enum ChainEventKind
     /// <summary><c>VoucherRedeemed</c> (either direction).</summary>
     VoucherRedeemed = 3,
 
-    /// <summary><c>BatchVoucherRedeemed</c>.</summary>
+    /// <summary>One redeemed item of a <c>BatchRedeemed</c> log (contract v1: a <c>BatchVoucherRedeemed</c> log).</summary>
     BatchVoucherRedeemed = 4,
 
     /// <summary><c>ChannelClosing</c>: no money moves.</summary>
@@ -29,4 +29,7 @@ public enum ChainEventKind
 
     /// <summary>The stablecoin's ERC-20 <c>Transfer</c> (mint, burn or transfer).</summary>
     TokenTransfer = 9,
+
+    /// <summary><c>BatchItemSkipped</c>: a batch item was skipped, no money moves.</summary>
+    BatchItemSkipped = 10,
 }

@@ -39,7 +39,7 @@ internal static class ChainLedgerRecords
     public static List<BookedEvent> FlowEvents(IReadOnlyList<BookedEvent> events, Dictionary<string, bool> transactions) =>
         events.Where(e => transactions.ContainsKey(e.Key.TransactionHash.ToLowerInvariant()) && e.TransferIds.Count > 0)
             .GroupBy(e => e.Key).Select(g => g.First())
-            .OrderBy(e => e.BlockNumber).ThenBy(e => e.Key.LogIndex).ToList();
+            .OrderBy(e => e.BlockNumber).ThenBy(e => e.Key.LogIndex & ChainEventKey.LogIndexMask).ThenBy(e => e.Key.LogIndex).ToList();
 
     public static IEnumerable<ReconciliationRecord> Chain(
         List<BookedEvent> events, Dictionary<string, bool> transactions, IReadOnlyDictionary<UInt128, StoredTransfer> transfers)

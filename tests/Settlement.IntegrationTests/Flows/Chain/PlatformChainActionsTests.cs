@@ -82,7 +82,7 @@ public sealed class PlatformChainActionsTests(AnvilNode node) : IClassFixture<An
         again.ShouldBe(first);
         (await PlatformNonceAsync()).ShouldBe(nonce);
         (await _token.TotalSupplyAsync()).ShouldBe(new BigInteger(40_000));
-        (await _channels.GetNextNonceAsync()).ShouldBe(2UL); // one channel opened (nonces start at 1)
+        (await OpenedChannelsAsync()).ShouldBe(1); // one channel opened
     }
 
     [Theory]
@@ -102,7 +102,7 @@ public sealed class PlatformChainActionsTests(AnvilNode node) : IClassFixture<An
 
         result.Status.ShouldBe(ChainActionStatus.Mined);
         (await _token.TotalSupplyAsync()).ShouldBe(new BigInteger(70_000));
-        (await _channels.GetNextNonceAsync()).ShouldBe(2UL); // one channel opened (nonces start at 1)
+        (await OpenedChannelsAsync()).ShouldBe(1); // one channel opened
         (await _rpc.GetTransactionReceiptAsync(Settlement.Ethereum.Encoding.Hex.Decode(stored.TransactionHash))).ShouldNotBeNull();
         (await new SqliteChainOutbox(_outboxPath).ListUnminedAsync()).ShouldBeEmpty();
     }
@@ -119,7 +119,7 @@ public sealed class PlatformChainActionsTests(AnvilNode node) : IClassFixture<An
         result.Status.ShouldBe(ChainActionStatus.Mined);
         result.TransactionHash.ShouldBe((await new SqliteChainOutbox(_outboxPath).GetAsync("topup/4/fund/open"))!.TransactionHash);
         (await PlatformNonceAsync()).ShouldBe(nonce);
-        (await _channels.GetNextNonceAsync()).ShouldBe(2UL); // one channel opened (nonces start at 1)
+        (await OpenedChannelsAsync()).ShouldBe(1); // one channel opened
         (await _token.TotalSupplyAsync()).ShouldBe(new BigInteger(12_345));
     }
 
@@ -148,7 +148,7 @@ public sealed class PlatformChainActionsTests(AnvilNode node) : IClassFixture<An
         result.Error.ShouldBe("InvalidChallengePeriod");
         (await _token.TotalSupplyAsync()).ShouldBe(BigInteger.Zero);
         (await _token.BalanceOfAsync(_platform.Address)).ShouldBe(BigInteger.Zero);
-        (await _channels.GetNextNonceAsync()).ShouldBe(1UL); // none opened
+        (await OpenedChannelsAsync()).ShouldBe(0); // none opened
         (await new SqliteChainOutbox(_outboxPath).GetAsync("topup/6/fund/unmint")).ShouldNotBeNull();
     }
 
@@ -254,4 +254,9 @@ public sealed class PlatformChainActionsTests(AnvilNode node) : IClassFixture<An
 
         public Task<IReadOnlyList<ChainOutboxEntry>> ListUnminedAsync(CancellationToken cancellationToken = default) => inner.ListUnminedAsync(cancellationToken);
     }
+
+    // The contract's ChannelOpened events so far (v2 has no channel counter: the nonce is the opening block).
+    private async Task<int> OpenedChannelsAsync() =>
+        (await _channels.GetEventsAsync(Settlement.Ethereum.Rpc.BlockParameter.Earliest, Settlement.Ethereum.Rpc.BlockParameter.Latest))
+            .OfType<Settlement.Channels.Contracts.Events.ChannelOpenedEvent>().Count();
 }
