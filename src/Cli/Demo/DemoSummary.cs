@@ -9,7 +9,7 @@ namespace Settlement.Cli.Demo;
 internal sealed class DemoSummary
 {
     public const string Next =
-        "Not built yet: the watchtower and the v2 contract (disputes watched on the payee's behalf), VRP sweeping recharges, and the operator dashboard.";
+        "Not built yet: the watchtower (disputes watched on the payee's behalf), VRP sweeping recharges, and the operator dashboard.";
 
     private readonly List<DemoCheck> _checks = [];
 
