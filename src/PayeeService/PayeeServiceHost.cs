@@ -70,7 +70,7 @@ public sealed class PayeeServiceHost : IAsyncDisposable
         services.AddSingleton(new ConnectionLimiter(options.MaxConnections));
         services.AddSingleton<PayeeMetricsSnapshot>();
         services.AddSingleton<PayeeStreamEndpoint>();
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(PayeeMetrics.MeterName).AddPrometheusExporter());
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(PayeeMetrics.MeterName, Channels.Payee.Policy.PayeePolicyMetrics.MeterName).AddPrometheusExporter());
 
         var app = builder.Build();
         app.Services.GetRequiredService<PayeeMetricsSnapshot>();

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Settlement.Channels.Payee;
+using Settlement.Channels.Payee.Policy;
 
 namespace Settlement.PayeeService;
 
@@ -61,6 +62,13 @@ public sealed class PayeeServiceOptions : IValidatableObject
     [Required]
     public PayeeOptions Engine { get; set; } = new();
 
+    /// <summary>
+    /// When the payee redeems and closes on its own (section <c>Payee:Policy</c>); off unless
+    /// <see cref="PayeePolicyOptions.Enabled"/>, which also needs the payee's key.
+    /// </summary>
+    [Required]
+    public PayeePolicyOptions Policy { get; set; } = new();
+
     /// <summary>True if <see cref="Database"/> names a PostgreSQL database rather than a SQLite file.</summary>
     public bool IsPostgreSql =>
         Database.Contains("Host=", StringComparison.OrdinalIgnoreCase)
@@ -87,6 +95,15 @@ public sealed class PayeeServiceOptions : IValidatableObject
 
         var nested = new List<ValidationResult>();
         if (!Validator.TryValidateObject(Engine, new ValidationContext(Engine), nested, validateAllProperties: true))
+        {
+            foreach (var result in nested)
+            {
+                yield return result;
+            }
+        }
+
+        nested.Clear();
+        if (!Validator.TryValidateObject(Policy, new ValidationContext(Policy), nested, validateAllProperties: true))
         {
             foreach (var result in nested)
             {

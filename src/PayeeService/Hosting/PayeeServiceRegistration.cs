@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Settlement.Channels.Contracts;
 using Settlement.Channels.Payee;
 using Settlement.Channels.Payee.Chain;
+using Settlement.Channels.Payee.Policy;
 using Settlement.Channels.Payee.Receipts;
 using Settlement.Channels.Storage.PostgreSql;
 using Settlement.Channels.Storage.Sqlite;
@@ -54,6 +55,22 @@ public static class PayeeServiceRegistration
 
         services.AddPayeeEngine(options.Engine.CopyTo);
         services.AddHostedService<PayeeEngineLifetime>();
+        if (options.Policy.Enabled)
+        {
+            if (receiptKey is null)
+            {
+                throw new ArgumentException("Payee:Policy:Enabled needs the payee's key: the policy sends its redeems and closes as the payee.");
+            }
+
+            services.AddPayeePolicy(
+                sp =>
+                {
+                    var rpc = sp.GetRequiredService<EthereumRpcClient>();
+                    return new SignedTransactor(new TransactionSender(rpc, new NonceManager(rpc), new TransactionSenderOptions { ReceiptPollInterval = TimeSpan.FromMilliseconds(250) }), receiptKey);
+                },
+                options.Policy.CopyTo);
+            services.AddHostedService<PayeePolicyService>();
+        }
         return services;
     }
 
