@@ -16,7 +16,8 @@ namespace Settlement.Cli.Payee;
 
 /// <summary>
 /// <c>l2pay channel</c>: the payer's verbs (<c>open</c>, <c>pay</c>, <c>close</c>, <c>receipts</c>, in
-/// <see cref="PayerCommands"/>) and <c>status</c>: what a payer has paid in a channel, as the payee holds it — asked of a
+/// <see cref="PayerCommands"/>), the payee's on-chain verbs (<c>dispute</c>, <c>settle</c>, <c>redeem-batch</c>, in
+/// <see cref="PayeeChannelCommands"/>) and <c>status</c>: what a payer has paid in a channel, as the payee holds it — asked of a
 /// running payee service (<c>--payee-url</c>) or read straight from its database (<c>--db</c>, SQLite file or
 /// PostgreSQL) — or as the payer sees it (<c>--payer-db</c>).
 /// </summary>
@@ -30,6 +31,9 @@ internal static class ChannelCommand
         channel.Subcommands.Add(CreateStatus());
         channel.Subcommands.Add(PayerCommands.CreateClose());
         channel.Subcommands.Add(PayerCommands.CreateReceipts());
+        channel.Subcommands.Add(PayeeChannelCommands.CreateDispute());
+        channel.Subcommands.Add(PayeeChannelCommands.CreateSettle());
+        channel.Subcommands.Add(PayeeChannelCommands.CreateRedeemBatch());
         return channel;
     }
 
