@@ -88,7 +88,7 @@ public sealed partial class PolicyActionExecutor
             },
             alreadyDone: [],
             notYet: []).ConfigureAwait(false);
-        if (result.Outcome != PolicyOutcome.Failed || result.Detail != "VoucherNotNewer" || items.Length == 1)
+        if (result.Outcome != PolicyOutcome.Failed || result.Detail != "VoucherNotNewer")
         {
             return result;
         }
@@ -98,18 +98,23 @@ public sealed partial class PolicyActionExecutor
         var hashes = new List<byte[]>();
         ulong gas = 0;
         var done = 0;
+        var already = 0;
         foreach (var item in action.Items)
         {
             var single = await RedeemAsync(new RedeemAction(item.Channel, item.Reason), ct).ConfigureAwait(false);
             hashes.AddRange(single.TransactionHashes);
             gas += single.GasUsed;
-            done += single.Outcome is PolicyOutcome.Done or PolicyOutcome.AlreadyDone ? 1 : 0;
+            done += single.Outcome == PolicyOutcome.Done ? 1 : 0;
+            already += single.Outcome == PolicyOutcome.AlreadyDone ? 1 : 0;
         }
 
+        var outcome = already == action.Items.Count ? PolicyOutcome.AlreadyDone
+            : done + already == action.Items.Count ? PolicyOutcome.Done
+            : PolicyOutcome.Failed;
         return new PolicyActionResult(
             action,
-            done == action.Items.Count ? PolicyOutcome.Done : PolicyOutcome.Failed,
-            $"batch reverted VoucherNotNewer; redeemed one by one: {done} of {action.Items.Count} done",
+            outcome,
+            $"batch reverted VoucherNotNewer; one by one: {done} redeemed, {already} already redeemed, of {action.Items.Count}",
             hashes,
             gas);
     }
