@@ -35,11 +35,12 @@ internal static class ServeCommand
         var confirmations = new Option<int>("--confirmations") { Description = "Blocks a deposit must be buried under before it is credited", DefaultValueFactory = _ => 1 };
         var receiptEvery = new Option<int>("--receipt-every") { Description = "Send a signed receipt at least every N accepted vouchers", DefaultValueFactory = _ => 100 };
         var receiptSeconds = new Option<int>("--receipt-every-seconds") { Description = "Send a signed receipt at least every N seconds while a channel is paying", DefaultValueFactory = _ => 5 };
+        var policy = new Option<bool>("--policy") { Description = "Run the redeem and close policy every minute with its defaults (needs --key-file; docs/payee.md)" };
         var rates = VelocityRates.Select(r => (Rule: r, Option: new Option<int?>(r.Flag) { Description = r.Description })).ToArray();
         var values = VelocityValues.Select(r => (Rule: r, Option: new Option<string?>(r.Flag) { Description = r.Description })).ToArray();
         var command = new Command("payee", "Run the payee service: verify and store vouchers, acknowledge, sign receipts")
         {
-            db, rpcUrl, contract, keyFile, port, confirmations, receiptEvery, receiptSeconds,
+            db, rpcUrl, contract, keyFile, port, confirmations, receiptEvery, receiptSeconds, policy,
         };
         foreach (var (_, option) in rates)
         {
@@ -79,6 +80,11 @@ internal static class ServeCommand
                 return CliOutput.Fail($"{flag}: {first.ErrorMessage}", CliOutput.Usage);
             }
 
+            if (parse.GetValue(policy) && parse.GetValue(keyFile) is null)
+            {
+                return CliOutput.Fail("--policy needs --key-file: the policy sends its redeems and closes as the payee.", CliOutput.Usage);
+            }
+
             var rpc = new Uri(parse.GetValue(rpcUrl)!);
             ulong chainId;
             using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) })
@@ -95,6 +101,7 @@ internal static class ServeCommand
                 ReceiptEveryVouchers = parse.GetValue(receiptEvery),
                 ReceiptEverySeconds = parse.GetValue(receiptSeconds),
                 Engine = new PayeeOptions { ChainId = chainId, Contract = contractAddress.ToString(), Velocity = velocity },
+                Policy = new Channels.Payee.Policy.PayeePolicyOptions { Enabled = parse.GetValue(policy) },
             };
             using var key = parse.GetValue(keyFile) is { } path ? KeyFile.Load(path, KeystorePassword.ForReading) : null;
             // Structured logs (one JSON object per line) on stderr; stdout keeps the one JSON line of the CLI convention.
