@@ -21,4 +21,14 @@ public sealed class ServePayeeVerbTests
         run.Stdout.ShouldBeEmpty();
         run.Stderr.ShouldContain(message);
     }
+
+    [Fact]
+    public async Task Serve_PolicyWithoutKeyFile_UsageErrorBeforeTheChainIsAsked()
+    {
+        var run = await L2pay.RunAsync(["serve", "payee", "--contract", Contract, "--rpc-url", "http://127.0.0.1:1/", "--port", "0", "--policy"]);
+
+        run.ExitCode.ShouldBe(2);
+        run.Stdout.ShouldBeEmpty();
+        run.Stderr.Trim().ShouldBe("error: --policy needs --key-file: the policy sends its redeems and closes as the payee.");
+    }
 }
