@@ -13,7 +13,7 @@ namespace Settlement.PayeeService.IntegrationTests.Policy;
 /// executed as the payee; amounts checked on chain (channel state, token balances, events).
 /// </summary>
 [Collection(PayeeCollection.Name)]
-public sealed class PolicyExecutorTests(PayeeWorldFixture fixture) : IAsyncLifetime
+public sealed class PolicyExecutorTests(PayeeWorldFixture fixture, ITestOutputHelper output) : IAsyncLifetime
 {
     private PolicyHarness _harness = null!;
 
@@ -126,8 +126,11 @@ public sealed class PolicyExecutorTests(PayeeWorldFixture fixture) : IAsyncLifet
 
         var result = sent.Results.ShouldHaveSingleItem();
         result.Outcome.ShouldBe(PolicyOutcome.Done);
-        result.GasUsed.ShouldBeLessThanOrEqualTo((ulong)budget);
         var receipt = (await fixture.World.Rpc.GetTransactionReceiptAsync(result.TransactionHashes.ShouldHaveSingleItem()))!;
+        result.GasUsed.ShouldBe(receipt.GasUsed);
+        // The estimate is docs/gas.md's steady state rounded; calldata cost moves with the items' bytes (nonces, amounts).
+        output.WriteLine($"3-item batch: {receipt.GasUsed} gas used, {budget} estimated");
+        ((double)receipt.GasUsed).ShouldBe(budget, tolerance: budget * 0.02);
         Channels.DecodeEvents(receipt.Logs).OfType<BatchVoucherRedeemedEvent>().Select(e => e.ChannelId).ShouldBe([closingFirst.Id, closingSecond.Id, tight.Id]);
         (await Channels.GetStateAsync(closingFirst.Id)).RedeemedByPayee.ShouldBe(new BigInteger(30_000));
         (await Channels.GetStateAsync(closingSecond.Id)).RedeemedByPayee.ShouldBe(new BigInteger(20_000));
