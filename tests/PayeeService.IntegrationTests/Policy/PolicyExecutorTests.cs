@@ -178,7 +178,7 @@ public sealed class PolicyExecutorTests(PayeeWorldFixture fixture, ITestOutputHe
             .ReadAsync(fixture.Payee);
         var bySingle = snapshot.Channels.Single(c => c.View.Key == single.Key);
         var byBatch = snapshot.Channels.Single(c => c.View.Key == batched.Key);
-        PolicyAction[] actions = [new RedeemAction(bySingle, PolicyReason.DepositNearlyExhausted), new BatchRedeemAction([new BatchItem(byBatch, PolicyReason.Requested)], 50_400)];
+        PolicyAction[] actions = [new RedeemAction(bySingle, PolicyReason.DepositNearlyExhausted), new BatchRedeemAction([new BatchItem(byBatch, PolicyReason.Requested)], 51_800)];
         (await executor.ExecuteAsync(actions)).ShouldAllBe(r => r.Outcome == PolicyOutcome.Done);
         var payeeAfterFirst = await BalanceAsync(fixture.Payee);
 

@@ -393,7 +393,7 @@ public sealed class PayeePolicyPlannerTests
         { o => o.ExhaustedBelowBasisPoints = 10_001, "The field ExhaustedBelowBasisPoints must be between 0 and 10000." },
         {
             o => o.BatchGasBudget = PayeePolicyOptions.DefaultBatchBaseGas + PayeePolicyOptions.DefaultBatchItemGas - 1,
-            "Payee:Policy:BatchGasBudget (50399) must be at least BatchBaseGas + BatchItemGas (50400): no batch of one item would fit."
+            "Payee:Policy:BatchGasBudget (51799) must be at least BatchBaseGas + BatchItemGas (51800): no batch of one item would fit."
         },
     };
 
@@ -416,7 +416,7 @@ public sealed class PayeePolicyPlannerTests
 
         Should.NotThrow(() => new PayeePolicyPlanner(options));
         options.Enabled.ShouldBeFalse();
-        options.BatchBaseGas.ShouldBe(38_400);
-        options.BatchItemGas.ShouldBe(12_000);
+        options.BatchBaseGas.ShouldBe(41_000);
+        options.BatchItemGas.ShouldBe(10_800);
     }
 }
