@@ -56,6 +56,21 @@ public sealed class WatchtowerOptions : IValidatableObject
     /// <exception cref="FormatException">Not an address (validation reports it first).</exception>
     public Address GetContractAddress() => Address.Parse(Contract);
 
+    /// <summary>Copies every setting to <paramref name="target"/> (to hand a built instance to the options pattern).</summary>
+    public void CopyTo(WatchtowerOptions target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        target.ChainId = ChainId;
+        target.Contract = Contract;
+        target.Confirmations = Confirmations;
+        target.PollInterval = PollInterval;
+        target.MaxBlockRange = MaxBlockRange;
+        target.RecentBlocks = RecentBlocks;
+        target.SafetyMargin = SafetyMargin;
+        target.SettleAfterDeadline = SettleAfterDeadline;
+        target.StartBlock = StartBlock;
+    }
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
