@@ -22,6 +22,7 @@ internal static class ServeCommand
         var serve = new Command("serve", "Run a service");
         serve.Subcommands.Add(CreatePayee());
         serve.Subcommands.Add(Settle.ServeSettlementCommand.Create());
+        serve.Subcommands.Add(Watchtower.ServeWatchtowerCommand.Create());
         return serve;
     }
 
