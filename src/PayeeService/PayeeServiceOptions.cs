@@ -69,6 +69,10 @@ public sealed class PayeeServiceOptions : IValidatableObject
     [Required]
     public PayeePolicyOptions Policy { get; set; } = new();
 
+    /// <summary>Forwarding of accepted vouchers to a watchtower (off unless <c>Watchtower:Url</c> is set).</summary>
+    [Required]
+    public Watchtower.WatchtowerForwardingOptions Watchtower { get; set; } = new();
+
     /// <summary>True if <see cref="Database"/> names a PostgreSQL database rather than a SQLite file.</summary>
     public bool IsPostgreSql =>
         Database.Contains("Host=", StringComparison.OrdinalIgnoreCase)
@@ -94,12 +98,11 @@ public sealed class PayeeServiceOptions : IValidatableObject
         }
 
         var nested = new List<ValidationResult>();
-        if (!Validator.TryValidateObject(Engine, new ValidationContext(Engine), nested, validateAllProperties: true))
+        _ = Validator.TryValidateObject(Engine, new ValidationContext(Engine), nested, validateAllProperties: true);
+        _ = Validator.TryValidateObject(Watchtower, new ValidationContext(Watchtower), nested, validateAllProperties: true);
+        foreach (var result in nested)
         {
-            foreach (var result in nested)
-            {
-                yield return result;
-            }
+            yield return result;
         }
 
         nested.Clear();

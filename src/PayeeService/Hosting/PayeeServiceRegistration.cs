@@ -9,6 +9,7 @@ using Settlement.Channels.Storage.PostgreSql;
 using Settlement.Channels.Storage.Sqlite;
 using Settlement.Ethereum.Rpc;
 using Settlement.Ethereum.Signing;
+using Settlement.PayeeService.Watchtower;
 
 namespace Settlement.PayeeService.Hosting;
 
@@ -71,6 +72,8 @@ public static class PayeeServiceRegistration
                 options.Policy.CopyTo);
             services.AddHostedService<PayeePolicyService>();
         }
+
+        services.AddWatchtowerForwarding(options.Watchtower);
         return services;
     }
 
