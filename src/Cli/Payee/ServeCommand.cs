@@ -35,13 +35,14 @@ internal static class ServeCommand
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0 = a free port)", DefaultValueFactory = _ => 7070 };
         var confirmations = new Option<int>("--confirmations") { Description = "Blocks a deposit must be buried under before it is credited", DefaultValueFactory = _ => 1 };
         var receiptEvery = new Option<int>("--receipt-every") { Description = "Send a signed receipt at least every N accepted vouchers", DefaultValueFactory = _ => 100 };
+        var watchtowerUrl = new Option<string?>("--watchtower-url") { Description = "Forward each channel's newest accepted voucher to this watchtower (l2pay serve watchtower)" };
         var receiptSeconds = new Option<int>("--receipt-every-seconds") { Description = "Send a signed receipt at least every N seconds while a channel is paying", DefaultValueFactory = _ => 5 };
         var policy = new Option<bool>("--policy") { Description = "Run the redeem and close policy every minute with its defaults (needs --key-file; docs/payee.md)" };
         var rates = VelocityRates.Select(r => (Rule: r, Option: new Option<int?>(r.Flag) { Description = r.Description })).ToArray();
         var values = VelocityValues.Select(r => (Rule: r, Option: new Option<string?>(r.Flag) { Description = r.Description })).ToArray();
         var command = new Command("payee", "Run the payee service: verify and store vouchers, acknowledge, sign receipts")
         {
-            db, rpcUrl, contract, keyFile, port, confirmations, receiptEvery, receiptSeconds, policy,
+            db, rpcUrl, contract, keyFile, port, confirmations, receiptEvery, receiptSeconds, policy, watchtowerUrl,
         };
         foreach (var (_, option) in rates)
         {
@@ -86,6 +87,12 @@ internal static class ServeCommand
                 return CliOutput.Fail("--policy needs --key-file: the policy sends its redeems and closes as the payee.", CliOutput.Usage);
             }
 
+            Uri? towerUri = null;
+            if (parse.GetValue(watchtowerUrl) is { } towerUrl && !Uri.TryCreate(towerUrl, UriKind.Absolute, out towerUri))
+            {
+                return CliOutput.Fail("--watchtower-url must be an absolute http(s) URL.", CliOutput.Usage);
+            }
+
             var rpc = new Uri(parse.GetValue(rpcUrl)!);
             ulong chainId;
             using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) })
@@ -103,6 +110,10 @@ internal static class ServeCommand
                 ReceiptEverySeconds = parse.GetValue(receiptSeconds),
                 Engine = new PayeeOptions { ChainId = chainId, Contract = contractAddress.ToString(), Velocity = velocity },
                 Policy = new Channels.Payee.Policy.PayeePolicyOptions { Enabled = parse.GetValue(policy) },
+                Watchtower = new PayeeService.Watchtower.WatchtowerForwardingOptions
+                {
+                    Url = towerUri,
+                },
             };
             using var key = parse.GetValue(keyFile) is { } path ? KeyFile.Load(path, KeystorePassword.ForReading) : null;
             // Structured logs (one JSON object per line) on stderr; stdout keeps the one JSON line of the CLI convention.
