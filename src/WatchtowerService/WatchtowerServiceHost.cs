@@ -34,6 +34,9 @@ public sealed class WatchtowerServiceHost : IAsyncDisposable
     /// <summary>The follower (for in-process callers that want to poll now rather than wait for the interval).</summary>
     public WatchtowerFollower Follower => _app.Services.GetRequiredService<WatchtowerFollower>();
 
+    /// <summary>The metrics (totals since this host started).</summary>
+    public WatchtowerMetrics Metrics => _app.Services.GetRequiredService<WatchtowerMetrics>();
+
     /// <summary>The store.</summary>
     public IWatchtowerStore Store => _app.Services.GetRequiredService<IWatchtowerStore>();
 

@@ -295,6 +295,18 @@ internal sealed class DemoRunner : IAsyncDisposable
         }).ConfigureAwait(false);
         _summary.Payout = payout;
 
+        // 8b. A watchtower wins the dispute against a stale close (a local Anvil only: the step moves chain time).
+        if (_summary.AnvilStarted)
+        {
+            _summary.Watchtower = await StepAsync("watchtower dispute", async () =>
+            {
+                using var towerKey = PrivateKey.Generate();
+                await SetBalanceAsync(rpc, towerKey.Address, GasMoney, ct).ConfigureAwait(false);
+                return await DemoWatchtower.RunAsync(rpc, new Uri(_summary.RpcUrl!), _userKey!, _merchantKey!, _platformKey!, towerKey, _stateDir, Say, ct)
+                    .ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        }
+
         // 9. Summary from real reads.
         await StepAsync("summary", async () =>
         {
@@ -351,6 +363,13 @@ internal sealed class DemoRunner : IAsyncDisposable
                 _summary.AddCheck("http402", api.Served == api.Requests && api.PaymentRequiredAnswers == 1 && api.Signed == api.PricePerRequest * api.Requests
                     && api.PayeeStored == api.Signed && api.ClosedWei == api.Signed && api.ReceiptsKept == api.Requests,
                     $"{api.Served}/{api.Requests} paid calls, {api.PaymentRequiredAnswers} 402, signed {api.Signed} wei = stored {api.PayeeStored} = paid out {api.ClosedWei}, {api.ReceiptsKept} receipts");
+            }
+
+            if (_summary.Watchtower is { } tower)
+            {
+                _summary.AddCheck("watchtowerDispute", tower.MerchantReceived == tower.Held && tower.UserReturned == DemoWatchtower.Deposit - tower.Held
+                    && tower.Escrow.IsZero && tower.RedeemTimestamp <= tower.Deadline && tower.Alerts == 0,
+                    $"stale close at {tower.StaleRedeemed} wei answered after {tower.MissedBlocks} missed blocks: merchant received {tower.MerchantReceived} = newest voucher {tower.Held}, user got back {tower.UserReturned}, redeemed {tower.Deadline - tower.RedeemTimestamp} s before the deadline, escrow {tower.Escrow}, {tower.Alerts} alerts");
             }
 
             _summary.AddCheck("escrowEmpty", _summary.ChainEscrow.IsZero,

@@ -9,7 +9,7 @@ namespace Settlement.Cli.Demo;
 internal sealed class DemoSummary
 {
     public const string Next =
-        "Not built yet: the watchtower (disputes watched on the payee's behalf), VRP sweeping recharges, and the operator dashboard.";
+        "Not built yet: VRP sweeping recharges and the operator dashboard.";
 
     private readonly List<DemoCheck> _checks = [];
 
@@ -54,6 +54,8 @@ internal sealed class DemoSummary
     public PayerSdkResult? PayerSdk { get; set; }
 
     public Http402Result? Http402 { get; set; }
+
+    public WatchtowerDemoResult? Watchtower { get; set; }
 
     public BigInteger MerchantPayout { get; set; }
 
@@ -162,6 +164,21 @@ internal sealed class DemoSummary
             w.WriteString("payeeStoredWei", api.PayeeStored.ToString(CultureInfo.InvariantCulture));
             w.WriteNumber("receiptsKept", api.ReceiptsKept);
             w.WriteString("closedWei", api.ClosedWei.ToString(CultureInfo.InvariantCulture));
+            w.WriteEndObject();
+        }
+
+        if (Watchtower is { } tower)
+        {
+            w.WriteStartObject("watchtower");
+            w.WriteString("channelId", tower.ChannelId);
+            w.WriteString("staleRedeemedWei", tower.StaleRedeemed.ToString(CultureInfo.InvariantCulture));
+            w.WriteString("heldWei", tower.Held.ToString(CultureInfo.InvariantCulture));
+            w.WriteNumber("missedBlocks", tower.MissedBlocks);
+            w.WriteNumber("blocksCaughtUp", tower.BlocksCaughtUp);
+            w.WriteNumber("secondsBeforeDeadline", tower.Deadline - tower.RedeemTimestamp);
+            w.WriteString("merchantReceivedWei", tower.MerchantReceived.ToString(CultureInfo.InvariantCulture));
+            w.WriteString("userReturnedWei", tower.UserReturned.ToString(CultureInfo.InvariantCulture));
+            w.WriteNumber("alerts", tower.Alerts);
             w.WriteEndObject();
         }
 

@@ -27,9 +27,13 @@ public sealed class DemoCommandTests
         root.GetProperty("ok").GetBoolean().ShouldBeTrue();
         var checks = root.GetProperty("checks").EnumerateObject().ToList();
         checks.Select(c => c.Name).ShouldBe(
-            ["channelClose", "backing", "ledger", "reconciliation", "bankConservation", "customerDebited", "merchantPaid", "payerSdkMeter", "payerSdkPlayer", "payerSdkClose", "http402", "escrowEmpty"],
+            ["channelClose", "backing", "ledger", "reconciliation", "bankConservation", "customerDebited", "merchantPaid", "payerSdkMeter", "payerSdkPlayer", "payerSdkClose", "http402", "watchtowerDispute", "escrowEmpty"],
             ignoreOrder: true);
         checks.ShouldAllBe(c => c.Value.GetBoolean());
+        var tower = root.GetProperty("watchtower");
+        tower.GetProperty("merchantReceivedWei").GetString().ShouldBe(tower.GetProperty("heldWei").GetString());
+        tower.GetProperty("blocksCaughtUp").GetInt64().ShouldBeGreaterThanOrEqualTo(tower.GetProperty("missedBlocks").GetInt64());
+        tower.GetProperty("secondsBeforeDeadline").GetInt64().ShouldBeGreaterThanOrEqualTo(0);
 
         // Bank: the customer paid the top-up, the merchant received what was streamed, nothing was created or lost.
         var sdk = root.GetProperty("payerSdk");
