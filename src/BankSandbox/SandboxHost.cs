@@ -73,6 +73,12 @@ public sealed class SandboxHost : IAsyncDisposable
     /// <summary>Notifications answered 2xx so far (duplicates included).</summary>
     public long NotificationsDelivered => _runtime.Notifications.Delivered;
 
+    /// <summary>Consents stored so far (every version and client): lets tests prove a refused request stored nothing.</summary>
+    public int ConsentCount => _runtime.Ledger.ConsentCount;
+
+    /// <summary>Domestic payments stored so far.</summary>
+    public int PaymentCount => _runtime.Ledger.PaymentCount;
+
     internal SandboxRuntime Runtime => _runtime;
 
     /// <summary>Starts a sandbox.</summary>
@@ -92,6 +98,7 @@ public sealed class SandboxHost : IAsyncDisposable
         });
         var app = builder.Build();
         var runtime = new SandboxRuntime(options, app.Services.GetRequiredService<ILoggerFactory>());
+        app.Use((ctx, next) => PisConformanceMiddleware.InvokeAsync(ctx, runtime, () => next(ctx)));
         app.Use((ctx, next) => FaultMiddleware.InvokeAsync(ctx, runtime, () => next(ctx)));
         OAuthEndpoints.Map(app, runtime);
         PisEndpoints.Map(app, runtime, PisVersion.V3);

@@ -42,8 +42,25 @@ public sealed class SandboxOptions
     /// <summary>How long an x-idempotency-key is remembered (OBIE: 24 hours).</summary>
     public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// How far the <c>http://openbanking.org.uk/iat</c> of a request's x-jws-signature may lie from the sandbox clock
+    /// (either way) before the signature is refused (UK.OBIE.Signature.InvalidClaim / U016). Default 10 minutes.
+    /// </summary>
+    public TimeSpan JwsIatTolerance { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// The longest lifetime a request object (authorisation JWT) may have: its <c>exp</c> is required and at most this
+    /// far after the sandbox clock's now (FAPI: 60 minutes). Default 1 hour.
+    /// </summary>
+    public TimeSpan RequestObjectMaxLifetime { get; set; } = TimeSpan.FromHours(1);
+
     internal void Validate()
     {
+        if (JwsIatTolerance <= TimeSpan.Zero || RequestObjectMaxLifetime <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(JwsIatTolerance), "SandboxOptions.JwsIatTolerance and RequestObjectMaxLifetime must be positive.");
+        }
+
         if (Port is < 0 or > 65535)
         {
             throw new ArgumentOutOfRangeException(nameof(Port), Port, "SandboxOptions.Port must be 0..65535.");

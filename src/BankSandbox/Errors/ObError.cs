@@ -37,8 +37,11 @@ internal sealed class ObProblemException : Exception
     public static ObProblemException BadRequest(ObErrorCode code, string message, string? path = null) =>
         new(400, new ObError(code, message, path));
 
-    /// <summary>401/403 carry no body, as the spec's 401Error/403Error responses.</summary>
-    public static ObProblemException Status401() => new(401);
+    /// <summary>401: no usable access token. Carries an OBIE error body like every other PIS error.</summary>
+    public static ObProblemException Status401(string message = "a valid Bearer access token is required") =>
+        new(401, new ObError(ObErrorCode.HeaderInvalid, message, "Authorization"));
 
-    public static ObProblemException Status403() => new(403);
+    /// <summary>403: the token is not allowed this call (403Error: OBErrorResponse1, signed).</summary>
+    public static ObProblemException Status403(string message = "the access token does not permit this request") =>
+        new(403, new ObError(ObErrorCode.HeaderInvalid, message, "Authorization"));
 }

@@ -5,6 +5,7 @@ internal enum ObErrorCode
 {
     UnexpectedError,
     FieldInvalid,
+    FieldInvalidDate,
     FieldMissing,
     FieldUnexpected,
     HeaderInvalid,
@@ -31,6 +32,7 @@ internal static class ObErrorCodes
     {
         ObErrorCode.UnexpectedError => "UK.OBIE.UnexpectedError",
         ObErrorCode.FieldInvalid => "UK.OBIE.Field.Invalid",
+        ObErrorCode.FieldInvalidDate => "UK.OBIE.Field.InvalidDate",
         ObErrorCode.FieldMissing => "UK.OBIE.Field.Missing",
         ObErrorCode.FieldUnexpected => "UK.OBIE.Field.Unexpected",
         ObErrorCode.HeaderInvalid => "UK.OBIE.Header.Invalid",
@@ -53,6 +55,7 @@ internal static class ObErrorCodes
     {
         ObErrorCode.UnexpectedError => "U000",
         ObErrorCode.FieldInvalid => "U002",
+        ObErrorCode.FieldInvalidDate => "U003",
         ObErrorCode.FieldMissing => "U004",
         ObErrorCode.FieldUnexpected => "U005",
         ObErrorCode.HeaderInvalid => "U006",

@@ -76,7 +76,7 @@ internal static class ObResponder
         var body = new JsonObject { ["Id"] = Guid.NewGuid().ToString("N") };
         if (version == PisVersion.V3)
         {
-            body["Code"] = status.ToString(CultureInfo.InvariantCulture) + (status >= 500 ? " InternalServerError" : " BadRequest");
+            body["Code"] = status.ToString(CultureInfo.InvariantCulture) + " " + ReasonPhrase(status);
             body["Message"] = status >= 500 ? "The bank could not process the request" : "The request is not valid";
         }
 
@@ -84,14 +84,33 @@ internal static class ObResponder
         return body;
     }
 
-    public static Task WriteProblemAsync(HttpContext ctx, SandboxRuntime rt, PisVersion version, ObProblemException problem) =>
-        problem.Status is 401 or 403 || problem.Errors.Count == 0
-            ? WriteEmptyAsync(ctx, problem.Status)
-            : WriteJsonAsync(ctx, rt, problem.Status, ErrorBody(version, problem.Status, problem.Errors));
+    /// <summary>Every PIS error carries OBErrorResponse1 (signed, like any JSON body), 401/403/4xx/5xx alike.</summary>
+    public static Task WriteProblemAsync(HttpContext ctx, SandboxRuntime rt, PisVersion version, ObProblemException problem)
+    {
+        IReadOnlyList<ObError> errors = problem.Errors.Count > 0
+            ? problem.Errors
+            : [new ObError(problem.Status >= 500 ? ObErrorCode.UnexpectedError : ObErrorCode.FieldInvalid, problem.Status >= 500 ? "the bank could not process the request" : "the request is not valid")];
+        return WriteJsonAsync(ctx, rt, problem.Status, ErrorBody(version, problem.Status, errors));
+    }
 
     /// <summary>application/problem+json for the admin and OAuth-page endpoints.</summary>
     public static Task WriteProblemJsonAsync(HttpContext ctx, SandboxRuntime rt, int status, string title, string detail) =>
         WriteJsonAsync(ctx, rt, status, new JsonObject { ["type"] = "about:blank", ["title"] = title, ["status"] = status, ["detail"] = detail }, "application/problem+json", sign: false);
+
+    private static string ReasonPhrase(int status) => status switch
+    {
+        400 => "BadRequest",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "NotFound",
+        405 => "MethodNotAllowed",
+        406 => "NotAcceptable",
+        413 => "PayloadTooLarge",
+        415 => "UnsupportedMediaType",
+        429 => "TooManyRequests",
+        >= 500 => "InternalServerError",
+        _ => "ClientError",
+    };
 
     private static string Clip(string s, int max) => s.Length <= max ? s : s[..max];
 }

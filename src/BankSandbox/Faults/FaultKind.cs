@@ -15,6 +15,12 @@ public enum FaultKind
     /// <summary>The request runs and commits, then the connection is aborted instead of answering.</summary>
     DropResponseAfterCommit,
 
+    /// <summary>
+    /// A PIS POST is fully validated and its response rendered, then an unhandled exception is thrown before anything is
+    /// stored: 500 UK.OBIE.UnexpectedError / U000, no consent or payment, the x-idempotency-key not spent.
+    /// </summary>
+    FailBeforeCommit,
+
     /// <summary>A notification is delivered twice.</summary>
     DuplicateNotification,
 

@@ -10,13 +10,12 @@ namespace Settlement.BankSandbox.Faults;
 internal static class FaultMiddleware
 {
     public const string NotificationFaultsKey = "sandbox.notification-faults";
+    public const string FailBeforeCommitKey = "sandbox.fail-before-commit";
 
     public static async Task InvokeAsync(HttpContext ctx, SandboxRuntime rt, Func<Task> next)
     {
         var path = ctx.Request.Path.Value ?? "/";
-        var interaction = ctx.Request.Headers[ObResponder.InteractionHeader].ToString();
-        ctx.Response.Headers[ObResponder.InteractionHeader] = string.IsNullOrWhiteSpace(interaction) ? Guid.NewGuid().ToString() : interaction;
-
+        // x-fapi-interaction-id is set before this by PisConformanceMiddleware.
         var rules = path.StartsWith("/sandbox", StringComparison.Ordinal) ? [] : rt.Faults.TakeForRequest(ctx.Request.Method, path);
         if (FaultInjector.TryParseHeader(ctx.Request.Headers[FaultInjector.HeaderName].ToString(), out var fromHeader))
         {
@@ -40,7 +39,15 @@ internal static class FaultMiddleware
         {
             var seconds = rules.Find(r => r.Kind == FaultKind.TooManyRequests)!.RetryAfterSeconds;
             ctx.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            await ObResponder.WriteEmptyAsync(ctx, StatusCodes.Status429TooManyRequests).ConfigureAwait(false);
+            if (PisPaths.VersionOf(path) is { } pis)
+            {
+                await ObResponder.WriteProblemAsync(ctx, rt, pis, new ObProblemException(429, new ObError(ObErrorCode.UnexpectedError, "too many requests (injected)"))).ConfigureAwait(false);
+            }
+            else
+            {
+                await ObResponder.WriteEmptyAsync(ctx, StatusCodes.Status429TooManyRequests).ConfigureAwait(false);
+            }
+
             return;
         }
 
@@ -58,6 +65,11 @@ internal static class FaultMiddleware
             }
 
             return;
+        }
+
+        if (rules.Exists(r => r.Kind == FaultKind.FailBeforeCommit))
+        {
+            ctx.Items[FailBeforeCommitKey] = true;
         }
 
         if (rules.Exists(r => r.Kind == FaultKind.DropResponseAfterCommit))

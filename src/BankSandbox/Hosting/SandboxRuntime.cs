@@ -30,10 +30,13 @@ internal sealed class SandboxRuntime : IDisposable
         }
 
         Ledger = new SandboxLedger(gate, Accounts, options);
+        Log = loggerFactory.CreateLogger("Settlement.BankSandbox");
         Notifications = new NotificationDispatcher(this, loggerFactory.CreateLogger<NotificationDispatcher>());
     }
 
     public SandboxOptions Options { get; }
+
+    public ILogger Log { get; }
 
     public TimeProvider Time { get; }
 

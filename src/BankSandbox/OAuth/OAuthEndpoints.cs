@@ -153,6 +153,7 @@ internal sealed class OAuthEndpoints
         }
 
         var (form, client, now) = authenticated;
+        _rt.AdvanceStatuses();
 
         if (await ValidateRequestObjectAsync(client, form["request"].ToString()).ConfigureAwait(false) is not { } jwt)
         {
@@ -161,6 +162,12 @@ internal sealed class OAuthEndpoints
         }
 
         var claims = JsonNode.Parse(Base64UrlEncoder.Decode(jwt.EncodedPayload)) as JsonObject ?? [];
+        if (RequestObjectLifetimeError(claims, now) is { } lifetimeError)
+        {
+            await OAuthError(ctx, 400, "invalid_request", lifetimeError).ConfigureAwait(false);
+            return;
+        }
+
         var scope = (claims["scope"] is JsonValue sv && sv.TryGetValue<string>(out var sc) ? sc : "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var consentId = claims["claims"]?["id_token"]?["openbanking_intent_id"]?["value"]?.GetValue<string>()
             ?? claims["claims"]?["userinfo"]?["openbanking_intent_id"]?["value"]?.GetValue<string>();
@@ -210,14 +217,70 @@ internal sealed class OAuthEndpoints
             return;
         }
 
+        // The customer answers now, unless the consent was already settled another way (a redirect authorisation,
+        // its CompletionDateTime passing): then the poll reports the consent's real state, not the device's answer.
+        var decided = _rt.Ledger.Decide(request.ConsentId, request.Approve, request.Debtor, request.DecideAt);
         _rt.OAuth.RemoveBackchannel(authReqId);
-        if (!_rt.Ledger.Decide(request.ConsentId, request.Approve, request.Debtor, request.DecideAt) || !request.Approve)
+        if (decided)
         {
-            await OAuthError(ctx, 400, "access_denied", "the customer declined").ConfigureAwait(false);
+            if (request.Approve)
+            {
+                await ConsentTokenResponse(ctx, client.ClientId, request.ConsentId, null, now).ConfigureAwait(false);
+            }
+            else
+            {
+                await OAuthError(ctx, 400, "access_denied", "the customer declined").ConfigureAwait(false);
+            }
+
             return;
         }
 
-        await ConsentTokenResponse(ctx, client.ClientId, request.ConsentId, null, now).ConfigureAwait(false);
+        _rt.Ledger.TryGetConsent(request.ConsentId, out var consent);
+        Payments.ConsentState state;
+        lock (_rt.Ledger.Gate)
+        {
+            state = consent!.State;
+        }
+
+        switch (state)
+        {
+            case Payments.ConsentState.Authorised:
+                await ConsentTokenResponse(ctx, client.ClientId, request.ConsentId, null, now).ConfigureAwait(false);
+                return;
+            case Payments.ConsentState.Consumed:
+                await OAuthError(ctx, 400, "invalid_grant", "the consent was authorised another way and has been consumed").ConfigureAwait(false);
+                return;
+            default:
+                await OAuthError(ctx, 400, "access_denied", "the consent was rejected").ConfigureAwait(false);
+                return;
+        }
+    }
+
+    /// <summary>
+    /// A request object must carry <c>exp</c>, in the future and at most <see cref="SandboxOptions.RequestObjectMaxLifetime"/>
+    /// ahead (FAPI 1 Advanced 5.2.2-13), and a <c>nbf</c>, when present, not in the future. Null when it is acceptable.
+    /// </summary>
+    private string? RequestObjectLifetimeError(JsonObject claims, DateTimeOffset now)
+    {
+        if (claims["exp"] is not JsonValue expValue || !expValue.TryGetValue<long>(out var exp))
+        {
+            return "request object has no exp";
+        }
+
+        var expires = DateTimeOffset.FromUnixTimeSeconds(exp);
+        if (expires <= now)
+        {
+            return "request object expired";
+        }
+
+        if (expires > now + _rt.Options.RequestObjectMaxLifetime)
+        {
+            return "request object exp is too far ahead (lifetime above the allowed maximum)";
+        }
+
+        return claims["nbf"] is JsonValue nbfValue && nbfValue.TryGetValue<long>(out var nbf) && DateTimeOffset.FromUnixTimeSeconds(nbf) > now
+            ? "request object is not valid yet (nbf)"
+            : null;
     }
 
     /// <summary>What the simulated customer does with a consent: decision and the debtor account.</summary>
@@ -372,6 +435,7 @@ internal sealed class OAuthEndpoints
     // ---- authorize (the simulated customer) ----
     private async Task AuthorizeAsync(HttpContext ctx)
     {
+        _rt.AdvanceStatuses();
         var q = ctx.Request.Query;
         var now = _rt.Time.GetUtcNow();
         if (!_rt.Clients.TryGet(q["client_id"].ToString(), out var client) || client!.SigningKey is null)
@@ -398,9 +462,9 @@ internal sealed class OAuthEndpoints
 
         var state = Claim("state") ?? q["state"].ToString();
         var fragment = (Claim("response_mode") ?? q["response_mode"].ToString()) == "fragment";
-        if (claims["exp"] is JsonValue expValue && expValue.TryGetValue<long>(out var exp) && DateTimeOffset.FromUnixTimeSeconds(exp) <= now)
+        if (RequestObjectLifetimeError(claims, now) is { } lifetimeError)
         {
-            Redirect(ctx, redirectUri, fragment, ("error", "invalid_request_object"), ("error_description", "request object expired"), ("state", state));
+            Redirect(ctx, redirectUri, fragment, ("error", "invalid_request_object"), ("error_description", lifetimeError), ("state", state));
             return;
         }
 

@@ -34,6 +34,12 @@ internal sealed class ConsentRecord
     /// <summary>Data.ReadRefundAccount was Yes: the payment (and consent) responses carry the payer's account.</summary>
     public bool ReadRefundAccount { get; init; }
 
+    /// <summary>Data.Authorisation as requested (echoed in responses); null when absent.</summary>
+    public JsonObject? Authorisation { get; init; }
+
+    /// <summary>Data.Authorisation.CompletionDateTime: after it the consent can no longer be authorised (Rejected).</summary>
+    public DateTimeOffset? AuthorisationDeadline { get; init; }
+
     public ConsentState State { get; set; }
 
     public DateTimeOffset StatusUpdated { get; set; }

@@ -45,9 +45,9 @@ internal sealed class PisEndpoints
         g.MapGet("/domestic-payments/{DomesticPaymentId}/payment-details", ctx => e.Run(ctx, e.PaymentDetailsAsync));
     }
 
-    private async Task Run(HttpContext ctx, Func<HttpContext, Task<(int Status, JsonNode Body)>> handler)
+    private async Task Run(HttpContext ctx, Func<HttpContext, Task<(int Status, byte[] Body)>> handler)
     {
-        (int Status, JsonNode Body) result;
+        (int Status, byte[] Body) result;
         try
         {
             _rt.AdvanceStatuses();
@@ -58,23 +58,29 @@ internal sealed class PisEndpoints
             await ObResponder.WriteProblemAsync(ctx, _rt, _version, p).ConfigureAwait(false);
             return;
         }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or KeyNotFoundException or NullReferenceException or InvalidCastException)
-        {
-            // A bug or an input the checks above let through: still an OBIE error body, never a bare 500.
-            await ObResponder.WriteProblemAsync(ctx, _rt, _version, new ObProblemException(500, new ObError(ObErrorCode.UnexpectedError, "the bank could not process the request"))).ConfigureAwait(false);
-            return;
-        }
 
-        await ObResponder.WriteJsonAsync(ctx, _rt, result.Status, result.Body).ConfigureAwait(false);
+        // Anything else propagates to PisConformanceMiddleware: 500 UK.OBIE.UnexpectedError / U000. Nothing was
+        // stored, because every write happens after the answer is rendered (CreateIdempotent's prepare/commit).
+        await ObResponder.WriteBytesAsync(ctx, _rt, result.Status, result.Body, "application/json; charset=utf-8", sign: true).ConfigureAwait(false);
+    }
+
+    private static byte[] Render(JsonNode body) => Encoding.UTF8.GetBytes(body.ToJsonString(SandboxJson.Options));
+
+    private static void FailBeforeCommitIfAsked(HttpContext ctx)
+    {
+        if (ctx.Items.ContainsKey(FaultMiddleware.FailBeforeCommitKey))
+        {
+            throw new InvalidOperationException("injected failure after validation, before commit (FailBeforeCommit)");
+        }
     }
 
     // ---- consents ----
-    private async Task<(int, JsonNode)> CreateConsentAsync(HttpContext ctx)
+    private async Task<(int, byte[])> CreateConsentAsync(HttpContext ctx)
     {
         var (token, client) = Authorize(ctx);
         if (token.Kind != TokenKind.ClientCredentials)
         {
-            throw ObProblemException.Status403();
+            throw ObProblemException.Status403("a client-credentials token is required to create a consent");
         }
 
         var (key, body, json) = await ReadSignedPostAsync(ctx, client, "/domestic-payment-consents").ConfigureAwait(false);
@@ -83,7 +89,10 @@ internal sealed class PisEndpoints
         var risk = (JsonObject)json["Risk"]!;
         var (amount, creditor, debtor) = CheckInitiation(initiation);
         var now = _rt.Time.GetUtcNow();
+        var authorisation = data["Authorisation"] as JsonObject;
+        var deadline = CompletionDeadline(authorisation, now);
 
+        byte[]? rendered = null;
         var id = _rt.Ledger.CreateIdempotent(client.ClientId, $"{_version}:consents", key, SHA256.HashData(body), now, () =>
         {
             var consent = new ConsentRecord
@@ -98,30 +107,73 @@ internal sealed class PisEndpoints
                 CreditorAccount = creditor,
                 DebtorAccount = debtor,
                 ReadRefundAccount = data["ReadRefundAccount"]?.GetValue<string>() == "Yes",
+                Authorisation = (JsonObject?)authorisation?.DeepClone(),
+                AuthorisationDeadline = deadline,
                 State = ConsentState.AwaitingAuthorisation,
                 StatusUpdated = now,
             };
-            return _rt.Ledger.AddConsent(consent).ConsentId;
+            rendered = Render(ConsentBody(consent));
+            FailBeforeCommitIfAsked(ctx);
+            return (consent.ConsentId, () => _rt.Ledger.AddConsent(consent));
         }, out _);
 
-        _rt.Ledger.TryGetConsent(id, out var created);
-        return (201, ConsentBody(created!));
+        if (rendered is null)
+        {
+            // A replay: the consent's current state.
+            _rt.Ledger.TryGetConsent(id, out var existing);
+            rendered = Render(ConsentBody(existing!));
+        }
+
+        return (201, rendered);
     }
 
-    private Task<(int, JsonNode)> GetConsentAsync(HttpContext ctx)
+    /// <summary>Data.Authorisation.CompletionDateTime: must lie in the future; null when absent.</summary>
+    private static DateTimeOffset? CompletionDeadline(JsonObject? authorisation, DateTimeOffset now)
+    {
+        if (authorisation?["CompletionDateTime"] is not JsonValue v || !v.TryGetValue<string>(out var text))
+        {
+            return null;
+        }
+
+        const string path = "Data.Authorisation.CompletionDateTime";
+        if (!DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at)
+            || !HasOffset(text))
+        {
+            throw ObProblemException.BadRequest(ObErrorCode.FieldInvalidDate, "CompletionDateTime must be an ISO 8601 date-time with a time zone", path);
+        }
+
+        return at > now ? at : throw ObProblemException.BadRequest(ObErrorCode.FieldInvalidDate, "CompletionDateTime must be in the future", path);
+    }
+
+    private static bool HasOffset(string text) =>
+        text.EndsWith('Z') || text.EndsWith('z') || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');
+
+    private Task<(int, byte[])> GetConsentAsync(HttpContext ctx)
     {
         var (_, client) = Authorize(ctx);
         var consent = FindConsent(ctx, client);
-        return Task.FromResult<(int, JsonNode)>((200, ConsentBody(consent)));
+        return Task.FromResult((200, Render(ConsentBody(consent))));
     }
 
-    private Task<(int, JsonNode)> FundsConfirmationAsync(HttpContext ctx)
+    private Task<(int, byte[])> FundsConfirmationAsync(HttpContext ctx)
     {
         var (token, client) = Authorize(ctx);
         var consent = FindConsent(ctx, client);
         if (token.Kind != TokenKind.AuthorizationCode || token.ConsentId != consent.ConsentId)
         {
-            throw ObProblemException.Status403();
+            throw ObProblemException.Status403("funds confirmation needs the token the customer's authorisation of this consent gave");
+        }
+
+        ConsentState state;
+        lock (_rt.Ledger.Gate)
+        {
+            state = consent.State;
+        }
+
+        if (state != ConsentState.Authorised)
+        {
+            // OBIE: funds may be confirmed only while the consent is Authorised (not before, nor once consumed).
+            throw ObProblemException.BadRequest(ObErrorCode.ResourceInvalidConsentStatus, $"consent is {StatusNames.Consent(state, _version)}; funds can be confirmed only for an authorised consent", "ConsentId");
         }
 
         var body = new JsonObject
@@ -137,16 +189,16 @@ internal sealed class PisEndpoints
             ["Links"] = new JsonObject { ["Self"] = _rt.ResourceUrl(_version, $"/domestic-payment-consents/{consent.ConsentId}/funds-confirmation") },
             ["Meta"] = new JsonObject(),
         };
-        return Task.FromResult<(int, JsonNode)>((200, body));
+        return Task.FromResult((200, Render(body)));
     }
 
     // ---- payments ----
-    private async Task<(int, JsonNode)> CreatePaymentAsync(HttpContext ctx)
+    private async Task<(int, byte[])> CreatePaymentAsync(HttpContext ctx)
     {
         var (token, client) = Authorize(ctx);
         if (token.Kind != TokenKind.AuthorizationCode)
         {
-            throw ObProblemException.Status403();
+            throw ObProblemException.Status403("a payment needs the token of the customer's authorisation");
         }
 
         var (key, body, json) = await ReadSignedPostAsync(ctx, client, "/domestic-payments").ConfigureAwait(false);
@@ -154,7 +206,7 @@ internal sealed class PisEndpoints
         var consentId = data["ConsentId"]!.GetValue<string>();
         if (token.ConsentId != consentId)
         {
-            throw ObProblemException.Status403();
+            throw ObProblemException.Status403("the access token is bound to another consent");
         }
 
         var initiation = (JsonObject)data["Initiation"]!;
@@ -163,26 +215,34 @@ internal sealed class PisEndpoints
         var now = _rt.Time.GetUtcNow();
         var notificationFault = ctx.Items.TryGetValue(FaultMiddleware.NotificationFaultsKey, out var f) ? (FaultKind?)f : null;
 
+        byte[]? rendered = null;
         var id = _rt.Ledger.CreateIdempotent(client.ClientId, $"{_version}:payments", key, SHA256.HashData(body), now, () =>
         {
-            var payment = _rt.Ledger.SubmitLocked(client.ClientId, _version, consentId, initiation, risk, now);
+            var (payment, commit) = _rt.Ledger.PreparePaymentLocked(client.ClientId, _version, consentId, initiation, risk, now);
             payment.DuplicateNotifications = notificationFault == FaultKind.DuplicateNotification;
             payment.OutOfOrderNotifications = notificationFault == FaultKind.OutOfOrderNotification;
-            return payment.PaymentId;
+            rendered = Render(PaymentBody(payment));
+            FailBeforeCommitIfAsked(ctx);
+            return (payment.PaymentId, commit);
         }, out _);
 
-        _rt.Ledger.TryGetPayment(id, out var created);
-        return (201, PaymentBody(created!));
+        if (rendered is null)
+        {
+            _rt.Ledger.TryGetPayment(id, out var existing);
+            rendered = Render(PaymentBody(existing!));
+        }
+
+        return (201, rendered);
     }
 
-    private Task<(int, JsonNode)> GetPaymentAsync(HttpContext ctx)
+    private Task<(int, byte[])> GetPaymentAsync(HttpContext ctx)
     {
         var (token, client) = Authorize(ctx);
         var payment = FindPayment(ctx, client, token);
-        return Task.FromResult<(int, JsonNode)>((200, PaymentBody(payment)));
+        return Task.FromResult((200, Render(PaymentBody(payment))));
     }
 
-    private Task<(int, JsonNode)> PaymentDetailsAsync(HttpContext ctx)
+    private Task<(int, byte[])> PaymentDetailsAsync(HttpContext ctx)
     {
         var (token, client) = Authorize(ctx);
         var payment = FindPayment(ctx, client, token);
@@ -206,7 +266,7 @@ internal sealed class PisEndpoints
             ["Links"] = new JsonObject { ["Self"] = _rt.ResourceUrl(_version, $"/domestic-payments/{payment.PaymentId}/payment-details") },
             ["Meta"] = new JsonObject(),
         };
-        return Task.FromResult<(int, JsonNode)>((200, body));
+        return Task.FromResult((200, Render(body)));
     }
 
     // ---- shared checks ----
@@ -214,11 +274,18 @@ internal sealed class PisEndpoints
     {
         var header = ctx.Request.Headers.Authorization.ToString();
         var value = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
-        var token = _rt.OAuth.Find(value, _rt.Time.GetUtcNow()) ?? throw ObProblemException.Status401();
+        if (string.IsNullOrEmpty(value))
+        {
+            throw new ObProblemException(401, new ObError(ObErrorCode.HeaderMissing, "Authorization: Bearer <access token> is required", "Authorization"));
+        }
+
+        var token = _rt.OAuth.Find(value, _rt.Time.GetUtcNow()) ?? throw ObProblemException.Status401("the access token is unknown or expired");
         if (!token.Scope.Split(' ').Contains("payments", StringComparer.Ordinal) || !_rt.Clients.TryGet(token.ClientId, out var client))
         {
-            throw ObProblemException.Status403();
+            throw ObProblemException.Status403("the access token lacks the payments scope");
         }
+
+        CheckOptionalHeaders(ctx);
 
         return (token, client!);
     }
@@ -236,15 +303,15 @@ internal sealed class PisEndpoints
             throw ObProblemException.BadRequest(ObErrorCode.HeaderInvalid, "x-idempotency-key must be 1..40 characters without leading or trailing spaces", "x-idempotency-key");
         }
 
-        var contentType = ctx.Request.ContentType;
-        if (contentType is not null && !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        // Content negotiation: the PIS POST bodies are JSON in UTF-8 (OBIE: application/json; charset=utf-8).
+        if (!IsJsonUtf8(ctx.Request.ContentType))
         {
-            throw new ObProblemException(415);
+            throw new ObProblemException(415, new ObError(ObErrorCode.HeaderInvalid, "Content-Type must be application/json (charset utf-8)", "Content-Type"));
         }
 
         var body = await ReadBodyAsync(ctx).ConfigureAwait(false);
         var jws = ctx.Request.Headers["x-jws-signature"].ToString();
-        var check = DetachedJwsVerifier.Verify(jws, body, client.SigningKey, client.JwsIssuer ?? client.ClientId, _rt.Time.GetUtcNow());
+        var check = DetachedJwsVerifier.Verify(jws, body, client.SigningKey, client.JwsIssuer ?? client.ClientId, _rt.Time.GetUtcNow(), _rt.Options.JwsIatTolerance);
         switch (check.Outcome)
         {
             case JwsOutcome.Valid:
@@ -261,14 +328,25 @@ internal sealed class PisEndpoints
                 throw ObProblemException.BadRequest(ObErrorCode.SignatureInvalid, check.Message ?? "signature invalid", "x-jws-signature");
         }
 
+        string text;
+        try
+        {
+            text = StrictUtf8.GetString(body);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw ObProblemException.BadRequest(ObErrorCode.ResourceInvalidFormat, "the body is not valid UTF-8");
+        }
+
         JsonObject? json;
         try
         {
-            json = JsonNode.Parse(body) as JsonObject;
+            // A repeated property name is ambiguous JSON (RFC 8259 §4: names SHOULD be unique): refused, not guessed.
+            json = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject;
         }
-        catch (JsonException)
+        catch (JsonException e)
         {
-            json = null;
+            throw ObProblemException.BadRequest(ObErrorCode.ResourceInvalidFormat, "the body is not valid JSON: " + e.Message);
         }
 
         if (json is null)
@@ -276,7 +354,9 @@ internal sealed class PisEndpoints
             throw ObProblemException.BadRequest(ObErrorCode.ResourceInvalidFormat, "the body is not a JSON object");
         }
 
-        var result = _validator.ValidateRequest("POST", template, Encoding.UTF8.GetString(body));
+        CheckStrings(json);
+
+        var result = _validator.ValidateRequest("POST", template, text);
         if (!result.IsValid)
         {
             var errors = result.Errors.Select(e => new ObError(
@@ -294,6 +374,88 @@ internal sealed class PisEndpoints
         return (key, body, json);
     }
 
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static bool IsJsonUtf8(string? contentType)
+    {
+        if (contentType is null || !Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var type))
+        {
+            return false;
+        }
+
+        if (!type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var charset = type.Charset.Value;
+        return charset is null || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Every string value must be well-formed Unicode (an escaped lone surrogate such as \ud800 is not).</summary>
+    private static void CheckStrings(JsonNode? node, string path = "")
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (name, child) in o)
+                {
+                    CheckWellFormed(name, path);
+                    CheckStrings(child, path.Length == 0 ? name : path + "." + name);
+                }
+
+                break;
+            case JsonArray a:
+                for (var i = 0; i < a.Count; i++)
+                {
+                    CheckStrings(a[i], $"{path}[{i}]");
+                }
+
+                break;
+            case JsonValue v when v.GetValueKind() == JsonValueKind.String:
+                string value;
+                try
+                {
+                    value = v.GetValue<string>();
+                }
+                catch (InvalidOperationException)
+                {
+                    throw ObProblemException.BadRequest(ObErrorCode.FieldInvalid, "the string is not well-formed Unicode", path);
+                }
+
+                CheckWellFormed(value, path);
+                break;
+        }
+    }
+
+    private static void CheckWellFormed(string value, string path)
+    {
+        try
+        {
+            _ = StrictUtf8.GetByteCount(value);
+        }
+        catch (EncoderFallbackException)
+        {
+            throw ObProblemException.BadRequest(ObErrorCode.FieldInvalid, "the string is not well-formed Unicode (lone surrogate)", path.Length == 0 ? null : path);
+        }
+    }
+
+    /// <summary>Optional FAPI headers, checked against their spec format when present.</summary>
+    private static void CheckOptionalHeaders(HttpContext ctx)
+    {
+        var authDate = ctx.Request.Headers["x-fapi-auth-date"].ToString();
+        if (authDate.Length > 0 && !DateTimeOffset.TryParseExact(authDate, ["r", "ddd, dd MMM yyyy HH:mm:ss 'UTC'"], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out _))
+        {
+            throw ObProblemException.BadRequest(ObErrorCode.HeaderInvalid, "x-fapi-auth-date must be an RFC 7231 date (Sun, 10 Sep 2017 19:43:31 GMT)", "x-fapi-auth-date");
+        }
+
+        var ip = ctx.Request.Headers["x-fapi-customer-ip-address"].ToString();
+        if (ip.Length > 0 && !System.Net.IPAddress.TryParse(ip, out _))
+        {
+            throw ObProblemException.BadRequest(ObErrorCode.HeaderInvalid, "x-fapi-customer-ip-address must be an IP address", "x-fapi-customer-ip-address");
+        }
+    }
+
     private static async Task<byte[]> ReadBodyAsync(HttpContext ctx)
     {
         using var buffer = new MemoryStream();
@@ -304,7 +466,7 @@ internal sealed class PisEndpoints
             buffer.Write(chunk, 0, n);
             if (buffer.Length > MaxBody)
             {
-                throw new ObProblemException(413);
+                throw new ObProblemException(413, new ObError(ObErrorCode.FieldInvalid, "the body is larger than 1 MiB"));
             }
         }
 
@@ -356,7 +518,7 @@ internal sealed class PisEndpoints
             throw ObProblemException.BadRequest(ObErrorCode.ResourceNotFound, "no such consent", "ConsentId");
         }
 
-        return consent.ClientId == client.ClientId ? consent : throw ObProblemException.Status403();
+        return consent.ClientId == client.ClientId ? consent : throw ObProblemException.Status403("the consent belongs to another client");
     }
 
     private PaymentRecord FindPayment(HttpContext ctx, SandboxClient client, AccessToken token)
@@ -368,7 +530,7 @@ internal sealed class PisEndpoints
         }
 
         var allowed = payment.ClientId == client.ClientId && (token.Kind == TokenKind.ClientCredentials || token.ConsentId == payment.ConsentId);
-        return allowed ? payment : throw ObProblemException.Status403();
+        return allowed ? payment : throw ObProblemException.Status403("the access token does not cover this payment");
     }
 
     private JsonObject ConsentBody(ConsentRecord c)
@@ -400,6 +562,10 @@ internal sealed class PisEndpoints
         }
 
         data["Initiation"] = c.Initiation.DeepClone();
+        if (c.Authorisation is not null)
+        {
+            data["Authorisation"] = c.Authorisation.DeepClone();
+        }
 
         // OBCashAccountDebtor4: "only included in the response if Data.ReadRefundAccount is set to Yes".
         if (c.ReadRefundAccount && (c.AuthorisedDebtor ?? c.DebtorAccount) is { } debtor)

@@ -19,6 +19,7 @@ internal sealed class SandboxLedger
     private readonly Dictionary<string, ConsentRecord> _consents = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PaymentRecord> _payments = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Client, string Scope, string Key), IdempotencyEntry> _idempotency = [];
+    private readonly List<ConsentRecord> _deadlines = [];
     private readonly PriorityQueue<PaymentRecord, (DateTimeOffset Due, long Seq)> _due = new();
     private long _seq;
 
@@ -58,10 +59,12 @@ internal sealed class SandboxLedger
     public static string NewId(string prefix) => prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     /// <summary>
-    /// Runs <paramref name="create"/> once per (client, scope, key): a repeat with the same body hash returns the
-    /// first resource id (<paramref name="replayed"/> true); another body is a 400. Nothing is recorded when create throws.
+    /// Runs <paramref name="prepare"/> once per (client, scope, key): a repeat with the same body hash returns the
+    /// first resource id (<paramref name="replayed"/> true); another body is a 400. <paramref name="prepare"/> checks
+    /// everything and renders the answer without writing; only then is its commit applied and the key spent, all under
+    /// the gate. When prepare throws, nothing is stored and the key stays unused.
     /// </summary>
-    public string CreateIdempotent(string clientId, string scope, string key, byte[] bodyHash, DateTimeOffset now, Func<string> create, out bool replayed)
+    public string CreateIdempotent(string clientId, string scope, string key, byte[] bodyHash, DateTimeOffset now, Func<(string Id, Action Commit)> prepare, out bool replayed)
     {
         lock (_gate)
         {
@@ -76,7 +79,8 @@ internal sealed class SandboxLedger
                 return entry.ResourceId;
             }
 
-            var id = create();
+            var (id, commit) = prepare();
+            commit();
             _idempotency[(clientId, scope, key)] = new IdempotencyEntry(bodyHash, id, now + _idempotencyWindow);
             replayed = false;
             return id;
@@ -88,6 +92,11 @@ internal sealed class SandboxLedger
         lock (_gate)
         {
             _consents.Add(consent.ConsentId, consent);
+            if (consent.AuthorisationDeadline is not null)
+            {
+                _deadlines.Add(consent);
+            }
+
             return consent;
         }
     }
@@ -118,6 +127,14 @@ internal sealed class SandboxLedger
                 return false;
             }
 
+            if (c.AuthorisationDeadline is { } deadline && now > deadline)
+            {
+                // Data.Authorisation.CompletionDateTime has passed: the authorisation can no longer complete.
+                c.State = ConsentState.Rejected;
+                c.StatusUpdated = deadline;
+                return false;
+            }
+
             c.State = approve ? ConsentState.Authorised : ConsentState.Rejected;
             c.AuthorisedDebtor = approve ? debtor : null;
             c.StatusUpdated = now;
@@ -125,8 +142,11 @@ internal sealed class SandboxLedger
         }
     }
 
-    /// <summary>Checks the consent and creates the payment (consuming the consent). Caller holds the gate (inside CreateIdempotent).</summary>
-    public PaymentRecord SubmitLocked(string clientId, PisVersion version, string consentId, JsonObject initiation, JsonObject risk, DateTimeOffset now)
+    /// <summary>
+    /// Checks the consent and builds the payment without storing anything; the returned commit stores it and consumes
+    /// the consent. Caller holds the gate (inside CreateIdempotent).
+    /// </summary>
+    public (PaymentRecord Payment, Action Commit) PreparePaymentLocked(string clientId, PisVersion version, string consentId, JsonObject initiation, JsonObject risk, DateTimeOffset now)
     {
         if (!_consents.TryGetValue(consentId, out var consent) || consent.Version != version)
         {
@@ -135,7 +155,7 @@ internal sealed class SandboxLedger
 
         if (consent.ClientId != clientId)
         {
-            throw ObProblemException.Status403();
+            throw ObProblemException.Status403("the consent belongs to another client");
         }
 
         if (consent.State != ConsentState.Authorised)
@@ -168,12 +188,14 @@ internal sealed class SandboxLedger
             StatusUpdated = now,
         };
         payment.History.Add((PaymentState.Received, now));
-        consent.State = ConsentState.Consumed;
-        consent.StatusUpdated = now;
-        consent.PaymentId = payment.PaymentId;
-        _payments.Add(payment.PaymentId, payment);
-        _due.Enqueue(payment, (now + _acceptanceDelay, _seq++));
-        return payment;
+        return (payment, () =>
+        {
+            consent.State = ConsentState.Consumed;
+            consent.StatusUpdated = now;
+            consent.PaymentId = payment.PaymentId;
+            _payments.Add(payment.PaymentId, payment);
+            _due.Enqueue(payment, (now + _acceptanceDelay, _seq++));
+        });
     }
 
     /// <summary>Applies every status change due at <paramref name="now"/>, in due order; returns what changed.</summary>
@@ -182,6 +204,24 @@ internal sealed class SandboxLedger
         var changed = new List<PaymentRecord>();
         lock (_gate)
         {
+            // Consents whose Authorisation.CompletionDateTime passed while awaiting authorisation are Rejected.
+            _deadlines.RemoveAll(c =>
+            {
+                if (c.State != ConsentState.AwaitingAuthorisation)
+                {
+                    return true;
+                }
+
+                if (c.AuthorisationDeadline <= now)
+                {
+                    c.State = ConsentState.Rejected;
+                    c.StatusUpdated = c.AuthorisationDeadline.Value;
+                    return true;
+                }
+
+                return false;
+            });
+
             while (_due.TryPeek(out var payment, out var due) && due.Due <= now)
             {
                 _due.Dequeue();

@@ -12,7 +12,7 @@ internal static class DetachedJwsVerifier
 {
     private static readonly string[] CritClaims = [CompactJws.OpenBankingIat, CompactJws.OpenBankingIss, CompactJws.OpenBankingTan];
 
-    public static JwsCheck Verify(string? jws, ReadOnlySpan<byte> body, SecurityKey? clientKey, string expectedIss, DateTimeOffset now)
+    public static JwsCheck Verify(string? jws, ReadOnlySpan<byte> body, SecurityKey? clientKey, string expectedIss, DateTimeOffset now, TimeSpan iatTolerance)
     {
         if (string.IsNullOrWhiteSpace(jws))
         {
@@ -28,7 +28,8 @@ internal static class DetachedJwsVerifier
         JsonElement header;
         try
         {
-            using var doc = JsonDocument.Parse(headerBytes);
+            // A JOSE header with a repeated member name is ambiguous (RFC 7515 §4: reject or take the last; OBIE banks reject).
+            using var doc = JsonDocument.Parse(headerBytes, new JsonDocumentOptions { AllowDuplicateProperties = false });
             header = doc.RootElement.Clone();
         }
         catch (JsonException)
@@ -79,9 +80,11 @@ internal static class DetachedJwsVerifier
         }
 
         var iat = header.GetProperty(CompactJws.OpenBankingIat);
-        if (iat.ValueKind != JsonValueKind.Number || !iat.TryGetInt64(out var iatSeconds) || iatSeconds > now.ToUnixTimeSeconds() + 300)
+        var tolerance = (long)iatTolerance.TotalSeconds;
+        if (iat.ValueKind != JsonValueKind.Number || !iat.TryGetInt64(out var iatSeconds)
+            || iatSeconds > now.ToUnixTimeSeconds() + tolerance || iatSeconds < now.ToUnixTimeSeconds() - tolerance)
         {
-            return new(JwsOutcome.InvalidClaim, CompactJws.OpenBankingIat, "iat must be a number of seconds, not in the future");
+            return new(JwsOutcome.InvalidClaim, CompactJws.OpenBankingIat, "iat must be a number of seconds within the allowed clock tolerance of now");
         }
 
         if (Str(header, CompactJws.OpenBankingIss) != expectedIss)

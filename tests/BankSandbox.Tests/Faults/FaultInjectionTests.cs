@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using System.Net.Http.Json;
 using Settlement.BankSandbox.Faults;
 using Settlement.BankSandbox.Tests.Support;
@@ -60,7 +61,7 @@ public sealed class FaultInjectionTests : SandboxTestBase
 
         limited.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
         limited.Headers.RetryAfter!.Delta.ShouldBe(TimeSpan.FromSeconds(7));
-        (await limited.Content.ReadAsStringAsync()).ShouldBeEmpty();
+        ErrorCode((JsonObject)JsonNode.Parse(await limited.Content.ReadAsStringAsync())!).ShouldBe("UK.OBIE.UnexpectedError");
         Bank.Runtime.Ledger.ConsentCount.ShouldBe(0);
     }
 

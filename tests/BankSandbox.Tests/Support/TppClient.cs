@@ -141,6 +141,38 @@ public sealed class TppClient : IDisposable
         return await Http.SendAsync(request);
     }
 
+    /// <summary>
+    /// A PIS request with raw body bytes and every header under the caller's control (null content type = none);
+    /// <paramref name="edit"/> may add or change headers last. The body is signed unless <paramref name="jws"/> is given.
+    /// </summary>
+    public async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, PisVersion version, string relative, byte[]? body, string? token, string? idempotencyKey = null, string? contentType = "application/json", string? jws = null, Action<HttpRequestMessage>? edit = null)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(_host.PispBaseUrl(version), relative.TrimStart('/')));
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(body);
+            if (contentType is not null)
+            {
+                request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+            }
+
+            request.Headers.Add("x-jws-signature", jws ?? Sign(body));
+        }
+
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("x-idempotency-key", idempotencyKey);
+        }
+
+        edit?.Invoke(request);
+        return await Http.SendAsync(request);
+    }
+
     public async Task<HttpResponseMessage> GetAsync(PisVersion version, string relative, string token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_host.PispBaseUrl(version), relative.TrimStart('/')));
@@ -152,7 +184,7 @@ public sealed class TppClient : IDisposable
 
     public static string Challenge(string verifier) => Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
 
-    public string RequestObject(string consentId, string challenge, string state = "st-1", string nonce = "n-1", RSA? signWith = null)
+    public string RequestObject(string consentId, string challenge, string state = "st-1", string nonce = "n-1", RSA? signWith = null, Action<JsonObject>? editClaims = null)
     {
         var now = Clock.GetUtcNow();
         var claims = new JsonObject
@@ -176,14 +208,15 @@ public sealed class TppClient : IDisposable
                 },
             },
         };
+        editClaims?.Invoke(claims);
         return _jwt.CreateToken(claims.ToJsonString(), new SigningCredentials(new RsaSecurityKey(signWith ?? Key) { KeyId = Kid }, SecurityAlgorithms.RsaSsaPssSha256));
     }
 
     /// <summary>GET /as/authorize; returns the redirect Location's query parameters.</summary>
-    public async Task<Dictionary<string, string>> AuthorizeAsync(string consentId, string verifier, string? extraQuery = null, RSA? signWith = null)
+    public async Task<Dictionary<string, string>> AuthorizeAsync(string consentId, string verifier, string? extraQuery = null, RSA? signWith = null, Action<JsonObject>? editClaims = null)
     {
         var url = $"as/authorize?client_id={ClientId}&response_type=code%20id_token&scope=openid%20payments&redirect_uri={Uri.EscapeDataString(RedirectUri)}"
-            + $"&request={RequestObject(consentId, Challenge(verifier), signWith: signWith)}{extraQuery}";
+            + $"&request={RequestObject(consentId, Challenge(verifier), signWith: signWith, editClaims: editClaims)}{extraQuery}";
         using var response = await Http.GetAsync(new Uri(url, UriKind.Relative));
         response.StatusCode.ShouldBe(HttpStatusCode.Found, await response.Content.ReadAsStringAsync());
         var location = response.Headers.Location!;
