@@ -44,7 +44,8 @@ public sealed class SandboxOptions
 
     /// <summary>
     /// How far the <c>http://openbanking.org.uk/iat</c> of a request's x-jws-signature may lie from the sandbox clock
-    /// (either way) before the signature is refused (UK.OBIE.Signature.InvalidClaim / U016). Default 10 minutes.
+    /// (either way) before the signature is refused (UK.OBIE.Signature.InvalidClaim / U016); also how far a request
+    /// object's <c>nbf</c> may lie ahead (clock skew). Default 10 minutes.
     /// </summary>
     public TimeSpan JwsIatTolerance { get; set; } = TimeSpan.FromMinutes(10);
 

@@ -258,7 +258,8 @@ internal sealed class OAuthEndpoints
 
     /// <summary>
     /// A request object must carry <c>exp</c>, in the future and at most <see cref="SandboxOptions.RequestObjectMaxLifetime"/>
-    /// ahead (FAPI 1 Advanced 5.2.2-13), and a <c>nbf</c>, when present, not in the future. Null when it is acceptable.
+    /// ahead (FAPI 1 Advanced 5.2.2-13), and a <c>nbf</c>, when present, not further in the future than the allowed clock
+    /// skew (<see cref="SandboxOptions.JwsIatTolerance"/>). Null when it is acceptable.
     /// </summary>
     private string? RequestObjectLifetimeError(JsonObject claims, DateTimeOffset now)
     {
@@ -278,7 +279,9 @@ internal sealed class OAuthEndpoints
             return "request object exp is too far ahead (lifetime above the allowed maximum)";
         }
 
-        return claims["nbf"] is JsonValue nbfValue && nbfValue.TryGetValue<long>(out var nbf) && DateTimeOffset.FromUnixTimeSeconds(nbf) > now
+        // nbf may lie ahead by the clock skew the bank allows its clients (the same tolerance as a JWS iat).
+        return claims["nbf"] is JsonValue nbfValue && nbfValue.TryGetValue<long>(out var nbf)
+            && DateTimeOffset.FromUnixTimeSeconds(nbf) > now + _rt.Options.JwsIatTolerance
             ? "request object is not valid yet (nbf)"
             : null;
     }

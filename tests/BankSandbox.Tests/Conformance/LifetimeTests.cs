@@ -63,6 +63,7 @@ public sealed class LifetimeTests : ConformanceTestBase
     [InlineData("none", "request object has no exp")]
     [InlineData("2h", "request object exp is too far ahead (lifetime above the allowed maximum)")]
     [InlineData("past", "request object expired")]
+    [InlineData("nbf-11m", "request object is not valid yet (nbf)")]
     public async Task RequestObject_WithoutOrUnboundedExp_RefusedConsentUntouched(string exp, string description)
     {
         var cc = await Tpp.ClientCredentialsTokenAsync();
@@ -76,13 +77,15 @@ public sealed class LifetimeTests : ConformanceTestBase
         (await ConsentStatusAsync(PisVersion.V4, cc, consentId)).ShouldBe("AWAU");
     }
 
-    [Fact]
-    public async Task RequestObject_ExpJustUnderAnHour_Accepted()
+    [Theory]
+    [InlineData("59m")]
+    [InlineData("nbf-5m")]
+    public async Task RequestObject_ExpJustUnderAnHourOrNbfWithinSkew_Accepted(string exp)
     {
         var cc = await Tpp.ClientCredentialsTokenAsync();
         var consentId = await CreateConsentAsync(PisVersion.V4, cc, Bodies.Initiation());
 
-        var redirect = await Tpp.AuthorizeAsync(consentId, TppClient.NewVerifier(), editClaims: c => SetExp(c, "59m"));
+        var redirect = await Tpp.AuthorizeAsync(consentId, TppClient.NewVerifier(), editClaims: c => SetExp(c, exp));
 
         redirect.ShouldContainKey("code");
     }
@@ -155,6 +158,12 @@ public sealed class LifetimeTests : ConformanceTestBase
                 break;
             case "59m":
                 claims["exp"] = now.AddMinutes(59).ToUnixTimeSeconds();
+                break;
+            case "nbf-11m":
+                claims["nbf"] = now.AddMinutes(11).ToUnixTimeSeconds();
+                break;
+            case "nbf-5m":
+                claims["nbf"] = now.AddMinutes(5).ToUnixTimeSeconds();
                 break;
             default:
                 claims["exp"] = now.AddSeconds(-1).ToUnixTimeSeconds();
