@@ -22,7 +22,7 @@ namespace Settlement.Channels.Storage.PostgreSql;
 public sealed partial class PostgreSqlVoucherStore : IVoucherStore
 {
     /// <summary>The newest schema version this build applies (rows of <c>payee_schema_migrations</c>).</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     // Index i creates version i + 1. Each runs in one transaction together with the insert of its version row, so two
     // instances migrating at once apply it exactly once. Never edit a released step; append a new one.
@@ -71,12 +71,25 @@ public sealed partial class PostgreSqlVoucherStore : IVoucherStore
         );
         CREATE INDEX IF NOT EXISTS ix_payee_velocity_flags_raised_at ON payee_velocity_flags (raised_at, seq);
         """,
+        """
+        CREATE TABLE IF NOT EXISTS payee_close_agreements (
+            chain_id BIGINT NOT NULL,
+            contract BYTEA NOT NULL CHECK (octet_length(contract) = 20),
+            channel_id BYTEA NOT NULL CHECK (octet_length(channel_id) = 32),
+            payer_to_payee BYTEA NOT NULL CHECK (octet_length(payer_to_payee) = 32),
+            payee_to_payer BYTEA NOT NULL CHECK (octet_length(payee_to_payer) = 32),
+            deadline BIGINT NOT NULL CHECK (deadline > 0),
+            signature BYTEA NOT NULL CHECK (octet_length(signature) = 65),
+            PRIMARY KEY (chain_id, contract, channel_id)
+        );
+        """,
     ];
 
     private const string KeyWhere = "chain_id = @chain AND contract = @contract AND channel_id = @channel";
     private const string VoucherColumns = "chain_id, contract, channel_id, signer, cumulative, signature, received_at";
     private const string ChannelColumns = "chain_id, contract, channel_id, payer, payee, token, challenge_period, nonce, payer_deposit, "
         + "redeemed_by_payee, payee_deposit, redeemed_by_payer, close_deadline, settled, block_number";
+    private const string AgreementColumns = "chain_id, contract, channel_id, payer_to_payee, payee_to_payer, deadline, signature";
     private const string FlagColumns = "chain_id, contract, channel_id, payer, rule, observed, threshold, refused, raised_at";
 
     private readonly NpgsqlDataSource _dataSource;
@@ -248,6 +261,44 @@ public sealed partial class PostgreSqlVoucherStore : IVoucherStore
         await EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
         await using var command = _dataSource.CreateCommand($"SELECT {ChannelColumns} FROM payee_channels ORDER BY chain_id, contract, channel_id");
         return await ReadChannelsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task SaveCloseAgreementAsync(CloseAgreement agreement, CancellationToken cancellationToken = default)
+    {
+        StorageCodec.Validate(agreement, nameof(agreement));
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _dataSource.CreateCommand($"""
+            INSERT INTO payee_close_agreements ({AgreementColumns})
+            VALUES (@chain, @contract, @channel, @payerToPayee, @payeeToPayer, @deadline, @signature)
+            ON CONFLICT (chain_id, contract, channel_id) DO UPDATE SET
+                payer_to_payee = excluded.payer_to_payee, payee_to_payer = excluded.payee_to_payer, deadline = excluded.deadline,
+                signature = excluded.signature
+            """);
+        AddKeyParameters(command.Parameters)(agreement.Key);
+        AddBytes(command, "payerToPayee", StorageCodec.EncodeAmount(agreement.PayerToPayee, nameof(agreement)));
+        AddBytes(command, "payeeToPayer", StorageCodec.EncodeAmount(agreement.PayeeToPayer, nameof(agreement)));
+        command.Parameters.Add(new NpgsqlParameter<long>("deadline", NpgsqlDbType.Bigint) { TypedValue = StorageCodec.EncodeUInt64(agreement.Deadline) });
+        AddBytes(command, "signature", agreement.Signature.ToArray());
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<CloseAgreement>> ListCloseAgreementsAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _dataSource.CreateCommand($"SELECT {AgreementColumns} FROM payee_close_agreements ORDER BY chain_id, contract, channel_id");
+        var list = new List<CloseAgreement>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(StoredRows.Agreement(
+                reader.GetValue(0), reader.GetValue(1), reader.GetValue(2), reader.GetValue(3), reader.GetValue(4), reader.GetValue(5), reader.GetValue(6)));
+        }
+
+        return list;
     }
 
     /// <inheritdoc />

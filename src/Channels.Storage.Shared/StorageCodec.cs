@@ -97,6 +97,21 @@ internal static class StorageCodec
         }
     }
 
+    /// <summary>Checks a close agreement before it is written.</summary>
+    public static void Validate(CloseAgreement agreement, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(agreement, paramName);
+        if (agreement.Deadline is 0 or > long.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(paramName, "A close agreement's deadline is a unix time between 1 and 2^63 - 1.");
+        }
+
+        if (!TryCheckSignature(agreement.Signature, out var error))
+        {
+            throw new ArgumentException($"The signature of the close agreement for channel {agreement.Key} is invalid: {error}", paramName);
+        }
+    }
+
     /// <summary>Checks a velocity flag before it is written.</summary>
     public static void Validate(VelocityFlag flag, string paramName)
     {

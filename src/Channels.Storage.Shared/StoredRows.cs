@@ -16,6 +16,30 @@ internal static class StoredRows
     public const string VoucherTable = "voucher";
     public const string ChannelTable = "channel";
     public const string FlagTable = "velocity flag";
+    public const string AgreementTable = "close agreement";
+
+    /// <summary>Columns: chain_id, contract, channel_id, payer_to_payee, payee_to_payer, deadline, signature.</summary>
+    public static CloseAgreement Agreement(
+        object? chainId, object? contract, object? channelId, object? payerToPayee, object? payeeToPayer, object? deadline, object? signature)
+    {
+        var key = Key(AgreementTable, chainId, contract, channelId);
+        if (!StorageCodec.TryDecodeAmount(payerToPayee, out var toPayee) || !StorageCodec.TryDecodeAmount(payeeToPayer, out var toPayer))
+        {
+            throw StorageCodec.Corrupt(AgreementTable, key, "an amount is not a 32-byte word.");
+        }
+
+        if (deadline is not long seconds || seconds <= 0)
+        {
+            throw StorageCodec.Corrupt(AgreementTable, key, "the deadline is not a positive unix time.");
+        }
+
+        if (signature is not byte[] signatureBytes || !StorageCodec.TryCheckSignature(signatureBytes, out _))
+        {
+            throw StorageCodec.Corrupt(AgreementTable, key, "the signature is missing or invalid.");
+        }
+
+        return new CloseAgreement(key, toPayee, toPayer, (ulong)seconds, signatureBytes);
+    }
 
     /// <summary>Columns: chain_id, contract, channel_id, signer, cumulative, signature.</summary>
     public static StoredVoucher Voucher(

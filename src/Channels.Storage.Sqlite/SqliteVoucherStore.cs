@@ -20,7 +20,7 @@ namespace Settlement.Channels.Storage.Sqlite;
 public sealed partial class SqliteVoucherStore : IVoucherStore
 {
     /// <summary>The schema version this build writes (<c>PRAGMA user_version</c>).</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     // Index i upgrades the schema from version i to i + 1. Never edit a released step; append a new one.
     private static readonly string[] Migrations =
@@ -72,12 +72,25 @@ public sealed partial class SqliteVoucherStore : IVoucherStore
         CREATE TRIGGER IF NOT EXISTS payee_velocity_flags_no_delete BEFORE DELETE ON payee_velocity_flags
             BEGIN SELECT RAISE(ABORT, 'payee_velocity_flags is append-only'); END;
         """,
+        """
+        CREATE TABLE IF NOT EXISTS payee_close_agreements (
+            chain_id INTEGER NOT NULL,
+            contract BLOB NOT NULL CHECK (length(contract) = 20),
+            channel_id BLOB NOT NULL CHECK (length(channel_id) = 32),
+            payer_to_payee BLOB NOT NULL CHECK (length(payer_to_payee) = 32),
+            payee_to_payer BLOB NOT NULL CHECK (length(payee_to_payer) = 32),
+            deadline INTEGER NOT NULL CHECK (deadline > 0),
+            signature BLOB NOT NULL CHECK (length(signature) = 65),
+            PRIMARY KEY (chain_id, contract, channel_id)
+        ) WITHOUT ROWID;
+        """,
     ];
 
     private const string KeyWhere = "chain_id = $chain AND contract = $contract AND channel_id = $channel";
     private const string VoucherColumns = "chain_id, contract, channel_id, signer, cumulative, signature, received_at";
     private const string ChannelColumns = "chain_id, contract, channel_id, payer, payee, token, challenge_period, nonce, payer_deposit, "
         + "redeemed_by_payee, payee_deposit, redeemed_by_payer, close_deadline, settled, block_number";
+    private const string AgreementColumns = "chain_id, contract, channel_id, payer_to_payee, payee_to_payer, deadline, signature";
     private const string FlagColumns = "chain_id, contract, channel_id, payer, rule, observed, threshold, refused, raised_at";
 
     private readonly string _path;
@@ -322,6 +335,46 @@ public sealed partial class SqliteVoucherStore : IVoucherStore
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {ChannelColumns} FROM payee_channels ORDER BY chain_id, contract, channel_id";
         return await ReadChannelsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task SaveCloseAgreementAsync(CloseAgreement agreement, CancellationToken cancellationToken = default)
+    {
+        StorageCodec.Validate(agreement, nameof(agreement));
+        cancellationToken.ThrowIfCancellationRequested();
+        await using var connection = await OpenMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            INSERT INTO payee_close_agreements ({AgreementColumns})
+            VALUES ($chain, $contract, $channel, $payerToPayee, $payeeToPayer, $deadline, $signature)
+            ON CONFLICT (chain_id, contract, channel_id) DO UPDATE SET
+                payer_to_payee = excluded.payer_to_payee, payee_to_payer = excluded.payee_to_payer, deadline = excluded.deadline,
+                signature = excluded.signature
+            """;
+        AddKeyParameters(command)(agreement.Key);
+        command.Parameters.AddWithValue("$payerToPayee", StorageCodec.EncodeAmount(agreement.PayerToPayee, nameof(agreement)));
+        command.Parameters.AddWithValue("$payeeToPayer", StorageCodec.EncodeAmount(agreement.PayeeToPayer, nameof(agreement)));
+        command.Parameters.AddWithValue("$deadline", StorageCodec.EncodeUInt64(agreement.Deadline));
+        command.Parameters.AddWithValue("$signature", agreement.Signature.ToArray());
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<CloseAgreement>> ListCloseAgreementsAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await using var connection = await OpenMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {AgreementColumns} FROM payee_close_agreements ORDER BY chain_id, contract, channel_id";
+        var list = new List<CloseAgreement>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(StoredRows.Agreement(
+                reader.GetValue(0), reader.GetValue(1), reader.GetValue(2), reader.GetValue(3), reader.GetValue(4), reader.GetValue(5), reader.GetValue(6)));
+        }
+
+        return list;
     }
 
     /// <inheritdoc />

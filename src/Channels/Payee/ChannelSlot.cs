@@ -31,6 +31,12 @@ internal sealed class ChannelSlot
     /// <summary>The newest cumulative amount accepted for writing (≥ <see cref="Durable"/>).</summary>
     public BigInteger Reserved { get; set; }
 
+    /// <summary>The newest close agreement the payee signed (live or expired), or null.</summary>
+    public CloseAgreement? Agreement { get; set; }
+
+    /// <summary>True once <see cref="Agreement"/> is stored (its signature may be handed out).</summary>
+    public bool AgreementDurable { get; set; }
+
     /// <summary>The deployment's typed data (shared by every slot of the deployment).</summary>
     public ChannelTypedData TypedData { get; }
 

@@ -100,6 +100,15 @@ public sealed partial class PayeeEngine : IAsyncDisposable
                 }
             }
 
+            foreach (var agreement in await _store.ListCloseAgreementsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (_slots.TryGetValue(agreement.Key, out var slot))
+                {
+                    slot.Agreement = agreement;
+                    slot.AgreementDurable = true;
+                }
+            }
+
             _writer = new GroupCommitWriter(_store, _options.MaxBatchSize, _options.WriteQueueCapacity, _metrics, _logger);
             LogStarted(_logger, _slots.Count, _options.ChainId, _contract);
         }
@@ -246,6 +255,129 @@ public sealed partial class PayeeEngine : IAsyncDisposable
         return durable.Sign == 0 ? null : _receipts.Sign(key, durable, (ulong)_time.GetUtcNow().ToUnixTimeSeconds());
     }
 
+    /// <summary>
+    /// Signs a cooperative close of <paramref name="key"/> at the newest durable payer → payee amount (or the amount
+    /// already redeemed on chain, if higher) and the payee → payer amount redeemed on chain (this engine signs no
+    /// payee → payer vouchers), valid until the engine's clock plus <see cref="PayeeOptions.CloseAgreementValidity"/>.
+    /// The agreement is stored before the signature is returned, and from then on until its deadline plus
+    /// <see cref="PayeeOptions.CloseAgreementSkewMargin"/> every voucher above the agreed amount is refused with
+    /// <see cref="VoucherRejectCode.CloseAgreed"/> (docs/protocol.md, "the client rule"), also after a restart.
+    /// Asking again while the agreement is live returns the same agreement; never two live agreements with different
+    /// amounts. Untrusted input never throws: refusals are <see cref="CloseAgreementRefused"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The engine was not started.</exception>
+    public async Task<CloseAgreementOutcome> AgreeCloseAsync(ChannelKey key, CancellationToken cancellationToken = default)
+    {
+        _ = _writer ?? throw new InvalidOperationException("The payee engine was not started.");
+        if (_stopping)
+        {
+            return new CloseAgreementRefused(CloseAgreementRefusal.Unavailable);
+        }
+
+        var slot = IsServed(key) ? await GetSlotAsync(key, cancellationToken).ConfigureAwait(false) : null;
+        if (slot is null)
+        {
+            return new CloseAgreementRefused(CloseAgreementRefusal.UnknownChannel);
+        }
+
+        var nowSeconds = (ulong)_time.GetUtcNow().ToUnixTimeSeconds();
+        CloseAgreement agreement;
+        CloseAgreement? previous;
+        lock (slot)
+        {
+            var view = slot.View;
+            if (view.Settled)
+            {
+                return new CloseAgreementRefused(CloseAgreementRefusal.ChannelSettled);
+            }
+
+            if (view.IsClosing)
+            {
+                return new CloseAgreementRefused(CloseAgreementRefusal.ChannelClosing);
+            }
+
+            if (_receipts is null || _receipts.Payee != view.Parameters.Payee)
+            {
+                return new CloseAgreementRefused(CloseAgreementRefusal.NotPayee);
+            }
+
+            var payerToPayee = BigInteger.Max(slot.Durable, view.RedeemedByPayee);
+            var payeeToPayer = view.RedeemedByPayer;
+            if (slot.Agreement is { } live && live.IsLiveAt(nowSeconds, _options.CloseAgreementSkewMargin))
+            {
+                if (!slot.AgreementDurable)
+                {
+                    return new CloseAgreementRefused(CloseAgreementRefusal.WriteInFlight);
+                }
+
+                return live.PayerToPayee == payerToPayee && live.PayeeToPayer == payeeToPayer
+                    ? new CloseAgreementSigned(live, Repeated: true)
+                    : new CloseAgreementRefused(CloseAgreementRefusal.AgreementPending);
+            }
+
+            if (slot.Reserved != slot.Durable)
+            {
+                // A higher voucher is being written; an agreement below it would refuse a voucher already acknowledged.
+                return new CloseAgreementRefused(CloseAgreementRefusal.WriteInFlight);
+            }
+
+            if (payerToPayee.Sign == 0 && payeeToPayer.Sign == 0)
+            {
+                return new CloseAgreementRefused(CloseAgreementRefusal.NothingToClose);
+            }
+
+            var deadline = nowSeconds + (ulong)Math.Ceiling(_options.CloseAgreementValidity.TotalSeconds);
+            var signature = _receipts.SignClose(key, payerToPayee, payeeToPayer, deadline);
+            agreement = new CloseAgreement(key, payerToPayee, payeeToPayer, deadline, signature.ToRsv());
+
+            // Held before it is stored: vouchers above it are refused from now on, so none is accepted between the
+            // write and the answer.
+            previous = slot.Agreement;
+            slot.Agreement = agreement;
+            slot.AgreementDurable = false;
+        }
+
+        try
+        {
+            await _store.SaveCloseAgreementAsync(agreement, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            lock (slot)
+            {
+                if (ReferenceEquals(slot.Agreement, agreement))
+                {
+                    slot.Agreement = previous;
+                    slot.AgreementDurable = true;
+                }
+            }
+
+            throw;
+        }
+
+        lock (slot)
+        {
+            slot.AgreementDurable = true;
+        }
+
+        LogCloseAgreed(_logger, key, agreement.PayerToPayee, agreement.PayeeToPayer, agreement.Deadline);
+        return new CloseAgreementSigned(agreement, Repeated: false);
+    }
+
+    /// <summary>The newest close agreement the payee signed for <paramref name="key"/> (live or expired); null if none or the channel is not held.</summary>
+    public CloseAgreement? GetCloseAgreement(ChannelKey key)
+    {
+        if (!_slots.TryGetValue(key, out var slot))
+        {
+            return null;
+        }
+
+        lock (slot)
+        {
+            return slot.AgreementDurable ? slot.Agreement : null;
+        }
+    }
+
     /// <summary>The velocity flags raised at or after <paramref name="since"/> (from the store: every instance's).</summary>
     public Task<IReadOnlyList<VelocityFlag>> ListFlagsAsync(DateTimeOffset since, CancellationToken cancellationToken = default) =>
         _store.ListFlagsAsync(since, cancellationToken);
@@ -319,6 +451,12 @@ public sealed partial class PayeeEngine : IAsyncDisposable
             IReadOnlyList<VelocityFlag> flags = [];
             lock (slot)
             {
+                if (slot.Agreement is { } agreement && amount > agreement.PayerToPayee
+                    && agreement.IsLiveAt((ulong)now.ToUnixTimeSeconds(), _options.CloseAgreementSkewMargin))
+                {
+                    return new VoucherRejected(VoucherRejectCode.CloseAgreed, slot.Durable);
+                }
+
                 if (amount < slot.Reserved)
                 {
                     // A higher voucher of the channel was reserved while this one was being verified.
@@ -491,6 +629,9 @@ public sealed partial class PayeeEngine : IAsyncDisposable
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Velocity flag {Rule} on channel {Channel} (payer {Payer}): observed {Observed} above {Limit}; refused: {Refused}")]
     private static partial void LogFlag(ILogger logger, VelocityRule rule, ChannelKey channel, Address payer, BigInteger observed, BigInteger limit, bool refused);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Close agreement signed for channel {Channel}: payer to payee {PayerToPayee}, payee to payer {PayeeToPayer}, deadline {Deadline}")]
+    private static partial void LogCloseAgreed(ILogger logger, ChannelKey channel, BigInteger payerToPayee, BigInteger payeeToPayer, ulong deadline);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Error, Message = "Velocity flag {Rule} on channel {Channel} could not be stored")]
     private static partial void LogFlagNotStored(ILogger logger, VelocityRule rule, ChannelKey channel, Exception exception);

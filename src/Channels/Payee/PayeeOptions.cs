@@ -24,6 +24,19 @@ public sealed class PayeeOptions : IValidatableObject
     /// <summary>A closing channel whose deadline is nearer than this is refused with <c>DeadlineTooNear</c>.</summary>
     public TimeSpan DeadlineMargin { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// How long a close agreement the payee signs is valid: its deadline is the engine's clock plus this, in unix
+    /// seconds. Short keeps the pause in accepting vouchers short (docs/protocol.md, "the client rule").
+    /// </summary>
+    public TimeSpan CloseAgreementValidity { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How long after a close agreement's deadline the engine still refuses vouchers above the agreed amount
+    /// (<c>CloseAgreed</c>). The deadline is checked on chain against <c>block.timestamp</c>, which may run ahead of or
+    /// behind this host's clock and only advances per block; the margin covers both.
+    /// </summary>
+    public TimeSpan CloseAgreementSkewMargin { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Most vouchers written in one transaction (one flush).</summary>
     [Range(1, 65_536)]
     public int MaxBatchSize { get; set; } = 1024;
@@ -50,6 +63,8 @@ public sealed class PayeeOptions : IValidatableObject
         target.ChainId = ChainId;
         target.Contract = Contract;
         target.DeadlineMargin = DeadlineMargin;
+        target.CloseAgreementValidity = CloseAgreementValidity;
+        target.CloseAgreementSkewMargin = CloseAgreementSkewMargin;
         target.MaxBatchSize = MaxBatchSize;
         target.WriteQueueCapacity = WriteQueueCapacity;
         target.UnknownChannelCacheTime = UnknownChannelCacheTime;
@@ -67,6 +82,16 @@ public sealed class PayeeOptions : IValidatableObject
         if (DeadlineMargin < TimeSpan.Zero)
         {
             yield return new ValidationResult("Payee:DeadlineMargin must not be negative.", [nameof(DeadlineMargin)]);
+        }
+
+        if (CloseAgreementValidity < TimeSpan.FromSeconds(1))
+        {
+            yield return new ValidationResult("Payee:CloseAgreementValidity must be at least 1 second.", [nameof(CloseAgreementValidity)]);
+        }
+
+        if (CloseAgreementSkewMargin < TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Payee:CloseAgreementSkewMargin must not be negative.", [nameof(CloseAgreementSkewMargin)]);
         }
 
         if (UnknownChannelCacheTime < TimeSpan.Zero)

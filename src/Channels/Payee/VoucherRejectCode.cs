@@ -53,4 +53,10 @@ public enum VoucherRejectCode : byte
 
     /// <summary>The payee is shutting down or overloaded; retry the same voucher later.</summary>
     Unavailable = 16,
+
+    /// <summary>
+    /// The payee signed a close agreement that is still live (its deadline plus the skew margin has not passed): it
+    /// accepts no voucher above the agreed amount until the agreement expires (docs/protocol.md, "the client rule").
+    /// </summary>
+    CloseAgreed = 17,
 }

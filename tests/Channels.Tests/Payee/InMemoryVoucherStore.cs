@@ -14,6 +14,9 @@ internal sealed class InMemoryVoucherStore : IVoucherStore
     private readonly Dictionary<ChannelKey, StoredVoucher> _newest = [];
     private readonly Dictionary<ChannelKey, StoredChannel> _channels = [];
     private readonly List<VelocityFlag> _flags = [];
+    private readonly Dictionary<ChannelKey, CloseAgreement> _agreements = [];
+
+    public Exception? FailNextAgreement { get; set; }
 
     public int Batches { get; private set; }
 
@@ -25,6 +28,30 @@ internal sealed class InMemoryVoucherStore : IVoucherStore
 
     /// <summary>Holds each batch until released (to test queueing and shutdown).</summary>
     public TaskCompletionSource? Gate { get; set; }
+
+    public Task SaveCloseAgreementAsync(CloseAgreement agreement, CancellationToken cancellationToken = default)
+    {
+        lock (_agreements)
+        {
+            if (FailNextAgreement is { } failure)
+            {
+                FailNextAgreement = null;
+                throw failure;
+            }
+
+            _agreements[agreement.Key] = agreement;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<CloseAgreement>> ListCloseAgreementsAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_agreements)
+        {
+            return Task.FromResult<IReadOnlyList<CloseAgreement>>(_agreements.Values.ToList());
+        }
+    }
 
     public Task MigrateAsync(CancellationToken cancellationToken = default)
     {

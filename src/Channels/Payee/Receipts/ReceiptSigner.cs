@@ -34,4 +34,13 @@ public sealed class ReceiptSigner
         typedData.HashReceipt(key.ChannelId.Bytes, cumulative, issuedAt, digest);
         return new PaymentReceipt(key, cumulative, issuedAt, _key.Sign(digest));
     }
+
+    /// <summary>Signs a cooperative close (EIP-712 <c>CooperativeClose</c>) of <paramref name="key"/>'s deployment.</summary>
+    public EcdsaSignature SignClose(ChannelKey key, BigInteger payerToPayee, BigInteger payeeToPayer, ulong deadline)
+    {
+        var typedData = _domains.GetOrAdd((key.ChainId, key.Contract), k => ChannelTypedData.ForContract(k.Item1, k.Item2));
+        Span<byte> digest = stackalloc byte[32];
+        typedData.HashCooperativeClose(key.ChannelId.Bytes, payerToPayee, payeeToPayer, deadline, digest);
+        return _key.Sign(digest);
+    }
 }

@@ -35,6 +35,15 @@ public interface IVoucherStore
     /// <summary>Every stored channel view.</summary>
     Task<IReadOnlyList<StoredChannel>> ListChannelsAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Saves the close agreement the payee signed for a channel, replacing the channel's earlier one (the engine signs
+    /// a new one only after the earlier one expired). Durable before it returns: the signature is handed out only then.
+    /// </summary>
+    Task SaveCloseAgreementAsync(CloseAgreement agreement, CancellationToken cancellationToken = default);
+
+    /// <summary>The newest close agreement of every channel (live or expired).</summary>
+    Task<IReadOnlyList<CloseAgreement>> ListCloseAgreementsAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Appends a velocity flag (append-only).</summary>
     Task AppendFlagAsync(VelocityFlag flag, CancellationToken cancellationToken = default);
 
