@@ -244,6 +244,78 @@ public abstract class VoucherStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SaveCloseAgreement_Reopen_ReturnedByANewInstance()
+    {
+        var store = await OpenStoreAsync();
+        var agreement = Agreement(Key(chain: ulong.MaxValue), MaxWord, 7, long.MaxValue, 5);
+        var other = Agreement(Key(channel: 2), 500, 0, 1_800_000_000, 6);
+        await store.SaveCloseAgreementAsync(agreement);
+        await store.SaveCloseAgreementAsync(other);
+
+        var reopened = await OpenStoreAsync();
+
+        var list = await reopened.ListCloseAgreementsAsync();
+        list.Count.ShouldBe(2);
+        ShouldMatch(list.Single(a => a.Key == agreement.Key), agreement);
+        ShouldMatch(list.Single(a => a.Key == other.Key), other);
+    }
+
+    [Fact]
+    public async Task SaveCloseAgreement_SameChannelAgain_ReplacesTheEarlierOne()
+    {
+        var store = await OpenStoreAsync();
+        await store.SaveCloseAgreementAsync(Agreement(Key(), 500, 0, 1_800_000_000, 1));
+        var newer = Agreement(Key(), 600, 3, 1_800_001_000, 2);
+
+        await store.SaveCloseAgreementAsync(newer);
+
+        ShouldMatch((await store.ListCloseAgreementsAsync()).ShouldHaveSingleItem(), newer);
+    }
+
+    [Fact]
+    public async Task PayeeEngine_RestartedOnThisStore_StillRefusesVouchersAboveTheLiveAgreement()
+    {
+        using var payer = Settlement.Ethereum.Signing.PrivateKey.Create(Enumerable.Repeat((byte)0x41, 32).ToArray());
+        using var payee = Settlement.Ethereum.Signing.PrivateKey.Create(Enumerable.Repeat((byte)0x42, 32).ToArray());
+        var contract = Key().Contract;
+        var parameters = new ChannelParameters(payer.Address, payee.Address, Address.Zero, 3600, 9);
+        var key = new ChannelKey(1, contract, parameters.Id);
+        var source = new OneChannelSource(new StoredChannel(new PayeeChannelView(key, parameters, 1_000_000, 0, 0, 0, 0, false), 1));
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(T0);
+        var typedData = ChannelTypedData.ForContract(1, contract);
+        VoucherSubmission Voucher(BigInteger amount) =>
+            new(key, amount, typedData.SignVoucher(payer, key.ChannelId.Bytes, amount).ToRsv());
+        async Task<PayeeEngine> StartAsync()
+        {
+            var engine = new PayeeEngine(
+                Microsoft.Extensions.Options.Options.Create(new PayeeOptions { ChainId = 1, Contract = contract.ToString() }),
+                await OpenStoreAsync(),
+                source,
+                clock,
+                receipts: new Settlement.Channels.Payee.Receipts.ReceiptSigner(payee));
+            await engine.StartAsync();
+            return engine;
+        }
+
+        CloseAgreement agreement;
+        await using (var first = await StartAsync())
+        {
+            (await first.SubmitAsync(Voucher(500))).ShouldBe(new VoucherAccepted(500, 500));
+            agreement = (await first.AgreeCloseAsync(key)).ShouldBeOfType<CloseAgreementSigned>().Agreement;
+        }
+
+        await using var restarted = await StartAsync();
+
+        ShouldMatch(restarted.GetCloseAgreement(key), agreement);
+        (await restarted.SubmitAsync(Voucher(600))).ShouldBe(new VoucherRejected(VoucherRejectCode.CloseAgreed, 500));
+        var again = (await restarted.AgreeCloseAsync(key)).ShouldBeOfType<CloseAgreementSigned>();
+        again.Repeated.ShouldBeTrue();
+        ShouldMatch(again.Agreement, agreement);
+        clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds((long)agreement.Deadline + 121));
+        (await restarted.SubmitAsync(Voucher(600))).ShouldBe(new VoucherAccepted(600, 100));
+    }
+
+    [Fact]
     public async Task Migrate_Twice_NoOpThatKeepsData()
     {
         var store = await OpenStoreAsync();
@@ -567,6 +639,24 @@ public abstract class VoucherStoreContract : IAsyncLifetime
     protected static VelocityFlag Flag(ChannelKey key, VelocityRule rule, DateTimeOffset at, bool refused = false) =>
         new(key, Payer, rule, 1_000_000_000_000_000_000, 500, refused, at);
 
+    protected static CloseAgreement Agreement(ChannelKey key, BigInteger payerToPayee, BigInteger payeeToPayer, ulong deadline, byte tag)
+    {
+        var signature = new byte[65];
+        signature.AsSpan(0, 64).Fill(tag);
+        signature[64] = 28;
+        return new CloseAgreement(key, payerToPayee, payeeToPayer, deadline, signature);
+    }
+
+    private static void ShouldMatch(CloseAgreement? actual, CloseAgreement expected)
+    {
+        actual.ShouldNotBeNull();
+        actual.Key.ShouldBe(expected.Key);
+        actual.PayerToPayee.ShouldBe(expected.PayerToPayee);
+        actual.PayeeToPayer.ShouldBe(expected.PayeeToPayer);
+        actual.Deadline.ShouldBe(expected.Deadline);
+        actual.Signature.ShouldBe(expected.Signature);
+    }
+
     private static void ShouldMatch(StoredVoucher? actual, StoredVoucher expected)
     {
         actual.ShouldNotBeNull();
@@ -590,5 +680,11 @@ public abstract class VoucherStoreContract : IAsyncLifetime
     {
         actual.ShouldBe(expected);
         actual.RaisedAt.Offset.ShouldBe(TimeSpan.Zero);
+    }
+
+    private sealed class OneChannelSource(StoredChannel channel) : IChannelViewSource
+    {
+        public Task<StoredChannel?> GetConfirmedAsync(ChannelKey key, CancellationToken cancellationToken = default) =>
+            Task.FromResult(key == channel.View.Key ? channel : null);
     }
 }
