@@ -40,11 +40,13 @@ public sealed class PayeeServiceHost : IAsyncDisposable
 
     /// <summary>
     /// Validates <paramref name="options"/>, connects to the chain node, migrates the store, loads stored channels and
-    /// starts listening. <paramref name="receiptKey"/> (the payee's key) signs receipts; the caller keeps ownership.
+    /// starts listening. <paramref name="receiptKey"/> (the payee's key) signs receipts and close agreements; the caller keeps
+    /// ownership. <paramref name="time"/> is the clock (the system's unless given).
     /// </summary>
     /// <exception cref="ArgumentException">A setting is invalid (the message names it).</exception>
     public static async Task<PayeeServiceHost> StartAsync(
-        PayeeServiceOptions options, PrivateKey? receiptKey, Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default)
+        PayeeServiceOptions options, PrivateKey? receiptKey, Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default,
+        TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.ThrowIfInvalid();
@@ -66,7 +68,7 @@ public sealed class PayeeServiceHost : IAsyncDisposable
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(15));
 
         var services = builder.Services;
-        services.AddPayeeService(options, receiptKey);
+        services.AddPayeeService(options, receiptKey, time);
         services.AddSingleton(new ConnectionLimiter(options.MaxConnections));
         services.AddSingleton<PayeeMetricsSnapshot>();
         services.AddSingleton<PayeeStreamEndpoint>();

@@ -21,15 +21,19 @@ namespace Settlement.PayeeService.Hosting;
 /// </summary>
 public static class PayeeServiceRegistration
 {
-    /// <summary>Adds the payee engine and its dependencies. <paramref name="receiptKey"/> signs receipts; the caller keeps ownership.</summary>
+    /// <summary>
+    /// Adds the payee engine and its dependencies. <paramref name="receiptKey"/> signs receipts and close agreements; the
+    /// caller keeps ownership. <paramref name="time"/> is the clock (the system's unless given; tests shift it).
+    /// </summary>
     /// <exception cref="ArgumentException">A setting is invalid (the message names it).</exception>
-    public static IServiceCollection AddPayeeService(this IServiceCollection services, PayeeServiceOptions options, PrivateKey? receiptKey = null)
+    public static IServiceCollection AddPayeeService(
+        this IServiceCollection services, PayeeServiceOptions options, PrivateKey? receiptKey = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(options);
         options.ThrowIfInvalid();
         services.AddSingleton(options);
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(time ?? TimeProvider.System);
         services.AddSingleton(new RpcHttpClient());
         services.AddSingleton(sp => new EthereumRpcClient(
             sp.GetRequiredService<RpcHttpClient>().Http, new EthereumRpcOptions { Url = options.RpcUrl, ChainId = options.Engine.ChainId }));

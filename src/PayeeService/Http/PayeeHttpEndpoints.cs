@@ -39,6 +39,7 @@ internal static class PayeeHttpEndpoints
         app.MapPost("/v1/vouchers/{chainId}/{contract}", SubmitAsync);
         app.MapGet("/v1/channels/{chainId}/{contract}/{channelId}", StatusAsync);
         app.MapGet("/v1/channels/{chainId}/{contract}/{channelId}/receipt", Receipt);
+        app.MapPost("/v1/channels/{chainId}/{contract}/{channelId}/close-agreement", CloseAgreementAsync);
         app.MapGet("/v1/flags", FlagsAsync);
     }
 
@@ -129,6 +130,59 @@ internal static class PayeeHttpEndpoints
 
         var frame = new ReceiptFrame(receipt.Key.ChannelId, receipt.Cumulative, receipt.IssuedAt, receipt.Signature.ToRsv());
         return Results.Text(PayeeJsonCodec.Encode(frame), "application/json");
+    }
+
+    private static async Task<IResult> CloseAgreementAsync(string chainId, string contract, string channelId, PayeeEngine engine, CancellationToken cancellationToken)
+    {
+        if (!TryKey(chainId, contract, channelId, out var key, out var problem))
+        {
+            return problem!;
+        }
+
+        CloseAgreementOutcome outcome;
+        try
+        {
+            outcome = await engine.AgreeCloseAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The agreement was not stored, so no signature was handed out; the caller may ask again.
+            outcome = new CloseAgreementRefused(CloseAgreementRefusal.Unavailable);
+        }
+
+        if (outcome is CloseAgreementSigned { Agreement: var agreement } signed)
+        {
+            return Results.Json(new
+            {
+                chainId = key.ChainId.ToString(CultureInfo.InvariantCulture),
+                contract = key.Contract.ToString(),
+                channelId = key.ChannelId.ToString(),
+                payerToPayee = Amount(agreement.PayerToPayee),
+                payeeToPayer = Amount(agreement.PayeeToPayer),
+                deadline = agreement.Deadline,
+                payee = engine.ReceiptSignerAddress?.ToString(),
+                signature = Ethereum.Encoding.Hex.Encode(agreement.Signature),
+                repeated = signed.Repeated,
+            });
+        }
+
+        var reason = ((CloseAgreementRefused)outcome).Reason;
+        var (status, detail) = reason switch
+        {
+            CloseAgreementRefusal.UnknownChannel => (StatusCodes.Status404NotFound, $"No confirmed channel {key} on the deployment this payee serves."),
+            CloseAgreementRefusal.ChannelClosing => (StatusCodes.Status409Conflict, "A unilateral close has started."),
+            CloseAgreementRefusal.ChannelSettled => (StatusCodes.Status409Conflict, "The channel was settled on chain."),
+            CloseAgreementRefusal.NothingToClose => (StatusCodes.Status409Conflict, "Nothing was paid in either direction."),
+            CloseAgreementRefusal.AgreementPending => (StatusCodes.Status409Conflict, "A live close agreement with other amounts exists; ask again after its deadline."),
+            CloseAgreementRefusal.NotPayee => (StatusCodes.Status409Conflict, "This payee holds no key of the channel's payee."),
+            CloseAgreementRefusal.WriteInFlight => (StatusCodes.Status503ServiceUnavailable, "A voucher of the channel is being written; ask again."),
+            _ => (StatusCodes.Status503ServiceUnavailable, "The payee cannot sign now; ask again."),
+        };
+        return Results.Problem(
+            title: "No close agreement",
+            detail: detail,
+            statusCode: status,
+            extensions: new Dictionary<string, object?> { ["reason"] = System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(reason.ToString()) });
     }
 
     private static async Task<IResult> FlagsAsync(PayeeEngine engine, string? since, CancellationToken cancellationToken)

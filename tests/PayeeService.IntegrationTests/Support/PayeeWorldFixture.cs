@@ -69,7 +69,7 @@ public sealed class PayeeWorldFixture : IAsyncLifetime
     /// Starts a payee service signing receipts with the payee's key, over a fresh SQLite file unless
     /// <paramref name="database"/> names one (a path or a PostgreSQL connection string).
     /// </summary>
-    internal async Task<RunningPayee> StartPayeeAsync(ITestOutputHelper? output, Action<PayeeServiceOptions>? configure = null, string? database = null)
+    internal async Task<RunningPayee> StartPayeeAsync(ITestOutputHelper? output, Action<PayeeServiceOptions>? configure = null, string? database = null, TimeProvider? time = null)
     {
         var folder = Directory.CreateTempSubdirectory("payee-it-");
         var options = Options(database ?? Path.Combine(folder.FullName, "payee.db"));
@@ -79,7 +79,7 @@ public sealed class PayeeWorldFixture : IAsyncLifetime
             : b => b.SetMinimumLevel(LogLevel.Information).AddProvider(new TestOutputLoggerProvider(output));
         try
         {
-            var host = await PayeeServiceHost.StartAsync(options, World.PayeeKey, logging);
+            var host = await PayeeServiceHost.StartAsync(options, World.PayeeKey, logging, time: time);
             return new RunningPayee(host, options, folder.FullName);
         }
         catch
