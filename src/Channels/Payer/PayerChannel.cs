@@ -597,6 +597,26 @@ public sealed class PayerChannel
         return new CloseOutcome(CloseResult.Closing, toPayee, toPayer, chain.CloseDeadline);
     }
 
+    /// <summary>
+    /// Asks the payee service for its close agreement (<paramref name="payee"/>) and closes cooperatively with it
+    /// (<see cref="CloseAsync"/> with its signature and deadline). If the payee refuses, nothing is sent and the result is
+    /// <see cref="CloseResult.PayeeRefused"/> (ask <paramref name="payee"/> directly for the reason); if its agreement is
+    /// not over this channel's newest state, <see cref="CloseResult.WrongPayeeSignature"/>.
+    /// </summary>
+    public async Task<CloseOutcome> CloseWithPayeeAsync(
+        PayeeCloseAgreementClient payee, IContractTransactor? sender = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(payee);
+        var answer = await payee.RequestAsync(Key, cancellationToken).ConfigureAwait(false);
+        if (answer is not PayeeAgreedClose agreed)
+        {
+            var (toPayee, toPayer) = Totals();
+            return new CloseOutcome(CloseResult.PayeeRefused, toPayee, toPayer, 0);
+        }
+
+        return await CloseAsync(agreed.PayeeSignature, agreed.State.Deadline, sender, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Settles a closing channel once the chain's time is past its deadline; before that nothing is sent.</summary>
     public async Task<CloseOutcome> SettleAsync(IContractTransactor? sender = null, CancellationToken cancellationToken = default)
     {

@@ -25,8 +25,16 @@ public sealed class CloseAgreementHttpTests(PayeeWorldFixture fixture, ITestOutp
     public async Task CloseAgreement_PayerKeepsPaying_RefusedUntilDeadThenAcceptedOldAgreementRevertsAndPayeeRedeems()
     {
         var channel = await fixture.OpenChannelAsync(Deposit);
-        var clock = new ShiftedClock();
-        await using var payee = await fixture.StartPayeeAsync(output, time: clock);
+        // A short validity and margin keep the shared node's time jump small; the payee runs on the chain's time.
+        var clock = await ShiftedClock.ChainAlignedAsync(fixture);
+        await using var payee = await fixture.StartPayeeAsync(
+            output,
+            o =>
+            {
+                o.Engine.CloseAgreementValidity = TimeSpan.FromSeconds(30);
+                o.Engine.CloseAgreementSkewMargin = TimeSpan.FromSeconds(5);
+            },
+            time: clock);
         var w = fixture.World;
         (await PostVoucherAsync(payee, channel.Voucher(500))).ShouldBe((HttpStatusCode.OK, new AckFrame(channel.Id, AckOutcome.Accepted, null, 500, 500)));
 
@@ -39,7 +47,7 @@ public sealed class CloseAgreementHttpTests(PayeeWorldFixture fixture, ITestOutp
         body.GetProperty("repeated").GetBoolean().ShouldBeFalse();
         var deadline = body.GetProperty("deadline").GetUInt64();
         var now = (ulong)clock.GetUtcNow().ToUnixTimeSeconds();
-        deadline.ShouldBeInRange(now + 599, now + 600);
+        deadline.ShouldBeInRange(now + 29, now + 30);
         var signature = EcdsaSignature.ParseRsv(Hex.Decode(body.GetProperty("signature").GetString()!));
         var agreed = new CooperativeCloseState(channel.Id, 500, 0, deadline);
         agreed.TryRecoverSigner(w.Channels.Domain, signature, out var signer).ShouldBeTrue();
@@ -56,11 +64,11 @@ public sealed class CloseAgreementHttpTests(PayeeWorldFixture fixture, ITestOutp
         (await payee.NewestAsync(channel.Key))!.Cumulative.ShouldBe(new BigInteger(500));
 
         // The deadline passes on chain and, with the skew margin, on the payee's clock.
-        await fixture.Node.IncreaseTimeAsync(700);
+        await fixture.Node.IncreaseTimeAsync(40);
         await fixture.Node.MineAsync();
         (await w.LatestTimestampAsync()).ShouldBeGreaterThan(deadline);
-        clock.Offset = TimeSpan.FromSeconds(600 + 120 + 5);
-        ((ulong)clock.GetUtcNow().ToUnixTimeSeconds()).ShouldBeGreaterThan(deadline + 120);
+        clock.Offset += TimeSpan.FromSeconds(40);
+        ((ulong)clock.GetUtcNow().ToUnixTimeSeconds()).ShouldBeGreaterThan(deadline + 5);
 
         (await PostVoucherAsync(payee, channel.Voucher(600))).ShouldBe((HttpStatusCode.OK, new AckFrame(channel.Id, AckOutcome.Accepted, null, 600, 600)));
         var ex = await Should.ThrowAsync<ChannelContractRevertException>(
@@ -107,13 +115,5 @@ public sealed class CloseAgreementHttpTests(PayeeWorldFixture fixture, ITestOutp
     {
         var (status, frame, _) = await payee.PostVoucherAsync(PayeeFrameCodec.Encode(voucher), false, fixture.ChainId, fixture.Contract.ToString());
         return (status, frame);
-    }
-
-    /// <summary>The system clock shifted by <see cref="Offset"/>; timers stay real (the chain follower keeps polling).</summary>
-    private sealed class ShiftedClock : TimeProvider
-    {
-        public TimeSpan Offset { get; set; }
-
-        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Offset;
     }
 }

@@ -45,6 +45,33 @@ public sealed class PayerChainTests(PayeeWorldFixture fixture, ITestOutputHelper
     }
 
     [Fact]
+    public async Task CloseWithPayeeAsync_PayeeServiceAgrees_SettledAtTheNewestVoucher()
+    {
+        await using var payee = await fixture.StartPayeeAsync(output, time: await ShiftedClock.ChainAlignedAsync(fixture));
+        await using var side = new PayerSide(fixture);
+        await using var client = side.NewClient();
+        var payeeBefore = await W.Token.BalanceOfAsync(fixture.Payee);
+        var channel = await client.OpenAsync(new OpenChannelRequest(fixture.Payee, W.Token.Address, 1_000_000) { PayeeStreamUrl = payee.StreamUrl });
+        await fixture.Node.MineAsync();
+        await payee.WaitForStatusAsync(channel.Key, _ => true);
+        var agreements = new PayeeCloseAgreementClient(payee.Http);
+
+        (await channel.CloseWithPayeeAsync(agreements)).ShouldBe(new CloseOutcome(CloseResult.PayeeRefused, 0, 0, 0));
+        (await agreements.RequestAsync(channel.Key)).ShouldBe(new PayeeRefusedClose(409, "nothingToClose"));
+        channel.Status.ShouldBe(PayerChannelStatus.Open);
+        for (var i = 0; i < 4; i++)
+        {
+            (await channel.PayAsync(1_000)).ShouldBeOfType<PaymentDelivered>();
+        }
+
+        var closed = await channel.CloseWithPayeeAsync(agreements);
+
+        closed.ShouldBe(new CloseOutcome(CloseResult.Settled, 4_000, 0, 0));
+        (await W.Token.BalanceOfAsync(fixture.Payee) - payeeBefore).ShouldBe(new BigInteger(4_000));
+        (await W.Channels.GetStateAsync(channel.Id)).Exists.ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task CloseAsync_PayeeSignatureOverAnotherState_RefusedAndNothingSent()
     {
         await using var side = new PayerSide(fixture);

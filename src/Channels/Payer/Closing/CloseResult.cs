@@ -20,4 +20,7 @@ public enum CloseResult
 
     /// <summary>The channel was already settled.</summary>
     AlreadySettled = 5,
+
+    /// <summary>The payee signed no close agreement (its reason is in <see cref="PayeeRefusedClose"/>): nothing was sent.</summary>
+    PayeeRefused = 6,
 }
