@@ -65,6 +65,24 @@ public sealed class SqliteVoucherStoreTests : VoucherStoreContract
     }
 
     [Fact]
+    public async Task Migrate_Version1File_AddsCloseAgreementsAndKeepsVouchers()
+    {
+        var store = await OpenStoreAsync();
+        await store.SaveNewestAsync([Voucher(Key(), 500, 1)]);
+        await ScalarAsync("DROP TABLE payee_close_agreements; PRAGMA user_version = 1;");
+
+        var upgraded = await OpenStoreAsync();
+        await upgraded.MigrateAsync();
+        var agreement = Agreement(Key(), 500, 0, 1_800_000_000, 3);
+        await upgraded.SaveCloseAgreementAsync(agreement);
+
+        (await ScalarAsync("PRAGMA user_version")).ShouldBe((long)SqliteVoucherStore.SchemaVersion);
+        SqliteVoucherStore.SchemaVersion.ShouldBe(2);
+        (await upgraded.GetNewestAsync(Key()))!.Cumulative.ShouldBe(new System.Numerics.BigInteger(500));
+        (await upgraded.ListCloseAgreementsAsync()).ShouldHaveSingleItem().Deadline.ShouldBe(1_800_000_000UL);
+    }
+
+    [Fact]
     public async Task AppendFlag_RowUpdatedOrDeleted_RefusedByTrigger()
     {
         var store = await OpenStoreAsync();
