@@ -29,4 +29,9 @@ internal sealed class DiscardingVoucherStore : IVoucherStore
 
     public Task<IReadOnlyList<VelocityFlag>> ListFlagsAsync(DateTimeOffset since, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<VelocityFlag>>([]);
+
+    public Task SaveCloseAgreementAsync(CloseAgreement agreement, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public Task<IReadOnlyList<CloseAgreement>> ListCloseAgreementsAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<CloseAgreement>>([]);
 }
