@@ -9,7 +9,8 @@ namespace Settlement.Cli.Tests.Settle;
 
 /// <summary>
 /// The ledger's durability promise with real processes: a writer (tests/LedgerCrashWriter) books batches into a SQLite
-/// ledger and prints "acked N" after each commit; it is killed with SIGKILL at random moments, restarted from the
+/// ledger and prints "acked N" after each commit; it is killed with SIGKILL at random moments (odd runs from start-up
+/// on, even runs after their first commit, so batches are acknowledged however slow start-up is), restarted from the
 /// highest acknowledged id (so a batch that committed unseen is re-sent and must come back "exists"), and at the end
 /// every acknowledged transfer is stored, each exactly once (the balances equal those recomputed from ids 1..N), debits
 /// equal credits, and <c>l2pay settle verify-journal</c> passes.
@@ -39,10 +40,22 @@ public sealed class LedgerCrashTests(ITestOutputHelper output) : IDisposable
         for (var iteration = 1; iteration <= Iterations; iteration++)
         {
             using var writer = StartWriter(highestAcked + 1);
-            var lines = ReadAcksAsync(writer);
+            var firstAck = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var lines = ReadAcksAsync(writer, firstAck);
 
-            // Anywhere from start-up (runtime, migration) to a few batches in.
-            await Task.Delay(random.Next(50, 600));
+            if (iteration % 2 == 1)
+            {
+                // Anywhere from start-up (runtime, migration) to a few batches in.
+                await Task.Delay(random.Next(50, 600));
+            }
+            else
+            {
+                // Mid-stream: after the first commit of this run, however slow start-up is on a loaded machine, so
+                // batches are acknowledged in every run of the test.
+                await Task.WhenAny(firstAck.Task, lines).WaitAsync(TimeSpan.FromMinutes(2));
+                await Task.Delay(random.Next(0, 300));
+            }
+
             if (!writer.HasExited)
             {
                 writer.Kill(entireProcessTree: true);
@@ -112,8 +125,8 @@ public sealed class LedgerCrashTests(ITestOutputHelper output) : IDisposable
         return process;
     }
 
-    /// <summary>The highest id the writer acknowledged (printed after its commit) before it died.</summary>
-    private static async Task<UInt128> ReadAcksAsync(Process writer)
+    /// <summary>The highest id the writer acknowledged (printed after its commit) before it died; <paramref name="firstAck"/> completes at the first.</summary>
+    private static async Task<UInt128> ReadAcksAsync(Process writer, TaskCompletionSource firstAck)
     {
         UInt128 highest = 0;
         while (await writer.StandardOutput.ReadLineAsync() is { } line)
@@ -121,6 +134,7 @@ public sealed class LedgerCrashTests(ITestOutputHelper output) : IDisposable
             if (line.StartsWith("acked ", StringComparison.Ordinal))
             {
                 highest = UInt128.Parse(line.AsSpan(6), CultureInfo.InvariantCulture);
+                firstAck.TrySetResult();
             }
         }
 
