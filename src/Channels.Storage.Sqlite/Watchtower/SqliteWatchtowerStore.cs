@@ -120,40 +120,7 @@ public sealed partial class SqliteWatchtowerStore : IWatchtowerStore
         try
         {
             await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using (var wal = connection.CreateCommand())
-            {
-                wal.CommandText = "PRAGMA journal_mode = WAL";
-                var mode = Convert.ToString(await wal.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
-                if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
-                {
-                    throw new InvalidOperationException($"SQLite watchtower store '{_path}': could not enable WAL (journal mode is '{mode}').");
-                }
-            }
-
-            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            long version;
-            await using (var read = connection.CreateCommand())
-            {
-                read.Transaction = tx;
-                read.CommandText = "PRAGMA user_version";
-                version = Convert.ToInt64(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
-            }
-
-            if (version > SchemaVersion)
-            {
-                throw new InvalidOperationException(
-                    $"SQLite watchtower store '{_path}' has schema version {version}, newer than this build's {SchemaVersion}: upgrade the watchtower.");
-            }
-
-            for (var step = (int)version; step < SchemaVersion; step++)
-            {
-                await using var command = connection.CreateCommand();
-                command.Transaction = tx;
-                command.CommandText = Migrations[step] + string.Create(CultureInfo.InvariantCulture, $"; PRAGMA user_version = {step + 1};");
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            var version = await SqliteSchema.MigrateAsync(connection, "watchtower store", _path, Migrations, ": upgrade the watchtower.", cancellationToken).ConfigureAwait(false);
             if (version < SchemaVersion)
             {
                 LogMigrated(_logger, _path, version, SchemaVersion);
