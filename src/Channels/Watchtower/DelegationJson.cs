@@ -67,7 +67,7 @@ public static class DelegationJson
                 return false;
             }
 
-            if (!root.TryGetProperty("chainId", out var chainIdElement) || !chainIdElement.TryGetUInt64(out var chainId))
+            if (!root.TryGetProperty("chainId", out var chainIdElement) || chainIdElement.ValueKind != JsonValueKind.Number || !chainIdElement.TryGetUInt64(out var chainId))
             {
                 error = "'chainId' is missing or not an unsigned integer.";
                 return false;
@@ -87,13 +87,13 @@ public static class DelegationJson
                 return false;
             }
 
-            if (!channel.TryGetProperty("challengePeriod", out var periodElement) || !periodElement.TryGetUInt32(out var period))
+            if (!channel.TryGetProperty("challengePeriod", out var periodElement) || periodElement.ValueKind != JsonValueKind.Number || !periodElement.TryGetUInt32(out var period))
             {
                 error = "'channel.challengePeriod' is missing or not a uint32.";
                 return false;
             }
 
-            if (!channel.TryGetProperty("nonce", out var nonceElement) || !nonceElement.TryGetUInt64(out var nonce))
+            if (!channel.TryGetProperty("nonce", out var nonceElement) || nonceElement.ValueKind != JsonValueKind.Number || !nonceElement.TryGetUInt64(out var nonce))
             {
                 error = "'channel.nonce' is missing or not a uint64.";
                 return false;

@@ -410,7 +410,7 @@ public sealed partial class EthereumRpcClient
         var byId = new Dictionary<long, JsonElement>();
         foreach (var response in doc.RootElement.EnumerateArray())
         {
-            if (response.ValueKind == JsonValueKind.Object && response.TryGetProperty("id", out var idElement) && idElement.TryGetInt64(out var id))
+            if (response.ValueKind == JsonValueKind.Object && response.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.Number && idElement.TryGetInt64(out var id))
             {
                 byId[id] = response;
             }
@@ -456,7 +456,7 @@ public sealed partial class EthereumRpcClient
 
     private static JsonElement ReadResponse(JsonElement response, string method, long id)
     {
-        if (!response.TryGetProperty("id", out var idElement) || !idElement.TryGetInt64(out var gotId) || gotId != id)
+        if (!response.TryGetProperty("id", out var idElement) || idElement.ValueKind != JsonValueKind.Number || !idElement.TryGetInt64(out var gotId) || gotId != id)
         {
             if (response.TryGetProperty("error", out var orphanError))
             {

@@ -98,12 +98,12 @@ internal sealed class BankTokenProvider
         }
 
         if (!root.TryGetProperty("auth_req_id", out var id) || id.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(id.GetString())
-            || !root.TryGetProperty("expires_in", out var exp) || !exp.TryGetInt32(out var expiresIn) || expiresIn <= 0)
+            || !root.TryGetProperty("expires_in", out var exp) || exp.ValueKind != JsonValueKind.Number || !exp.TryGetInt32(out var expiresIn) || expiresIn <= 0)
         {
             throw new BankResponseInvalidException(_bank, BankResponseProblem.Malformed, "backchannel authentication answer lacks auth_req_id or expires_in", null, null);
         }
 
-        var interval = root.TryGetProperty("interval", out var iv) && iv.TryGetInt32(out var seconds) && seconds > 0
+        var interval = root.TryGetProperty("interval", out var iv) && iv.ValueKind == JsonValueKind.Number && iv.TryGetInt32(out var seconds) && seconds > 0
             ? TimeSpan.FromSeconds(seconds)
             : DefaultCibaInterval;
         var now = _time.GetUtcNow();
@@ -141,7 +141,7 @@ internal sealed class BankTokenProvider
                 throw new BankResponseInvalidException(_bank, BankResponseProblem.Malformed, "token answer lacks access_token", null, null);
             }
 
-            var lifetime = root.TryGetProperty("expires_in", out var e) && e.TryGetInt32(out var s) && s > 0 ? s : 300;
+            var lifetime = root.TryGetProperty("expires_in", out var e) && e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var s) && s > 0 ? s : 300;
             return new(DecoupledPollOutcome.Authorised, pending, new AccessToken(at.GetString()!, now.AddSeconds(lifetime)));
         }
 

@@ -126,7 +126,7 @@ internal static class EventNotificationVerifier
                 return false;
             }
 
-            if (!c.TryGetProperty("iat", out var iatElement) || !iatElement.TryGetInt64(out var iat) || iat > now.AddMinutes(5).ToUnixTimeSeconds())
+            if (!c.TryGetProperty("iat", out var iatElement) || iatElement.ValueKind != JsonValueKind.Number || !iatElement.TryGetInt64(out var iat) || iat > now.AddMinutes(5).ToUnixTimeSeconds())
             {
                 error = "iat missing or in the future";
                 return false;

@@ -111,7 +111,7 @@ public static class DetachedJws
                 return JwsVerification.Fail("crit must list exactly the OBIE iat, iss and tan claims");
             }
 
-            if (!h.TryGetProperty(IatClaim, out var iatElement) || !iatElement.TryGetInt64(out iat))
+            if (!h.TryGetProperty(IatClaim, out var iatElement) || iatElement.ValueKind != JsonValueKind.Number || !iatElement.TryGetInt64(out iat))
             {
                 return JwsVerification.Fail("iat claim missing");
             }

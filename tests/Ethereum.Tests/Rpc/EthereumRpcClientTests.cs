@@ -37,6 +37,17 @@ public sealed class EthereumRpcClientTests : RpcTransportScenarios
     }
 
     [Fact]
+    public async Task Response_IdAsAString_RefusedAsAMismatchedIdNotAnInvalidOperation()
+    {
+        Node.Respond = (_, _, _) => Reply.ResultWithStringId("\"0x10\"");
+
+        var ex = await Should.ThrowAsync<JsonRpcTransportException>(() => Client(maxRetries: 0).GetBlockNumberAsync());
+
+        ex.Message.ShouldContain("the response id does not match the request id");
+        ex.IsTransient.ShouldBeFalse();
+    }
+
+    [Fact]
     public void AddEthereumRpc_MissingUrlAndChainId_FailsValidationNamingSettings()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Ethereum:Rpc:MaxRetries"] = "2" }).Build();

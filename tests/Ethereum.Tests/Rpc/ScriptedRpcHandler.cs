@@ -71,9 +71,12 @@ internal sealed class ScriptedRpcHandler : HttpMessageHandler
     private static HttpResponseMessage Json(string text) =>
         new(HttpStatusCode.OK) { Content = new StringContent(text, System.Text.Encoding.UTF8, "application/json") };
 
-    internal sealed record Reply(string? ResultJson, string? ErrorJson, HttpStatusCode Status = HttpStatusCode.OK, Exception? Throw = null, bool Hang = false)
+    internal sealed record Reply(string? ResultJson, string? ErrorJson, HttpStatusCode Status = HttpStatusCode.OK, Exception? Throw = null, bool Hang = false, bool IdAsString = false)
     {
         public static Reply Result(string json) => new(json, null);
+
+        /// <summary>A result whose id is the request's number written as a JSON string (a node that breaks the id's type).</summary>
+        public static Reply ResultWithStringId(string json) => new(json, null, IdAsString: true);
 
         public static Reply Error(int code, string message, string? dataJson = null) =>
             new(null, dataJson is null
@@ -86,8 +89,12 @@ internal sealed class ScriptedRpcHandler : HttpMessageHandler
 
         public static Reply NeverAnswer() => new(null, null, Hang: true);
 
-        public string Body(long id) => ErrorJson is not null
-            ? $"{{\"jsonrpc\":\"2.0\",\"id\":{id},\"error\":{ErrorJson}}}"
-            : $"{{\"jsonrpc\":\"2.0\",\"id\":{id},\"result\":{ResultJson}}}";
+        public string Body(long id)
+        {
+            var idJson = IdAsString ? $"\"{id}\"" : id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return ErrorJson is not null
+                ? $"{{\"jsonrpc\":\"2.0\",\"id\":{idJson},\"error\":{ErrorJson}}}"
+                : $"{{\"jsonrpc\":\"2.0\",\"id\":{idJson},\"result\":{ResultJson}}}";
+        }
     }
 }

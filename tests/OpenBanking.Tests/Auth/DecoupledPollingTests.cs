@@ -64,6 +64,36 @@ public sealed class DecoupledPollingTests : IDisposable
     }
 
     [Fact]
+    public async Task RequestBackchannel_ExpiresInAsAString_MalformedAnswerNotACrash()
+    {
+        _handler.Enqueue(200, """{"auth_req_id":"req-1","expires_in":"120"}""");
+        var ex = await Should.ThrowAsync<BankResponseInvalidException>(
+            () => _tokens.RequestBackchannelAsync(BcEndpoint, "https://bank.test", "r", CancellationToken.None));
+        ex.Problem.ShouldBe(BankResponseProblem.Malformed);
+    }
+
+    [Fact]
+    public async Task RequestBackchannel_IntervalAsAString_DefaultsToFiveSeconds()
+    {
+        _handler.Enqueue(200, """{"auth_req_id":"req-1","expires_in":60,"interval":"2"}""");
+        var pending = await _tokens.RequestBackchannelAsync(BcEndpoint, "https://bank.test", "r", CancellationToken.None);
+        pending.Interval.ShouldBe(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task PollBackchannel_TokenLifetimeAsAString_DefaultLifetimeOfFiveMinutes()
+    {
+        var pending = await StartAsync(interval: 1, expiresIn: 30);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        _handler.Enqueue(200, """{"access_token":"consent-token","token_type":"Bearer","expires_in":"3600"}""");
+
+        var result = await _tokens.PollBackchannelAsync(TokenEndpoint, pending, CancellationToken.None);
+
+        result.Outcome.ShouldBe(DecoupledPollOutcome.Authorised);
+        result.Token!.ExpiresOn.ShouldBe(_time.GetUtcNow().AddSeconds(300));
+    }
+
+    [Fact]
     public async Task PollBackchannel_PendingThenToken_PollsOnlyAfterEachIntervalThenAuthorised()
     {
         var pending = await StartAsync(interval: 2, expiresIn: 120);

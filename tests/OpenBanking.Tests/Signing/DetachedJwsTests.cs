@@ -88,6 +88,7 @@ public sealed class DetachedJwsTests : IDisposable
     [InlineData("tan")]
     [InlineData("alg")]
     [InlineData("iat-future")]
+    [InlineData("iat-string")]
     public async Task Verify_HeaderRuleBroken_Invalid(string broken)
     {
         var header = new Dictionary<string, object>
@@ -96,7 +97,12 @@ public sealed class DetachedJwsTests : IDisposable
             ["kid"] = "kid-1",
             ["typ"] = "JOSE",
             ["cty"] = "application/json",
-            [DetachedJws.IatClaim] = broken == "iat-future" ? Now.AddHours(1).ToUnixTimeSeconds() : Now.ToUnixTimeSeconds(),
+            [DetachedJws.IatClaim] = broken switch
+            {
+                "iat-future" => Now.AddHours(1).ToUnixTimeSeconds(),
+                "iat-string" => Now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), // a number in a string: refused, never thrown
+                _ => (object)Now.ToUnixTimeSeconds(),
+            },
             [DetachedJws.IssClaim] = "iss",
             [DetachedJws.TanClaim] = broken == "tan" ? "example.com" : "openbanking.org.uk",
             ["crit"] = broken == "crit" ? new[] { DetachedJws.IatClaim } : new[] { DetachedJws.IatClaim, DetachedJws.IssClaim, DetachedJws.TanClaim },
