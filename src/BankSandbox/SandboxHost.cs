@@ -22,7 +22,7 @@ namespace Settlement.BankSandbox;
 
 /// <summary>
 /// A running bank sandbox: Kestrel over HTTPS on 127.0.0.1 with the OIDC server, the OBIE PIS endpoints (v3.1.11 and
-/// v4.0), admin endpoints, a background loop for status progression and notifications, and in-process control objects.
+/// v4.0), the OBIE VRP v4.0 sweeping endpoints, admin endpoints, a background loop for status progression and notifications, and in-process control objects.
 /// </summary>
 public sealed class SandboxHost : IAsyncDisposable
 {
@@ -76,7 +76,10 @@ public sealed class SandboxHost : IAsyncDisposable
     /// <summary>Consents stored so far (every version and client): lets tests prove a refused request stored nothing.</summary>
     public int ConsentCount => _runtime.Ledger.ConsentCount;
 
-    /// <summary>Domestic payments stored so far.</summary>
+    /// <summary>The PIS v4.0 base URL, which also serves the VRP endpoints (<c>domestic-vrp-consents</c>, <c>domestic-vrps</c>).</summary>
+    public Uri VrpBaseUrl => PispBaseUrl(PisVersion.V4);
+
+    /// <summary>Domestic payments and domestic VRPs stored so far.</summary>
     public int PaymentCount => _runtime.Ledger.PaymentCount;
 
     internal SandboxRuntime Runtime => _runtime;
@@ -103,6 +106,7 @@ public sealed class SandboxHost : IAsyncDisposable
         OAuthEndpoints.Map(app, runtime);
         PisEndpoints.Map(app, runtime, PisVersion.V3);
         PisEndpoints.Map(app, runtime, PisVersion.V4);
+        Vrp.VrpEndpoints.Map(app, runtime);
         AdminEndpoints.Map(app, runtime);
 
         try

@@ -49,9 +49,10 @@ internal sealed partial class NotificationDispatcher : IDisposable
             client.NotificationUrl,
             payment.PaymentId,
             payment.Version,
-            _runtime.ResourceUrl(payment.Version, "/domestic-payments/" + payment.PaymentId),
+            _runtime.ResourceUrl(payment.Version, (payment.IsVrp ? "/domestic-vrps/" : "/domestic-payments/") + payment.PaymentId),
             payment.StatusUpdated,
-            Guid.NewGuid().ToString("N"));
+            Guid.NewGuid().ToString("N"),
+            payment.IsVrp ? "domestic-vrp" : "domestic-payment");
 
         var duplicate = payment.DuplicateNotifications || _runtime.Faults.TakeNotificationFault(FaultKind.DuplicateNotification);
         var hold = payment.OutOfOrderNotifications || _runtime.Faults.TakeNotificationFault(FaultKind.OutOfOrderNotification);
@@ -147,7 +148,7 @@ internal sealed partial class NotificationDispatcher : IDisposable
                     {
                         ["subject_type"] = "http://openbanking.org.uk/rid_http://openbanking.org.uk/rty",
                         ["http://openbanking.org.uk/rid"] = n.PaymentId,
-                        ["http://openbanking.org.uk/rty"] = "domestic-payment",
+                        ["http://openbanking.org.uk/rty"] = n.ResourceType,
                         ["http://openbanking.org.uk/rlk"] = new JsonArray(new JsonObject
                         {
                             ["version"] = n.Version == PisVersion.V4 ? "v4.0" : "v3.1",
@@ -239,5 +240,5 @@ internal sealed partial class NotificationDispatcher : IDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Notification for {PaymentId} failed (attempt {Attempt}, status {Status})")]
     private static partial void LogFailed(ILogger logger, string paymentId, int attempt, int status);
 
-    internal sealed record Notification(string ClientId, Uri Url, string PaymentId, PisVersion Version, string Link, DateTimeOffset TimeOfEvent, string Jti);
+    internal sealed record Notification(string ClientId, Uri Url, string PaymentId, PisVersion Version, string Link, DateTimeOffset TimeOfEvent, string Jti, string ResourceType);
 }

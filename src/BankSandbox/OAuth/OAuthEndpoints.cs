@@ -43,7 +43,7 @@ internal sealed class OAuthEndpoints
         ["scopes_supported"] = new JsonArray("openid", "payments"),
         ["response_types_supported"] = new JsonArray("code", "code id_token"),
         ["response_modes_supported"] = new JsonArray("query", "fragment"),
-        ["grant_types_supported"] = new JsonArray("client_credentials", "authorization_code", CibaGrant),
+        ["grant_types_supported"] = new JsonArray("client_credentials", "authorization_code", "refresh_token", CibaGrant),
         ["backchannel_authentication_endpoint"] = _rt.Issuer + "/as/bc-authorize",
         ["backchannel_token_delivery_modes_supported"] = new JsonArray("poll"),
         ["backchannel_authentication_request_signing_alg_values_supported"] = new JsonArray("PS256"),
@@ -112,6 +112,30 @@ internal sealed class OAuthEndpoints
                     return;
                 }
 
+            case "refresh_token":
+                {
+                    // Only VRP consents get refresh tokens: a sweeping consent lasts for months, its access token an hour.
+                    var refresh = _rt.OAuth.FindRefresh(form["refresh_token"].ToString());
+                    var authorised = false;
+                    if (refresh is { } r && r.ClientId == client.ClientId && _rt.Ledger.TryGetConsent(r.ConsentId, out var bound))
+                    {
+                        lock (_rt.Ledger.Gate)
+                        {
+                            authorised = bound!.State == Payments.ConsentState.Authorised;
+                        }
+                    }
+
+                    if (!authorised)
+                    {
+                        await OAuthError(ctx, 400, "invalid_grant", "unknown refresh token, or its consent is no longer authorised").ConfigureAwait(false);
+                        return;
+                    }
+
+                    var token = _rt.OAuth.Issue(new AccessToken(client.ClientId, TokenKind.AuthorizationCode, "openid payments", refresh!.Value.ConsentId, now + OAuthStore.TokenLifetime));
+                    await TokenResponse(ctx, token, "openid payments", null, form["refresh_token"].ToString()).ConfigureAwait(false);
+                    return;
+                }
+
             case CibaGrant:
                 await BackchannelTokenAsync(ctx, client, form["auth_req_id"].ToString(), now).ConfigureAwait(false);
                 return;
@@ -141,7 +165,8 @@ internal sealed class OAuthEndpoints
             claims["nonce"] = nonce;
         }
 
-        return TokenResponse(ctx, token, "openid payments", CompactJws.SignJwt(claims, _rt.SigningKey));
+        var refresh = _rt.Ledger.TryGetConsent(consentId, out var consent) && consent!.Vrp is not null ? _rt.OAuth.IssueRefresh(clientId, consentId) : null;
+        return TokenResponse(ctx, token, "openid payments", CompactJws.SignJwt(claims, _rt.SigningKey), refresh);
     }
 
     // ---- decoupled (CIBA, poll mode) ----
@@ -414,7 +439,7 @@ internal sealed class OAuthEndpoints
         return (null, "client authentication failed");
     }
 
-    private Task TokenResponse(HttpContext ctx, string token, string scope, string? idToken)
+    private Task TokenResponse(HttpContext ctx, string token, string scope, string? idToken, string? refreshToken = null)
     {
         ctx.Response.Headers.CacheControl = "no-store";
         var body = new JsonObject
@@ -427,6 +452,11 @@ internal sealed class OAuthEndpoints
         if (idToken is not null)
         {
             body["id_token"] = idToken;
+        }
+
+        if (refreshToken is not null)
+        {
+            body["refresh_token"] = refreshToken;
         }
 
         return ObResponder.WriteJsonAsync(ctx, _rt, 200, body, "application/json", sign: false);

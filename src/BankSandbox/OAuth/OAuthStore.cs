@@ -28,6 +28,19 @@ internal sealed class OAuthStore
     private readonly ConcurrentDictionary<string, AuthorizationCode> _codes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Client, string Jti), DateTimeOffset> _jtis = new();
     private readonly ConcurrentDictionary<string, BackchannelRequest> _backchannel = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string ClientId, string ConsentId)> _refresh = new(StringComparer.Ordinal);
+
+    /// <summary>A refresh token for a long-lived (VRP) consent: valid as long as the consent is Authorised.</summary>
+    public string IssueRefresh(string clientId, string consentId)
+    {
+        var value = NewOpaque();
+        _refresh[value] = (clientId, consentId);
+        return value;
+    }
+
+    /// <summary>The client and consent a refresh token was issued for, or null.</summary>
+    public (string ClientId, string ConsentId)? FindRefresh(string? value) =>
+        value is not null && _refresh.TryGetValue(value, out var r) ? r : null;
 
     public static readonly TimeSpan BackchannelLifetime = TimeSpan.FromMinutes(10);
 

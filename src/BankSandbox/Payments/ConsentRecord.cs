@@ -8,6 +8,12 @@ internal enum ConsentState
     Authorised,
     Consumed,
     Rejected,
+
+    /// <summary>VRP only: the TPP deleted the consent (CANC).</summary>
+    Revoked,
+
+    /// <summary>VRP only: ControlParameters.ValidToDateTime passed (EXPD).</summary>
+    Expired,
 }
 
 /// <summary>A domestic payment consent as the bank holds it. Mutated only under the ledger's gate.</summary>
@@ -48,4 +54,7 @@ internal sealed class ConsentRecord
     public string? AuthorisedDebtor { get; set; }
 
     public string? PaymentId { get; set; }
+
+    /// <summary>A domestic VRP consent's parsed control parameters; null for a single domestic payment consent.</summary>
+    public Vrp.VrpTerms? Vrp { get; init; }
 }

@@ -42,5 +42,13 @@ internal sealed class PaymentRecord
 
     public bool OutOfOrderNotifications { get; set; }
 
+    /// <summary>A domestic VRP's Data.Instruction; null for a domestic payment.</summary>
+    public JsonObject? VrpInstruction { get; init; }
+
+    /// <summary>A domestic VRP's Risk (a VRP response echoes it).</summary>
+    public JsonObject? Risk { get; init; }
+
+    public bool IsVrp => VrpInstruction is not null;
+
     public bool IsFinal => State is PaymentState.Completed or PaymentState.Rejected;
 }

@@ -26,7 +26,8 @@ internal sealed class PisEndpoints
     private readonly PisVersion _version;
     private readonly OpenApiSchemaValidator _validator;
 
-    private PisEndpoints(SandboxRuntime rt, PisVersion version)
+    /// <summary>Also used by the VRP endpoints (v4.0) for the checks every OBIE write API shares.</summary>
+    internal PisEndpoints(SandboxRuntime rt, PisVersion version)
     {
         _rt = rt;
         _version = version;
@@ -64,9 +65,9 @@ internal sealed class PisEndpoints
         await ObResponder.WriteBytesAsync(ctx, _rt, result.Status, result.Body, "application/json; charset=utf-8", sign: true).ConfigureAwait(false);
     }
 
-    private static byte[] Render(JsonNode body) => Encoding.UTF8.GetBytes(body.ToJsonString(SandboxJson.Options));
+    internal static byte[] Render(JsonNode body) => Encoding.UTF8.GetBytes(body.ToJsonString(SandboxJson.Options));
 
-    private static void FailBeforeCommitIfAsked(HttpContext ctx)
+    internal static void FailBeforeCommitIfAsked(HttpContext ctx)
     {
         if (ctx.Items.ContainsKey(FaultMiddleware.FailBeforeCommitKey))
         {
@@ -145,7 +146,7 @@ internal sealed class PisEndpoints
         return at > now ? at : throw ObProblemException.BadRequest(ObErrorCode.FieldInvalidDate, "CompletionDateTime must be in the future", path);
     }
 
-    private static bool HasOffset(string text) =>
+    internal static bool HasOffset(string text) =>
         text.EndsWith('Z') || text.EndsWith('z') || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');
 
     private Task<(int, byte[])> GetConsentAsync(HttpContext ctx)
@@ -270,7 +271,7 @@ internal sealed class PisEndpoints
     }
 
     // ---- shared checks ----
-    private (AccessToken Token, SandboxClient Client) Authorize(HttpContext ctx)
+    internal (AccessToken Token, SandboxClient Client) Authorize(HttpContext ctx)
     {
         var header = ctx.Request.Headers.Authorization.ToString();
         var value = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
@@ -290,15 +291,23 @@ internal sealed class PisEndpoints
         return (token, client!);
     }
 
-    private async Task<(string Key, byte[] Body, JsonObject Json)> ReadSignedPostAsync(HttpContext ctx, SandboxClient client, string template)
+    /// <summary>
+    /// Reads a signed JSON POST: idempotency key (unless <paramref name="idempotent"/> is false), content type, JWS, UTF-8,
+    /// unambiguous JSON, schema (of <paramref name="validator"/>, default this version's PIS file). Writes nothing.
+    /// </summary>
+    internal async Task<(string Key, byte[] Body, JsonObject Json)> ReadSignedPostAsync(HttpContext ctx, SandboxClient client, string template, OpenApiSchemaValidator? validator = null, bool idempotent = true)
     {
         var key = ctx.Request.Headers["x-idempotency-key"].ToString();
-        if (key.Length == 0)
+        if (!idempotent)
+        {
+            key = "";
+        }
+        else if (key.Length == 0)
         {
             throw ObProblemException.BadRequest(ObErrorCode.HeaderMissing, "x-idempotency-key is required", "x-idempotency-key");
         }
 
-        if (key.Length > 40 || char.IsWhiteSpace(key[0]) || char.IsWhiteSpace(key[^1]))
+        if (idempotent && (key.Length > 40 || char.IsWhiteSpace(key[0]) || char.IsWhiteSpace(key[^1])))
         {
             throw ObProblemException.BadRequest(ObErrorCode.HeaderInvalid, "x-idempotency-key must be 1..40 characters without leading or trailing spaces", "x-idempotency-key");
         }
@@ -356,7 +365,7 @@ internal sealed class PisEndpoints
 
         CheckStrings(json);
 
-        var result = _validator.ValidateRequest("POST", template, text);
+        var result = (validator ?? _validator).ValidateRequest("POST", template, text);
         if (!result.IsValid)
         {
             var errors = result.Errors.Select(e => new ObError(
@@ -492,7 +501,7 @@ internal sealed class PisEndpoints
         return (minor, creditor, debtor);
     }
 
-    private static string? Account(JsonNode? node, string path)
+    internal static string? Account(JsonNode? node, string path)
     {
         if (node is null)
         {
@@ -513,7 +522,7 @@ internal sealed class PisEndpoints
     private ConsentRecord FindConsent(HttpContext ctx, SandboxClient client)
     {
         var id = ctx.Request.RouteValues["ConsentId"] as string ?? "";
-        if (!_rt.Ledger.TryGetConsent(id, out var consent) || consent!.Version != _version)
+        if (!_rt.Ledger.TryGetConsent(id, out var consent) || consent!.Version != _version || consent.Vrp is not null)
         {
             throw ObProblemException.BadRequest(ObErrorCode.ResourceNotFound, "no such consent", "ConsentId");
         }
@@ -524,7 +533,7 @@ internal sealed class PisEndpoints
     private PaymentRecord FindPayment(HttpContext ctx, SandboxClient client, AccessToken token)
     {
         var id = ctx.Request.RouteValues["DomesticPaymentId"] as string ?? "";
-        if (!_rt.Ledger.TryGetPayment(id, out var payment) || payment!.Version != _version)
+        if (!_rt.Ledger.TryGetPayment(id, out var payment) || payment!.Version != _version || payment.IsVrp)
         {
             throw ObProblemException.BadRequest(ObErrorCode.ResourceNotFound, "no such domestic payment", "DomesticPaymentId");
         }
@@ -577,7 +586,7 @@ internal sealed class PisEndpoints
     }
 
     /// <summary>The payer's account as this bank knows it (scheme, identification, the holder's name).</summary>
-    private JsonObject AccountNode(string identification) => new()
+    internal JsonObject AccountNode(string identification) => new()
     {
         ["SchemeName"] = SortCodeScheme,
         ["Identification"] = identification,

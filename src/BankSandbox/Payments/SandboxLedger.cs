@@ -20,6 +20,7 @@ internal sealed class SandboxLedger
     private readonly Dictionary<string, PaymentRecord> _payments = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Client, string Scope, string Key), IdempotencyEntry> _idempotency = [];
     private readonly List<ConsentRecord> _deadlines = [];
+    private readonly List<ConsentRecord> _validTo = [];
     private readonly PriorityQueue<PaymentRecord, (DateTimeOffset Due, long Seq)> _due = new();
     private long _seq;
 
@@ -97,6 +98,11 @@ internal sealed class SandboxLedger
                 _deadlines.Add(consent);
             }
 
+            if (consent.Vrp?.ValidTo is not null)
+            {
+                _validTo.Add(consent);
+            }
+
             return consent;
         }
     }
@@ -148,7 +154,7 @@ internal sealed class SandboxLedger
     /// </summary>
     public (PaymentRecord Payment, Action Commit) PreparePaymentLocked(string clientId, PisVersion version, string consentId, JsonObject initiation, JsonObject risk, DateTimeOffset now)
     {
-        if (!_consents.TryGetValue(consentId, out var consent) || consent.Version != version)
+        if (!_consents.TryGetValue(consentId, out var consent) || consent.Version != version || consent.Vrp is not null)
         {
             throw ObProblemException.BadRequest(ObErrorCode.ResourceNotFound, "no such consent", "Data.ConsentId");
         }
@@ -198,6 +204,43 @@ internal sealed class SandboxLedger
         });
     }
 
+    /// <summary>
+    /// Stores a domestic VRP checked by the caller (inside CreateIdempotent, gate held) and schedules its progression;
+    /// the consent stays Authorised for the next one.
+    /// </summary>
+    public void AddVrpPaymentLocked(ConsentRecord consent, PaymentRecord payment)
+    {
+        consent.Vrp!.Payments.Add(payment);
+        _payments.Add(payment.PaymentId, payment);
+        _due.Enqueue(payment, (payment.Created + _acceptanceDelay, _seq++));
+    }
+
+    /// <summary>TPP deletion of a VRP consent: Revoked (CANC) unless already final. False when it was already revoked or expired.</summary>
+    public bool Revoke(ConsentRecord consent, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (consent.State is ConsentState.Revoked or ConsentState.Expired or ConsentState.Rejected)
+            {
+                return false;
+            }
+
+            consent.State = ConsentState.Revoked;
+            consent.StatusUpdated = now;
+            return true;
+        }
+    }
+
+    /// <summary>Whether the consent's debtor holds at least <paramref name="amountMinor"/>.</summary>
+    public bool FundsAvailable(ConsentRecord consent, long amountMinor)
+    {
+        lock (_gate)
+        {
+            var debtor = consent.AuthorisedDebtor ?? consent.DebtorAccount;
+            return debtor is not null && _accounts.TryGetLocked(debtor, out var a) && a!.BalanceMinor >= amountMinor;
+        }
+    }
+
     /// <summary>Applies every status change due at <paramref name="now"/>, in due order; returns what changed.</summary>
     public List<PaymentRecord> Advance(DateTimeOffset now)
     {
@@ -205,6 +248,24 @@ internal sealed class SandboxLedger
         lock (_gate)
         {
             // Consents whose Authorisation.CompletionDateTime passed while awaiting authorisation are Rejected.
+            // VRP consents whose ControlParameters.ValidToDateTime passed are Expired (EXPD).
+            _validTo.RemoveAll(c =>
+            {
+                if (c.State is not (ConsentState.AwaitingAuthorisation or ConsentState.Authorised))
+                {
+                    return true;
+                }
+
+                if (c.Vrp!.ValidTo <= now)
+                {
+                    c.State = ConsentState.Expired;
+                    c.StatusUpdated = c.Vrp.ValidTo.Value;
+                    return true;
+                }
+
+                return false;
+            });
+
             _deadlines.RemoveAll(c =>
             {
                 if (c.State != ConsentState.AwaitingAuthorisation)

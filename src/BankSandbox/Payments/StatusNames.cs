@@ -9,10 +9,14 @@ internal static class StatusNames
         (ConsentState.Authorised, PisVersion.V4) => "AUTH",
         (ConsentState.Consumed, PisVersion.V4) => "COND",
         (ConsentState.Rejected, PisVersion.V4) => "RJCT",
+        (ConsentState.Revoked, PisVersion.V4) => "CANC",
+        (ConsentState.Expired, PisVersion.V4) => "EXPD",
         (ConsentState.AwaitingAuthorisation, _) => "AwaitingAuthorisation",
         (ConsentState.Authorised, _) => "Authorised",
         (ConsentState.Consumed, _) => "Consumed",
         (ConsentState.Rejected, _) => "Rejected",
+        (ConsentState.Revoked, _) => "Revoked",
+        (ConsentState.Expired, _) => "Expired",
         _ => throw new ArgumentOutOfRangeException(nameof(state)),
     };
 

@@ -18,6 +18,7 @@ public sealed class OpenApiSchemaValidator
 {
     private static readonly Lazy<OpenApiSchemaValidator> V3 = new(() => Load(PisVersion.V3), LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly Lazy<OpenApiSchemaValidator> V4 = new(() => Load(PisVersion.V4), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<OpenApiSchemaValidator> VrpV4 = new(() => Load(PisVersion.V4, "Settlement.BankSandbox.Specs.vrp-v4.0.yaml", isYaml: true), LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly JsonObject _document;
     private readonly JsonSchema _definitions;
@@ -42,6 +43,9 @@ public sealed class OpenApiSchemaValidator
         PisVersion.V4 => V4.Value,
         _ => throw new ArgumentOutOfRangeException(nameof(version)),
     };
+
+    /// <summary>The validator of the OBIE VRP v4.0 (Update 4) file: domestic-vrp-consents and domestic-vrps (thread-safe).</summary>
+    public static OpenApiSchemaValidator Vrp => VrpV4.Value;
 
     /// <summary>The components schema of the operation's request body, or null.</summary>
     public string? RequestSchemaName(string method, string path) =>
@@ -232,6 +236,11 @@ public sealed class OpenApiSchemaValidator
         var (resource, isYaml) = version == PisVersion.V3
             ? ("Settlement.BankSandbox.Specs.pis-v3.1.11.yaml", true)
             : ("Settlement.BankSandbox.Specs.pis-v4.0.json", false);
+        return Load(version, resource, isYaml);
+    }
+
+    private static OpenApiSchemaValidator Load(PisVersion version, string resource, bool isYaml)
+    {
         using var stream = typeof(OpenApiSchemaValidator).Assembly.GetManifestResourceStream(resource)
             ?? throw new InvalidOperationException($"Embedded spec {resource} is missing.");
         using var reader = new StreamReader(stream);
