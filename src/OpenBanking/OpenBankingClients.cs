@@ -15,6 +15,7 @@ public sealed class OpenBankingClients : IDisposable
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly ConcurrentDictionary<string, Lazy<(PisClient Client, SigningKey Key)>> _clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Vrp.VrpClient> _vrp = new(StringComparer.Ordinal);
 
     /// <summary>Creates the registry (normally through DI, see <see cref="OpenBankingServiceCollectionExtensions"/>).</summary>
     public OpenBankingClients(IOptionsMonitor<OpenBankingOptions> options, IHttpClientFactory httpClients, TimeProvider time, ILoggerFactory loggers)
@@ -33,6 +34,13 @@ public sealed class OpenBankingClients : IDisposable
     {
         ArgumentNullException.ThrowIfNull(bank);
         return _clients.GetOrAdd(bank, name => new Lazy<(PisClient, SigningKey)>(() => Create(name))).Value.Client;
+    }
+
+    /// <summary>The VRP client of <paramref name="bank"/> (sharing the PIS client's transport, keys and token cache); the bank must be v4.0.</summary>
+    public Vrp.VrpClient GetVrp(string bank)
+    {
+        var pis = Get(bank);
+        return _vrp.GetOrAdd(bank, _ => new Vrp.VrpClient(pis, _time, _loggers.CreateLogger("Settlement.OpenBanking.Vrp." + bank)));
     }
 
     /// <inheritdoc />

@@ -162,6 +162,39 @@ internal sealed class BankTokenProvider
         }
     }
 
+    /// <summary>
+    /// The authorisation-code exchange for a long-lived (VRP) consent, posted directly rather than through MSAL:
+    /// MSAL keeps refresh tokens in its cache, and a sweeping consent's refresh token must survive a restart
+    /// (it is saved with the consent). Returns the access token and the refresh token when the bank gives one.
+    /// </summary>
+    public Task<(AccessToken Access, string? Refresh)> ExchangeCodeForConsentAsync(Uri tokenEndpoint, string code, string codeVerifier, CancellationToken ct) =>
+        ConsentGrantAsync(tokenEndpoint, [new("grant_type", "authorization_code"), new("code", code), new("code_verifier", codeVerifier), new("redirect_uri", _options.RedirectUri!.AbsoluteUri)], ct);
+
+    /// <summary>refresh_token grant (RFC 6749 §6) for a VRP consent's access token; the bank may rotate the refresh token.</summary>
+    public Task<(AccessToken Access, string? Refresh)> RefreshConsentTokenAsync(Uri tokenEndpoint, string refreshToken, CancellationToken ct) =>
+        ConsentGrantAsync(tokenEndpoint, [new("grant_type", "refresh_token"), new("refresh_token", refreshToken)], ct);
+
+    private async Task<(AccessToken Access, string? Refresh)> ConsentGrantAsync(Uri tokenEndpoint, List<KeyValuePair<string, string>> grant, CancellationToken ct)
+    {
+        var form = ClientAuthentication(tokenEndpoint.AbsoluteUri);
+        form.AddRange(grant);
+        using var doc = await PostFormAsync(tokenEndpoint, form, ct).ConfigureAwait(false);
+        var root = doc.Document.RootElement;
+        if (!doc.Success)
+        {
+            throw new BankAuthorizationException(_bank, ErrorCode(root), $"token endpoint refused the {grant[0].Value} grant (HTTP {doc.Status})", doc.Status is >= 500 or 429);
+        }
+
+        if (!root.TryGetProperty("access_token", out var at) || at.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(at.GetString()))
+        {
+            throw new BankResponseInvalidException(_bank, BankResponseProblem.Malformed, "token answer lacks access_token", null, null);
+        }
+
+        var lifetime = root.TryGetProperty("expires_in", out var e) && e.TryGetInt32(out var s) && s > 0 ? s : 300;
+        var refresh = root.TryGetProperty("refresh_token", out var rt) && rt.ValueKind == JsonValueKind.String && rt.GetString() is { Length: > 0 } r ? r : null;
+        return (new AccessToken(at.GetString()!, _time.GetUtcNow().AddSeconds(lifetime)), refresh);
+    }
+
     private List<KeyValuePair<string, string>> ClientAuthentication(string audience)
     {
         var form = new List<KeyValuePair<string, string>> { new("client_id", _options.ClientId) };

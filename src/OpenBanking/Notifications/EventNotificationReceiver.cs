@@ -3,12 +3,14 @@ using Microsoft.Extensions.Options;
 using Settlement.OpenBanking.Configuration;
 using Settlement.OpenBanking.Errors;
 using Settlement.OpenBanking.Transfers;
+using Settlement.OpenBanking.Vrp;
 
 namespace Settlement.OpenBanking.Notifications;
 
 /// <summary>
 /// Receives OBIE event notifications for one bank: verifies the SET against the bank's JWKS,
-/// drops duplicate deliveries by jti, then lets <see cref="TransferService"/> re-read the payment.
+/// drops duplicate deliveries by jti, then lets <see cref="TransferService"/> re-read the payment (or, for a
+/// <c>domestic-vrp</c> event, <see cref="VrpSweepService"/> when VRP is registered).
 /// </summary>
 public sealed partial class EventNotificationReceiver
 {
@@ -17,6 +19,14 @@ public sealed partial class EventNotificationReceiver
     private readonly IOptionsMonitor<OpenBankingOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<EventNotificationReceiver> _logger;
+    private readonly VrpSweepService? _sweeps;
+
+    /// <summary>Creates the receiver with VRP sweeps (normally through DI, when <c>AddVrpSweeps</c> was called).</summary>
+    public EventNotificationReceiver(OpenBankingClients clients, TransferService transfers, VrpSweepService sweeps, IOptionsMonitor<OpenBankingOptions> options, TimeProvider time, ILogger<EventNotificationReceiver> logger)
+        : this(clients, transfers, options, time, logger)
+    {
+        _sweeps = sweeps;
+    }
 
     /// <summary>Creates the receiver (normally through DI).</summary>
     public EventNotificationReceiver(OpenBankingClients clients, TransferService transfers, IOptionsMonitor<OpenBankingOptions> options, TimeProvider time, ILogger<EventNotificationReceiver> logger)
@@ -63,6 +73,13 @@ public sealed partial class EventNotificationReceiver
 
         try
         {
+            if (_sweeps is not null && ev.ResourceType is "domestic-vrp" or "domestic-vrps")
+            {
+                var sweep = await _sweeps.ApplyResourceUpdateAsync(bank, ev.ResourceId, ct).ConfigureAwait(false);
+                LogProcessed(bank, ev.ResourceType, ev.ResourceId, sweep is null ? StatusUpdateOutcome.Stale : StatusUpdateOutcome.Applied);
+                return NotificationOutcome.Processed;
+            }
+
             var outcome = await _transfers.ApplyResourceUpdateAsync(bank, ev.ResourceId, ev.ResourceType, ct).ConfigureAwait(false);
             LogProcessed(bank, ev.ResourceType, ev.ResourceId, outcome);
             return NotificationOutcome.Processed;

@@ -61,6 +61,9 @@ public sealed partial class PisClient
 
     internal BankMetadata Metadata { get; }
 
+    /// <summary>The bank's token provider (the VRP client shares it: one MSAL cache per bank).</summary>
+    internal BankTokenProvider Tokens => _tokens;
+
     /// <summary>POST domestic-payment-consents (client-credentials token).</summary>
     public async Task<PaymentConsent> CreateConsentAsync(PaymentInstruction instruction, string idempotencyKey, CancellationToken cancellationToken)
     {
