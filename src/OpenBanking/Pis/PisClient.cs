@@ -431,7 +431,8 @@ public sealed partial class PisClient
                 throw new BankForbiddenException(Bank, $"{method} {path}: forbidden for this client or token", answeredId, ErrorCodes(bytes));
             }
 
-            var mustBeSigned = method == HttpMethod.Post || _options.Quirks.RequireSignedGetResponses;
+            // OBIE signs response bodies; a bodiless answer (204 to a DELETE) carries nothing to sign.
+            var mustBeSigned = (method == HttpMethod.Post || _options.Quirks.RequireSignedGetResponses) && bytes.Length > 0;
             if ((mustBeSigned || signature is not null) && !_options.Quirks.SkipResponseSignatureVerification)
             {
                 if (signature is null)

@@ -374,7 +374,9 @@ public sealed partial class VrpSweepService : IVrpSweeps
         {
             var limit = terms.PeriodicLimits[i];
             var (start, end) = limit.PeriodAt(anchor, now);
-            var used = counted.Where(s => s.Created >= start && s.Created < end).Sum(s => s.AmountMinor);
+            // Sweeps stamped before the anchor (this clock behind the bank's) belong to the first period, not to none.
+            var first = start <= anchor;
+            var used = counted.Where(s => (s.Created >= start || first) && s.Created < end).Sum(s => s.AmountMinor);
             if (used + amountMinor > limit.AmountMinor)
             {
                 return (SweepRefusal.ExceedsPeriodicLimit,

@@ -15,6 +15,7 @@ using Settlement.OpenBanking.Configuration;
 using Settlement.OpenBanking.Notifications;
 using Settlement.OpenBanking.Signing;
 using Settlement.OpenBanking.Transfers;
+using Settlement.OpenBanking.Vrp;
 using Settlement.SettlementService.OpenBanking;
 
 namespace Settlement.OpenBanking.IntegrationTests.Support;
@@ -83,6 +84,8 @@ public sealed class SandboxBank : IAsyncDisposable
     public TransferService Transfers => Connector!.Services.GetRequiredService<TransferService>();
 
     public OpenBankingClients Clients => Connector!.Services.GetRequiredService<OpenBankingClients>();
+
+    public VrpSweepService Sweeps => Connector!.Services.GetRequiredService<VrpSweepService>();
 
     public static async Task<SandboxBank> StartAsync(ObieVersion version, Action<BankOptions>? configure = null, long platformBalance = 0, bool connectorOnBankClock = false)
     {
@@ -209,6 +212,7 @@ public sealed class SandboxBank : IAsyncDisposable
             _configure?.Invoke(bank);
             o.Banks[BankName] = bank;
         }, configSectionPath: null);
+        builder.Services.AddVrpSweeps();
         builder.Services.AddHttpClient("openbanking:" + BankName).AddHttpMessageHandler(() => new RecordingHandler(Exchanges))
             .AddHttpMessageHandler(() => new GatewayHandler(r => Gateway?.Invoke(r)));
         var app = builder.Build();
