@@ -36,6 +36,18 @@ public interface IVrpSweeps
     /// <summary>One step: resends a Pending sweep (same key and bytes) or polls a Submitted one; a final sweep is returned as it is.</summary>
     Task<SweepStatus> AdvanceSweepAsync(string operationId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Advances the sweep every <paramref name="interval"/> (on the service's TimeProvider) until it is final or
+    /// <paramref name="maxPolls"/> steps were made; returns it as it then stands.
+    /// </summary>
+    Task<SweepStatus> PollUntilFinalAsync(string operationId, TimeSpan interval, int maxPolls, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The most that can be swept under the consent now without breaking a limit (pence): the smaller of
+    /// MaximumIndividualAmount and what every periodic limit has left; 0 when the consent cannot be swept.
+    /// </summary>
+    Task<long> AvailableAllowanceAsync(string consentId, CancellationToken cancellationToken);
+
     /// <summary>Advances every sweep that is not final (after a restart); returns them.</summary>
     Task<IReadOnlyList<SweepStatus>> ResumeAsync(CancellationToken cancellationToken);
 

@@ -164,6 +164,13 @@ internal sealed class SqliteVrpSweepStore
         return null;
     }
 
+    /// <summary>The consent's sweeps that count against its limits (Pending, Submitted, Completed).</summary>
+    public async Task<IReadOnlyList<SweepStatus>> CountedSweepsAsync(string consentId, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        return await ReadSweepsAsync(connection, null, "consent_id = $p AND state IN ('Pending', 'Submitted', 'Completed')", consentId, ct).ConfigureAwait(false);
+    }
+
     public async Task<SweepStatus?> GetSweepAsync(string operationId, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct).ConfigureAwait(false);

@@ -173,6 +173,48 @@ public sealed partial class VrpSweepService : IVrpSweeps
     }
 
     /// <inheritdoc />
+    public async Task<SweepStatus> PollUntilFinalAsync(string operationId, TimeSpan interval, int maxPolls, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(interval, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxPolls);
+        var sweep = await AdvanceSweepAsync(operationId, cancellationToken).ConfigureAwait(false);
+        for (var i = 1; i < maxPolls && !sweep.IsFinal; i++)
+        {
+            await Task.Delay(interval, _time, cancellationToken).ConfigureAwait(false);
+            sweep = await AdvanceSweepAsync(operationId, cancellationToken).ConfigureAwait(false);
+        }
+
+        return sweep;
+    }
+
+    /// <inheritdoc />
+    public async Task<long> AvailableAllowanceAsync(string consentId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(consentId);
+        var consent = await _store.GetConsentAsync(consentId, cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        if (consent is null || ConsentRefusal(consent, now) is not null)
+        {
+            return 0;
+        }
+
+        return Allowance(consent, await _store.CountedSweepsAsync(consentId, cancellationToken).ConfigureAwait(false), now);
+    }
+
+    /// <summary>What may still be swept now: MaximumIndividualAmount capped by what each periodic limit has left.</summary>
+    internal static long Allowance(StoredVrpConsent consent, IReadOnlyList<SweepStatus> counted, DateTimeOffset now)
+    {
+        var left = consent.Terms.MaximumIndividualMinor;
+        var anchor = consent.Terms.ValidFrom ?? consent.Created;
+        foreach (var limit in consent.Terms.PeriodicLimits)
+        {
+            left = Math.Min(left, limit.AmountMinor - Used(limit, anchor, counted, now));
+        }
+
+        return Math.Max(0, left);
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<SweepStatus>> ResumeAsync(CancellationToken cancellationToken)
     {
         var result = new List<SweepStatus>();
@@ -373,10 +415,7 @@ public sealed partial class VrpSweepService : IVrpSweeps
         for (var i = 0; i < terms.PeriodicLimits.Count; i++)
         {
             var limit = terms.PeriodicLimits[i];
-            var (start, end) = limit.PeriodAt(anchor, now);
-            // Sweeps stamped before the anchor (this clock behind the bank's) belong to the first period, not to none.
-            var first = start <= anchor;
-            var used = counted.Where(s => (s.Created >= start || first) && s.Created < end).Sum(s => s.AmountMinor);
+            var used = Used(limit, anchor, counted, now);
             if (used + amountMinor > limit.AmountMinor)
             {
                 return (SweepRefusal.ExceedsPeriodicLimit,
@@ -385,6 +424,15 @@ public sealed partial class VrpSweepService : IVrpSweeps
         }
 
         return null;
+    }
+
+    private static long Used(VrpPeriodicLimit limit, DateTimeOffset anchor, IReadOnlyList<SweepStatus> counted, DateTimeOffset now)
+    {
+        var (start, end) = limit.PeriodAt(anchor, now);
+
+        // Sweeps stamped before the anchor (this clock behind the bank's) belong to the first period, not to none.
+        var first = start <= anchor;
+        return counted.Where(s => (s.Created >= start || first) && s.Created < end).Sum(s => s.AmountMinor);
     }
 
     private static VrpConsentView View(StoredVrpConsent c) =>

@@ -29,13 +29,17 @@ public sealed class VrpSweepTests
         consent.CanSweep.ShouldBeTrue();
         consent.Debtor!.Identification.ShouldBe(SandboxBank.Customer);
 
+        (await bank.Sweeps.AvailableAllowanceAsync(consent.ConsentId, CancellationToken.None)).ShouldBe(5_000);
         foreach (var (op, amount) in new[] { ("recharge-1", 3_000L), ("recharge-2", 3_000L), ("recharge-3", 4_000L) })
         {
             var started = await bank.Sweeps.StartSweepAsync(consent.ConsentId, op, amount, CancellationToken.None);
             started.Kind.ShouldBe(SweepOutcomeKind.Started);
             started.Status!.State.ShouldBe(SweepState.Submitted);
-            (await DriveAsync(bank, op)).State.ShouldBe(SweepState.Completed);
+            bank.AdvanceBank(TimeSpan.FromSeconds(3));
+            (await bank.Sweeps.PollUntilFinalAsync(op, TimeSpan.FromMilliseconds(10), 5, CancellationToken.None)).State.ShouldBe(SweepState.Completed);
         }
+
+        (await bank.Sweeps.AvailableAllowanceAsync(consent.ConsentId, CancellationToken.None)).ShouldBe(0);
 
         bank.Balance(SandboxBank.Customer).ShouldBe(100_000 - 10_000);
         bank.Balance(SandboxBank.Platform).ShouldBe(10_000);

@@ -65,6 +65,22 @@ public sealed class VrpLimitTests
         VrpSweepService.LimitRefusal(consent, counted, 1, Anchor.AddSeconds(-1))!.Value.Item1.ShouldBe(SweepRefusal.ExceedsPeriodicLimit);
     }
 
+    [Fact]
+    public void Allowance_SmallestOfTheMaximumAndWhatEachLimitHasLeft()
+    {
+        var consent = Stored(new VrpConsentTerms(5_000, [new VrpPeriodicLimit(VrpPeriodType.Day, VrpPeriodAlignment.Consent, 8_000), new VrpPeriodicLimit(VrpPeriodType.Month, VrpPeriodAlignment.Calendar, 10_000)]));
+        var now = Anchor.AddHours(1);
+        VrpSweepService.Allowance(consent, [], now).ShouldBe(5_000);
+        VrpSweepService.Allowance(consent, [Sweep(4_000, Anchor.AddMinutes(5))], now).ShouldBe(4_000);
+        VrpSweepService.Allowance(consent, [Sweep(4_000, Anchor.AddMinutes(5)), Sweep(4_000, Anchor.AddMinutes(6))], now).ShouldBe(0);
+
+        // Every allowance is accepted by the limit check, one penny more is not.
+        List<SweepStatus> counted = [Sweep(3_333, Anchor.AddMinutes(5))];
+        var allowance = VrpSweepService.Allowance(consent, counted, now);
+        VrpSweepService.LimitRefusal(consent, counted, allowance, now).ShouldBeNull();
+        VrpSweepService.LimitRefusal(consent, counted, allowance + 1, now).ShouldNotBeNull();
+    }
+
     private static StoredVrpConsent Stored(VrpConsentTerms terms) =>
         new("vrpc-1", "acme", VrpConsentStatus.Authorised, Anchor, terms, Platform, null, "t", Anchor.AddHours(1), "r");
 
