@@ -13,9 +13,12 @@ bootstrap_apt() {
   local missing=()
   ldconfig -p 2>/dev/null | grep -q 'libsecp256k1.so.1' || missing+=(libsecp256k1-1)
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
+  # The dashboard's browser tests (tests/Dashboard.BrowserTests): Debian's headless Chromium and its WebDriver.
+  dpkg -s chromium >/dev/null 2>&1 || missing+=(chromium)
+  { dpkg -s chromium-driver >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } || missing+=(chromium-driver)
   if [ "${#missing[@]}" -eq 0 ]; then return 0; fi
   if [ "$(id -u)" -ne 0 ]; then
-    bootstrap_log "not root: cannot install ${missing[*]} (without libsecp256k1 the BouncyCastle backend is used; without postgresql its tests fail)"
+    bootstrap_log "not root: cannot install ${missing[*]} (without libsecp256k1 the BouncyCastle backend is used; without postgresql its tests fail, without chromium the dashboard's browser tests)"
     return 0
   fi
   bootstrap_log "installing ${missing[*]}"

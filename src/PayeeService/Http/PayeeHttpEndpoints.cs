@@ -37,6 +37,7 @@ internal static class PayeeHttpEndpoints
         }));
         app.MapGet("/metrics", (PayeeMetricsSnapshot metrics) => Results.Json(metrics.Read()));
         app.MapPost("/v1/vouchers/{chainId}/{contract}", SubmitAsync);
+        app.MapGet("/v1/channels", ListAsync);
         app.MapGet("/v1/channels/{chainId}/{contract}/{channelId}", StatusAsync);
         app.MapGet("/v1/channels/{chainId}/{contract}/{channelId}/receipt", Receipt);
         app.MapPost("/v1/channels/{chainId}/{contract}/{channelId}/close-agreement", CloseAgreementAsync);
@@ -113,6 +114,38 @@ internal static class PayeeHttpEndpoints
                 receivedAt = newest.ReceivedAt,
             },
         });
+    }
+
+    // Read-only list for dashboards: every channel the engine holds, its confirmed view and credit, and when its newest
+    // voucher arrived. No signature is echoed (the per-channel status has it for those who redeem).
+    private static async Task<IResult> ListAsync(PayeeEngine engine, IVoucherStore store, CancellationToken cancellationToken)
+    {
+        var newest = (await store.ListNewestAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(v => v.Key);
+        var channels = new List<object>();
+        foreach (var key in engine.TrackedChannels())
+        {
+            if (engine.GetView(key) is not { } view || engine.GetCredit(key) is not { } credit)
+            {
+                continue;
+            }
+
+            channels.Add(new
+            {
+                chainId = key.ChainId.ToString(CultureInfo.InvariantCulture),
+                contract = key.Contract.ToString(),
+                channelId = key.ChannelId.ToString(),
+                payer = view.Parameters.Payer.ToString(),
+                payee = view.Parameters.Payee.ToString(),
+                state = view.Settled ? "settled" : view.IsClosing ? "closing" : "open",
+                closeDeadline = view.IsClosing ? view.CloseDeadline : (ulong?)null,
+                deposit = Amount(credit.Deposit),
+                paid = Amount(credit.Paid),
+                remaining = Amount(credit.Remaining),
+                lastVoucherAt = newest.TryGetValue(key, out var voucher) ? voucher.ReceivedAt : (DateTimeOffset?)null,
+            });
+        }
+
+        return Results.Json(channels);
     }
 
     private static IResult Receipt(string chainId, string contract, string channelId, PayeeEngine engine)

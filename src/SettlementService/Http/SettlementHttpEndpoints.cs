@@ -14,7 +14,7 @@ namespace Settlement.SettlementService.Http;
 
 /// <summary>
 /// <c>GET /health</c> (ledger reachable, indexer checkpoint, head, lag, last error; 200 healthy, 503 not) and
-/// <c>GET /ledger/accounts</c> (read-only balances). Amounts are decimal strings (128-bit integers).
+/// <c>GET /ledger/accounts</c> (read-only balances), <c>GET /ledger/journal</c> (the journal's integrity check). Amounts are decimal strings (128-bit integers).
 /// </summary>
 internal static class SettlementHttpEndpoints
 {
@@ -25,6 +25,7 @@ internal static class SettlementHttpEndpoints
     {
         app.MapGet("/health", HealthAsync);
         app.MapGet("/ledger/accounts", AccountsAsync);
+        app.MapGet("/ledger/journal", JournalAsync);
     }
 
     private static async Task HealthAsync(HttpContext context, IChainIndexStore index, IndexerStatus status, SettlementServiceOptions options, TimeProvider time)
@@ -115,13 +116,30 @@ internal static class SettlementHttpEndpoints
         {
             id = a.Account.Id.ToString(CultureInfo.InvariantCulture),
             ledger = a.Account.Ledger,
+            asset = LedgerAssets.Name(a.Account.Ledger),
             code = a.Account.Code,
+            codeName = Enum.IsDefined((AccountCode)a.Account.Code) ? ((AccountCode)a.Account.Code).ToString() : null,
             debitsPending = a.DebitsPending.ToString(CultureInfo.InvariantCulture),
             debitsPosted = a.DebitsPosted.ToString(CultureInfo.InvariantCulture),
             creditsPending = a.CreditsPending.ToString(CultureInfo.InvariantCulture),
             creditsPosted = a.CreditsPosted.ToString(CultureInfo.InvariantCulture),
             createdAt = Format(a.CreatedAt),
         }));
+    }
+
+    // The journal's integrity (hash chain, replayed balances): read-only, the same check as `l2pay settle verify-journal`.
+    private static async Task<IResult> JournalAsync(ILedgerStore ledger, CancellationToken cancellationToken)
+    {
+        var verification = await ledger.VerifyJournalAsync(cancellationToken).ConfigureAwait(false);
+        return Results.Json(new
+        {
+            ok = verification.Ok,
+            entries = verification.Entries,
+            headHash = verification.HeadHash,
+            brokenSeq = verification.BrokenSeq,
+            accountId = verification.AccountId?.ToString(CultureInfo.InvariantCulture),
+            problem = verification.Problem,
+        });
     }
 
     private static void WriteCheckpoint(Utf8JsonWriter json, IndexerCheckpoint? checkpoint)

@@ -1,0 +1,123 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Settlement.DashboardService.Access;
+using Settlement.DashboardService.Http;
+using Settlement.DashboardService.Snapshots;
+using Settlement.DashboardService.Upstreams;
+
+namespace Settlement.DashboardService;
+
+/// <summary>
+/// The live merchant dashboard (docs/dashboard.md): one page that shows channels, payment rates, receipts, ledger
+/// balances and journal integrity, flows (payouts, bank payment states), reconciliation breaks and watchtower alerts,
+/// read from the payee, settlement and watchtower services' query endpoints and pushed to the browser as server-sent
+/// events. Read-only. On loopback it needs no credentials; on any other address it refuses to start without a bearer
+/// token. Started by <c>l2pay serve dashboard</c>, <c>l2pay demo --dashboard</c> and the browser tests.
+/// </summary>
+public sealed class DashboardServiceHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _stopped;
+
+    private DashboardServiceHost(WebApplication app, Uri baseUrl, DashboardUpstreams upstreams)
+    {
+        _app = app;
+        BaseUrl = baseUrl;
+        Upstreams = upstreams;
+    }
+
+    /// <summary>The page's URL, <c>http://ADDRESS:PORT/</c>.</summary>
+    public Uri BaseUrl { get; }
+
+    /// <summary>The upstream services read; a caller may point the dashboard at a service started later.</summary>
+    public DashboardUpstreams Upstreams { get; }
+
+    /// <summary>Validates <paramref name="options"/>, starts polling the upstream services and starts listening.</summary>
+    /// <param name="options">The settings; validated first.</param>
+    /// <param name="logging">Optional logging providers (none by default).</param>
+    /// <param name="time">The clock (snapshot times and rates); the system clock by default.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <exception cref="ArgumentException">A setting is invalid (the message names it, <c>Dashboard:…</c>), e.g. a non-loopback address without a token.</exception>
+    public static async Task<DashboardServiceHost> StartAsync(
+        DashboardServiceOptions options,
+        Action<ILoggingBuilder>? logging = null,
+        TimeProvider? time = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.ThrowIfInvalid();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        logging?.Invoke(builder.Logging);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = 0;
+            k.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+            k.Listen(options.Address, options.Port);
+        });
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(5));
+
+        var upstreams = new DashboardUpstreams(options);
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(upstreams);
+        services.AddSingleton(time ?? TimeProvider.System);
+        services.AddSingleton<SnapshotHub>();
+        services.AddHttpClient<UpstreamReader>(http => http.Timeout = options.UpstreamTimeout);
+        services.AddSingleton<DashboardSnapshotBuilder>();
+        services.AddHostedService<SnapshotPoller>();
+
+        var app = builder.Build();
+        var gate = new BearerTokenGate(options.BearerToken);
+        app.Use(async (context, next) =>
+        {
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            context.Response.Headers["Referrer-Policy"] = "no-referrer";
+            // Only the page's own script and style; no inline script, so an upstream string can never run as code.
+            context.Response.Headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+            await next(context).ConfigureAwait(false);
+        });
+        app.Use((context, next) => gate.InvokeAsync(context, _ => next()));
+        DashboardEndpoints.Map(app);
+
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var authority = new Uri(address).GetLeftPart(UriPartial.Authority);
+        return new DashboardServiceHost(app, new Uri(authority + "/"), upstreams);
+    }
+
+    /// <summary>Stops polling and listening (open event streams end). Idempotent.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops (as <see cref="StopAsync"/>) and releases everything.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>True if <paramref name="address"/> is a loopback address (no token needed there).</summary>
+    public static bool IsLoopback(string address) => IPAddress.TryParse(address, out var ip) && IPAddress.IsLoopback(ip);
+}
