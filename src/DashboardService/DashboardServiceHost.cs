@@ -72,7 +72,8 @@ public sealed class DashboardServiceHost : IAsyncDisposable
         services.AddSingleton<SnapshotHub>();
         services.AddHttpClient<UpstreamReader>(http => http.Timeout = options.UpstreamTimeout);
         services.AddSingleton<DashboardSnapshotBuilder>();
-        services.AddHostedService<SnapshotPoller>();
+        services.AddSingleton<SnapshotPoller>();
+        services.AddHostedService(sp => sp.GetRequiredService<SnapshotPoller>());
 
         var app = builder.Build();
         var gate = new BearerTokenGate(options.BearerToken);
@@ -101,6 +102,13 @@ public sealed class DashboardServiceHost : IAsyncDisposable
         var authority = new Uri(address).GetLeftPart(UriPartial.Authority);
         return new DashboardServiceHost(app, new Uri(authority + "/"), upstreams);
     }
+
+    /// <summary>
+    /// Reads the upstream services now and pushes the snapshot to the page, without waiting for the next poll: a caller
+    /// about to stop an upstream service (the demo, between its steps) lets the page see its final state first.
+    /// </summary>
+    public Task RefreshAsync(CancellationToken cancellationToken = default) =>
+        _app.Services.GetRequiredService<SnapshotPoller>().RefreshAsync(cancellationToken);
 
     /// <summary>Stops polling and listening (open event streams end). Idempotent.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)

@@ -13,9 +13,10 @@ internal static class DemoCommand
         var increment = new Option<long>("--increment") { Description = "Pence per voucher", DefaultValueFactory = _ => 1 };
         var topup = new Option<long>("--topup") { Description = "Top-up through the bank, in pence (the customer starts with 10000)", DefaultValueFactory = _ => 2_000 };
         var rpcUrl = new Option<string?>("--rpc-url") { Description = "Use this Anvil or Hardhat node instead of starting Anvil (needs anvil_setBalance or hardhat_setBalance)" };
+        var dashboard = new Option<bool>("--dashboard") { Description = "Serve the live dashboard while the story plays (its URL is printed) and keep it up until Ctrl+C" };
         var command = new Command("demo", "Run the whole system end to end: bank top-up, channel, voucher streaming, cooperative close, payout, checks")
         {
-            json, vouchers, increment, topup, rpcUrl,
+            json, vouchers, increment, topup, rpcUrl, dashboard,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -25,6 +26,7 @@ internal static class DemoCommand
                 Vouchers = parse.GetValue(vouchers),
                 IncrementPence = parse.GetValue(increment),
                 TopupPence = parse.GetValue(topup),
+                Dashboard = parse.GetValue(dashboard),
             };
             if (parse.GetValue(rpcUrl) is { } rpcText)
             {
@@ -64,6 +66,7 @@ internal static class DemoCommand
                 {
                     log?.WriteLine("l2pay demo: bank top-up -> stablecoin channel -> streamed vouchers -> payer SDK (IoT meter, streaming player) -> cooperative close -> payout batch -> watchtower dispute -> ledger and reconciliation");
                     summary = await runner.RunAsync(ct).ConfigureAwait(false);
+                    await runner.HoldDashboardAsync(ct).ConfigureAwait(false);
                 }
                 catch (DemoStepException e)
                 {

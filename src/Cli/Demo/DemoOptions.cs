@@ -18,6 +18,9 @@ internal sealed record DemoOptions
     /// <summary>One JSON object on stdout instead of the step lines.</summary>
     public bool Json { get; init; }
 
+    /// <summary>Run the live dashboard (docs/dashboard.md) while the story plays and keep it up until Ctrl+C.</summary>
+    public bool Dashboard { get; init; }
+
     /// <summary>Bounded wait for each bank payment to become final.</summary>
     public TimeSpan BankTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }

@@ -11,6 +11,7 @@ using Settlement.Channels.Tokens;
 using Settlement.Channels.Transport;
 using Settlement.Channels.Vouchers;
 using Settlement.Cli.Bank;
+using Settlement.DashboardService;
 using Settlement.Ethereum.Addresses;
 using Settlement.DevChain;
 using Settlement.Ethereum.Rpc;
@@ -52,6 +53,7 @@ internal sealed class DemoRunner : IAsyncDisposable
     private int _step;
     private ulong _startBlock;
     private DemoSettlement? _settlement;
+    private DashboardServiceHost? _dashboard;
 
     public DemoRunner(DemoOptions options, TextWriter? log)
     {
@@ -159,6 +161,14 @@ internal sealed class DemoRunner : IAsyncDisposable
             return settlement;
         }).ConfigureAwait(false);
 
+        if (_options.Dashboard)
+        {
+            // Read-only over the services' query endpoints; the payee and watchtower join when their steps start them.
+            _dashboard = await DashboardServiceHost.StartAsync(new DashboardServiceOptions { Port = 0, SettlementUrl = _settlement!.BaseUrl, PollInterval = TimeSpan.FromMilliseconds(250) }, cancellationToken: ct)
+                .ConfigureAwait(false);
+            (_log ?? Console.Error).WriteLine($"      dashboard at {_dashboard.BaseUrl} (live; it stays up after the story until Ctrl+C)");
+        }
+
         // 5. Top-up: a persisted flow — bank payment final → ledger credits the user → the platform mints and opens the
         //    user's channel → the indexer confirms → the ledger posts the funding.
         var (topupFlow, topup, channel, deposit) = await StepAsync("top-up flow", async () =>
@@ -199,6 +209,7 @@ internal sealed class DemoRunner : IAsyncDisposable
             var increment = StablecoinRate.ToBaseUnits(_options.IncrementPence);
             var service = PayeeServiceSettings();
             await using var payee = await PayeeServiceHost.StartAsync(service, _merchantKey, cancellationToken: ct).ConfigureAwait(false);
+            _dashboard?.Upstreams.Payee = payee.BaseUrl;
             await using var stream = await PayeeStreamClient.ConnectAsync(payee.StreamUrl, _summary.ChainId, channels.Address, ct).ConfigureAwait(false);
             var clock = Stopwatch.StartNew();
             var acks = new Task<AckFrame>[_options.Vouchers];
@@ -234,6 +245,12 @@ internal sealed class DemoRunner : IAsyncDisposable
             _summary.StreamSeconds = seconds;
             _summary.VouchersPerSecond = seconds > 0 ? answers.Length / seconds : 0;
             _summary.VouchersAccepted = answers.Length;
+            if (_dashboard is not null)
+            {
+                // The page's last look at this payee service before the step stops it.
+                await _dashboard.RefreshAsync(ct).ConfigureAwait(false);
+            }
+
             Say(string.Create(CultureInfo.InvariantCulture,
                 $"streamed {answers.Length} vouchers of {Pounds(_options.IncrementPence)} over the payee service's WebSocket ({payee.StreamUrl}): signed by the user, verified and stored on disk by the merchant before each acknowledgement, in {seconds * 1000:F0} ms = {_summary.VouchersPerSecond:F0} vouchers/s (secp256k1: {Secp256k1Diagnostics.ActiveBackend}); newest {StablecoinRate.FormatTokens(last)}, receipt signed by the merchant"));
             return last;
@@ -302,7 +319,7 @@ internal sealed class DemoRunner : IAsyncDisposable
             {
                 using var towerKey = PrivateKey.Generate();
                 await SetBalanceAsync(rpc, towerKey.Address, GasMoney, ct).ConfigureAwait(false);
-                return await DemoWatchtower.RunAsync(rpc, new Uri(_summary.RpcUrl!), _userKey!, _merchantKey!, _platformKey!, towerKey, _stateDir, Say, ct)
+                return await DemoWatchtower.RunAsync(rpc, new Uri(_summary.RpcUrl!), _userKey!, _merchantKey!, _platformKey!, towerKey, _stateDir, Say, ct, url => _dashboard?.Upstreams.Watchtower = url)
                     .ConfigureAwait(false);
             }).ConfigureAwait(false);
         }
@@ -387,8 +404,33 @@ internal sealed class DemoRunner : IAsyncDisposable
         return _summary;
     }
 
+    /// <summary>With <see cref="DemoOptions.Dashboard"/>: keeps the dashboard (and the settlement service it reads) up until Ctrl+C.</summary>
+    public async Task HoldDashboardAsync(CancellationToken ct)
+    {
+        if (_dashboard is null)
+        {
+            return;
+        }
+
+        (_log ?? Console.Error).WriteLine($"the story is over; the dashboard stays at {_dashboard.BaseUrl} until Ctrl+C (services that stopped show their last answer)");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C ends the hold, not the demo: its summary follows.
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (_dashboard is not null)
+        {
+            await _dashboard.DisposeAsync().ConfigureAwait(false);
+            _dashboard = null;
+        }
+
         if (_settlement is not null)
         {
             await _settlement.DisposeAsync().ConfigureAwait(false);

@@ -9,7 +9,7 @@ namespace Settlement.Cli.Demo;
 internal sealed class DemoSummary
 {
     public const string Next =
-        "Not built yet: VRP sweeping recharges and the operator dashboard.";
+        "Not built yet: VRP sweeping recharges. Watch the story live: l2pay demo --dashboard.";
 
     private readonly List<DemoCheck> _checks = [];
 

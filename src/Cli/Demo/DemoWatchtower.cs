@@ -30,7 +30,7 @@ internal static class DemoWatchtower
 
     public static async Task<WatchtowerDemoResult> RunAsync(
         EthereumRpcClient rpc, Uri rpcUrl, PrivateKey userKey, PrivateKey merchantKey, PrivateKey platformKey, PrivateKey towerKey,
-        string stateDir, Action<string> say, CancellationToken ct)
+        string stateDir, Action<string> say, CancellationToken ct, Action<Uri>? started = null)
     {
         // Its own nonce manager: the earlier steps sent from these accounts through other senders.
         var sender = new TransactionSender(rpc, new NonceManager(rpc), new TransactionSenderOptions { ReceiptPollInterval = TimeSpan.FromMilliseconds(10) });
@@ -55,6 +55,7 @@ internal static class DemoWatchtower
         };
         await using (var tower = await WatchtowerServiceHost.StartAsync(options, towerKey, cancellationToken: ct).ConfigureAwait(false))
         {
+            started?.Invoke(tower.BaseUrl);
             using var http = new HttpClient { BaseAddress = tower.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
             using var content = new ByteArrayContent(DelegationJson.Encode(rpc.ChainId, channels.Address, c, VoucherFrame.FromSignedVoucher(newest)));
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
@@ -76,6 +77,7 @@ internal static class DemoWatchtower
         var deadline = (await channels.GetStateAsync(c.Id, null, ct).ConfigureAwait(false)).CloseDeadline;
 
         await using var restarted = await WatchtowerServiceHost.StartAsync(options, towerKey, cancellationToken: ct).ConfigureAwait(false);
+        started?.Invoke(restarted.BaseUrl);
         // The hosted follower polls at start; this poll waits for it (one poll at a time) and makes sure it has run.
         await restarted.Follower.PollOnceAsync(ct).ConfigureAwait(false);
         var caughtUp = (ulong)restarted.Metrics.Snapshot()["blocksScanned"];

@@ -23,6 +23,7 @@ internal static class ServeCommand
         serve.Subcommands.Add(CreatePayee());
         serve.Subcommands.Add(Settle.ServeSettlementCommand.Create());
         serve.Subcommands.Add(Watchtower.ServeWatchtowerCommand.Create());
+        serve.Subcommands.Add(Dashboard.ServeDashboardCommand.Create());
         return serve;
     }
 

@@ -7,6 +7,29 @@ namespace Settlement.DashboardService.Snapshots;
 internal sealed partial class SnapshotPoller(
     DashboardSnapshotBuilder builder, SnapshotHub hub, DashboardServiceOptions options, TimeProvider time, ILogger<SnapshotPoller> logger) : BackgroundService
 {
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>Reads the upstream services now and publishes the snapshot (one read at a time, in order).</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var snapshot = await builder.BuildAsync(cancellationToken).ConfigureAwait(false);
+            hub.Publish(snapshot.ToJsonString());
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public override void Dispose()
+    {
+        _gate.Dispose();
+        base.Dispose();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.PollInterval, time);
@@ -14,8 +37,7 @@ internal sealed partial class SnapshotPoller(
         {
             try
             {
-                var snapshot = await builder.BuildAsync(stoppingToken).ConfigureAwait(false);
-                hub.Publish(snapshot.ToJsonString());
+                await RefreshAsync(stoppingToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
