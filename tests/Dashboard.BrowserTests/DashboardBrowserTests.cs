@@ -3,7 +3,10 @@ using System.Net;
 using System.Numerics;
 using System.Text.Json;
 using OpenQA.Selenium;
+using Settlement.Channels.IntegrationTests.Support;
 using Settlement.Channels.Payer;
+using Settlement.Channels.Transport;
+using Settlement.Channels.Watchtower;
 using Settlement.Dashboard.BrowserTests.Support;
 using Settlement.DashboardService;
 using Settlement.PayeeService.IntegrationTests.Support;
@@ -11,6 +14,7 @@ using Settlement.Service.Indexer.Mapping;
 using Settlement.Service.Ledger;
 using Settlement.Service.Reconciliation;
 using Settlement.Testing;
+using Settlement.WatchtowerService;
 
 namespace Settlement.Dashboard.BrowserTests;
 
@@ -130,6 +134,67 @@ public sealed class DashboardBrowserTests(DashboardWorld world, ITestOutputHelpe
         page.Driver.FindElement(By.Id("search")).SendKeys(id[2..14]);
         page.Until(d => d.FindElements(By.CssSelector("#channels tbody tr")).Count == 1);
         page.ChannelRow(id).ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task WatchtowerDispute_StaleCloseAnswered_RedeemShownAsTheWatchtowerReportsIt()
+    {
+        var opened = await world.Chain.OpenChannelAsync(Deposit);
+        await world.Payee.WaitForStatusAsync(opened.Key, _ => true);
+        var folder = Directory.CreateTempSubdirectory("dashboard-tower-");
+        using var towerKey = EthereumDevNode.DevKey(TowerHarness.KeyIndex);
+        var tower = await WatchtowerServiceHost.StartAsync(
+            new WatchtowerServiceOptions
+            {
+                Port = 0,
+                Database = Path.Combine(folder.FullName, "watchtower.db"),
+                RpcUrl = world.Chain.Node.RpcUrl,
+                Watchtower = new WatchtowerOptions
+                {
+                    ChainId = world.Chain.ChainId, Contract = world.Chain.Contract.ToString(), Confirmations = 1, PollInterval = TimeSpan.FromMilliseconds(100),
+                },
+            },
+            towerKey);
+        // Disposed once, here: WatchtowerServiceHost.DisposeAsync is not idempotent (a second call throws ObjectDisposedException).
+        try
+        {
+            using var http = new HttpClient { BaseAddress = tower.BaseUrl };
+            var newest = world.Chain.World.Channels.SignVoucher(world.Chain.World.PayerKey, opened.Id, 7_000_000);
+            using var content = new ByteArrayContent(DelegationJson.Encode(world.Chain.ChainId, world.Chain.Contract, opened.Parameters, VoucherFrame.FromSignedVoucher(newest)));
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            (await http.PostAsync(new Uri("delegations", UriKind.Relative), content)).StatusCode.ShouldBe(HttpStatusCode.OK);
+            await using var dashboard = await StartDashboardAsync(o => o.WatchtowerUrl = tower.BaseUrl);
+            var page = new DashboardPage(world.Browser, dashboard.BaseUrl);
+            page.Open();
+            var id = opened.Id.ToString();
+            page.Until(d => d.FindElements(By.CssSelector($"#disputes tbody tr[data-channel-id='{id}']")).Count == 1);
+
+            // The payer closes with the stale (empty) state; the watchtower answers with the delegated voucher.
+            await world.Chain.World.Channels.StartCloseAsync(world.Chain.World.Payer, opened.Parameters);
+            string? redeem = null;
+            var deadline = DateTimeOffset.UtcNow + DashboardPage.Patience;
+            while (redeem is null && DateTimeOffset.UtcNow < deadline)
+            {
+                // A block per round for the tower's confirmation; it polls every 100 ms.
+                await world.Chain.Node.MineAsync();
+                using var answer = JsonDocument.Parse(await http.GetStringAsync(new Uri("delegations/" + id, UriKind.Relative)));
+                redeem = answer.RootElement.GetProperty("redeem") is { ValueKind: JsonValueKind.Object } r ? r.GetProperty("transactionHash").GetString() : null;
+                await Task.Delay(50);
+            }
+
+            redeem.ShouldNotBeNull("the watchtower sent no redeem");
+            var cell = page.Until(d => d.FindElements(By.CssSelector($"#disputes tbody tr[data-channel-id='{id}'] td:nth-child(4)")).FirstOrDefault()?.GetAttribute("title") is { Length: > 0 } t ? t : null);
+            cell.ShouldBe(redeem);
+            page.Until(d => d.FindElement(By.CssSelector($"#disputes tbody tr[data-channel-id='{id}'] td:nth-child(2)")).Text == "7,000,000");
+            page.Text("#sources [data-source='watchtower']").ShouldContain("✓");
+            page.SameDocument.ShouldBeTrue();
+        }
+        finally
+        {
+            await tower.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            folder.Delete(recursive: true);
+        }
     }
 
     [Fact]
