@@ -8,12 +8,12 @@ bootstrap_log() { printf '[setup] %s\n' "$*" >&2; }
 
 # Debian packages: libsecp256k1 is the fast signing backend (BouncyCastle is the fallback);
 # PostgreSQL 15 serves the integration tests (the settlement ledger, the payee's voucher store), run as a
-# throw-away local server by src/DevChain/PostgresProcess.cs (initdb/postgres, via runuser when root).
+# throw-away local server by src/DevChain/PostgresProcess.cs (initdb/postgres, via runuser when root);
+# chromium and chromium-driver run the dashboard's browser tests headless (docs/dashboard.md).
 bootstrap_apt() {
   local missing=()
   ldconfig -p 2>/dev/null | grep -q 'libsecp256k1.so.1' || missing+=(libsecp256k1-1)
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
-  # The dashboard's browser tests (tests/Dashboard.BrowserTests): Debian's headless Chromium and its WebDriver.
   dpkg -s chromium >/dev/null 2>&1 || missing+=(chromium)
   { dpkg -s chromium-driver >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } || missing+=(chromium-driver)
   if [ "${#missing[@]}" -eq 0 ]; then return 0; fi
