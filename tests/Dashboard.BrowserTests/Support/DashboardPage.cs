@@ -32,7 +32,8 @@ internal sealed class DashboardPage(HeadlessChromium browser, Uri url)
         return wait.Until(condition);
     }
 
-    public string Text(string cssSelector) => Driver.FindElement(By.CssSelector(cssSelector)).Text;
+    /// <summary>The element's text; read again if a snapshot redrew the element between finding and reading it.</summary>
+    public string Text(string cssSelector) => Until(d => d.FindElement(By.CssSelector(cssSelector)).Text);
 
     /// <summary>The number in an element (thousands separators removed).</summary>
     public static BigInteger Number(string text) => BigInteger.Parse(text.Replace(",", "", StringComparison.Ordinal).Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
