@@ -20,7 +20,7 @@ namespace Settlement.Service.Storage.PostgreSql;
 public sealed partial class PostgreSqlLedgerStore : ILedgerStore
 {
     /// <summary>The newest schema version this build applies (rows of <c>ledger_schema_migrations</c>).</summary>
-    public const int SchemaVersion = 3;
+    public const int SchemaVersion = 4;
 
     // Index i creates version i + 1, in one transaction with its version row. Never edit a released step; append one.
     private static readonly string[] Migrations =
@@ -169,6 +169,26 @@ public sealed partial class PostgreSqlLedgerStore : ILedgerStore
             END $$;
         CREATE TRIGGER settlement_flows_guard BEFORE UPDATE OR DELETE ON settlement_flows
             FOR EACH ROW EXECUTE FUNCTION settlement_flows_guard();
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS sweeping_consents (
+            consent_id TEXT NOT NULL PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            bank TEXT NOT NULL,
+            payer TEXT NOT NULL,
+            payee TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            max_per_payment BIGINT NOT NULL CHECK (max_per_payment > 0),
+            max_per_period BIGINT NOT NULL CHECK (max_per_period >= max_per_payment),
+            period_type INTEGER NOT NULL,
+            period_alignment INTEGER NOT NULL,
+            valid_from BIGINT NOT NULL,
+            valid_to BIGINT
+        );
+        CREATE OR REPLACE FUNCTION sweeping_consents_fixed() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'sweeping_consents rows are registered once, never changed'; END $$;
+        CREATE TRIGGER sweeping_consents_no_change BEFORE UPDATE OR DELETE ON sweeping_consents
+            FOR EACH ROW EXECUTE FUNCTION sweeping_consents_fixed();
         """,
     ];
 

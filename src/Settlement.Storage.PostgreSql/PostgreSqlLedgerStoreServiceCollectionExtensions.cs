@@ -9,7 +9,7 @@ using Settlement.Service.Ledger;
 
 namespace Settlement.Service.Storage.PostgreSql;
 
-/// <summary>Registers <see cref="PostgreSqlLedgerStore"/> as the <see cref="ILedgerStore"/>, the chain indexer's <see cref="IChainIndexStore"/> and the settlement flows' <see cref="IFlowStore"/>.</summary>
+/// <summary>Registers <see cref="PostgreSqlLedgerStore"/> as the <see cref="ILedgerStore"/>, the chain indexer's <see cref="IChainIndexStore"/> and the settlement flows' <see cref="IFlowStore"/> and <see cref="ISweepingConsentStore"/>.</summary>
 public static class PostgreSqlLedgerStoreServiceCollectionExtensions
 {
     /// <summary>The service key of the store's own <see cref="NpgsqlDataSource"/> (disposed with the container).</summary>
@@ -41,6 +41,7 @@ public static class PostgreSqlLedgerStoreServiceCollectionExtensions
         services.TryAddSingleton<ILedgerStore>(sp => sp.GetRequiredService<PostgreSqlLedgerStore>());
         services.TryAddSingleton<IChainIndexStore>(sp => sp.GetRequiredService<PostgreSqlLedgerStore>());
         services.TryAddSingleton<IFlowStore>(sp => sp.GetRequiredService<PostgreSqlLedgerStore>());
+        services.TryAddSingleton<ISweepingConsentStore>(sp => sp.GetRequiredService<PostgreSqlLedgerStore>());
         return services;
     }
 }

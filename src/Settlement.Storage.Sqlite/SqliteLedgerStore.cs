@@ -18,7 +18,7 @@ namespace Settlement.Service.Storage.Sqlite;
 public sealed partial class SqliteLedgerStore : ILedgerStore
 {
     /// <summary>The schema version this build writes (<c>PRAGMA user_version</c>).</summary>
-    public const int SchemaVersion = 3;
+    public const int SchemaVersion = 4;
 
     // Index i upgrades the schema from version i to i + 1. Never edit a released step; append a new one.
     private static readonly string[] Migrations =
@@ -156,6 +156,26 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
         CREATE TRIGGER IF NOT EXISTS settlement_flows_version_forward BEFORE UPDATE ON settlement_flows
             WHEN NEW.version <> OLD.version + 1 OR NEW.id <> OLD.id OR NEW.kind <> OLD.kind OR NEW.created_at <> OLD.created_at
             BEGIN SELECT RAISE(ABORT, 'settlement_flows: version must grow by one; id, kind and creation are fixed'); END;
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS sweeping_consents (
+            consent_id TEXT NOT NULL PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            bank TEXT NOT NULL,
+            payer TEXT NOT NULL,
+            payee TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            max_per_payment INTEGER NOT NULL CHECK (max_per_payment > 0),
+            max_per_period INTEGER NOT NULL CHECK (max_per_period >= max_per_payment),
+            period_type INTEGER NOT NULL,
+            period_alignment INTEGER NOT NULL,
+            valid_from INTEGER NOT NULL,
+            valid_to INTEGER
+        ) WITHOUT ROWID;
+        CREATE TRIGGER IF NOT EXISTS sweeping_consents_no_update BEFORE UPDATE ON sweeping_consents
+            BEGIN SELECT RAISE(ABORT, 'sweeping_consents rows are registered once, never changed'); END;
+        CREATE TRIGGER IF NOT EXISTS sweeping_consents_no_delete BEFORE DELETE ON sweeping_consents
+            BEGIN SELECT RAISE(ABORT, 'sweeping_consents rows are registered once, never changed'); END;
         """,
     ];
 

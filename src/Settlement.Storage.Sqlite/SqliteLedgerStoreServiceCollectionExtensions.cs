@@ -8,7 +8,7 @@ using Settlement.Service.Ledger;
 
 namespace Settlement.Service.Storage.Sqlite;
 
-/// <summary>Registers <see cref="SqliteLedgerStore"/> as the <see cref="ILedgerStore"/>, the chain indexer's <see cref="IChainIndexStore"/> and the settlement flows' <see cref="IFlowStore"/>.</summary>
+/// <summary>Registers <see cref="SqliteLedgerStore"/> as the <see cref="ILedgerStore"/>, the chain indexer's <see cref="IChainIndexStore"/> and the settlement flows' <see cref="IFlowStore"/> and <see cref="ISweepingConsentStore"/>.</summary>
 public static class SqliteLedgerStoreServiceCollectionExtensions
 {
     /// <summary>Adds the SQLite ledger on the file <paramref name="path"/>.</summary>
@@ -34,6 +34,7 @@ public static class SqliteLedgerStoreServiceCollectionExtensions
         services.TryAddSingleton<ILedgerStore>(sp => sp.GetRequiredService<SqliteLedgerStore>());
         services.TryAddSingleton<IChainIndexStore>(sp => sp.GetRequiredService<SqliteLedgerStore>());
         services.TryAddSingleton<IFlowStore>(sp => sp.GetRequiredService<SqliteLedgerStore>());
+        services.TryAddSingleton<ISweepingConsentStore>(sp => sp.GetRequiredService<SqliteLedgerStore>());
         return services;
     }
 }

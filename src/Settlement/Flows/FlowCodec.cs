@@ -8,7 +8,7 @@ internal static class FlowCodec
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static StoredFlow Encode(TopupFlow flow) => new(
-        flow.Id, FlowKind.Topup, flow.State.ToString(), flow.IsFinished,
+        flow.Id, flow.Kind, flow.State.ToString(), flow.IsFinished,
         JsonSerializer.Serialize(new TopupPayload(flow.Request, flow.AuthorizationUrl, flow.Funding, flow.Problem, flow.Return), Json),
         flow.Version, flow.CreatedAt, flow.UpdatedAt);
 
@@ -17,10 +17,10 @@ internal static class FlowCodec
         JsonSerializer.Serialize(new PayoutPayload(flow.Order, flow.Burn, flow.Problem, flow.Return), Json),
         flow.Version, flow.CreatedAt, flow.UpdatedAt);
 
-    /// <exception cref="InvalidDataException">Not a top-up, or its data does not fit its state.</exception>
+    /// <exception cref="InvalidDataException">Not a top-up or recharge, or its data does not fit its state.</exception>
     public static TopupFlow DecodeTopup(StoredFlow stored)
     {
-        if (stored.Kind != FlowKind.Topup || !Enum.TryParse<TopupFlowState>(stored.State, out var state) || !Enum.IsDefined(state))
+        if (stored.Kind is not (FlowKind.Topup or FlowKind.Recharge) || !Enum.TryParse<TopupFlowState>(stored.State, out var state) || !Enum.IsDefined(state))
         {
             throw new InvalidDataException($"Flow {stored.Id:N} is not a top-up in a known state ({stored.Kind}, '{stored.State}').");
         }
@@ -30,7 +30,7 @@ internal static class FlowCodec
         {
             Id = stored.Id, Request = payload.Request, State = state, Version = stored.Version, CreatedAt = stored.CreatedAt, UpdatedAt = stored.UpdatedAt,
             AuthorizationUrl = payload.AuthorizationUrl, Funding = payload.Funding, Problem = payload.Problem, Return = payload.Return,
-        }.Validate();
+        }.Validate(stored.Kind);
     }
 
     /// <exception cref="InvalidDataException">Not a payout, or its data does not fit its state.</exception>
@@ -54,9 +54,9 @@ internal static class FlowCodec
     {
         switch (stored.Kind)
         {
-            case FlowKind.Topup:
+            case FlowKind.Topup or FlowKind.Recharge:
                 var t = DecodeTopup(stored);
-                return new FlowSnapshot(t.Id, FlowKind.Topup, t.State.ToString(), t.IsFinished, t.NeedsAttention, t.Version, t.Problem, t.UpdatedAt);
+                return new FlowSnapshot(t.Id, t.Kind, t.State.ToString(), t.IsFinished, t.NeedsAttention, t.Version, t.Problem, t.UpdatedAt);
             case FlowKind.Payout:
                 var p = DecodePayout(stored);
                 return new FlowSnapshot(p.Id, FlowKind.Payout, p.State.ToString(), p.IsFinished, p.NeedsAttention, p.Version, p.Problem, p.UpdatedAt);

@@ -16,6 +16,7 @@ public static class FlowIds
     private static readonly byte[] BankTag = Encoding.ASCII.GetBytes("l2pay/settlement/bank-operation/v1");
     private static readonly byte[] BatchTag = Encoding.ASCII.GetBytes("l2pay/settlement/payout-batch/v1");
     private static readonly byte[] PayoutTag = Encoding.ASCII.GetBytes("l2pay/settlement/payout-flow/v1");
+    private static readonly byte[] RechargeTag = Encoding.ASCII.GetBytes("l2pay/settlement/recharge-flow/v1");
 
     /// <summary>The ledger transfer id of step <paramref name="step"/> of flow <paramref name="flowId"/> (never 0 or 2^128 − 1).</summary>
     public static UInt128 LedgerTransfer(Guid flowId, string step) => ChainTransferIds.FromDigest(Digest(TransferTag, flowId, step));
@@ -35,6 +36,16 @@ public static class FlowIds
 
     /// <summary>The payout flow of <paramref name="merchantId"/> in batch <paramref name="batchId"/>.</summary>
     public static Guid PayoutFlow(Guid batchId, string merchantId) => ToGuid(Digest(PayoutTag, batchId, merchantId));
+
+    /// <summary>The recharge flow of idempotency key <paramref name="idempotencyKey"/> under sweeping consent <paramref name="consentId"/>.</summary>
+    public static Guid Recharge(string consentId, string idempotencyKey)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(consentId);
+        ArgumentException.ThrowIfNullOrEmpty(idempotencyKey);
+
+        // Length-prefixed, so no (consent, key) pair reads as another.
+        return ToGuid(Digest(RechargeTag, Guid.Empty, consentId.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + consentId + idempotencyKey));
+    }
 
     private static byte[] Digest(byte[] tag, Guid id, string text)
     {

@@ -99,6 +99,11 @@ public sealed partial class SettlementFlows
             return (TopupRefusal.PayeeAddressInvalid, $"payee '{r.PayeeAddress}' is not an address");
         }
 
+        if (r.SweepingConsentId is not null)
+        {
+            return (TopupRefusal.SweepingConsentGiven, "a recharge under a sweeping consent starts through the recharge endpoint");
+        }
+
         if (r.ChannelId is { } channel && !IsChannelId(channel))
         {
             return (TopupRefusal.ChannelIdInvalid, $"channel id '{channel}' is not 0x + 64 hex digits");
@@ -124,6 +129,19 @@ public sealed partial class SettlementFlows
         var reserveId = FlowIds.LedgerTransfer(flow.Id, TopupSteps.Reserve);
         switch (flow.State)
         {
+            case TopupFlowState.Created when r.SweepingConsentId is { } consentId:
+            {
+                var sweep = await Sweeps.StartSweepAsync(
+                    new BankSweep(flow.BankOperationId, r.Bank, consentId, r.AmountPence, r.Reference ?? DefaultRechargeReference), ct).ConfigureAwait(false);
+                await CheckpointAsync(flow.Id, FlowKind.Recharge, "done:" + TopupSteps.BankSweep, ct).ConfigureAwait(false);
+                return sweep.Status switch
+                {
+                    BankPaymentStatus.Conflict => await StopTopupAsync(flow, TopupFlowState.Refused, new FlowProblem("bank-conflict", sweep.Detail ?? "conflict"), ct).ConfigureAwait(false),
+                    BankPaymentStatus.Rejected or BankPaymentStatus.Failed => await StopTopupAsync(flow, TopupFlowState.Rejected, SweepProblem(sweep), ct).ConfigureAwait(false),
+                    _ => await SaveTopupAsync(flow, flow with { State = TopupFlowState.AwaitingBank }, "sweep-submitted", null, ct).ConfigureAwait(false),
+                };
+            }
+
             case TopupFlowState.Created:
             {
                 var started = await _bank.StartTopupAsync(
@@ -132,6 +150,22 @@ public sealed partial class SettlementFlows
                 return started.Status == BankPaymentStatus.Conflict
                     ? await StopTopupAsync(flow, TopupFlowState.Refused, new FlowProblem("bank-conflict", started.Detail ?? "conflict"), ct).ConfigureAwait(false)
                     : await SaveTopupAsync(flow, flow with { State = TopupFlowState.AwaitingBank, AuthorizationUrl = started.AuthorizationUrl }, "bank-started", null, ct).ConfigureAwait(false);
+            }
+
+            case TopupFlowState.AwaitingBank when r.SweepingConsentId is not null:
+            {
+                var sweep = await Sweeps.GetSweepStatusAsync(flow.BankOperationId, ct).ConfigureAwait(false);
+                switch (sweep.Status)
+                {
+                    case BankPaymentStatus.Pending:
+                        return false;
+                    case BankPaymentStatus.Rejected or BankPaymentStatus.Failed:
+                        return await StopTopupAsync(flow, TopupFlowState.Rejected, SweepProblem(sweep), ct).ConfigureAwait(false);
+                    case BankPaymentStatus.Conflict:
+                        return await StopTopupAsync(flow, TopupFlowState.Refused, new FlowProblem("bank-conflict", sweep.Detail ?? "conflict"), ct).ConfigureAwait(false);
+                }
+
+                return await CreditTopupAsync(flow, user, SettlementTransferCode.RechargeReceived, ct).ConfigureAwait(false);
             }
 
             case TopupFlowState.AwaitingBank:
@@ -147,21 +181,14 @@ public sealed partial class SettlementFlows
                         return await StopTopupAsync(flow, TopupFlowState.Refused, new FlowProblem("bank-conflict", status.Detail ?? "conflict"), ct).ConfigureAwait(false);
                 }
 
-                var credit = new Transfer(
-                    FlowIds.LedgerTransfer(flow.Id, TopupSteps.Credit), SettlementAccounts.BankClearing.Id, user.Id, (ulong)r.AmountPence, LedgerAssets.Gbp,
-                    (ushort)SettlementTransferCode.TopupReceived);
-                var result = await BookAsync(credit, [SettlementAccounts.BankClearing, user], ct).ConfigureAwait(false);
-                await CheckpointAsync(flow.Id, FlowKind.Topup, "done:" + TopupSteps.Credit, ct).ConfigureAwait(false);
-                return Applied(result)
-                    ? await SaveTopupAsync(flow, flow with { State = TopupFlowState.Credited, AuthorizationUrl = null }, "bank-completed", null, ct).ConfigureAwait(false)
-                    : await StopTopupAsync(flow, TopupFlowState.Refused, new FlowProblem("ledger-refused", "credit: " + result), ct).ConfigureAwait(false);
+                return await CreditTopupAsync(flow, user, SettlementTransferCode.TopupReceived, ct).ConfigureAwait(false);
             }
 
             case TopupFlowState.Credited when flow.Return is not null:
             {
                 // A return raced a funding reservation (another runner): release it first, then reverse.
                 var released = await BookAsync(VoidFunding(flow, user, reserveId), [], ct).ConfigureAwait(false);
-                await CheckpointAsync(flow.Id, FlowKind.Topup, "done:" + TopupSteps.Void, ct).ConfigureAwait(false);
+                await CheckpointAsync(flow.Id, flow.Kind, "done:" + TopupSteps.Void, ct).ConfigureAwait(false);
                 if (released == CreateTransferResult.PendingTransferAlreadyPosted)
                 {
                     return await StopTopupAsync(flow, TopupFlowState.ReturnedAfterFunding, new FlowProblem("returned-after-funding", "the funding was posted before the return"), ct).ConfigureAwait(false);
@@ -175,7 +202,7 @@ public sealed partial class SettlementFlows
                 var reserve = new Transfer(
                     reserveId, user.Id, SettlementAccounts.StablecoinReserve.Id, (ulong)r.AmountPence, LedgerAssets.Gbp, (ushort)SettlementTransferCode.ChannelFunding, TransferFlags.Pending);
                 var result = await BookAsync(reserve, [user, SettlementAccounts.StablecoinReserve], ct).ConfigureAwait(false);
-                await CheckpointAsync(flow.Id, FlowKind.Topup, "done:" + TopupSteps.Reserve, ct).ConfigureAwait(false);
+                await CheckpointAsync(flow.Id, flow.Kind, "done:" + TopupSteps.Reserve, ct).ConfigureAwait(false);
                 return Applied(result)
                     ? await SaveTopupAsync(flow, flow with { State = TopupFlowState.FundingReserved }, "funding-reserved", null, ct).ConfigureAwait(false)
                     : await StopTopupAsync(flow, TopupFlowState.Refused, new FlowProblem("ledger-refused", "funding reservation: " + result), ct).ConfigureAwait(false);
@@ -188,7 +215,7 @@ public sealed partial class SettlementFlows
                 var mined = r.ChannelId is { } channel
                     ? await _chain.TopUpChannelAsync(key, channel, units, ct).ConfigureAwait(false)
                     : await _chain.FundNewChannelAsync(key, r.PayerAddress, r.PayeeAddress, units, ct).ConfigureAwait(false);
-                await CheckpointAsync(flow.Id, FlowKind.Topup, "done:" + TopupSteps.Fund, ct).ConfigureAwait(false);
+                await CheckpointAsync(flow.Id, flow.Kind, "done:" + TopupSteps.Fund, ct).ConfigureAwait(false);
                 if (mined.Status == ChainActionStatus.Mined)
                 {
                     var funding = new ChainStep(mined.TransactionHash.ToLowerInvariant(), mined.BlockNumber, (mined.ChannelId ?? r.ChannelId)?.ToLowerInvariant());
@@ -196,7 +223,7 @@ public sealed partial class SettlementFlows
                 }
 
                 var voided = await BookAsync(VoidFunding(flow, user, reserveId), [], ct).ConfigureAwait(false);
-                await CheckpointAsync(flow.Id, FlowKind.Topup, "done:" + TopupSteps.Void, ct).ConfigureAwait(false);
+                await CheckpointAsync(flow.Id, flow.Kind, "done:" + TopupSteps.Void, ct).ConfigureAwait(false);
                 return Applied(voided)
                     ? await StopTopupAsync(flow, TopupFlowState.FundingFailed, new FlowProblem("chain-reverted", mined.Error ?? "the funding transaction reverted"), ct).ConfigureAwait(false)
                     : await StopTopupAsync(flow, TopupFlowState.Refused, new FlowProblem("ledger-refused", "funding void: " + voided), ct).ConfigureAwait(false);
@@ -215,7 +242,7 @@ public sealed partial class SettlementFlows
                     FlowIds.LedgerTransfer(flow.Id, TopupSteps.Post), user.Id, SettlementAccounts.StablecoinReserve.Id, (ulong)r.AmountPence, LedgerAssets.Gbp,
                     (ushort)SettlementTransferCode.ChannelFunding, TransferFlags.PostPending, reserveId);
                 var result = await BookAsync(post, [], ct).ConfigureAwait(false);
-                await CheckpointAsync(flow.Id, FlowKind.Topup, "done:" + TopupSteps.Post, ct).ConfigureAwait(false);
+                await CheckpointAsync(flow.Id, flow.Kind, "done:" + TopupSteps.Post, ct).ConfigureAwait(false);
                 return Applied(result)
                     ? await SaveTopupAsync(flow, flow with { State = TopupFlowState.Funded }, "funding-confirmed", null, ct).ConfigureAwait(false)
                     : await StopTopupAsync(flow, TopupFlowState.Refused, new FlowProblem("ledger-refused", "funding post: " + result), ct).ConfigureAwait(false);
@@ -233,6 +260,17 @@ public sealed partial class SettlementFlows
         }
     }
 
+    private async Task<bool> CreditTopupAsync(TopupFlow flow, Account user, SettlementTransferCode code, CancellationToken ct)
+    {
+        var credit = new Transfer(
+            FlowIds.LedgerTransfer(flow.Id, TopupSteps.Credit), SettlementAccounts.BankClearing.Id, user.Id, (ulong)flow.Request.AmountPence, LedgerAssets.Gbp, (ushort)code);
+        var result = await BookAsync(credit, [SettlementAccounts.BankClearing, user], ct).ConfigureAwait(false);
+        await CheckpointAsync(flow.Id, flow.Kind, "done:" + TopupSteps.Credit, ct).ConfigureAwait(false);
+        return Applied(result)
+            ? await SaveTopupAsync(flow, flow with { State = TopupFlowState.Credited, AuthorizationUrl = null }, "bank-completed", null, ct).ConfigureAwait(false)
+            : await StopTopupAsync(flow, TopupFlowState.Refused, new FlowProblem("ledger-refused", "credit: " + result), ct).ConfigureAwait(false);
+    }
+
     private static Transfer VoidFunding(TopupFlow flow, Account user, UInt128 reserveId) => new(
         FlowIds.LedgerTransfer(flow.Id, TopupSteps.Void), user.Id, SettlementAccounts.StablecoinReserve.Id, (ulong)flow.Request.AmountPence, LedgerAssets.Gbp,
         (ushort)SettlementTransferCode.ChannelFunding, TransferFlags.VoidPending, reserveId);
@@ -243,7 +281,7 @@ public sealed partial class SettlementFlows
             FlowIds.LedgerTransfer(flow.Id, TopupSteps.Reversal), user.Id, SettlementAccounts.BankClearing.Id, (ulong)flow.Request.AmountPence, LedgerAssets.Gbp,
             (ushort)SettlementTransferCode.TopupReturned);
         var result = await BookAsync(reversal, [], ct).ConfigureAwait(false);
-        await CheckpointAsync(flow.Id, FlowKind.Topup, "done:" + TopupSteps.Reversal, ct).ConfigureAwait(false);
+        await CheckpointAsync(flow.Id, flow.Kind, "done:" + TopupSteps.Reversal, ct).ConfigureAwait(false);
         if (Applied(result))
         {
             return await SaveTopupAsync(flow, flow with { State = TopupFlowState.Reversed }, "return-reversed", flow.Return?.Reason, ct).ConfigureAwait(false);
@@ -256,7 +294,7 @@ public sealed partial class SettlementFlows
 
     private async Task<bool> StopTopupAsync(TopupFlow flow, TopupFlowState state, FlowProblem problem, CancellationToken ct)
     {
-        LogProblem(flow.Id, FlowKind.Topup, problem.Code, problem.Detail);
+        LogProblem(flow.Id, flow.Kind, problem.Code, problem.Detail);
         return await SaveTopupAsync(flow, flow with { State = state, Problem = problem }, problem.Code, problem.Detail, ct).ConfigureAwait(false);
     }
 

@@ -26,6 +26,8 @@ public sealed partial class SettlementFlows
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Func<FlowCheckpoint, CancellationToken, ValueTask>? _onCheckpoint;
+    private readonly IBankSweeps? _sweeps;
+    private readonly ISweepingConsentStore? _consents;
     private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _locks = new();
 
     /// <summary>A runner over <paramref name="store"/> and the ledger, bank, chain and confirmations it drives.</summary>
@@ -39,6 +41,8 @@ public sealed partial class SettlementFlows
     /// <param name="time">The clock (schedule slots, timestamps).</param>
     /// <param name="logger">Logs (never secrets).</param>
     /// <param name="onCheckpoint">Called at every <see cref="FlowCheckpoint"/> (diagnostics, fault injection).</param>
+    /// <param name="sweeps">Sweeping VRP payments (recharges); null: recharges are not offered.</param>
+    /// <param name="consents">The registered sweeping consents (recharges); null: recharges are not offered.</param>
     public SettlementFlows(
         IFlowStore store,
         ILedgerStore ledger,
@@ -49,7 +53,9 @@ public sealed partial class SettlementFlows
         PayoutOptions payouts,
         TimeProvider? time = null,
         ILogger<SettlementFlows>? logger = null,
-        Func<FlowCheckpoint, CancellationToken, ValueTask>? onCheckpoint = null)
+        Func<FlowCheckpoint, CancellationToken, ValueTask>? onCheckpoint = null,
+        IBankSweeps? sweeps = null,
+        ISweepingConsentStore? consents = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(ledger);
@@ -68,6 +74,8 @@ public sealed partial class SettlementFlows
         _time = time ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _onCheckpoint = onCheckpoint;
+        _sweeps = sweeps;
+        _consents = consents;
     }
 
     /// <summary>
@@ -90,7 +98,7 @@ public sealed partial class SettlementFlows
 
                 var moved = stored.Kind switch
                 {
-                    FlowKind.Topup => await StepTopupAsync(FlowCodec.DecodeTopup(stored), cancellationToken).ConfigureAwait(false),
+                    FlowKind.Topup or FlowKind.Recharge => await StepTopupAsync(FlowCodec.DecodeTopup(stored), cancellationToken).ConfigureAwait(false),
                     FlowKind.Payout => await StepPayoutAsync(FlowCodec.DecodePayout(stored), cancellationToken).ConfigureAwait(false),
                     _ => throw new InvalidDataException($"Flow {id:N} has unknown kind {stored.Kind}."),
                 };
@@ -152,6 +160,10 @@ public sealed partial class SettlementFlows
     public async Task<TopupFlow?> GetTopupAsync(Guid id, CancellationToken cancellationToken = default) =>
         await _store.GetAsync(id, cancellationToken).ConfigureAwait(false) is { Kind: FlowKind.Topup } stored ? FlowCodec.DecodeTopup(stored) : null;
 
+    /// <summary>The recharge, or null (also when the id names another kind).</summary>
+    public async Task<TopupFlow?> GetRechargeAsync(Guid id, CancellationToken cancellationToken = default) =>
+        await _store.GetAsync(id, cancellationToken).ConfigureAwait(false) is { Kind: FlowKind.Recharge } stored ? FlowCodec.DecodeTopup(stored) : null;
+
     /// <summary>The payout, or null (also when the id names a top-up).</summary>
     public async Task<PayoutFlow?> GetPayoutAsync(Guid id, CancellationToken cancellationToken = default) =>
         await _store.GetAsync(id, cancellationToken).ConfigureAwait(false) is { Kind: FlowKind.Payout } stored ? FlowCodec.DecodePayout(stored) : null;
@@ -187,7 +199,7 @@ public sealed partial class SettlementFlows
                 StoredFlow next;
                 switch (stored.Kind)
                 {
-                    case FlowKind.Topup:
+                    case FlowKind.Topup or FlowKind.Recharge:
                         var topup = FlowCodec.DecodeTopup(stored);
                         if (topup.Return is not null)
                         {

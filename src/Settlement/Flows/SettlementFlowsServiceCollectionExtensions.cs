@@ -18,7 +18,8 @@ public static class SettlementFlowsServiceCollectionExtensions
     /// <see cref="IFlowStore"/> (<c>AddSqliteLedgerStore</c>), an <see cref="IChainActions"/> (the integrator's chain
     /// implementation), and either an <see cref="IBankPayments"/> or the open-banking <see cref="TransferService"/>
     /// (<c>AddOpenBanking</c>). <see cref="IChainConfirmations"/> and <see cref="IMerchantBalances"/> default to the
-    /// indexer's (replace them by registering your own first).
+    /// indexer's (replace them by registering your own first). Recharges run when an <see cref="IBankSweeps"/> and an
+    /// <see cref="ISweepingConsentStore"/> are registered (the ledger stores register the latter).
     /// </summary>
     public static IServiceCollection AddSettlementFlows(
         this IServiceCollection services, string flowsSection = SettlementFlowOptions.SectionName, string payoutsSection = PayoutOptions.SectionName)
@@ -63,7 +64,9 @@ public static class SettlementFlowsServiceCollectionExtensions
             sp.GetRequiredService<IMerchantBalances>(),
             sp.GetRequiredService<IOptions<PayoutOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILogger<SettlementFlows>>()));
+            sp.GetService<ILogger<SettlementFlows>>(),
+            sweeps: sp.GetService<IBankSweeps>(),
+            consents: sp.GetService<ISweepingConsentStore>()));
         services.AddHostedService<FlowResumeWorker>();
         services.AddHostedService<PayoutScheduler>();
         return services;

@@ -12,6 +12,9 @@ public enum SettlementTransferCode : ushort
     /// <summary>A top-up the bank returned: user funds → bank clearing.</summary>
     TopupReturned = 2003,
 
+    /// <summary>A recharge (sweeping VRP payment) completed at the bank: bank clearing → user funds.</summary>
+    RechargeReceived = 2004,
+
     /// <summary>A merchant's burned tGBP now owed in GBP: stablecoin reserve → merchant payable.</summary>
     PayoutBurned = 2011,
 

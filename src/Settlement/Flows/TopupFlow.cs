@@ -36,8 +36,11 @@ public sealed record TopupFlow
     /// <summary>The bank's return of the top-up, once recorded.</summary>
     public BankReturn? Return { get; init; }
 
-    /// <summary>The bank operation id of the top-up payment.</summary>
-    public Guid BankOperationId => FlowIds.BankOperation(Id, TopupSteps.BankTopup);
+    /// <summary>Top-up, or recharge when the bank step is a sweep under <see cref="TopupRequest.SweepingConsentId"/>.</summary>
+    public FlowKind Kind => Request.SweepingConsentId is null ? FlowKind.Topup : FlowKind.Recharge;
+
+    /// <summary>The bank operation id of the top-up payment (a PIS payment, or for a recharge the sweeping VRP payment).</summary>
+    public Guid BankOperationId => FlowIds.BankOperation(Id, Kind == FlowKind.Recharge ? TopupSteps.BankSweep : TopupSteps.BankTopup);
 
     /// <summary>True when no step is left.</summary>
     public bool IsFinished => State switch
@@ -56,11 +59,16 @@ public sealed record TopupFlow
 
     /// <summary>Throws when the data does not fit the state (a corrupt or hand-edited row).</summary>
     /// <exception cref="InvalidDataException">What is missing.</exception>
-    internal TopupFlow Validate()
+    internal TopupFlow Validate(FlowKind? storedKind = null)
     {
         if (Request.FlowId != Id)
         {
             throw new InvalidDataException($"Top-up {Id:N} stores the request of flow {Request.FlowId:N}.");
+        }
+
+        if (storedKind is { } kind && kind != Kind)
+        {
+            throw new InvalidDataException($"Flow {Id:N} is stored as a {kind} but its request is a {Kind}.");
         }
 
         var needsFunding = State is TopupFlowState.AwaitingConfirmation or TopupFlowState.Funded;

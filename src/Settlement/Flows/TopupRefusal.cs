@@ -35,4 +35,7 @@ public enum TopupRefusal
 
     /// <summary>The flow id names a flow of another kind.</summary>
     ExistsAsOtherKind,
+
+    /// <summary>A sweeping consent was named: recharges start through <see cref="SettlementFlows.StartRechargeAsync"/>.</summary>
+    SweepingConsentGiven,
 }

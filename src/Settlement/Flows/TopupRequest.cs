@@ -35,4 +35,10 @@ public sealed record TopupRequest
 
     /// <summary>The user's bank account when known (the PIS debtor); null: the user picks it at the bank.</summary>
     public AccountIdentification? DebtorAccount { get; init; }
+
+    /// <summary>
+    /// For a recharge only (set by <see cref="SettlementFlows.StartRechargeAsync"/>, refused by
+    /// <see cref="SettlementFlows.StartTopupAsync"/>): the sweeping consent the bank step pays under.
+    /// </summary>
+    public string? SweepingConsentId { get; init; }
 }

@@ -4,6 +4,7 @@ namespace Settlement.Service.Flows;
 internal static class TopupSteps
 {
     public const string BankTopup = "bank-topup";
+    public const string BankSweep = "bank-sweep";
     public const string Credit = "credit";
     public const string Reserve = "fund-reserve";
     public const string Fund = "fund-chain";

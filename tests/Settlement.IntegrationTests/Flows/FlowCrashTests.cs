@@ -22,7 +22,11 @@ public sealed class FlowCrashTests : FlowTestBase
         "done:bank-payout", "saved:AwaitingBank", "done:payout-post", "saved:Paid",
     ];
 
+    private static readonly string[] RechargeCheckpoints = ["done:bank-sweep", .. TopupCheckpoints.Skip(1)];
+
     public static TheoryData<string> TopupPoints => [.. TopupCheckpoints];
+
+    public static TheoryData<string> RechargePoints => [.. RechargeCheckpoints];
 
     public static TheoryData<string> PayoutPoints => [.. PayoutCheckpoints];
 
@@ -52,6 +56,48 @@ public sealed class FlowCrashTests : FlowTestBase
         await Runner().ResumeAllAsync(); // nothing to do when the crash came after the final save
 
         await AssertTopupOutcomeAsync(request);
+    }
+
+    [Fact]
+    public async Task CleanRecharge_PassesExactlyTheCheckpointsTheCrashTestsCover()
+    {
+        var seen = new ConcurrentQueue<string>();
+        var runner = Runner((c, _) =>
+        {
+            seen.Enqueue(c.Kind + ":" + c.Name);
+            return ValueTask.CompletedTask;
+        });
+        await runner.RegisterSweepingConsentAsync(RechargeFlowTests.Consent());
+        await runner.StartRechargeAsync(new RechargeRequest { ConsentId = "vrp-consent-1", IdempotencyKey = "k", AmountPence = 2_000 });
+
+        seen.ShouldBe([.. RechargeCheckpoints.Select(c => "Recharge:" + c)]);
+    }
+
+    [Theory]
+    [MemberData(nameof(RechargePoints))]
+    public async Task Recharge_CrashAt_ResumedByAFreshRunnerWithoutPayingOrFundingTwice(string crashAt)
+    {
+        await Runner().RegisterSweepingConsentAsync(RechargeFlowTests.Consent());
+        var request = new RechargeRequest { ConsentId = "vrp-consent-1", IdempotencyKey = "crossing-1", AmountPence = 2_000 };
+        await Should.ThrowAsync<SimulatedFlowCrashException>(() => Runner(CrashOnceAt(crashAt)).StartRechargeAsync(request));
+
+        await Runner().ResumeAllAsync();
+        var repeat = await Runner().StartRechargeAsync(request); // the payer's client retrying after the crash
+
+        repeat.Accepted.ShouldBeTrue();
+        repeat.Created.ShouldBeFalse();
+        var flow = (await Runner().GetRechargeAsync(FlowIds.Recharge("vrp-consent-1", "crossing-1")))!;
+        flow.State.ShouldBe(TopupFlowState.Funded);
+        Sweeps.Sweeps.ShouldHaveSingleItem().Request.OperationId.ShouldBe(flow.BankOperationId);
+        Sweeps.StartCalls.ShouldBeInRange(1, 2);
+        var key = FlowIds.ChainStep(flow.Id, "fund-chain");
+        Chain.Transactions.Keys.ShouldBe([key]);
+        Chain.CallsFor(key).ShouldBeInRange(1, 2);
+        (await BalanceAsync(SettlementAccounts.BankClearing)).ShouldBe((-2_000, 0, 0));
+        (await BalanceAsync(SettlementAccounts.UserFunds(UserId))).ShouldBe((0, 0, 0));
+        (await BalanceAsync(SettlementAccounts.StablecoinReserve)).ShouldBe((2_000, 0, 0));
+        (await JournalEntriesAsync()).ShouldBe(3 + 3); // three accounts, credit + reserve + post
+        await AssertLedgerSoundAsync();
     }
 
     [Theory]

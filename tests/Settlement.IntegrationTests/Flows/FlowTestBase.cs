@@ -44,6 +44,8 @@ public abstract class FlowTestBase : IDisposable
 
     internal FakeBalances Balances { get; } = new();
 
+    internal FakeSweeps Sweeps { get; } = new();
+
     protected PayoutOptions Payouts { get; }
 
     protected SqliteLedgerStore Store() => new(new SqliteLedgerStoreOptions { Path = DbPath }, Clock);
@@ -52,7 +54,7 @@ public abstract class FlowTestBase : IDisposable
     protected SettlementFlows Runner(Func<FlowCheckpoint, CancellationToken, ValueTask>? onCheckpoint = null)
     {
         var store = Store();
-        return new SettlementFlows(store, store, Bank, Chain, Confirmations, Balances, Payouts, Clock, onCheckpoint: onCheckpoint);
+        return new SettlementFlows(store, store, Bank, Chain, Confirmations, Balances, Payouts, Clock, onCheckpoint: onCheckpoint, sweeps: Sweeps, consents: store);
     }
 
     protected static TopupRequest Topup(Guid? id = null, long pence = 2_500, string? channelId = null) => new()

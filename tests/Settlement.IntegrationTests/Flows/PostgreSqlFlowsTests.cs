@@ -6,7 +6,7 @@ using Settlement.Service.Storage.PostgreSql;
 
 namespace Settlement.Service.IntegrationTests.Flows;
 
-/// <summary>The runner over the PostgreSQL ledger and flow store: a top-up and a payout end to end, a crash at every step in turn.</summary>
+/// <summary>The runner over the PostgreSQL ledger and flow store: a top-up, a payout and a recharge end to end, a crash at every step in turn.</summary>
 [Collection(PostgresCollection.Name)]
 public sealed class PostgreSqlFlowsTests(PostgresFixture postgres) : IAsyncLifetime
 {
@@ -15,6 +15,7 @@ public sealed class PostgreSqlFlowsTests(PostgresFixture postgres) : IAsyncLifet
     private readonly FakeChainActions _chain = new();
     private readonly FakeConfirmations _confirmations = new();
     private readonly FakeBalances _balances = new();
+    private readonly FakeSweeps _sweeps = new();
     private readonly PayoutOptions _payouts = new() { MinimumPence = 100, FeePence = 50, ChainId = 31337 };
     private NpgsqlDataSource? _dataSource;
 
@@ -40,7 +41,7 @@ public sealed class PostgreSqlFlowsTests(PostgresFixture postgres) : IAsyncLifet
     private SettlementFlows Runner(Func<FlowCheckpoint, CancellationToken, ValueTask>? onCheckpoint = null)
     {
         var store = Store();
-        return new SettlementFlows(store, store, _bank, _chain, _confirmations, _balances, _payouts, _clock, onCheckpoint: onCheckpoint);
+        return new SettlementFlows(store, store, _bank, _chain, _confirmations, _balances, _payouts, _clock, onCheckpoint: onCheckpoint, sweeps: _sweeps, consents: store);
     }
 
     [Fact]
@@ -74,6 +75,40 @@ public sealed class PostgreSqlFlowsTests(PostgresFixture postgres) : IAsyncLifet
         accounts[SettlementAccounts.Fees.Id].ShouldBe(50);
         accounts[SettlementAccounts.UserFunds("u1").Id].ShouldBe(0);
         accounts[SettlementAccounts.MerchantPayable("m1").Id].ShouldBe(0);
+        var journal = await Store().VerifyJournalAsync();
+        journal.Ok.ShouldBeTrue(journal.Problem);
+    }
+
+    [Fact]
+    public async Task Recharge_CrashAtEveryStepInTurn_OneSweepOneFundingAndTheLimitsFromTheStore()
+    {
+        var consent = RechargeFlowTests.Consent() with { ValidFrom = _clock.GetUtcNow().AddDays(-1), ValidTo = null };
+        (await Runner().RegisterSweepingConsentAsync(consent)).Outcome.ShouldBe(SweepingConsentOutcome.Registered);
+        (await Runner().RegisterSweepingConsentAsync(consent)).Outcome.ShouldBe(SweepingConsentOutcome.AlreadyRegistered);
+        (await Store().GetSweepingConsentAsync(consent.ConsentId)).ShouldBe(consent);
+        var passed = new HashSet<string>(StringComparer.Ordinal);
+        ValueTask CrashAtEachNew(FlowCheckpoint c, CancellationToken _) => passed.Add(c.Name) ? throw new SimulatedFlowCrashException(c.Name) : ValueTask.CompletedTask;
+        var request = new RechargeRequest { ConsentId = consent.ConsentId, IdempotencyKey = "crossing-1", AmountPence = 2_000 };
+
+        await Should.ThrowAsync<SimulatedFlowCrashException>(() => Runner(CrashAtEachNew).StartRechargeAsync(request));
+        for (var i = 0; i < 40 && (await Runner().ListAsync(unfinishedOnly: true)).Count > 0; i++)
+        {
+            await Runner(CrashAtEachNew).ResumeAllAsync();
+        }
+
+        passed.Count.ShouldBe(10);
+        var flow = (await Runner().GetRechargeAsync(FlowIds.Recharge(consent.ConsentId, "crossing-1")))!;
+        flow.State.ShouldBe(TopupFlowState.Funded);
+        _sweeps.Sweeps.ShouldHaveSingleItem();
+        _chain.Transactions.Count.ShouldBe(1);
+        _bank.Payments.ShouldBeEmpty();
+        var reserve = (await Store().LookupAccountsAsync([SettlementAccounts.StablecoinReserve.Id])).ShouldHaveSingleItem();
+        ((long)(System.Numerics.BigInteger)reserve.CreditsPosted).ShouldBe(2_000);
+
+        (await Runner().StartRechargeAsync(request with { IdempotencyKey = "crossing-2" })).Accepted.ShouldBeTrue();
+        var over = await Runner().StartRechargeAsync(request with { IdempotencyKey = "crossing-3", AmountPence = 1_001 });
+        over.Refusal.ShouldBe(RechargeRefusal.OverPeriodLimit);
+        _sweeps.StartCalls.ShouldBe(2 + 1);
         var journal = await Store().VerifyJournalAsync();
         journal.Ok.ShouldBeTrue(journal.Problem);
     }

@@ -10,12 +10,12 @@ public sealed class SqliteFlowSchemaTests : FlowTestBase
     private static StoredFlow Flow(Guid id, string state = "Created") => new(id, FlowKind.Topup, state, false, "{}", 1, T0, T0);
 
     [Fact]
-    public async Task Migrate_NewFile_SchemaVersion3WithTheFlowTables()
+    public async Task Migrate_NewFile_SchemaVersion4WithTheFlowAndConsentTables()
     {
         await Store().MigrateAsync();
         (await ScalarAsync("PRAGMA user_version")).ShouldBe((long)SqliteLedgerStore.SchemaVersion);
-        SqliteLedgerStore.SchemaVersion.ShouldBe(3);
-        (await ScalarAsync("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('settlement_flows', 'settlement_flow_transitions', 'ix_indexer_events_tx')")).ShouldBe(3L);
+        SqliteLedgerStore.SchemaVersion.ShouldBe(4);
+        (await ScalarAsync("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('settlement_flows', 'settlement_flow_transitions', 'ix_indexer_events_tx', 'sweeping_consents')")).ShouldBe(4L);
     }
 
     [Theory]

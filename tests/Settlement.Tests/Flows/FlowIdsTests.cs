@@ -87,4 +87,25 @@ public sealed class FlowIdsTests
         Should.Throw<ArgumentException>(() => SettlementAccounts.UserFunds(key));
         Should.Throw<ArgumentException>(() => SettlementAccounts.MerchantPayable(key));
     }
+
+    [Fact]
+    public void Recharge_SameConsentAndKey_SameFlow_OtherwiseAnother()
+    {
+        FlowIds.Recharge("consent-1", "key").ShouldBe(FlowIds.Recharge("consent-1", "key"));
+        new[]
+        {
+            FlowIds.Recharge("consent-1", "key"), FlowIds.Recharge("consent-2", "key"), FlowIds.Recharge("consent-1", "key2"),
+
+            // The same concatenation split differently is another flow.
+            FlowIds.Recharge("ab", "c"), FlowIds.Recharge("a", "bc"),
+        }.Distinct().Count().ShouldBe(5);
+        FlowIds.Recharge("consent-1", "key").Version.ShouldBe(8);
+    }
+
+    [Fact]
+    public void Recharge_EmptyConsentOrKey_Throws()
+    {
+        Should.Throw<ArgumentException>(() => FlowIds.Recharge("", "key"));
+        Should.Throw<ArgumentException>(() => FlowIds.Recharge("consent", ""));
+    }
 }
