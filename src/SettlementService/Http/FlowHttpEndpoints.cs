@@ -15,7 +15,10 @@ namespace Settlement.SettlementService.Http;
 /// The flows over HTTP, mapped when the flows run (<c>AddPlatformFlows</c>): <c>POST /flows/topups</c> starts a top-up
 /// (idempotent per <c>flowId</c>; 202 with the flow, 200 for a repeat, 400 with the refusal's name), <c>GET /flows</c>
 /// (<c>?unfinished=true</c>), <c>GET /flows/{id}</c> with its history, <c>POST /flows/payouts</c> runs a payout batch
-/// now, <c>POST /flows/{id}/bank-return</c> records a bank's return of a top-up or payout, <c>GET /reconciliation</c>
+/// now, <c>POST /sweeping-consents</c> registers a sweeping VRP consent against a channel (201, 200 for a repeat, 409
+/// with other parameters, 400 invalid), <c>GET /sweeping-consents/{id}</c> shows it with what its period has used,
+/// <c>POST /flows/recharges</c> starts a recharge under one (idempotent per consent and <c>idempotencyKey</c>; 202, 200
+/// for a repeat, 400 with the refusal's name), <c>POST /flows/{id}/bank-return</c> records a bank's return of a top-up or payout, <c>GET /reconciliation</c>
 /// (<c>?format=json|csv|table</c>) reconciles bank, ledger and chain from stored data (break count in
 /// <c>X-Reconciliation-Breaks</c>). Bodies are JSON; amounts in
 /// pence are integers; a body that is not the expected JSON answers 400 and changes nothing.
@@ -32,6 +35,9 @@ internal static class FlowHttpEndpoints
         app.MapGet("/flows/{id:guid}", GetAsync);
         app.MapPost("/flows/payouts", RunPayoutsAsync);
         app.MapPost("/flows/{id:guid}/bank-return", RecordReturnAsync);
+        app.MapPost("/sweeping-consents", RegisterConsentAsync);
+        app.MapGet("/sweeping-consents/{id}", GetConsentAsync);
+        app.MapPost("/flows/recharges", StartRechargeAsync);
         app.MapGet("/reconciliation", ReconcileAsync);
     }
 
@@ -128,7 +134,12 @@ internal static class FlowHttpEndpoints
         }
 
         var history = await flows.GetHistoryAsync(id, context.RequestAborted).ConfigureAwait(false);
-        var topup = snapshot.Kind == FlowKind.Topup ? await flows.GetTopupAsync(id, context.RequestAborted).ConfigureAwait(false) : null;
+        var topup = snapshot.Kind switch
+        {
+            FlowKind.Topup => await flows.GetTopupAsync(id, context.RequestAborted).ConfigureAwait(false),
+            FlowKind.Recharge => await flows.GetRechargeAsync(id, context.RequestAborted).ConfigureAwait(false),
+            _ => null,
+        };
         var payout = snapshot.Kind == FlowKind.Payout ? await flows.GetPayoutAsync(id, context.RequestAborted).ConfigureAwait(false) : null;
         await WriteAsync(context, 200, w =>
         {
@@ -209,6 +220,180 @@ internal static class FlowHttpEndpoints
             w.WriteString("outcome", result.Outcome.ToString());
             w.WriteString("state", result.Flow?.State);
         }).ConfigureAwait(false);
+    }
+
+    private static async Task RegisterConsentAsync(HttpContext context, SettlementFlows flows, IServiceProvider services)
+    {
+        if (!await RechargesConfiguredAsync(context, services).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        if (await ReadAsync(context).ConfigureAwait(false) is not { ValueKind: JsonValueKind.Object } body)
+        {
+            await ProblemAsync(context, 400, "the body must be a JSON object of at most 16 KiB").ConfigureAwait(false);
+            return;
+        }
+
+        if (!TryConsent(body, out var consent, out var problem))
+        {
+            await ProblemAsync(context, 400, problem ?? "required: consentId, userId, bank, payerAddress, payeeAddress, channelId, maxPerPaymentPence, maxPerPeriodPence "
+                + "(integers), periodType (Day|Week|Fortnight|Month|HalfYear|Year), periodAlignment (Consent|Calendar), validFrom; optional validTo").ConfigureAwait(false);
+            return;
+        }
+
+        var result = await flows.RegisterSweepingConsentAsync(consent, context.RequestAborted).ConfigureAwait(false);
+        var status = result.Outcome switch
+        {
+            SweepingConsentOutcome.Registered => 201,
+            SweepingConsentOutcome.AlreadyRegistered => 200,
+            SweepingConsentOutcome.ExistsWithDifferentParameters => 409,
+            _ => 400,
+        };
+        await WriteAsync(context, status, w =>
+        {
+            w.WriteString("outcome", result.Outcome.ToString());
+            w.WriteString("detail", result.Detail);
+            if (result.Consent is { } c)
+            {
+                WriteConsent(w, c);
+            }
+        }).ConfigureAwait(false);
+    }
+
+    private static async Task GetConsentAsync(HttpContext context, SettlementFlows flows, IServiceProvider services, TimeProvider time, string id)
+    {
+        if (!await RechargesConfiguredAsync(context, services).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        if (await flows.GetSweepingConsentAsync(id, context.RequestAborted).ConfigureAwait(false) is not { } consent)
+        {
+            await ProblemAsync(context, 404, $"no sweeping consent '{id}'").ConfigureAwait(false);
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var used = now < consent.ValidFrom ? 0 : await flows.GetSweptInPeriodAsync(consent, now, context.RequestAborted).ConfigureAwait(false);
+        await WriteAsync(context, 200, w =>
+        {
+            WriteConsent(w, consent);
+            w.WriteNumber("usedInPeriodPence", used);
+        }).ConfigureAwait(false);
+    }
+
+    private static async Task StartRechargeAsync(HttpContext context, SettlementFlows flows, IServiceProvider services)
+    {
+        if (!await RechargesConfiguredAsync(context, services).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var body = await ReadAsync(context).ConfigureAwait(false);
+        if (body is not { ValueKind: JsonValueKind.Object } b || !TryString(b, "consentId", out var consentId) || !TryString(b, "idempotencyKey", out var key)
+            || !b.TryGetProperty("amountPence", out var amount) || amount.ValueKind != JsonValueKind.Number || !amount.TryGetInt64(out var pence))
+        {
+            await ProblemAsync(context, 400, "required: consentId, idempotencyKey, amountPence (integer); optional channelId").ConfigureAwait(false);
+            return;
+        }
+
+        var request = new RechargeRequest { ConsentId = consentId, IdempotencyKey = key, AmountPence = pence, ChannelId = TryString(b, "channelId", out var channel) ? channel : null };
+        var start = await flows.StartRechargeAsync(request, context.RequestAborted).ConfigureAwait(false);
+        if (!start.Accepted || start.Flow is null)
+        {
+            await WriteAsync(context, 400, w =>
+            {
+                w.WriteString("refusal", start.Refusal?.ToString());
+                w.WriteString("detail", start.Detail);
+            }).ConfigureAwait(false);
+            return;
+        }
+
+        await WriteAsync(context, start.Created ? 202 : 200, w =>
+        {
+            WriteTopup(w, start.Flow);
+            w.WriteString("problem", start.Flow.Problem is { } p ? $"{p.Code}: {p.Detail}" : null);
+        }).ConfigureAwait(false);
+    }
+
+    private static async Task<bool> RechargesConfiguredAsync(HttpContext context, IServiceProvider services)
+    {
+        if (services.GetService(typeof(IBankSweeps)) is not null && services.GetService(typeof(ISweepingConsentStore)) is not null)
+        {
+            return true;
+        }
+
+        await ProblemAsync(context, 404, "recharges are not configured in this service (no sweeping VRP connector)").ConfigureAwait(false);
+        return false;
+    }
+
+    private static bool TryConsent(JsonElement body, out SweepingConsent consent, out string? problem)
+    {
+        consent = null!;
+        problem = null;
+        if (!TryString(body, "consentId", out var id) || !TryString(body, "userId", out var user) || !TryString(body, "bank", out var bank)
+            || !TryString(body, "payerAddress", out var payer) || !TryString(body, "payeeAddress", out var payee) || !TryString(body, "channelId", out var channel)
+            || !TryLong(body, "maxPerPaymentPence", out var perPayment) || !TryLong(body, "maxPerPeriodPence", out var perPeriod)
+            || !TryString(body, "periodType", out var typeText) || !TryString(body, "periodAlignment", out var alignmentText)
+            || !TryString(body, "validFrom", out var fromText))
+        {
+            return false;
+        }
+
+        if (!Enum.TryParse<SweepPeriodType>(typeText, ignoreCase: false, out var type) || !Enum.IsDefined(type)
+            || !Enum.TryParse<SweepPeriodAlignment>(alignmentText, ignoreCase: false, out var alignment) || !Enum.IsDefined(alignment))
+        {
+            problem = "unknown periodType or periodAlignment";
+            return false;
+        }
+
+        if (!DateTimeOffset.TryParse(fromText, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var from))
+        {
+            problem = "validFrom is not an ISO 8601 time";
+            return false;
+        }
+
+        DateTimeOffset? to = null;
+        if (TryString(body, "validTo", out var toText))
+        {
+            if (!DateTimeOffset.TryParse(toText, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed))
+            {
+                problem = "validTo is not an ISO 8601 time";
+                return false;
+            }
+
+            to = parsed;
+        }
+
+        consent = new SweepingConsent
+        {
+            ConsentId = id, UserId = user, Bank = bank, PayerAddress = payer, PayeeAddress = payee, ChannelId = channel, MaxPerPaymentPence = perPayment,
+            MaxPerPeriodPence = perPeriod, PeriodType = type, PeriodAlignment = alignment, ValidFrom = from, ValidTo = to,
+        };
+        return true;
+    }
+
+    private static void WriteConsent(Utf8JsonWriter w, SweepingConsent c)
+    {
+        w.WriteString("consentId", c.ConsentId);
+        w.WriteString("userId", c.UserId);
+        w.WriteString("bank", c.Bank);
+        w.WriteString("payerAddress", c.PayerAddress);
+        w.WriteString("payeeAddress", c.PayeeAddress);
+        w.WriteString("channelId", c.ChannelId);
+        w.WriteNumber("maxPerPaymentPence", c.MaxPerPaymentPence);
+        w.WriteNumber("maxPerPeriodPence", c.MaxPerPeriodPence);
+        w.WriteString("periodType", c.PeriodType.ToString());
+        w.WriteString("periodAlignment", c.PeriodAlignment.ToString());
+        w.WriteString("validFrom", c.ValidFrom.ToString("O", CultureInfo.InvariantCulture));
+        w.WriteString("validTo", c.ValidTo?.ToString("O", CultureInfo.InvariantCulture));
+    }
+
+    private static bool TryLong(JsonElement parent, string name, out long value)
+    {
+        value = 0;
+        return parent.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out value);
     }
 
     private static bool TryTopup(JsonElement body, out TopupRequest request, out string? problem)
@@ -320,7 +505,7 @@ internal static class FlowHttpEndpoints
     private static void WriteTopup(Utf8JsonWriter w, TopupFlow flow)
     {
         w.WriteString("id", flow.Id.ToString());
-        w.WriteString("kind", nameof(FlowKind.Topup));
+        w.WriteString("kind", flow.Kind.ToString());
         w.WriteString("state", flow.State.ToString());
         WriteTopupDetail(w, flow);
     }
@@ -335,6 +520,10 @@ internal static class FlowHttpEndpoints
         w.WriteString("authorizationUrl", flow.AuthorizationUrl?.AbsoluteUri);
         w.WriteString("fundingTransaction", flow.Funding?.TransactionHash);
         w.WriteString("channelId", flow.Funding?.ChannelId ?? flow.Request.ChannelId);
+        if (flow.Request.SweepingConsentId is { } consent)
+        {
+            w.WriteString("consentId", consent);
+        }
     }
 
     private static async Task ProblemAsync(HttpContext context, int status, string detail)

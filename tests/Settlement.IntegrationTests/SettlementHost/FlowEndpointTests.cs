@@ -229,6 +229,17 @@ public sealed class FlowEndpointTests : IAsyncLifetime
         debtorAccount = new { identification = "60161331926819", name = "Customer" },
     });
 
+    [Fact]
+    public async Task Recharge_ServiceWithoutSweeps_404AndNothingStored()
+    {
+        var recharge = await PostAsync("flows/recharges", """{"consentId":"c","idempotencyKey":"k","amountPence":5}""");
+        var consent = await PostAsync("sweeping-consents", "{}");
+
+        recharge.Status.ShouldBe(HttpStatusCode.NotFound);
+        consent.Status.ShouldBe(HttpStatusCode.NotFound);
+        (await Host.Services.GetRequiredService<SettlementFlows>().ListAsync()).ShouldBeEmpty();
+    }
+
     private async Task<(HttpStatusCode Status, JsonElement Json)> PostAsync(string path, string body)
     {
         using var content = new StringContent(body, Encoding.UTF8, "application/json");
