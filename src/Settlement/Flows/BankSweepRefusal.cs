@@ -6,6 +6,9 @@ public enum BankSweepRefusal
     /// <summary>The consent is not known to the bank.</summary>
     ConsentUnknown = 1,
 
+    /// <summary>The consent is not (or no longer) authorised by the user.</summary>
+    ConsentNotAuthorised,
+
     /// <summary>The user (or the bank) revoked the consent.</summary>
     ConsentRevoked,
 

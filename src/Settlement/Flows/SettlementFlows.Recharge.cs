@@ -245,6 +245,11 @@ public sealed partial class SettlementFlows
             return "unknown period type or alignment";
         }
 
+        if (c.PeriodType == SweepPeriodType.Fortnight && c.PeriodAlignment == SweepPeriodAlignment.Calendar)
+        {
+            return "a Fortnight limit must be consent-aligned (OBIE VRP)";
+        }
+
         return c.ValidTo is { } to && to <= c.ValidFrom ? "the consent ends before it starts" : null;
     }
 
@@ -253,6 +258,7 @@ public sealed partial class SettlementFlows
         var code = sweep.Refusal switch
         {
             BankSweepRefusal.ConsentUnknown => "sweep-consent-unknown",
+            BankSweepRefusal.ConsentNotAuthorised => "sweep-consent-not-authorised",
             BankSweepRefusal.ConsentRevoked => "sweep-consent-revoked",
             BankSweepRefusal.ConsentExpired => "sweep-consent-expired",
             BankSweepRefusal.PerPaymentLimit => "sweep-per-payment-limit",

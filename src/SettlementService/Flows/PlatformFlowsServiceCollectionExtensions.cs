@@ -1,11 +1,13 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Settlement.Channels.Contracts;
 using Settlement.Channels.Tokens;
 using Settlement.Ethereum.Addresses;
 using Settlement.Ethereum.Rpc;
 using Settlement.Ethereum.Signing;
+using Settlement.OpenBanking.Vrp;
 using Settlement.Service.Flows;
 using Settlement.Service.Flows.Chain;
 using Settlement.Service.Reconciliation.Sources;
@@ -81,6 +83,8 @@ public static class PlatformFlowsServiceCollectionExtensions
                 sp.GetService<ILogger<PlatformChainActions>>());
         });
 
+        // Recharges: the flows' sweeps over the connector's sweeping VRP (AddVrpSweeps, with AddOpenBanking).
+        services.TryAddSingleton<IBankSweeps>(sp => new BankSweepsOverVrp(sp.GetRequiredService<IVrpSweeps>()));
         services.AddSettlementReconciliation(r => r.Stream = stream);
         return services.AddSettlementFlows(
             f =>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Settlement.Ethereum.Rpc;
 using Settlement.OpenBanking;
+using Settlement.OpenBanking.Vrp;
 using Settlement.Service.Indexer;
 using Settlement.Service.Ledger.Expiry;
 using Settlement.Service.Storage.PostgreSql;
@@ -59,6 +60,7 @@ internal static class SettlementServiceRegistration
         if (options.OpenBankingConfigPath is not null)
         {
             services.AddOpenBanking();
+            services.AddVrpSweeps();
             services.AddHostedService<TransferResumeWorker>();
         }
 

@@ -160,6 +160,7 @@ public sealed class RechargeFlowTests : FlowTestBase
     public static TheoryData<BankSweepRefusal, string> BankRefusals => new()
     {
         { BankSweepRefusal.ConsentRevoked, "sweep-consent-revoked" },
+        { BankSweepRefusal.ConsentNotAuthorised, "sweep-consent-not-authorised" },
         { BankSweepRefusal.ConsentExpired, "sweep-consent-expired" },
         { BankSweepRefusal.ConsentUnknown, "sweep-consent-unknown" },
         { BankSweepRefusal.PerPaymentLimit, "sweep-per-payment-limit" },
@@ -299,6 +300,7 @@ public sealed class RechargeFlowTests : FlowTestBase
         { "period below payment", c => c with { MaxPerPeriodPence = 1_999 } },
         { "type", c => c with { PeriodType = (SweepPeriodType)99 } },
         { "alignment", c => c with { PeriodAlignment = 0 } },
+        { "calendar fortnight", c => c with { PeriodType = SweepPeriodType.Fortnight } },
         { "ends first", c => c with { ValidTo = c.ValidFrom } },
     };
 
