@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Settlement.Channels.Payer.Recharge;
 using Settlement.Service.Flows;
 using Settlement.Service.IntegrationTests.Flows;
 using Settlement.SettlementService;
@@ -116,6 +117,25 @@ public sealed class RechargeEndpointTests : IAsyncLifetime
         flow.RootElement.GetProperty("history").GetArrayLength().ShouldBe(6);
         using var consent = JsonDocument.Parse(await _http.GetStringAsync(new Uri(Host.BaseUrl, "sweeping-consents/vrp-1")));
         consent.RootElement.GetProperty("usedInPeriodPence").GetInt64().ShouldBe(2_000);
+    }
+
+    [Fact]
+    public async Task PayerSdkClient_AgainstTheService_OneRechargePerKeyAndRefusalsByName()
+    {
+        await PostAsync("sweeping-consents", Consent);
+        using var http = new HttpClient { BaseAddress = Host.BaseUrl };
+        var client = new SettlementRechargeClient(http);
+
+        var first = await client.RequestAsync("vrp-1", "low-balance/crossing-1", 1_500);
+        var again = await client.RequestAsync("vrp-1", "low-balance/crossing-1", 1_500);
+        var over = await client.RequestAsync("vrp-1", "low-balance/crossing-2", 1_501);
+        var unknown = await client.RequestAsync("nope", "k", 1);
+
+        first.ShouldBe(new RechargeAnswer(true, 202, FlowIds.Recharge("vrp-1", "low-balance/crossing-1"), "Funded", null, null));
+        again.ShouldBe(first with { HttpStatus = 200 });
+        over.Refusal.ShouldBe(nameof(RechargeRefusal.OverPeriodLimit));
+        unknown.Refusal.ShouldBe(nameof(RechargeRefusal.ConsentUnknown));
+        _sweeps.Sweeps.ShouldHaveSingleItem();
     }
 
     private async Task<(HttpStatusCode Status, JsonElement Json)> PostAsync(string path, string body)
