@@ -64,7 +64,7 @@ internal static class DemoCommand
             {
                 try
                 {
-                    log?.WriteLine("l2pay demo: bank top-up -> stablecoin channel -> streamed vouchers -> payer SDK (IoT meter, streaming player) -> cooperative close -> payout batch -> watchtower dispute -> ledger and reconciliation");
+                    log?.WriteLine("l2pay demo: bank top-up -> stablecoin channel -> streamed vouchers -> payer SDK (IoT meter, streaming player) -> HTTP 402 -> VRP recharge -> cooperative close -> payout batch -> watchtower dispute -> ledger and reconciliation");
                     summary = await runner.RunAsync(ct).ConfigureAwait(false);
                     await runner.HoldDashboardAsync(ct).ConfigureAwait(false);
                 }

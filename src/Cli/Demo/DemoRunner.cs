@@ -36,6 +36,9 @@ internal sealed class DemoRunner : IAsyncDisposable
 
     /// <summary>The fee the demo's payout batch takes from the merchant's payout, in pence.</summary>
     public const long PayoutFeePence = 5;
+
+    /// <summary>The one recharge the demo pulls under the sweeping VRP consent.</summary>
+    public const long RechargePence = 500;
     private const string Scheme = "UK.OBIE.SortCodeAccountNumber";
     private const uint ChallengePeriodSeconds = 3600;
     private static readonly BigInteger GasMoney = BigInteger.Parse("100000000000000000000", CultureInfo.InvariantCulture); // 100 ETH
@@ -85,7 +88,7 @@ internal sealed class DemoRunner : IAsyncDisposable
             _bank = await SandboxHost.StartAsync(options, ct).ConfigureAwait(false);
             var balances = ReadBank();
             _summary.BankUrl = _bank.BaseUrl.ToString();
-            Say($"bank sandbox at {_bank.BaseUrl} (OBIE PIS v3.1.11, OIDC, TLS): {Format(balances)}");
+            Say($"bank sandbox at {_bank.BaseUrl} (OBIE PIS and VRP v4.0, OIDC, TLS): {Format(balances)}");
             return balances;
         }).ConfigureAwait(false);
         _summary.BankStart = bankStart;
@@ -154,7 +157,7 @@ internal sealed class DemoRunner : IAsyncDisposable
             Directory.CreateDirectory(_stateDir);
             await File.WriteAllTextAsync(certPath, _bank!.TlsCertificate.ExportCertificatePem(), ct).ConfigureAwait(false);
             var settlement = await DemoSettlement.StartAsync(
-                new BankConnectorSettings(new DirectoryInfo(_stateDir), null, _bank.BaseUrl, new FileInfo(certPath)),
+                new BankConnectorSettings(new DirectoryInfo(_stateDir), null, _bank.BaseUrl, new FileInfo(certPath), Settlement.OpenBanking.Configuration.ObieVersion.V4_0),
                 _stateDir, new Uri(_summary.RpcUrl!), _summary.ChainId, channels.Address.ToString(), token.Address.ToString(), _startBlock,
                 _platformKey!, merchantAddress.ToString(), PayoutFeePence, ct).ConfigureAwait(false);
             Say($"settlement service at {settlement.BaseUrl}: SQLite ledger, chain indexer from block {_startBlock}, OBIE connector, top-up and payout flows (payout fee {Pounds(PayoutFeePence)})");
@@ -269,6 +272,23 @@ internal sealed class DemoRunner : IAsyncDisposable
         _summary.Http402 = await StepAsync("HTTP 402: pay per request", () =>
             DemoHttp402.RunAsync(rpc, channels, _userKey!, user, _merchantKey!, PayeeServiceSettings(), _stateDir, Say, ct)).ConfigureAwait(false);
 
+        // 6d. Recharge through sweeping VRP: the user authorises a sweeping consent once; the channel's low-balance
+        //     crossing asks the settlement service for a recharge (key = channel + deposit at the crossing), which pulls
+        //     the money under the consent with no redirect and tops the channel up on chain. Asked twice, paid once.
+        _summary.Recharge = await StepAsync("recharge through VRP sweeping", async () =>
+        {
+            var result = await _settlement!.RechargeAsync(
+                new ChannelKey(_summary.ChainId, channels.Address, channel.Id), deposit, userAddress.ToString(), merchantAddress.ToString(), RechargePence, _options.BankTimeout, ct)
+                .ConfigureAwait(false);
+            var after = (await channels.GetStateAsync(channel.Id, null, ct).ConfigureAwait(false)).PayerDeposit;
+            result = result with { DepositBefore = deposit, DepositAfter = after };
+            Say($"sweeping consent {result.ConsentId} authorised once ({Pounds(RechargePence)} per payment, {Pounds(2 * RechargePence)} per month); low-balance crossing key '{result.IdempotencyKey}'");
+            Say($"recharge flow {result.FlowId} {result.State}: sweep {result.PaymentId} under the consent, topped the channel up in {result.FundingTransaction}: deposit {StablecoinRate.FormatTokens(deposit)} -> {StablecoinRate.FormatTokens(after)}; asked again: HTTP {result.RepeatStatus}, same flow {result.RepeatSameFlow}");
+            Say($"bank now {Format(ReadBank())}");
+            return result;
+        }).ConfigureAwait(false);
+        deposit = _summary.Recharge.DepositAfter;
+
         // 7. Cooperative close with the final state signed by both.
         await StepAsync("cooperative close", async () =>
         {
@@ -361,8 +381,12 @@ internal sealed class DemoRunner : IAsyncDisposable
                 $"bank, ledger and chain reconciled from stored data: {_summary.ReconciliationMatches} matches ({string.Join(", ", reconciliation.Run.Pairings.Select(p => $"{p.Pairing.Name} {p.Matches.Count}"))}), {reconciliation.BreakCount} breaks");
             _summary.AddCheck("bankConservation", bankEnd.Total == bankStart.Total,
                 $"sum of sandbox balances {Pounds(bankStart.Total)} before = {Pounds(bankEnd.Total)} after");
-            _summary.AddCheck("customerDebited", bankStart.Customer - bankEnd.Customer == _options.TopupPence,
-                $"customer paid {Pounds(bankStart.Customer - bankEnd.Customer)} = top-up {Pounds(_options.TopupPence)}");
+            _summary.AddCheck("customerDebited", bankStart.Customer - bankEnd.Customer == _options.TopupPence + RechargePence,
+                $"customer paid {Pounds(bankStart.Customer - bankEnd.Customer)} = top-up {Pounds(_options.TopupPence)} + recharge {Pounds(RechargePence)}");
+            var recharge = _summary.Recharge!;
+            _summary.AddCheck("vrpRecharge", recharge.State == nameof(TopupFlowState.Funded) && recharge.DepositAfter - recharge.DepositBefore == StablecoinRate.ToBaseUnits(RechargePence)
+                && recharge.RepeatSameFlow && recharge.SweepsCompleted == 1,
+                $"recharge {recharge.State}: channel deposit +{StablecoinRate.FormatTokens(recharge.DepositAfter - recharge.DepositBefore)} for {Pounds(RechargePence)}; the repeated request answered the same flow; {recharge.SweepsCompleted} sweep paid");
             _summary.AddCheck("merchantPaid", bankEnd.Merchant - bankStart.Merchant == streamedPence - PayoutFeePence,
                 $"merchant bank received {Pounds(bankEnd.Merchant - bankStart.Merchant)} = streamed {Pounds(streamedPence)} - fee {Pounds(PayoutFeePence)}");
             if (_summary.PayerSdk is { } sdk)

@@ -1,10 +1,13 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Settlement.Channels.Payee;
+using Settlement.Channels.Payer.Recharge;
 using Settlement.Cli.Bank;
 using Settlement.Ethereum.Signing;
 using Settlement.OpenBanking.Pis;
 using Settlement.OpenBanking.Transfers;
+using Settlement.OpenBanking.Vrp;
 using Settlement.Service.Flows;
 using Settlement.Service.Indexer.Storage;
 using Settlement.Service.Ledger;
@@ -124,6 +127,48 @@ internal sealed class DemoSettlement : IAsyncDisposable
         var flow = await WaitAsync(flowId, async () => await Flows.GetTopupAsync(flowId, ct).ConfigureAwait(false), f => f is { State: TopupFlowState.Funded } || f?.IsFinished == true, timeout, ct)
             .ConfigureAwait(false);
         return flow ?? throw new DemoStepException("top-up", $"top-up flow {flowId} vanished from the store");
+    }
+
+    /// <summary>
+    /// The recharge story: a sweeping VRP consent (<paramref name="pence"/> per payment, twice that per calendar month)
+    /// authorised once at the sandbox and registered against the channel; then the payer SDK's client asks the service
+    /// over HTTP for a recharge keyed by the low-balance crossing (channel + <paramref name="deposit"/>), waits for the
+    /// flow to be funded, and asks again with the same key (same flow, nothing paid twice).
+    /// </summary>
+    public async Task<RechargeDemoResult> RechargeAsync(ChannelKey channel, System.Numerics.BigInteger deposit, string payer, string payee, long pence, TimeSpan timeout, CancellationToken ct)
+    {
+        var vrp = _host.Services.GetRequiredService<IVrpSweeps>();
+        var terms = new VrpConsentTerms(
+            pence, [new VrpPeriodicLimit(VrpPeriodType.Month, VrpPeriodAlignment.Calendar, 2 * pence)], Debtor: new AccountIdentification(Scheme, DemoRunner.CustomerAccount, "Customer"));
+        var setup = await vrp.CreateConsentAsync(Bank, terms, "demo-consent-" + Guid.NewGuid().ToString("N"), ct).ConfigureAwait(false);
+        var consent = await vrp.AuthorizeHeadlessAsync(setup, ct).ConfigureAwait(false);
+        var registered = await Flows.RegisterSweepingConsentAsync(BankSweepsOverVrp.ToSweepingConsent(consent, UserId, payer, payee, channel.ChannelId.ToString()), ct).ConfigureAwait(false);
+        if (registered.Outcome != SweepingConsentOutcome.Registered)
+        {
+            throw new DemoStepException("recharge", $"the consent was not registered: {registered.Outcome} {registered.Detail}");
+        }
+
+        using var http = new HttpClient { BaseAddress = BaseUrl };
+        var client = new SettlementRechargeClient(http);
+        var key = LowBalanceRecharger.IdempotencyKey(channel, deposit);
+        var first = await client.RequestAsync(consent.ConsentId, key, pence, channel.ChannelId.ToString(), ct).ConfigureAwait(false);
+        if (!first.Accepted || first.FlowId is not { } id)
+        {
+            throw new DemoStepException("recharge", $"the settlement service refused the recharge: {first.Refusal} {first.Detail}");
+        }
+
+        var flow = await WaitAsync(id, async () => await Flows.GetRechargeAsync(id, ct).ConfigureAwait(false), f => f?.IsFinished == true, timeout, ct).ConfigureAwait(false)
+            ?? throw new DemoStepException("recharge", $"recharge flow {id} vanished from the store");
+        if (flow.State != TopupFlowState.Funded)
+        {
+            throw new DemoStepException("recharge", $"recharge flow {id} is {flow.State}{(flow.Problem is { } p ? $" ({p.Code}: {p.Detail})" : string.Empty)}");
+        }
+
+        var again = await client.RequestAsync(consent.ConsentId, key, pence, channel.ChannelId.ToString(), ct).ConfigureAwait(false);
+        var sweep = await vrp.GetSweepStatusAsync(flow.BankOperationId.ToString("D"), ct).ConfigureAwait(false);
+        return new RechargeDemoResult(
+            consent.ConsentId, key, id, flow.State.ToString(), sweep?.PaymentId, flow.Funding?.TransactionHash, again.HttpStatus, again.Accepted && again.FlowId == id,
+            sweep?.State == SweepState.Completed ? 1 : 0);
     }
 
     /// <summary>Waits until the service's indexer has booked every block up to <paramref name="block"/>.</summary>

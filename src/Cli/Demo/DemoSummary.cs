@@ -9,7 +9,7 @@ namespace Settlement.Cli.Demo;
 internal sealed class DemoSummary
 {
     public const string Next =
-        "Not built yet: VRP sweeping recharges. Watch the story live: l2pay demo --dashboard.";
+        "Watch the story live: l2pay demo --dashboard.";
 
     private readonly List<DemoCheck> _checks = [];
 
@@ -52,6 +52,8 @@ internal sealed class DemoSummary
     public BigInteger Streamed { get; set; }
 
     public PayerSdkResult? PayerSdk { get; set; }
+
+    public RechargeDemoResult? Recharge { get; set; }
 
     public Http402Result? Http402 { get; set; }
 
@@ -203,6 +205,23 @@ internal sealed class DemoSummary
             w.WriteEndObject();
             w.WriteNumber("receiptsKept", sdk.ReceiptsKept);
             w.WriteString("merchantReceivedWei", sdk.MerchantReceivedWei.ToString(CultureInfo.InvariantCulture));
+            w.WriteEndObject();
+        }
+
+        if (Recharge is { } recharge)
+        {
+            w.WriteStartObject("vrpRecharge");
+            w.WriteString("consentId", recharge.ConsentId);
+            w.WriteString("idempotencyKey", recharge.IdempotencyKey);
+            w.WriteString("flowId", recharge.FlowId.ToString());
+            w.WriteString("state", recharge.State);
+            w.WriteString("paymentId", recharge.PaymentId);
+            w.WriteString("fundingTransaction", recharge.FundingTransaction);
+            w.WriteString("depositBefore", Units(recharge.DepositBefore));
+            w.WriteString("depositAfter", Units(recharge.DepositAfter));
+            w.WriteNumber("repeatStatus", recharge.RepeatStatus);
+            w.WriteBoolean("repeatSameFlow", recharge.RepeatSameFlow);
+            w.WriteNumber("sweepsCompleted", recharge.SweepsCompleted);
             w.WriteEndObject();
         }
 

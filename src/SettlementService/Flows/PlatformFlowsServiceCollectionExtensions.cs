@@ -85,6 +85,8 @@ public static class PlatformFlowsServiceCollectionExtensions
 
         // Recharges: the flows' sweeps over the connector's sweeping VRP (AddVrpSweeps, with AddOpenBanking).
         services.TryAddSingleton<IBankSweeps>(sp => new BankSweepsOverVrp(sp.GetRequiredService<IVrpSweeps>()));
+        services.TryAddSingleton<IBankOperationSource>(sp => new VrpSweepBankOperations(
+            new TransferServiceBankOperations(sp.GetRequiredService<Settlement.OpenBanking.Transfers.TransferService>()), sp.GetRequiredService<IVrpSweeps>(), sp.GetRequiredService<IFlowStore>()));
         services.AddSettlementReconciliation(r => r.Stream = stream);
         return services.AddSettlementFlows(
             f =>
