@@ -14,6 +14,7 @@ public sealed class DemoCommandTests
     private const int Vouchers = 200;
     private const long PennyUnits = 10_000;
     private const long FeePence = 5;
+    private const long RechargePence = 500;
 
     [Fact]
     public async Task Demo_Json_RunsEndToEndAndEveryCheckHolds()
@@ -27,7 +28,7 @@ public sealed class DemoCommandTests
         root.GetProperty("ok").GetBoolean().ShouldBeTrue();
         var checks = root.GetProperty("checks").EnumerateObject().ToList();
         checks.Select(c => c.Name).ShouldBe(
-            ["channelClose", "backing", "ledger", "reconciliation", "bankConservation", "customerDebited", "merchantPaid", "payerSdkMeter", "payerSdkPlayer", "payerSdkClose", "http402", "watchtowerDispute", "escrowEmpty"],
+            ["channelClose", "backing", "ledger", "reconciliation", "bankConservation", "customerDebited", "merchantPaid", "payerSdkMeter", "payerSdkPlayer", "payerSdkClose", "http402", "vrpRecharge", "watchtowerDispute", "escrowEmpty"],
             ignoreOrder: true);
         checks.ShouldAllBe(c => c.Value.GetBoolean());
         var tower = root.GetProperty("watchtower");
@@ -57,24 +58,34 @@ public sealed class DemoCommandTests
         var topup = root.GetProperty("topup");
         var payout = root.GetProperty("payout");
         topup.GetProperty("state").GetString().ShouldBe("Completed");
-        topup.GetProperty("paymentStatus").GetString().ShouldBe("AcceptedSettlementCompleted");
+        topup.GetProperty("paymentStatus").GetString().ShouldBe("ACSC"); // OBIE v4.0 (ISO 20022) for AcceptedSettlementCompleted: the demo's bank speaks v4.0 for VRP
         payout.GetProperty("state").GetString().ShouldBe("Completed");
         var topupPence = topup.GetProperty("amountPence").GetInt64();
         topupPence.ShouldBe(2000);
         start.GetProperty("customer").GetInt64().ShouldBe(10_000);
-        (start.GetProperty("customer").GetInt64() - end.GetProperty("customer").GetInt64()).ShouldBe(topupPence);
+        (start.GetProperty("customer").GetInt64() - end.GetProperty("customer").GetInt64()).ShouldBe(topupPence + RechargePence);
         (end.GetProperty("merchant").GetInt64() - start.GetProperty("merchant").GetInt64()).ShouldBe(Vouchers - FeePence);
         payout.GetProperty("amountPence").GetInt64().ShouldBe(Vouchers - FeePence);
         end.GetProperty("total").GetInt64().ShouldBe(start.GetProperty("total").GetInt64());
         (end.GetProperty("customer").GetInt64() + end.GetProperty("platform").GetInt64() + end.GetProperty("merchant").GetInt64())
             .ShouldBe(end.GetProperty("total").GetInt64());
 
-        // Channel: deposit = top-up at 1p = 10,000 units; merchant got the newest voucher, the user the rest.
+        // Recharge through VRP sweeping: one sweep, the channel's deposit read back from the chain grew by its value,
+        // the same key asked again answered the same flow.
+        var recharge = root.GetProperty("vrpRecharge");
+        recharge.GetProperty("state").GetString().ShouldBe("Funded");
+        recharge.GetProperty("sweepsCompleted").GetInt32().ShouldBe(1);
+        recharge.GetProperty("repeatStatus").GetInt32().ShouldBe(200);
+        recharge.GetProperty("repeatSameFlow").GetBoolean().ShouldBeTrue();
+        (Units(recharge, "depositAfter") - Units(recharge, "depositBefore")).ShouldBe(RechargePence * PennyUnits);
+
+        // Channel: deposit = top-up at 1p = 10,000 units, + the recharge; merchant got the newest voucher, the user the rest.
         var channel = root.GetProperty("channel");
         var streaming = root.GetProperty("streaming");
-        var deposit = Units(channel, "deposit");
+        var deposit = Units(channel, "deposit") + (RechargePence * PennyUnits);
         var streamed = Units(streaming, "streamed");
-        deposit.ShouldBe(topupPence * PennyUnits);
+        Units(channel, "deposit").ShouldBe(topupPence * PennyUnits);
+        Units(recharge, "depositAfter").ShouldBe(deposit);
         streaming.GetProperty("vouchers").GetInt32().ShouldBe(Vouchers);
         streamed.ShouldBe(Vouchers * PennyUnits);
         Units(channel, "merchantPayout").ShouldBe(streamed);
@@ -93,16 +104,16 @@ public sealed class DemoCommandTests
 
         // Ledger (the settlement service's): GBP reserve = tGBP outstanding; the platform's bank = bank clearing = reserve + fees.
         var ledger = root.GetProperty("ledger");
-        ledger.GetProperty("stablecoinReservePence").GetInt64().ShouldBe(topupPence - Vouchers);
+        ledger.GetProperty("stablecoinReservePence").GetInt64().ShouldBe(topupPence + RechargePence - Vouchers);
         ledger.GetProperty("feesPence").GetInt64().ShouldBe(FeePence);
         ledger.GetProperty("bankClearingPence").GetInt64().ShouldBe(end.GetProperty("platform").GetInt64());
         ledger.GetProperty("journalEntries").GetInt64().ShouldBeGreaterThan(0);
         ledger.GetProperty("journalHead").GetString()!.Length.ShouldBe(64);
 
-        // Reconciliation from the service's stored data: top-up and payout at the bank and on chain each match the ledger.
+        // Reconciliation from the service's stored data: top-up, recharge and payout at the bank and on chain each match the ledger.
         var reconciliation = root.GetProperty("reconciliation");
         reconciliation.GetProperty("breaks").GetInt32().ShouldBe(0);
-        reconciliation.GetProperty("matches").GetInt32().ShouldBe(4);
+        reconciliation.GetProperty("matches").GetInt32().ShouldBe(6);
         var addresses = new[] { "platform", "user", "merchant", "stablecoin", "channels" }.Select(n => chain.GetProperty(n).GetString()).ToList();
         addresses.ShouldAllBe(a => a != null && a.StartsWith("0x", StringComparison.Ordinal) && a.Length == 42);
         addresses.Distinct().Count().ShouldBe(addresses.Count);
