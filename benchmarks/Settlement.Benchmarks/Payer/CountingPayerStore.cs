@@ -44,6 +44,12 @@ internal sealed class CountingPayerStore(IPayerStore? inner) : IPayerStore
     public Task AppendReceiptAsync(PayerReceipt receipt, CancellationToken cancellationToken = default) =>
         inner?.AppendReceiptAsync(receipt, cancellationToken) ?? Task.CompletedTask;
 
+    public Task SaveMeterAsync(PayerMeterState meter, CancellationToken cancellationToken = default) =>
+        inner?.SaveMeterAsync(meter, cancellationToken) ?? Task.CompletedTask;
+
+    public Task<PayerMeterState?> GetMeterAsync(ChannelKey key, string name, CancellationToken cancellationToken = default) =>
+        inner?.GetMeterAsync(key, name, cancellationToken) ?? Task.FromResult<PayerMeterState?>(null);
+
     public Task<StoredPayerChannel?> GetChannelAsync(ChannelKey key, CancellationToken cancellationToken = default)
     {
         if (inner is not null)

@@ -34,6 +34,14 @@ public sealed class PayerClientOptions
     /// <summary>How long to wait before resending a voucher the payee answered <c>Unavailable</c> or <c>VelocityLimit</c>.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// Blocks that must follow the block the channel's deposits are read at (<c>head − confirmations</c>, like the payee's
+    /// <see cref="ConfirmedChannelReader"/>): a deposit or top-up counts towards <see cref="PayerChannel.Remaining"/> and
+    /// the meter's pause only once it is that deep, so a reorg cannot leave the payer signing against a deposit the chain
+    /// dropped. 0: the newest block.
+    /// </summary>
+    public int DepositConfirmations { get; set; }
+
     /// <summary>Logs (reconnects, store faults). Null: none.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 }

@@ -15,6 +15,13 @@ internal sealed class InMemoryPayerStore : IPayerStore
     private readonly object _gate = new();
     private readonly Dictionary<ChannelKey, StoredPayerChannel> _channels = [];
     private readonly List<PayerReceipt> _receipts = [];
+    private readonly Dictionary<(ChannelKey, string), PayerMeterState> _meters = [];
+
+    /// <summary>Meter saves so far.</summary>
+    public int MeterSaves { get; private set; }
+
+    /// <summary>When set, meter saves after this many fail (a crash before the write).</summary>
+    public int? FailMeterSavesAfter { get; set; }
 
     /// <summary>Voucher batches written so far.</summary>
     public int Batches { get; private set; }
@@ -105,6 +112,35 @@ internal sealed class InMemoryPayerStore : IPayerStore
         }
 
         return Task.CompletedTask;
+    }
+
+    public Task SaveMeterAsync(PayerMeterState meter, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            if (FailMeterSavesAfter is { } limit && MeterSaves >= limit)
+            {
+                return Task.FromException(new IOException("injected meter store fault"));
+            }
+
+            if (!_channels.ContainsKey(meter.Key))
+            {
+                return Task.FromException(new InvalidOperationException($"channel {meter.Key} not stored"));
+            }
+
+            MeterSaves++;
+            _meters[(meter.Key, meter.Name)] = meter;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<PayerMeterState?> GetMeterAsync(ChannelKey key, string name, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_meters.GetValueOrDefault((key, name)));
+        }
     }
 
     public Task<StoredPayerChannel?> GetChannelAsync(ChannelKey key, CancellationToken cancellationToken = default)

@@ -22,6 +22,12 @@ public sealed class MeterOptions
     /// <summary>Called when the remaining deposit falls below <see cref="LowBalanceThreshold"/> (e.g. to top up from the bank).</summary>
     public Func<LowBalance, CancellationToken, Task>? OnLowBalance { get; init; }
 
+    /// <summary>
+    /// The meter's name within its channel: a durable meter (<see cref="UsageMeter.OpenAsync"/>) keeps its totals in the
+    /// payer store under it. Default <c>meter</c>.
+    /// </summary>
+    public string Name { get; init; } = "meter";
+
     /// <summary>The clock of time meters.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

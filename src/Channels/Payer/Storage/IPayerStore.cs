@@ -7,8 +7,9 @@ namespace Settlement.Channels.Payer.Storage;
 /// <summary>
 /// The payer's durable state: its channels, the newest voucher it signed in each (stored before the voucher leaves
 /// the process, so a restarted payer never signs a lower amount and knows its exposure), the payee's acknowledgements
-/// and signed receipts, and the newest refund voucher. Every amount only moves up. Implementations: SQLite
-/// (<c>Settlement.Channels.Storage.Sqlite.SqlitePayerStore</c>) and an in-memory one in the tests.
+/// and signed receipts, the newest refund voucher and the totals of durable usage meters. Every voucher amount only moves up. Implementations: SQLite
+/// (<c>Settlement.Channels.Storage.Sqlite.SqlitePayerStore</c>), PostgreSQL
+/// (<c>Settlement.Channels.Storage.PostgreSql.PostgreSqlPayerStore</c>) and an in-memory one in the tests.
 /// </summary>
 public interface IPayerStore
 {
@@ -40,6 +41,16 @@ public interface IPayerStore
 
     /// <summary>Every channel, in key order.</summary>
     Task<IReadOnlyList<StoredPayerChannel>> ListChannelsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Replaces a durable meter's totals (one row per channel and meter name; the channel must exist). A meter has one
+    /// writer at a time, so the newest write wins.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The channel is not in the store.</exception>
+    Task SaveMeterAsync(PayerMeterState meter, CancellationToken cancellationToken = default);
+
+    /// <summary>A meter's stored totals, or null if it never saved any.</summary>
+    Task<PayerMeterState?> GetMeterAsync(ChannelKey key, string name, CancellationToken cancellationToken = default);
 
     /// <summary>The receipts of a channel, oldest first.</summary>
     Task<IReadOnlyList<PayerReceipt>> ListReceiptsAsync(ChannelKey key, CancellationToken cancellationToken = default);

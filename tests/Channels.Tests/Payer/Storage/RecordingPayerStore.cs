@@ -70,6 +70,10 @@ internal sealed class RecordingPayerStore : IPayerStore
 
     public Task AppendReceiptAsync(PayerReceipt receipt, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
+    public Task SaveMeterAsync(PayerMeterState meter, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task<PayerMeterState?> GetMeterAsync(ChannelKey key, string name, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
     public Task<StoredPayerChannel?> GetChannelAsync(ChannelKey key, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
     public Task<IReadOnlyList<StoredPayerChannel>> ListChannelsAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
