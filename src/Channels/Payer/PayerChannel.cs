@@ -181,6 +181,9 @@ public sealed class PayerChannel
     /// <summary>The payee's stream, when vouchers are delivered over one.</summary>
     internal PayeeLink? Link { get; }
 
+    /// <summary>The client this channel belongs to (its store, for durable meters).</summary>
+    internal PayerClient Client => _client;
+
     // ------------------------------------------------------------------ paying
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Settlement.Channels.Payer.Storage;
 
 namespace Settlement.Channels.Payer.Metering;
 
@@ -7,7 +8,9 @@ namespace Settlement.Channels.Payer.Metering;
 /// second (<see cref="Start"/> then <see cref="TickAsync"/>), at an integer price, paying whenever the unpaid amount
 /// would exceed the credit the payee extends, and then <see cref="MeterOptions.PayAhead"/> ahead. Usage pauses when the
 /// deposit cannot cover it, and the app hears of a low balance in time to top up. Costs are computed on running
-/// totals, so rounding never drifts. Calls are serialised.
+/// totals, so rounding never drifts. Calls are serialised. A meter made by <see cref="OpenAsync"/> is durable: its
+/// totals are stored with the channel (<see cref="IPayerStore.SaveMeterAsync"/>) before each call returns and before
+/// each payment is asked for, so a restarted payer neither charges the same use twice nor forgets use it recorded.
 /// </summary>
 public sealed class UsageMeter : IDisposable
 {
@@ -20,6 +23,7 @@ public sealed class UsageMeter : IDisposable
     private long? _runningSince;
     private bool _lowNotified;
     private bool _timeMeter;
+    private bool _durable;
 
     /// <summary>A meter on <paramref name="channel"/>; it pays only for usage recorded through it.</summary>
     public UsageMeter(PayerChannel channel, MeterOptions options)
@@ -34,6 +38,46 @@ public sealed class UsageMeter : IDisposable
         _channel = channel;
         _options = options;
     }
+
+    /// <summary>
+    /// A durable meter named <see cref="MeterOptions.Name"/> on <paramref name="channel"/>: continues from the totals the
+    /// store holds (none: from zero). A payment that was written ahead but whose voucher never became durable (the
+    /// process stopped in between, so the voucher never left it) is taken back out of <see cref="Paid"/> and is paid
+    /// again by the next payment; one whose voucher is durable counts as paid. This check compares the channel's signed
+    /// amount, so it assumes this meter is the channel's only payer while a payment is in flight.
+    /// </summary>
+    public static async Task<UsageMeter> OpenAsync(PayerChannel channel, MeterOptions options, CancellationToken cancellationToken = default)
+    {
+        var meter = new UsageMeter(channel, options);
+        ArgumentException.ThrowIfNullOrEmpty(options.Name, nameof(options));
+        meter._durable = true;
+        if (await channel.Client.Store.GetMeterAsync(channel.Key, options.Name, cancellationToken).ConfigureAwait(false) is not { } state)
+        {
+            return meter;
+        }
+
+        meter._units = state.Units;
+        meter._accruedTicks = state.Ticks;
+        meter._timeMeter = state.Ticks > 0;
+        meter._paid = state.Paid;
+        if (state.PendingPayment.Sign > 0)
+        {
+            if (channel.Signed < state.PendingAbove + state.PendingPayment)
+            {
+                meter._paid -= state.PendingPayment;
+            }
+
+            await meter.SaveAsync(BigInteger.Zero, BigInteger.Zero, cancellationToken).ConfigureAwait(false);
+        }
+
+        return meter;
+    }
+
+    /// <summary>True if the totals are kept in the payer store (<see cref="OpenAsync"/>).</summary>
+    public bool IsDurable => _durable;
+
+    /// <summary>Billed time of a time meter (whole and partial seconds up to the last tick).</summary>
+    public TimeSpan Billed => TimeSpan.FromTicks(_accruedTicks);
 
     /// <summary>Units (or bytes, or whole seconds for a time meter) recorded so far.</summary>
     public BigInteger Units => _units;
@@ -70,12 +114,24 @@ public sealed class UsageMeter : IDisposable
             var before = _units;
             _units = total;
             IsPaused = false;
-            var outcome = await SettleAsync(due, cancellationToken).ConfigureAwait(false);
+            MeterOutcome outcome;
+            try
+            {
+                outcome = await SettleAsync(due, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                // A store fault: the use is not recorded (nothing about it is on disk), as with a pause.
+                _units = before;
+                throw;
+            }
+
             if (outcome.Status == MeterStatus.Paused)
             {
                 // The channel refused to pay (closing, or another caller signed its deposit away meanwhile): like any
                 // pause, the usage is not recorded, so recording it again after a top-up does not count it twice.
                 _units = before;
+                await SaveAsync(BigInteger.Zero, BigInteger.Zero, cancellationToken).ConfigureAwait(false);
                 return outcome with { Units = before, Due = _options.Price.CostOf(before) };
             }
 
@@ -120,15 +176,29 @@ public sealed class UsageMeter : IDisposable
                 _units = ticks / TimeSpan.TicksPerSecond;
                 IsPaused = true;
                 var payment = coverable > _paid ? await PayAsync(coverable - _paid, cancellationToken).ConfigureAwait(false) : null;
+                if (payment is null)
+                {
+                    await SaveAsync(BigInteger.Zero, BigInteger.Zero, cancellationToken).ConfigureAwait(false);
+                }
+
                 await NotifyLowBalanceAsync(cancellationToken).ConfigureAwait(false);
                 return new MeterOutcome(MeterStatus.Paused, _units, due, _paid, payment);
             }
 
+            var (ticksBefore, unitsBefore) = (_accruedTicks, _units);
             _accruedTicks = ticks;
             _runningSince = now;
             _units = ticks / TimeSpan.TicksPerSecond;
             IsPaused = false;
-            return await SettleAsync(due, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await SettleAsync(due, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                (_accruedTicks, _units, _runningSince) = (ticksBefore, unitsBefore, since);
+                throw;
+            }
         }
         finally
         {
@@ -167,6 +237,7 @@ public sealed class UsageMeter : IDisposable
     {
         if (due - _paid <= _options.MaxUnpaidCredit)
         {
+            await SaveAsync(BigInteger.Zero, BigInteger.Zero, cancellationToken).ConfigureAwait(false);
             return new MeterOutcome(MeterStatus.Recorded, _units, due, _paid, null);
         }
 
@@ -183,16 +254,44 @@ public sealed class UsageMeter : IDisposable
         return new MeterOutcome(status, _units, due, _paid, payment);
     }
 
+    /// <summary>
+    /// Pays <paramref name="amount"/>. A durable meter first stores its totals with the payment counted as paid and
+    /// marked pending (written ahead: if the process stops before the voucher is durable, <see cref="OpenAsync"/> sees the
+    /// channel's signed amount short of it and takes it back). On a fault the payment is not counted in memory; what the
+    /// store holds is settled by <see cref="OpenAsync"/> after a restart.
+    /// </summary>
     private async Task<PaymentOutcome> PayAsync(BigInteger amount, CancellationToken cancellationToken)
     {
-        var payment = await _channel.PayAsync(amount, cancellationToken).ConfigureAwait(false);
-        if (payment is not PaymentRefused)
+        var above = _channel.Signed;
+        _paid += amount;
+        PaymentOutcome payment;
+        try
         {
-            _paid += amount; // signed and stored: the payee can redeem it whatever its answer
+            await SaveAsync(amount, above, cancellationToken).ConfigureAwait(false);
+            payment = await _channel.PayAsync(amount, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _paid -= amount;
+            throw;
         }
 
+        if (payment is PaymentRefused)
+        {
+            // Nothing was signed: the pending payment is taken back (on disk too, so a restart does not look for it).
+            _paid -= amount;
+            await SaveAsync(BigInteger.Zero, BigInteger.Zero, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Otherwise signed and stored: the payee can redeem it whatever its answer.
         return payment;
     }
+
+    /// <summary>Stores the totals of a durable meter (nothing for an in-memory one).</summary>
+    private Task SaveAsync(BigInteger pending, BigInteger above, CancellationToken cancellationToken) =>
+        _durable
+            ? _channel.Client.Store.SaveMeterAsync(new PayerMeterState(_channel.Key, _options.Name, _units, _accruedTicks, _paid, pending, above), cancellationToken)
+            : Task.CompletedTask;
 
     private async Task NotifyLowBalanceAsync(CancellationToken cancellationToken)
     {
