@@ -473,18 +473,26 @@ public sealed class PayerChannel
 
     // ------------------------------------------------------------------ chain
 
-    /// <summary>Reads the channel's deposits and close state from the chain and stores them.</summary>
+    /// <summary>
+    /// Reads the channel's deposits and close state from the chain and stores them. The close state (and the returned
+    /// <see cref="ChannelState"/>) is the newest block's; the deposits that <see cref="Deposit"/>, <see cref="Remaining"/>,
+    /// payments and refunds rely on are read <see cref="PayerClientOptions.DepositConfirmations"/> blocks below it, so a
+    /// deposit or top-up counts only once it is that deep (a reorg that drops it lowers them again).
+    /// </summary>
     public async Task<ChannelState> RefreshAsync(CancellationToken cancellationToken = default)
     {
         var state = await _client.Contract.GetStateAsync(Id, null, cancellationToken).ConfigureAwait(false);
+        var (deposit, payeeDeposit) = state.Exists
+            ? await _client.ReadConfirmedDepositsAsync(Id, state, cancellationToken).ConfigureAwait(false)
+            : (BigInteger.Zero, BigInteger.Zero);
         PayerChannelRecord record;
         lock (_gate)
         {
             var status = !state.Exists ? PayerChannelStatus.Closed : state.IsClosing ? PayerChannelStatus.Closing : PayerChannelStatus.Open;
             _record = _record with
             {
-                Deposit = state.Exists ? state.PayerDeposit : _record.Deposit,
-                PayeeDeposit = state.Exists ? state.PayeeDeposit : _record.PayeeDeposit,
+                Deposit = state.Exists ? deposit : _record.Deposit,
+                PayeeDeposit = state.Exists ? payeeDeposit : _record.PayeeDeposit,
                 Status = (PayerChannelStatus)Math.Max((int)_record.Status, (int)status),
             };
             record = _record;
@@ -497,7 +505,9 @@ public sealed class PayerChannel
     /// <summary>
     /// Adds <paramref name="amount"/> to the payer's deposit, sent by <paramref name="funder"/> (the platform after a
     /// bank top-up) or the client's transactor; an ERC-20 amount is approved first unless <paramref name="funding"/>
-    /// says the allowance exists. The new deposit is read back from the chain.
+    /// says the allowance exists. The new deposit is read back from the chain (<see cref="RefreshAsync"/>; with
+    /// <see cref="PayerClientOptions.DepositConfirmations"/> the top-up counts once it is that deep: refresh again then).
+    /// Returns the newest block's deposit.
     /// </summary>
     public async Task<BigInteger> TopUpAsync(
         BigInteger amount, IContractTransactor? funder = null, ChannelFunding funding = ChannelFunding.Approve, CancellationToken cancellationToken = default)

@@ -42,6 +42,8 @@ public sealed class PayerClient : IAsyncDisposable
         Key = payerKey;
         Store = store;
         Options = options ?? new PayerClientOptions();
+        ArgumentOutOfRangeException.ThrowIfNegative(Options.DepositConfirmations, nameof(options));
+        Confirmed = new ConfirmedChannelReader(contract, rpc, Options.DepositConfirmations);
         Batcher = new PayerWriteBatcher(store);
         Payer = payerKey.Address;
     }
@@ -65,6 +67,8 @@ public sealed class PayerClient : IAsyncDisposable
     internal IPayerStore Store { get; }
 
     internal PayerWriteBatcher Batcher { get; }
+
+    internal ConfirmedChannelReader Confirmed { get; }
 
     /// <summary>
     /// Opens a channel from the payer and keeps it in the store. The funder (<see cref="OpenChannelRequest.Funder"/>,
@@ -98,7 +102,10 @@ public sealed class PayerClient : IAsyncDisposable
                 .ConfigureAwait(false);
         }
 
-        return await TrackAsync(opened.Channel, opened.Deposit, BigInteger.Zero, request.PayeeStreamUrl, cancellationToken).ConfigureAwait(false);
+        var (deposit, payeeDeposit) = Options.DepositConfirmations == 0
+            ? (opened.Deposit, BigInteger.Zero)
+            : await ReadConfirmedDepositsAsync(opened.Channel.Id, null, cancellationToken).ConfigureAwait(false);
+        return await TrackAsync(opened.Channel, deposit, payeeDeposit, request.PayeeStreamUrl, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -126,7 +133,8 @@ public sealed class PayerClient : IAsyncDisposable
             throw new InvalidOperationException($"Channel {parameters.Id} does not exist in {Contract.Address} on chain {ChainId}.");
         }
 
-        return await TrackAsync(parameters, state.PayerDeposit, state.PayeeDeposit, payeeStreamUrl, cancellationToken).ConfigureAwait(false);
+        var (deposit, payeeDeposit) = await ReadConfirmedDepositsAsync(parameters.Id, state, cancellationToken).ConfigureAwait(false);
+        return await TrackAsync(parameters, deposit, payeeDeposit, payeeStreamUrl, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A known channel (loaded from the store once, then shared), or null.</summary>
@@ -210,6 +218,24 @@ public sealed class PayerClient : IAsyncDisposable
         }
 
         await Batcher.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The deposits the payer may rely on: read at <c>head − DepositConfirmations</c> (0 while the channel is not that
+    /// deep yet), never above the newest block's (<paramref name="latest"/>, read here when null).
+    /// </summary>
+    internal async Task<(BigInteger Deposit, BigInteger PayeeDeposit)> ReadConfirmedDepositsAsync(ChannelId id, ChannelState? latest, CancellationToken cancellationToken)
+    {
+        latest ??= await Contract.GetStateAsync(id, null, cancellationToken).ConfigureAwait(false);
+        if (Options.DepositConfirmations == 0)
+        {
+            return (latest.PayerDeposit, latest.PayeeDeposit);
+        }
+
+        var confirmed = await Confirmed.GetConfirmedStateAsync(id, cancellationToken).ConfigureAwait(false);
+        return confirmed.Exists
+            ? (BigInteger.Min(confirmed.PayerDeposit, latest.PayerDeposit), BigInteger.Min(confirmed.PayeeDeposit, latest.PayeeDeposit))
+            : (BigInteger.Zero, BigInteger.Zero);
     }
 
     internal IContractTransactor RequireTransactor() =>

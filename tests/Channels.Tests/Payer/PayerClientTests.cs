@@ -30,6 +30,14 @@ public sealed class PayerClientTests
     }
 
     [Fact]
+    public void Create_NegativeDepositConfirmations_ThrowsNamingOptions()
+    {
+        using var w = new PayerWorld(100);
+
+        Should.Throw<ArgumentOutOfRangeException>(() => w.NewClient(new PayerClientOptions { DepositConfirmations = -1 })).ParamName.ShouldBe("options");
+    }
+
+    [Fact]
     public async Task Create_KeepsTheGivenOptionsOrDefaults()
     {
         using var w = new PayerWorld(1_000);
