@@ -683,6 +683,32 @@ public sealed class PayerChannel
         }
     }
 
+    internal void OnRefund(RefundFrame refund)
+    {
+        if (refund.ChannelId != Id)
+        {
+            return;
+        }
+
+        // Checked like any refund (payee's signature in this domain, monotone, within the payee's deposit) and stored if
+        // accepted; off the receive loop. A refused or malformed one changes nothing.
+        if (refund.ToSignedVoucher() is { } voucher)
+        {
+            _ = AcceptRefundAsync(voucher, CancellationToken.None).ContinueWith(
+                t => RefundHandled?.Invoke(t.IsCompletedSuccessfully ? t.Result : null), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+        else
+        {
+            RefundHandled?.Invoke(null);
+        }
+    }
+
+    /// <summary>
+    /// Raised after a REFUND frame from the payee stream was checked: its outcome, or null if the frame's signature was
+    /// malformed or storing it failed. Off the receive loop.
+    /// </summary>
+    public event Action<RefundOutcome?>? RefundHandled;
+
     private PaymentRefused? Refuse(BigInteger increment)
     {
         PaymentRefusalReason? reason =

@@ -269,6 +269,7 @@ public sealed class PayerClient : IAsyncDisposable
         {
             link.Connected += channel.OnConnectedAsync;
             link.ReceiptReceived += channel.OnReceipt;
+            link.RefundReceived += channel.OnRefund;
             if (link.IsConnected && stored.Exposure > 0)
             {
                 _ = channel.OnConnectedAsync();

@@ -28,6 +28,7 @@ public static class PayeeFrameCodec
             HelloAckFrame => PayeeFrames.HelloAckLength,
             AckFrame ack => PayeeFrames.AckMinLength + AmountDigits(ack.SubmittedAmount) + AmountDigits(ack.StoredAmount),
             ReceiptFrame receipt => PayeeFrames.ReceiptMinLength + AmountDigits(receipt.CumulativeAmount),
+            RefundFrame refund => PayeeFrames.RefundMinLength + AmountDigits(refund.CumulativeAmount),
             ErrorFrame => PayeeFrames.ErrorLength,
             _ => throw new ArgumentException($"Unknown frame type {frame.GetType().Name}.", nameof(frame)),
         };
@@ -97,6 +98,11 @@ public static class PayeeFrameCodec
                 writer.UInt64(receipt.IssuedAt);
                 WriteRsv(receipt.Signature.Span, writer.Take(PayeeFrames.RsvSignatureLength));
                 break;
+            case RefundFrame refund:
+                writer.Bytes(refund.ChannelId.Bytes);
+                writer.Amount(refund.CumulativeAmount);
+                WriteRsv(refund.Signature.Span, writer.Take(PayeeFrames.RsvSignatureLength));
+                break;
             case ErrorFrame error:
                 if (error.Code == 0)
                 {
@@ -145,6 +151,7 @@ public static class PayeeFrameCodec
             PayeeFrameType.HelloAck => ReadHelloAck(ref reader),
             PayeeFrameType.Ack => ReadAck(ref reader),
             PayeeFrameType.Receipt => ReadReceipt(ref reader),
+            PayeeFrameType.Refund => ReadRefund(ref reader),
             PayeeFrameType.Error => ReadError(ref reader),
             _ => reader.Fail<PayeeFrame>(),
         };
@@ -226,6 +233,20 @@ public static class PayeeFrameCodec
 
         VoucherRejectCode? rejectCode = code == 0 ? null : (VoucherRejectCode)code;
         return new AckFrame(ChannelId.FromBytes(channelId), (AckOutcome)outcome, rejectCode, submitted, stored);
+    }
+
+    private static RefundFrame? ReadRefund(ref Reader reader)
+    {
+        if (!reader.TryTake(ChannelId.Length, out var channelId)
+            || !reader.TryAmount(out var amount)
+            || !reader.TryTake(PayeeFrames.RsvSignatureLength, out var signature))
+        {
+            return null;
+        }
+
+        return signature[64] is 27 or 28
+            ? new RefundFrame(ChannelId.FromBytes(channelId), amount, signature.ToArray())
+            : reader.Fail<RefundFrame>();
     }
 
     private static ReceiptFrame? ReadReceipt(ref Reader reader)

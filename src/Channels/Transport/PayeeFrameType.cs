@@ -24,6 +24,9 @@ public enum PayeeFrameType : byte
     /// <summary>Payee → client: a signed receipt of the cumulative amount stored for a channel.</summary>
     Receipt = 0x84,
 
+    /// <summary>Payee → client: a refund voucher the payee signed (payee → payer direction).</summary>
+    Refund = 0x85,
+
     /// <summary>Payee → client: a fault that is not about one voucher.</summary>
     Error = 0xFF,
 }

@@ -44,6 +44,12 @@ public static class PayeeFrames
     /// <summary>Length of a RECEIPT with a 12-byte amount.</summary>
     public const int ReceiptMaxLength = ReceiptMinLength + MaxAmountLength;
 
+    /// <summary>Length of a REFUND whose amount is zero: type, channel id, amount length, signature (65).</summary>
+    public const int RefundMinLength = 1 + 32 + 1 + RsvSignatureLength;
+
+    /// <summary>Length of a REFUND with a 12-byte amount.</summary>
+    public const int RefundMaxLength = RefundMinLength + MaxAmountLength;
+
     /// <summary>Length of an ERROR: type, code.</summary>
     public const int ErrorLength = 2;
 
@@ -66,6 +72,7 @@ public static class PayeeFrames
         PayeeFrameType.HelloAck => HelloAckLength,
         PayeeFrameType.Ack => AckMaxLength,
         PayeeFrameType.Receipt => ReceiptMaxLength,
+        PayeeFrameType.Refund => RefundMaxLength,
         PayeeFrameType.Error => ErrorLength,
         _ => 0,
     };

@@ -90,6 +90,11 @@ public static class PayeeJsonCodec
                     WriteAmount(writer, "submittedAmount", ack.SubmittedAmount);
                     WriteAmount(writer, "storedAmount", ack.StoredAmount);
                     break;
+                case RefundFrame refund:
+                    writer.WriteString("channelId", refund.ChannelId.ToString());
+                    WriteAmount(writer, "cumulativeAmount", refund.CumulativeAmount);
+                    WriteRsv(writer, refund.Signature.Span);
+                    break;
                 case ReceiptFrame receipt:
                     writer.WriteString("channelId", receipt.ChannelId.ToString());
                     WriteAmount(writer, "cumulativeAmount", receipt.CumulativeAmount);
@@ -182,6 +187,7 @@ public static class PayeeJsonCodec
             "helloAck" => ReadHelloAck(fields),
             "ack" => ReadAck(fields, ref error),
             "receipt" => ReadReceipt(fields, ref error),
+            "refund" => ReadRefund(fields, ref error),
             "error" => ReadError(fields),
             _ => null,
         };
@@ -279,6 +285,14 @@ public static class PayeeJsonCodec
             ? new ReceiptFrame(channelId, amount, issuedAt, signature)
             : null;
 
+    private static RefundFrame? ReadRefund(Fields fields, ref VoucherRejectCode error) =>
+        fields.TryChannelId("channelId", out var channelId)
+        && TryAmount(fields, "cumulativeAmount", out var amount, ref error)
+        && fields.TryHex("signature", PayeeFrames.RsvSignatureLength, out var signature)
+        && signature[64] is 27 or 28
+            ? new RefundFrame(channelId, amount, signature)
+            : null;
+
     private static ErrorFrame? ReadError(Fields fields) =>
         TryCode(fields, "code", out var code) ? new ErrorFrame(code) : null;
 
@@ -349,6 +363,7 @@ public static class PayeeJsonCodec
         PayeeFrameType.HelloAck => "helloAck",
         PayeeFrameType.Ack => "ack",
         PayeeFrameType.Receipt => "receipt",
+        PayeeFrameType.Refund => "refund",
         _ => "error",
     };
 

@@ -34,6 +34,9 @@ public sealed class PayeeStreamClient : IAsyncDisposable
     /// <summary>Raised for every RECEIPT received (on the receive loop: keep handlers short).</summary>
     public event EventHandler<ReceiptFrame>? ReceiptReceived;
 
+    /// <summary>Raised on the receive loop for every REFUND frame (a payee → payer voucher, not yet verified).</summary>
+    public event EventHandler<RefundFrame>? RefundReceived;
+
     /// <summary>Connects, sends HELLO for <paramref name="chainId"/> and <paramref name="contract"/>, and waits for HELLO_ACK.</summary>
     /// <exception cref="PayeeProtocolException">The payee refused the HELLO (wrong chain or contract).</exception>
     public static async Task<PayeeStreamClient> ConnectAsync(Uri streamUrl, ulong chainId, Address contract, CancellationToken cancellationToken = default)
@@ -229,6 +232,9 @@ public sealed class PayeeStreamClient : IAsyncDisposable
                 TakePendingReceipt(receipt.ChannelId)?.TrySetResult(receipt);
 
                 ReceiptReceived?.Invoke(this, receipt);
+                break;
+            case RefundFrame refund:
+                RefundReceived?.Invoke(this, refund);
                 break;
             case ErrorFrame error:
                 var exception = new PayeeProtocolException($"The payee answered ERROR {error.Code}.", error.Code);

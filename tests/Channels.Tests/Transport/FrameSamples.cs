@@ -65,6 +65,8 @@ internal static class FrameSamples
         AnyChannelId.Zip(AnyAmount, (id, amount) => (id, amount))
             .Zip(AnyUInt64, (t, issuedAt) => (t.id, t.amount, issuedAt))
             .Zip(AnyReceiptSignature, (t, signature) => (PayeeFrame)new ReceiptFrame(t.id, t.amount, t.issuedAt, signature)),
+        AnyChannelId.Zip(AnyAmount, (id, amount) => (id, amount))
+            .Zip(AnyReceiptSignature, (t, signature) => (PayeeFrame)new RefundFrame(t.id, t.amount, signature)),
         Gen.Choose(1, 255).Select(code => (PayeeFrame)new ErrorFrame((VoucherRejectCode)code)));
 
     /// <summary>Frames of every type drawn from a seeded <see cref="Random"/> (the fuzzers must reproduce exactly).</summary>
@@ -84,6 +86,7 @@ internal static class FrameSamples
                 _ => new AckFrame(Id(), AckOutcome.Rejected, (VoucherRejectCode)random.Next(1, 256), Amount(), Amount()),
             },
             PayeeFrameType.Receipt => new ReceiptFrame(Id(), Amount(), (ulong)random.NextInt64(), (byte[])[.. Bytes(64), (byte)random.Next(27, 29)]),
+            PayeeFrameType.Refund => new RefundFrame(Id(), Amount(), (byte[])[.. Bytes(64), (byte)random.Next(27, 29)]),
             _ => new ErrorFrame((VoucherRejectCode)random.Next(1, 256)),
         };
 

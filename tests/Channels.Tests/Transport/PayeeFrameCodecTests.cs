@@ -89,6 +89,28 @@ public sealed class PayeeFrameCodecTests
     }
 
     [Fact]
+    public void Refund_MatchesLayoutAndRoundTrips()
+    {
+        var refund = new RefundFrame(Channel, 0x0F4240, (byte[])[.. R, .. S, 28]);
+
+        var bytes = PayeeFrameCodec.Encode(refund);
+
+        bytes.ShouldBe(FromHex("85" + new string('1', 64) + "03 0F4240" + new string('2', 64) + new string('3', 64) + "1C"));
+        PayeeFrameCodec.Decode(bytes).ShouldBe(refund);
+        PayeeJsonCodec.TryDecode(PayeeJsonCodec.Encode(refund), out var fromJson, out _).ShouldBeTrue();
+        fromJson.ShouldBe(refund);
+        PayeeFrameCodec.Encode(new RefundFrame(Channel, 0, (byte[])[.. R, .. S, 27])).Length.ShouldBe(PayeeFrames.RefundMinLength);
+        PayeeFrameCodec.Encode(new RefundFrame(Channel, PayeeFrames.MaxAmount, (byte[])[.. R, .. S, 27])).Length.ShouldBe(111);
+        PayeeFrames.MaxLengthOf(PayeeFrameType.Refund).ShouldBe(111);
+        PayeeFrameCodec.TryDecode([.. bytes[..^1], 29], out _, out var badV).ShouldBeFalse();
+        badV.ShouldBe(VoucherRejectCode.MalformedFrame);
+        PayeeFrameCodec.TryDecode(bytes[..^1], out _, out var shortFrame).ShouldBeFalse();
+        shortFrame.ShouldBe(VoucherRejectCode.MalformedFrame);
+        PayeeFrameCodec.TryDecode([.. bytes, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], out _, out var longFrame).ShouldBeFalse();
+        longFrame.ShouldBe(VoucherRejectCode.OversizedFrame);
+    }
+
+    [Fact]
     public void Sizes_EveryFrameType_AreAsSpecified()
     {
         PayeeFrameCodec.Encode(new HelloFrame(1, 1, Contract)).Length.ShouldBe(30);

@@ -36,6 +36,8 @@ public sealed class PayeeJsonCodecTests
             $$"""{"type":"ack","channelId":"{{ChannelHex}}","outcome":"accepted","submittedAmount":"5","storedAmount":"5"}""");
         PayeeJsonCodec.Encode(new ReceiptFrame(Channel, 5, 1_700_000_000, Convert.FromHexString(SignatureHex[2..]))).ShouldBe(
             $$"""{"type":"receipt","channelId":"{{ChannelHex}}","cumulativeAmount":"5","issuedAt":1700000000,"signature":"{{SignatureHex}}"}""");
+        PayeeJsonCodec.Encode(new RefundFrame(Channel, 5, Convert.FromHexString(SignatureHex[2..]))).ShouldBe(
+            $$"""{"type":"refund","channelId":"{{ChannelHex}}","cumulativeAmount":"5","signature":"{{SignatureHex}}"}""");
         PayeeJsonCodec.Encode(new ErrorFrame(VoucherRejectCode.WrongContract)).ShouldBe("""{"type":"error","code":"wrongContract"}""");
         PayeeJsonCodec.Encode(new ErrorFrame((VoucherRejectCode)200)).ShouldBe("""{"type":"error","code":200}""");
     }

@@ -41,6 +41,9 @@ internal sealed partial class PayeeLink : IAsyncDisposable
     /// <summary>Raised for every RECEIPT frame (on the receive loop: handlers return quickly).</summary>
     public event Action<ReceiptFrame>? ReceiptReceived;
 
+    /// <summary>Every REFUND frame of the current connection (unverified; each channel checks and stores its own).</summary>
+    public event Action<RefundFrame>? RefundReceived;
+
     public Uri Url => _url;
 
     public bool IsConnected => Volatile.Read(ref _client) is not null;
@@ -238,6 +241,7 @@ internal sealed partial class PayeeLink : IAsyncDisposable
             _firstAttempt.TrySetResult();
 
             client.ReceiptReceived += (_, receipt) => ReceiptReceived?.Invoke(receipt);
+            client.RefundReceived += (_, refund) => RefundReceived?.Invoke(refund);
             _ = client.Closed.ContinueWith(_ => Drop(client), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             LogConnected(_logger, _url, client.Hello.Payee);
             if (Connected is { } handlers)

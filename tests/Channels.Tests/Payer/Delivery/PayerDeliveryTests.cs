@@ -4,7 +4,9 @@ using System.Numerics;
 using Settlement.Channels.Payee;
 using Settlement.Channels.Payer;
 using Settlement.Channels.Payer.Metering;
+using Settlement.Channels.Payer.Refunds;
 using Settlement.Channels.Transport;
+using Settlement.Channels.Vouchers;
 
 namespace Settlement.Channels.Tests.Payer.Delivery;
 
@@ -244,6 +246,58 @@ public sealed class PayerDeliveryTests
     }
 
     [Fact]
+    public async Task Refund_PushedByThePayee_CheckedAndStored_ForgedAndStaleOnesChangeNothing()
+    {
+        using var w = new PayerWorld(1_000, payeeDeposit: 500);
+        await using var payee = new FakePayee(w.PayeeKey);
+        await StreamToAsync(w, payee.Url);
+        await using var client = w.NewClient();
+        var channel = await w.ChannelAsync(client);
+        var outcomes = System.Threading.Channels.Channel.CreateUnbounded<RefundOutcome?>();
+        channel.RefundHandled += outcome => outcomes.Writer.TryWrite(outcome);
+        (await channel.PayAsync(70)).ShouldBeOfType<PaymentDelivered>(); // connected
+        var genuine = Refund(w, w.PayeeKey, 40);
+
+        await payee.PushAsync(RefundFrame.FromSignedVoucher(Refund(w, w.StrangerKey, 60)));
+        (await outcomes.Reader.ReadAsync()).ShouldBe(new RefundOutcome(RefundVerdict.WrongSigner, 0));
+        await payee.PushAsync(RefundFrame.FromSignedVoucher(genuine));
+        (await outcomes.Reader.ReadAsync()).ShouldBe(new RefundOutcome(RefundVerdict.Accepted, 40));
+        await payee.PushAsync(RefundFrame.FromSignedVoucher(Refund(w, w.PayeeKey, 30)));
+        (await outcomes.Reader.ReadAsync()).ShouldBe(new RefundOutcome(RefundVerdict.Stale, 40));
+        await payee.PushAsync(RefundFrame.FromSignedVoucher(Refund(w, w.PayeeKey, 501)));
+        (await outcomes.Reader.ReadAsync()).ShouldBe(new RefundOutcome(RefundVerdict.ExceedsPayeeDeposit, 40));
+        await payee.PushAsync(new RefundFrame(w.Key.ChannelId, 45, new byte[65])); // v = 0: not a signature
+        (await outcomes.Reader.ReadAsync()).ShouldBeNull();
+
+        channel.NewestRefund.ShouldBe(genuine);
+        (await w.Store.GetChannelAsync(w.Key))!.Refund.ShouldBe(genuine);
+        await using var restarted = w.NewClient();
+        (await w.ChannelAsync(restarted)).NewestRefund.ShouldBe(genuine);
+    }
+
+    [Fact]
+    public async Task Refund_ForAnotherChannel_IgnoredByThisOne()
+    {
+        using var w = new PayerWorld(1_000, payeeDeposit: 500);
+        await using var payee = new FakePayee(w.PayeeKey);
+        await StreamToAsync(w, payee.Url);
+        await using var client = w.NewClient();
+        var channel = await w.ChannelAsync(client);
+        var handled = 0;
+        channel.RefundHandled += _ => Interlocked.Increment(ref handled);
+        (await channel.PayAsync(70)).ShouldBeOfType<PaymentDelivered>();
+        var other = new Voucher(ChannelId.FromBytes(Enumerable.Repeat((byte)0x99, 32).ToArray()), 40);
+        await payee.PushAsync(RefundFrame.FromSignedVoucher(new SignedVoucher(other, other.Sign(w.PayeeKey, w.Contract.Domain))));
+
+        // A receipt pushed after it arrives after it on the same connection: by then the refund was seen and ignored.
+        await payee.PushAsync(payee.Receipt(w.Key, 70));
+        await EventuallyAsync(() => channel.NewestReceipt is not null);
+
+        Volatile.Read(ref handled).ShouldBe(0);
+        channel.NewestRefund.ShouldBeNull();
+    }
+
+    [Fact]
     public async Task Channels_OnTheSameStream_ShareOneConnection()
     {
         using var w = new PayerWorld(1_000);
@@ -260,6 +314,12 @@ public sealed class PayerDeliveryTests
 
         b.Link.ShouldBeSameAs(a.Link);
         payee.Connections.ShouldBe(1);
+    }
+
+    private static SignedVoucher Refund(PayerWorld w, Ethereum.Signing.PrivateKey key, BigInteger amount)
+    {
+        var voucher = new Voucher(w.Key.ChannelId, amount);
+        return new SignedVoucher(voucher, voucher.Sign(key, w.Contract.Domain));
     }
 
     private static async Task SignOfflineAsync(PayerWorld w, params int[] increments)
