@@ -13,8 +13,7 @@ public sealed class PayerOptions : IValidatableObject
     /// <summary>The configuration section.</summary>
     public const string Section = "Payer";
 
-    /// <summary>The <c>SettlementChannels</c> contract address (0x + 40 hex digits).</summary>
-    [Required]
+    /// <summary>The <c>SettlementChannels</c> contract address (0x + 40 hex digits; required, checked by <see cref="Validate"/>).</summary>
     public string Contract { get; set; } = "";
 
     /// <summary>The payee's receipt signer when it is not the channel's payee (0x + 40 hex digits), or null.</summary>

@@ -28,6 +28,15 @@ internal sealed class FakeChain : HttpMessageHandler, IContractTransactor
 
     public ChannelState State { get; set; } = new(true, 0, 0, 0, 0, 0);
 
+    /// <summary>What <c>eth_call</c> at an explicit block number answers (a confirmed read); null: <see cref="State"/>.</summary>
+    public ChannelState? ConfirmedState { get; set; }
+
+    /// <summary>The newest block number (<c>eth_blockNumber</c>).</summary>
+    public ulong Head { get; set; } = 8;
+
+    /// <summary>Block numbers asked for by <c>eth_call</c> at an explicit block, in order.</summary>
+    public List<ulong> ConfirmedReads { get; } = [];
+
     /// <summary>The challenge period a start of close sets the deadline to (head time + this).</summary>
     public ulong ChallengePeriod { get; set; } = 3600;
 
@@ -106,7 +115,8 @@ internal sealed class FakeChain : HttpMessageHandler, IContractTransactor
         var id = root.GetProperty("id").GetRawText();
         var result = root.GetProperty("method").GetString() switch
         {
-            "eth_call" => "\"0x" + Convert.ToHexStringLower(EncodeState()) + "\"",
+            "eth_call" => "\"0x" + Convert.ToHexStringLower(EncodeState(BlockOf(root))) + "\"",
+            "eth_blockNumber" => $"\"0x{Head:x}\"",
             "eth_getBlockByNumber" when NoHead => "null",
             "eth_getBlockByNumber" => $"{{\"number\":\"0x8\",\"hash\":\"0x{new string('1', 64)}\",\"parentHash\":\"0x{new string('2', 64)}\",\"timestamp\":\"0x{HeadTimestamp:x}\"}}",
             var other => throw new InvalidOperationException($"unexpected RPC method {other}"),
@@ -154,13 +164,29 @@ internal sealed class FakeChain : HttpMessageHandler, IContractTransactor
         };
     }
 
-    private byte[] EncodeState()
+    private static ulong? BlockOf(JsonElement request)
+    {
+        var parameters = request.GetProperty("params");
+        if (parameters.GetArrayLength() < 2 || parameters[1].GetString() is not { } tag || !tag.StartsWith("0x", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        return Convert.ToUInt64(tag[2..], 16);
+    }
+
+    private byte[] EncodeState(ulong? block)
     {
         ChannelState s;
         lock (_gate)
         {
             StateReads++;
-            s = State;
+            if (block is { } number)
+            {
+                ConfirmedReads.Add(number);
+            }
+
+            s = block is not null && ConfirmedState is { } confirmed ? confirmed : State;
         }
 
         var words = new[] { s.Exists ? BigInteger.One : BigInteger.Zero, s.PayerDeposit, s.RedeemedByPayee, s.PayeeDeposit, s.RedeemedByPayer, new BigInteger(s.CloseDeadline) };
