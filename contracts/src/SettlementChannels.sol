@@ -63,7 +63,7 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
     // EIP-2098 compact signatures: vs = v bit (top) | s; s must not exceed half the secp256k1 order.
     bytes32 private constant _LOW_255_BITS = 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
     // Size in bytes of one item of `redeemBatch`'s packed batch (see `redeemBatch`).
-    uint256 private constant _BATCH_ITEM_SIZE = 108;
+    uint256 private constant _BATCH_ITEM_SIZE = 101;
     uint256 private constant _HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
     // Reasons of `BatchItemSkipped`.
@@ -71,7 +71,7 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
     uint8 private constant _SKIP_CHANNEL_NOT_FOUND = 2;
     uint8 private constant _SKIP_CHALLENGE_PERIOD_OVER = 3;
     // Literals for `redeemBatch`'s assembly (fewer live stack values in its loop); the constructor checks them.
-    bytes32 private constant _BATCH_REDEEMED_TOPIC = 0x46d7cfb7a1d0b146d901c040c6dd203344ff932aadb73bba930b34d913b6c850;
+    bytes32 private constant _BATCH_REDEEMED_TOPIC = 0xe7f793038ad96cb10274a1ef64280c92c8d4f89142c64049d7f17d82e0b1d1f5;
     bytes32 private constant _BATCH_ITEM_SKIPPED_TOPIC =
         0xdba76c9e0504f66f58853b2c1f03b7abbad02704ff368cc8575e762e5ef845cc;
     uint256 private constant _ERR_INVALID_SIGNATURE_S = 0xd78bce0c;
@@ -124,11 +124,11 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
         uint256 cumulativeAmount
     );
 
-    /// @notice `redeemBatch` redeemed payer -> payee vouchers of `payee`'s `token` channels. `items` packs, per
-    /// redeemed item in batch order, 44 bytes: the item's first 32 bytes as sent (payer 20 | challengePeriod 4 |
-    /// nonce 8, which with `payee` and `token` give the channel id) and the payee's new cumulative total in the
-    /// channel (uint96, 12 bytes). The amount paid is that total minus the previous one.
-    event BatchRedeemed(address indexed payee, address indexed token, bytes items);
+    /// @notice `redeemBatch` redeemed payer -> payee vouchers of `payee`'s `token` channels with `challengePeriod`.
+    /// `items` packs, per redeemed item in batch order, 37 bytes: the item's first 37 bytes as sent: payer (20) and
+    /// nonce (5, uint40), which with `payee`, `token` and `challengePeriod` give the channel id, and the payee's new
+    /// cumulative total in the channel (uint96, 12 bytes). The amount paid is that total minus the previous one.
+    event BatchRedeemed(address indexed payee, address indexed token, uint32 challengePeriod, bytes items);
 
     /// @notice `redeemBatch` skipped an item (validly signed) that can no longer be paid: `reason` 1 = the channel
     /// is already redeemed at or beyond `cumulativeAmount`, 2 = the channel does not exist (settled), 3 = its
@@ -259,110 +259,136 @@ contract SettlementChannels is EIP712, ReentrancyGuardTransient {
     }
 
     /// @notice The payee (msg.sender) redeems payer vouchers of many `token` channels; paid in one transfer.
-    /// `batch` is a concatenation of 108-byte items, each (big-endian, no padding):
-    /// payer (20 bytes) | challengePeriod (4) | nonce (8) | cumulativeAmount (12, uint96) | r (32) | vs (32),
+    /// `batch` is the challenge period the batch's channels share (4 bytes, uint32) followed by 101-byte items, each
+    /// (big-endian, no padding): payer (20 bytes) | nonce (5, uint40: the opening block's number, below 2^40 on any
+    /// chain for millennia) | cumulativeAmount (12, uint96) | r (32) | vs (32),
     /// where r and vs are the EIP-2098 compact form of the payer's voucher signature (vs = s with the top bit
     /// set when v = 28). Every signature is checked first: a bad one (wrong signer, s above half the order, no
-    /// recovery) reverts the whole batch, as do an amount above the deposit and an empty batch or a length that is
-    /// not a multiple of the item size. A validly signed item that can no longer be paid (channel already redeemed
-    /// at or beyond its amount, settled, or past its challenge period) is skipped with `BatchItemSkipped`, so a
-    /// third party redeeming one item first cannot make the batch revert. The redeemed items are reported by one
-    /// `BatchRedeemed` event.
+    /// recovery) reverts the whole batch, as do an amount above the deposit and a batch without items or whose
+    /// length is not 4 plus a multiple of the item size. A validly signed item that can no longer be paid (channel
+    /// already redeemed at or beyond its amount, settled, or past its challenge period) is skipped with
+    /// `BatchItemSkipped`, so a third party redeeming one item first cannot make the batch revert. An item of a channel
+    /// with another challenge period names another channel id, so its signature does not match (`InvalidSigner`).
+    /// The redeemed items are reported by one `BatchRedeemed` event.
     function redeemBatch(address token, bytes calldata batch) external nonReentrant {
-        if (batch.length == 0 || batch.length % _BATCH_ITEM_SIZE != 0) revert MalformedBatch();
+        if (batch.length < 4 + _BATCH_ITEM_SIZE || (batch.length - 4) % _BATCH_ITEM_SIZE != 0) revert MalformedBatch();
+        uint256 freeAtStart;
+        assembly ("memory-safe") {
+            freeAtStart := mload(0x40)
+        }
         bytes32 domainSeparator = _domainSeparatorV4();
         bytes32 typeHash = VOUCHER_TYPEHASH;
         uint256 total;
-        // Not "memory-safe": fixed scratch addresses (constant offsets, no pointer arithmetic per item) from 0x80,
-        // where nothing of this call lives yet; the free memory pointer is moved past them before any Solidity code
-        // runs again.
+        // Constant addresses from 0x80 (no pointer arithmetic per item). The free memory pointer was 0x80 when this call
+        // began (checked: the compiler reserves no memory for stack variables in this contract; if a compiler change
+        // did, every batch would stop at `invalid` and the batch tests would fail). What lies there now is dead: at most
+        // the domain separator's encoding, when the chain id changed since deployment. The block writes nothing that
+        // Solidity reads afterwards, hence "memory-safe".
         assembly ("memory-safe") {
-            let m := sub(mload(0x40), 0x80)
+            if iszero(eq(freeAtStart, 0x80)) { invalid() }
             // 0x080 channel id preimage: payer | payee | token | challengePeriod | nonce
             // 0x120 voucher struct: typeHash | id | amount
             // 0x180 EIP-712 digest preimage: 0x1901 | domainSeparator | structHash (0x42 bytes)
-            // 0x1e0 ecrecover input: digest | v | r | s
-            // 0x260 BatchRedeemed data: offset | length | 44 bytes per redeemed item (| zero padding)
-            let w := add(m, 0x2a0)
-            mstore(0x40, add(w, add(mul(div(batch.length, 108), 44), 0x20)))
-            mstore(add(m, 0xa0), caller())
-            mstore(add(m, 0xc0), token)
-            mstore(add(m, 0x120), typeHash)
-            mstore(add(m, 0x180), shl(240, 0x1901))
-            mstore(add(m, 0x182), domainSeparator)
-            for {
-                let p := batch.offset
-                let end := add(p, batch.length)
-            } lt(p, end) { p := add(p, 108) } {
-                let head := calldataload(p)
-                let payer := shr(96, head)
-                mstore(add(m, 0x80), payer)
-                mstore(add(m, 0xe0), and(shr(64, head), 0xffffffff))
-                mstore(add(m, 0x100), and(head, 0xffffffffffffffff))
-                let id := keccak256(add(m, 0x80), 0xa0)
-                mstore(add(m, 0x140), id)
-                let amount := shr(160, calldataload(add(p, 32)))
-                mstore(add(m, 0x160), amount)
-                mstore(add(m, 0x1a2), keccak256(add(m, 0x120), 0x60))
-                mstore(add(m, 0x1e0), keccak256(add(m, 0x180), 0x42))
-                // OpenZeppelin's ECDSA.recover(digest, r, vs) with the same checks and errors (s above half the
-                // curve order, no recovery), then the signer must be the payer: one branch when all is well.
-                let vs := calldataload(add(p, 76))
-                let s := and(vs, _LOW_255_BITS)
-                mstore(add(m, 0x200), add(27, shr(255, vs)))
-                mstore(add(m, 0x220), calldataload(add(p, 44)))
-                mstore(add(m, 0x240), s)
-                pop(staticcall(gas(), 1, add(m, 0x1e0), 0x80, 0, 0x20))
-                if iszero(and(and(eq(mload(0), payer), gt(returndatasize(), 0)), iszero(gt(s, _HALF_ORDER)))) {
-                    if gt(s, _HALF_ORDER) {
-                        mstore(0, shl(224, _ERR_INVALID_SIGNATURE_S))
-                        mstore(0x04, s)
-                        revert(0, 0x24)
-                    }
-                    if iszero(returndatasize()) {
-                        mstore(0, shl(224, _ERR_INVALID_SIGNATURE))
-                        revert(0, 0x04)
-                    }
+            // 0x1e0 ecrecover input: digest | v | r | s; its output (the signer) overwrites the digest
+            // 0x260 BatchRedeemed data: challengePeriod | offset | length | 37 bytes per redeemed item (| zero padding)
+            mstore(0xa0, caller())
+            mstore(0xc0, token)
+            mstore(0xe0, shr(224, calldataload(batch.offset)))
+            mstore(0x120, typeHash)
+            mstore(0x180, shl(240, 0x1901))
+            mstore(0x182, domainSeparator)
+            // The slow path of an item (reads again what it needs from calldata, so the loop keeps few values live):
+            // reverts for a bad signature or an amount above the deposit, else emits `BatchItemSkipped`.
+            function _batchItemNotRedeemable(p, id, main, redeemableAbove) {
+                let s := and(calldataload(add(p, 69)), _LOW_255_BITS)
+                if gt(s, _HALF_ORDER) {
+                    mstore(0, shl(224, _ERR_INVALID_SIGNATURE_S))
+                    mstore(0x04, s)
+                    revert(0, 0x24)
+                }
+                if iszero(returndatasize()) {
+                    mstore(0, shl(224, _ERR_INVALID_SIGNATURE))
+                    revert(0, 0x04)
+                }
+                if iszero(eq(mload(0x1e0), shr(96, calldataload(p)))) {
                     mstore(0, shl(224, _ERR_INVALID_SIGNER))
                     revert(0, 0x04)
                 }
+                let amount := shr(160, calldataload(add(p, 25)))
+                // The same order as `redeem`: channel, challenge period, then the amount. An existing channel's slot is
+                // never zero (open sets _EXISTS) and a settled one's is deleted.
+                let reason := _SKIP_CHANNEL_NOT_FOUND
+                if main {
+                    reason := _SKIP_CHALLENGE_PERIOD_OVER
+                    if gt(sub(shl(24, main), shl(216, 1)), redeemableAbove) {
+                        reason := _SKIP_ALREADY_REDEEMED
+                        if gt(amount, and(shr(_PAID_SHIFT, main), _AMOUNT_MASK)) {
+                            mstore(0, shl(224, _ERR_AMOUNT_EXCEEDS_DEPOSIT))
+                            revert(0, 0x04)
+                        }
+                    }
+                }
+                mstore(0, amount)
+                mstore(0x20, reason)
+                log2(0, 0x40, _BATCH_ITEM_SKIPPED_TOPIC, id)
+            }
+            let redeemableAbove := sub(shl(216, sub(timestamp(), 1)), 1)
+            let w := 0x2c0
+            for {
+                let p := add(batch.offset, 4)
+                let end := add(batch.offset, batch.length)
+            } lt(p, end) { p := add(p, _BATCH_ITEM_SIZE) } {
+                let head := calldataload(p)
+                let payer := shr(96, head)
+                mstore(0x80, payer)
+                mstore(0x100, and(shr(56, head), 0xffffffffff))
+                let id := keccak256(0x80, 0xa0)
+                mstore(0x140, id)
+                let amount := shr(160, calldataload(add(p, 25)))
+                mstore(0x160, amount)
+                mstore(0x1a2, keccak256(0x120, 0x60))
+                mstore(0x1e0, keccak256(0x180, 0x42))
+                // OpenZeppelin's ECDSA.recover(digest, r, vs) with the same checks and errors (s above half the curve
+                // order, no recovery), then the signer must be the payer. A failed recovery leaves the digest at
+                // 0x1e0, which is not the payer (it would be a keccak256 output with 96 leading zero bits).
+                let vs := calldataload(add(p, 69))
+                let s := and(vs, _LOW_255_BITS)
+                mstore(0x200, add(27, shr(255, vs)))
+                mstore(0x220, calldataload(add(p, 37)))
+                mstore(0x240, s)
+                pop(staticcall(gas(), 1, 0x1e0, 0x80, 0x1e0, 0x20))
                 let main := sload(id) // _getMain(id)
                 let paid := and(shr(_PAID_SHIFT, main), _AMOUNT_MASK)
-                // An existing channel's slot is never zero (open sets _EXISTS) and a settled one's is deleted.
-                let exists := iszero(iszero(main))
-                // deadline != 0 && timestamp > deadline, without a branch (timestamp >= 1).
-                let expired := lt(sub(and(shr(_DEADLINE_SHIFT, main), _DEADLINE_MASK), 1), sub(timestamp(), 1))
-                switch and(and(exists, gt(amount, paid)), iszero(expired))
-                case 0 {
-                    // The same order as `redeem`: channel, challenge period, then the amount.
-                    let reason := _SKIP_ALREADY_REDEEMED
-                    if expired { reason := _SKIP_CHALLENGE_PERIOD_OVER }
-                    if iszero(exists) { reason := _SKIP_CHANNEL_NOT_FOUND }
-                    mstore(0, amount)
-                    mstore(0x20, reason)
-                    log2(0, 0x40, _BATCH_ITEM_SKIPPED_TOPIC, id)
+                // One branch when all is well: the signature, paid < amount <= deposit (a missing channel's deposit is
+                // 0), the challenge period.
+                if iszero(
+                    and(
+                        and(eq(mload(0x1e0), payer), lt(s, add(_HALF_ORDER, 1))),
+                        and(
+                            and(gt(amount, paid), iszero(gt(amount, and(main, _AMOUNT_MASK)))),
+                            gt(sub(shl(24, main), shl(216, 1)), redeemableAbove)
+                        )
+                    )
+                ) {
+                    _batchItemNotRedeemable(p, id, main, redeemableAbove)
+                    continue
                 }
-                default {
-                    if gt(amount, and(main, _AMOUNT_MASK)) {
-                        mstore(0, shl(224, _ERR_AMOUNT_EXCEEDS_DEPOSIT))
-                        revert(0, 0x04)
-                    }
-                    // paid < amount <= deposit < 2^96: adding the difference to the redeemed field cannot carry out.
-                    let increase := sub(amount, paid)
-                    sstore(id, add(main, shl(_PAID_SHIFT, increase)))
-                    // The item's first 44 bytes as sent: payer | challengePeriod | nonce | cumulativeAmount.
-                    calldatacopy(w, p, 44)
-                    w := add(w, 44)
-                    // Fewer than 2^64 items of less than 2^96 each: no overflow.
-                    total := add(total, increase)
-                }
+                // paid < amount <= deposit < 2^96: adding the difference to the redeemed field cannot carry out.
+                let increase := sub(amount, paid)
+                sstore(id, add(main, shl(_PAID_SHIFT, increase)))
+                // The item's first 37 bytes as sent: payer | nonce | cumulativeAmount.
+                calldatacopy(w, p, 37)
+                w := add(w, 37)
+                // Fewer than 2^64 items of less than 2^96 each: no overflow.
+                total := add(total, increase)
             }
-            let len := sub(w, add(m, 0x2a0))
+            let len := sub(w, 0x2c0)
             if len {
-                mstore(add(m, 0x260), 0x20)
-                mstore(add(m, 0x280), len)
+                mstore(0x260, mload(0xe0))
+                mstore(0x280, 0x40)
+                mstore(0x2a0, len)
                 mstore(w, 0)
-                log3(add(m, 0x260), add(0x40, and(add(len, 31), not(31))), _BATCH_REDEEMED_TOPIC, caller(), token)
+                log3(0x260, add(0x60, and(add(len, 31), not(31))), _BATCH_REDEEMED_TOPIC, caller(), token)
             }
         }
         if (total == 0) return;

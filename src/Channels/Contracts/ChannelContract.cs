@@ -146,15 +146,25 @@ public sealed class ChannelContract
         CancellationToken cancellationToken = default) =>
         SendAsync(payee, new RedeemBatchFunction { Token = ContractMessages.Hex(token), Batch = EncodeBatch(vouchers) }, BigInteger.Zero, cancellationToken);
 
-    /// <summary>Size in bytes of one packed batch item (the contract's <c>BATCH_ITEM_SIZE</c>).</summary>
-    public const int BatchItemSize = 108;
+    /// <summary>Size in bytes of one packed batch item (the contract's <c>_BATCH_ITEM_SIZE</c>).</summary>
+    public const int BatchItemSize = 101;
+
+    /// <summary>Size in bytes of a packed batch's header: the challenge period its channels share.</summary>
+    public const int BatchHeaderSize = 4;
+
+    /// <summary>Largest channel nonce a batch item carries (40 bits; a nonce is the opening block's number).</summary>
+    public const ulong MaxBatchNonce = (1UL << 40) - 1;
 
     /// <summary>
-    /// Packs payer vouchers for <c>redeemBatch</c> (docs/protocol.md, "Batch encoding"): per item, big-endian and unpadded,
-    /// payer (20 bytes) | challenge period (4) | nonce (8) | cumulative amount (12) | r (32) | vs (32), where vs is the
-    /// EIP-2098 compact form (s with the top bit set when the recovery id is 1).
+    /// Packs payer vouchers for <c>redeemBatch</c> (docs/protocol.md, "Batch encoding"): the challenge period the
+    /// channels share (4 bytes), then per item, big-endian and unpadded, payer (20 bytes) | nonce (5) | cumulative
+    /// amount (12) | r (32) | vs (32), where vs is the EIP-2098 compact form (s with the top bit set when the recovery
+    /// id is 1).
     /// </summary>
-    /// <exception cref="ArgumentException">The list is empty or an amount is negative or does not fit in 96 bits.</exception>
+    /// <exception cref="ArgumentException">
+    /// The list is empty, its channels do not share one challenge period, a nonce does not fit in 40 bits, or an amount
+    /// is negative or does not fit in 96 bits.
+    /// </exception>
     public static byte[] EncodeBatch(IReadOnlyList<(ChannelParameters Channel, SignedVoucher Voucher)> vouchers)
     {
         ArgumentNullException.ThrowIfNull(vouchers);
@@ -163,29 +173,45 @@ public sealed class ChannelContract
             throw new ArgumentException("A batch needs at least one voucher.", nameof(vouchers));
         }
 
-        var data = new byte[vouchers.Count * BatchItemSize];
+        ArgumentNullException.ThrowIfNull(vouchers[0].Channel, nameof(vouchers));
+        var challengePeriod = vouchers[0].Channel.ChallengePeriodSeconds;
+        var data = new byte[BatchHeaderSize + (vouchers.Count * BatchItemSize)];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(data, challengePeriod);
         for (var i = 0; i < vouchers.Count; i++)
         {
             var (channel, voucher) = vouchers[i];
             ArgumentNullException.ThrowIfNull(channel, nameof(vouchers));
             ArgumentNullException.ThrowIfNull(voucher, nameof(vouchers));
+            if (channel.ChallengePeriodSeconds != challengePeriod)
+            {
+                throw new ArgumentException("The channels of a batch must share one challenge period.", nameof(vouchers));
+            }
+
+            if (channel.Nonce > MaxBatchNonce)
+            {
+                throw new ArgumentException("A batch nonce must fit in 40 bits.", nameof(vouchers));
+            }
+
             var amount = voucher.Voucher.CumulativeAmount;
             if (amount.Sign < 0 || amount.GetByteCount(isUnsigned: true) > 12)
             {
                 throw new ArgumentException("A batch amount must fit in 96 bits.", nameof(vouchers));
             }
 
-            var item = data.AsSpan(i * BatchItemSize, BatchItemSize);
+            var item = data.AsSpan(BatchHeaderSize + (i * BatchItemSize), BatchItemSize);
             channel.Payer.Bytes.CopyTo(item);
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(item[20..], channel.ChallengePeriodSeconds);
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(item[24..], channel.Nonce);
-            var amountBytes = item.Slice(32, 12);
+            for (var j = 0; j < 5; j++)
+            {
+                item[20 + j] = (byte)(channel.Nonce >> (8 * (4 - j)));
+            }
+
+            var amountBytes = item.Slice(25, 12);
             _ = amount.TryWriteBytes(amountBytes[(12 - amount.GetByteCount(isUnsigned: true))..], out _, isUnsigned: true, isBigEndian: true);
-            voucher.Signature.R.CopyTo(item[44..]);
-            voucher.Signature.S.CopyTo(item[76..]);
+            voucher.Signature.R.CopyTo(item[37..]);
+            voucher.Signature.S.CopyTo(item[69..]);
             if (voucher.Signature.RecoveryId == 1)
             {
-                item[76] |= 0x80;
+                item[69] |= 0x80;
             }
         }
 
@@ -413,11 +439,12 @@ public sealed class ChannelContract
         return channelEvent is not null;
     }
 
-    /// <summary>Size in bytes of one item of a <c>BatchRedeemed</c> log: payer | challenge period | nonce | cumulative amount.</summary>
-    public const int BatchRedeemedItemSize = 44;
+    /// <summary>Size in bytes of one item of a <c>BatchRedeemed</c> log: payer | nonce (40 bits) | cumulative amount.</summary>
+    public const int BatchRedeemedItemSize = 37;
 
-    // BatchRedeemed(address indexed payee, address indexed token, bytes items): the ABI encoding of one `bytes`
-    // (offset 32, length, data zero-padded to a word), checked strictly; null when anything is off.
+    // BatchRedeemed(address indexed payee, address indexed token, uint32 challengePeriod, bytes items): a uint32 word,
+    // then the ABI encoding of one `bytes` (offset 64, length, data zero-padded to a word), checked strictly; null when
+    // anything is off.
     private static List<ChannelEvent>? BatchRedeemedItems(LogEntry log)
     {
         var data = log.Data;
@@ -426,28 +453,33 @@ public sealed class ChannelContract
             || log.Topics[2].Length != 32
             || !AddressWord(log.Topics[1], out var payee)
             || !AddressWord(log.Topics[2], out var token)
-            || data.Length < 64
-            || !IsWord(data.AsSpan(0, 32), 32)
-            || !TryWordToInt(data.AsSpan(32, 32), out var length)
+            || data.Length < 96
+            || data.AsSpan(0, 28).ContainsAnyExcept((byte)0)
+            || !IsWord(data.AsSpan(32, 32), 64)
+            || !TryWordToInt(data.AsSpan(64, 32), out var length)
             || length == 0
             || length % BatchRedeemedItemSize != 0
-            || data.Length != 64 + ((length + 31) / 32 * 32)
-            || data.AsSpan(64 + length).ContainsAnyExcept((byte)0))
+            || data.Length != 96 + ((length + 31) / 32 * 32)
+            || data.AsSpan(96 + length).ContainsAnyExcept((byte)0))
         {
             return null;
         }
 
+        var challengePeriod = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(28, 4));
         var events = new List<ChannelEvent>(length / BatchRedeemedItemSize);
+        Span<byte> nonce = stackalloc byte[8];
         for (var i = 0; i < length / BatchRedeemedItemSize; i++)
         {
-            var item = data.AsSpan(64 + (i * BatchRedeemedItemSize), BatchRedeemedItemSize);
+            var item = data.AsSpan(96 + (i * BatchRedeemedItemSize), BatchRedeemedItemSize);
+            nonce.Clear();
+            item[20..25].CopyTo(nonce[3..]);
             var channel = new ChannelParameters(
                 Address.FromBytes(item[..20]),
                 payee,
                 token,
-                System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(item[20..24]),
-                System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(item[24..32]));
-            var amount = new BigInteger(item[32..44], isUnsigned: true, isBigEndian: true);
+                challengePeriod,
+                System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(nonce));
+            var amount = new BigInteger(item[25..37], isUnsigned: true, isBigEndian: true);
             events.Add(new BatchVoucherRedeemedEvent(channel.Id, amount) { Channel = channel, Item = i });
         }
 

@@ -433,8 +433,12 @@ public sealed partial class BatchRedeemedEventDto : IEventDTO
     [Parameter("address", "token", 2, true)]
     public string Token { get; set; } = string.Empty;
 
+    /// <summary>ABI <c>uint32 challengePeriod</c>.</summary>
+    [Parameter("uint32", "challengePeriod", 3, false)]
+    public uint ChallengePeriod { get; set; }
+
     /// <summary>ABI <c>bytes items</c>.</summary>
-    [Parameter("bytes", "items", 3, false)]
+    [Parameter("bytes", "items", 4, false)]
     public byte[] Items { get; set; } = [];
 }
 

@@ -138,7 +138,7 @@ public abstract class ChannelAttackTests<TNode>(TNode node) : IClassFixture<TNod
         // item must not be redeemed either.
         var highS = (CurveOrder / 2) + 1;
         highS.ShouldBeLessThan(BigInteger.One << 255);
-        highS.ToByteArray(isUnsigned: true, isBigEndian: true).CopyTo(batch, ChannelContract.BatchItemSize + 76);
+        highS.ToByteArray(isUnsigned: true, isBigEndian: true).CopyTo(batch, ChannelContract.BatchHeaderSize + ChannelContract.BatchItemSize + 69);
         var ex = await Should.ThrowAsync<ChannelContractRevertException>(() => w.Channels.SendAsync(
             w.Payee, RedeemBatch(w, batch), BigInteger.Zero, CancellationToken.None));
         ex.ErrorName.ShouldBe("ECDSAInvalidSignatureS");
@@ -156,8 +156,8 @@ public abstract class ChannelAttackTests<TNode>(TNode node) : IClassFixture<TNod
         var valid = ChannelContract.EncodeBatch([(c, w.Channels.SignVoucher(w.PayerKey, c.Id, 100_000))]);
         var before = await w.Token.BalanceOfAsync(w.PayeeKey.Address);
 
-        // Empty, one byte short, one byte over, and one and a half items.
-        byte[][] malformed = [[], valid[..^1], [.. valid, 0], [.. valid, .. valid[..54]]];
+        // Empty, the challenge-period header alone, one byte short, one byte over, and one and a half items.
+        byte[][] malformed = [[], valid[..4], valid[..^1], [.. valid, 0], [.. valid, .. valid[4..54]]];
         foreach (var batch in malformed)
         {
             var ex = await Should.ThrowAsync<ChannelContractRevertException>(() => w.Channels.SendAsync(
@@ -167,7 +167,7 @@ public abstract class ChannelAttackTests<TNode>(TNode node) : IClassFixture<TNod
 
         // A well-formed item whose amount was altered no longer matches the payer's signature.
         var tampered = valid.ToArray();
-        tampered[43] ^= 1;
+        tampered[4 + 36] ^= 1;
         await ShouldRevert(() => w.Channels.SendAsync(w.Payee, RedeemBatch(w, tampered), BigInteger.Zero, CancellationToken.None), "InvalidSigner");
 
         (await w.Channels.GetStateAsync(c.Id)).RedeemedByPayee.ShouldBe(BigInteger.Zero);

@@ -251,6 +251,35 @@ public abstract class ChannelV2Tests<TNode>(TNode node) : IClassFixture<TNode>
         (await w.Token.BalanceOfAsync(w.PayeeKey.Address)).ShouldBe(payeeBefore);
     }
 
+    [Fact]
+    public async Task RedeemBatch_ItemOfAnotherChallengePeriod_RevertsInvalidSignerNothingPaid()
+    {
+        // A batch carries one challenge period. The voucher signs the channel id, which hashes the challenge period, so
+        // an item of a channel with another period fails its signature check like any other item of the wrong channel.
+        using var w = await ChannelWorld.CreateAsync(Node);
+        var hour = await w.OpenAsync(10_000);
+        await w.Token.ApproveAsync(w.Payer, w.Channels.Address, 10_000);
+        var day = (await w.Channels.OpenAsync(w.Payer, w.PayerKey.Address, w.PayeeKey.Address, w.Token.Address, 86_400, 10_000)).Channel;
+        var hourItem = ChannelContract.EncodeBatch([(hour, w.Channels.SignVoucher(w.PayerKey, hour.Id, 1_000))]);
+        var dayItem = ChannelContract.EncodeBatch([(day, w.Channels.SignVoucher(w.PayerKey, day.Id, 2_000))]);
+        byte[] mixed = [.. hourItem, .. dayItem[ChannelContract.BatchHeaderSize..]];
+        var payeeBefore = await w.Token.BalanceOfAsync(w.PayeeKey.Address);
+
+        await ShouldRevert(
+            () => w.Channels.SendAsync(w.Payee, new RedeemBatchFunction { Token = w.Token.Address.ToString(), Batch = mixed }, BigInteger.Zero, CancellationToken.None),
+            "InvalidSigner");
+
+        (await w.Token.BalanceOfAsync(w.PayeeKey.Address)).ShouldBe(payeeBefore);
+        (await w.Channels.GetStateAsync(hour.Id)).RedeemedByPayee.ShouldBe(BigInteger.Zero);
+
+        // One batch per challenge period pays both.
+        var first = await w.Channels.RedeemBatchAsync(w.Payee, w.Token.Address, [(hour, w.Channels.SignVoucher(w.PayerKey, hour.Id, 1_000))]);
+        var second = await w.Channels.RedeemBatchAsync(w.Payee, w.Token.Address, [(day, w.Channels.SignVoucher(w.PayerKey, day.Id, 2_000))]);
+        w.Channels.DecodeEvents(second.Logs).OfType<BatchVoucherRedeemedEvent>().ShouldHaveSingleItem().Channel.ShouldBe(day);
+        w.Channels.DecodeEvents(first.Logs).OfType<BatchVoucherRedeemedEvent>().ShouldHaveSingleItem().Channel.ShouldBe(hour);
+        (await w.Token.BalanceOfAsync(w.PayeeKey.Address) - payeeBefore).ShouldBe(new BigInteger(3_000));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(2)]
@@ -299,10 +328,10 @@ public abstract class ChannelV2Tests<TNode>(TNode node) : IClassFixture<TNode>
         // s just above half the order in the second item's vs word.
         var highS = batch.ToArray();
         var half = BigInteger.Parse("7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0", System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
-        (half + 1).ToByteArray(isUnsigned: true, isBigEndian: true).CopyTo(highS, ChannelContract.BatchItemSize + 76);
+        (half + 1).ToByteArray(isUnsigned: true, isBigEndian: true).CopyTo(highS, ChannelContract.BatchHeaderSize + ChannelContract.BatchItemSize + 69);
         // r = 0 recovers nothing.
         var zeroR = batch.ToArray();
-        Array.Clear(zeroR, ChannelContract.BatchItemSize + 44, 32);
+        Array.Clear(zeroR, ChannelContract.BatchHeaderSize + ChannelContract.BatchItemSize + 37, 32);
 
         foreach (var (bytes, error) in new[] { (highS, "ECDSAInvalidSignatureS"), (zeroR, "ECDSAInvalidSignature") })
         {

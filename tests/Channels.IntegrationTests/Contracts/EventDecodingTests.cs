@@ -92,8 +92,8 @@ public sealed class EventDecodingTests
     public void TryDecodeEvents_BatchRedeemed_OneEventPerItemWithItsChannel()
     {
         var first = new ChannelParameters(Payer, Payee, Token, 3_600, 123);
-        var second = new ChannelParameters(Closer, Payee, Token, 86_400, 4_567_890);
-        var log = BatchLog((first, 1_000_000), (second, (BigInteger.One << 96) - 1));
+        var second = new ChannelParameters(Closer, Payee, Token, 3_600, ChannelContract.MaxBatchNonce);
+        var log = BatchLog(3_600, (first, 1_000_000), (second, (BigInteger.One << 96) - 1));
 
         ChannelContract.TryDecodeEvents(log, out var events).ShouldBeTrue();
         var items = events.Select(e => e.ShouldBeOfType<BatchVoucherRedeemedEvent>()).ToList();
@@ -106,14 +106,14 @@ public sealed class EventDecodingTests
         // Two events in one log: the single-event decoder refuses it rather than drop one.
         ChannelContract.TryDecodeEvent(log, out var single).ShouldBeFalse();
         single.ShouldBeNull();
-        ChannelContract.TryDecodeEvent(BatchLog((first, 5)), out single).ShouldBeTrue();
+        ChannelContract.TryDecodeEvent(BatchLog(3_600, (first, 5)), out single).ShouldBeTrue();
         single.ShouldBeOfType<BatchVoucherRedeemedEvent>().CumulativeAmount.ShouldBe(new BigInteger(5));
     }
 
     [Fact]
     public void TryDecodeEvents_BatchRedeemedWrongShapes_FalseWithoutThrowing()
     {
-        var good = BatchLog((new ChannelParameters(Payer, Payee, Token, 3_600, 1), 10));
+        var good = BatchLog(3_600, (new ChannelParameters(Payer, Payee, Token, 3_600, 1), 10));
         byte[] Patched(int index, byte value)
         {
             var data = good.Data.ToArray();
@@ -127,10 +127,11 @@ public sealed class EventDecodingTests
             good with { Topics = [good.Topics[0], [1, .. new byte[31]], good.Topics[2]] },   // payee word not an address
             good with { Data = good.Data[..^32] },                                           // padding missing
             good with { Data = [.. good.Data, .. new byte[32]] },                            // a word too many
-            good with { Data = Patched(31, 0x40) },                                          // offset not 32
-            good with { Data = Patched(63, 45) },                                            // length not a multiple of 44
-            good with { Data = Patched(63, 0) },                                             // no item
-            good with { Data = Patched(64 + 44, 1) },                                        // dirty padding
+            good with { Data = Patched(27, 1) },                                             // challenge period above 32 bits
+            good with { Data = Patched(63, 0x20) },                                          // offset not 64
+            good with { Data = Patched(95, 38) },                                            // length not a multiple of 37
+            good with { Data = Patched(95, 0) },                                             // no item
+            good with { Data = Patched(96 + 37, 1) },                                        // dirty padding
             good with { Data = [] },
         ];
         foreach (var log in bad)
@@ -148,11 +149,12 @@ public sealed class EventDecodingTests
         {
             var random = new Random(seed);
             var data = Bytes(random, random.Next(300));
-            if (data.Length >= 64 && random.Next(2) == 0)
+            if (data.Length >= 96 && random.Next(2) == 0)
             {
-                Array.Clear(data, 0, 64);
-                data[31] = 32;
-                data[63] = (byte)random.Next(256);
+                Array.Clear(data, 0, 96);
+                data[31] = (byte)random.Next(256);
+                data[63] = 64;
+                data[95] = (byte)random.Next(256);
             }
 
             var log = new LogEntry { Address = Contract, Topics = [topic, Word(Payee), random.Next(3) == 0 ? Bytes(random, 32) : Word(Token)], Data = data };
@@ -162,14 +164,13 @@ public sealed class EventDecodingTests
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(20_000), property);
     }
 
-    private static LogEntry BatchLog(params (ChannelParameters Channel, BigInteger Amount)[] items)
+    private static LogEntry BatchLog(uint challengePeriod, params (ChannelParameters Channel, BigInteger Amount)[] items)
     {
         var packed = new List<byte>();
         foreach (var (c, amount) in items)
         {
             packed.AddRange(c.Payer.Bytes.ToArray());
-            packed.AddRange(BitConverter.GetBytes(c.ChallengePeriodSeconds).Reverse());
-            packed.AddRange(BitConverter.GetBytes(c.Nonce).Reverse());
+            packed.AddRange(BitConverter.GetBytes(c.Nonce).Reverse().Skip(3));
             var a = amount.ToByteArray(isUnsigned: true, isBigEndian: true);
             packed.AddRange(new byte[12 - a.Length]);
             packed.AddRange(a);
@@ -180,7 +181,7 @@ public sealed class EventDecodingTests
         {
             Address = Contract,
             Topics = [abi.Sha3Signature.HexToByteArray(), Word(Payee), Word(Token)],
-            Data = new ParametersEncoder().EncodeParameters(abi.InputParameters.Where(p => !p.Indexed).ToArray(), packed.ToArray()),
+            Data = new ParametersEncoder().EncodeParameters(abi.InputParameters.Where(p => !p.Indexed).ToArray(), challengePeriod, packed.ToArray()),
             BlockNumber = 7,
             LogIndex = 2,
         };

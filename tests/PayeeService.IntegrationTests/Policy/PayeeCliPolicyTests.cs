@@ -135,11 +135,11 @@ public sealed class PayeeCliPolicyTests(PayeeWorldFixture fixture, ITestOutputHe
     [Fact]
     public async Task RedeemBatch_BudgetBelowOneItem_UsageExit2NamingTheFlag()
     {
-        var (code, stdout, stderr) = await RunRawAsync(["channel", "redeem-batch", "--key-file", PayeeKeyFile, "--db", _harness.DatabasePath, .. Common, "--gas-budget", "51799"]);
+        var (code, stdout, stderr) = await RunRawAsync(["channel", "redeem-batch", "--key-file", PayeeKeyFile, "--db", _harness.DatabasePath, .. Common, "--gas-budget", "51899"]);
 
         code.ShouldBe(2);
         stdout.ShouldBeEmpty();
-        stderr.Trim().ShouldBe("error: --gas-budget (51799) must be at least BatchBaseGas + BatchItemGas (51800): no batch of one item would fit.");
+        stderr.Trim().ShouldBe("error: --gas-budget (51899) must be at least BatchBaseGas + BatchItemGas (51900): no batch of one item would fit.");
     }
 
     private async Task<JsonElement?> RunAsync(string[] args, int expectedExit)

@@ -5,8 +5,9 @@ namespace Settlement.Channels.Payee.Policy;
 /// <summary>
 /// Chooses the channels of a merchant's <c>redeemBatch</c> transactions (pure, no I/O): closing channels first by close
 /// deadline, then open channels by urgency (smallest share of the deposit left, then the most value not yet redeemed),
-/// ties by token and channel id; one batch per token holding as many of its most urgent channels as fit the gas budget.
-/// Channels with nothing new to redeem are never included.
+/// ties by token and channel id; one batch per token and challenge period (a batch carries one challenge period,
+/// docs/protocol.md "Batch encoding") holding as many of its most urgent channels as fit the gas budget. Channels with
+/// nothing new to redeem are never included.
 /// </summary>
 public static class BatchSelector
 {
@@ -18,7 +19,7 @@ public static class BatchSelector
     public static long EstimateGas(int items, long baseGas, long itemGas) => baseGas + (items * itemGas);
 
     /// <summary>
-    /// Orders <paramref name="candidates"/> by urgency and packs them into one batch per token within
+    /// Orders <paramref name="candidates"/> by urgency and packs them into one batch per token and challenge period within
     /// <paramref name="gasBudget"/>; returns the batches (in the order of their most urgent item) and what did not fit.
     /// </summary>
     public static (IReadOnlyList<BatchRedeemAction> Batches, IReadOnlyList<BatchItem> Deferred) Select(
@@ -27,12 +28,13 @@ public static class BatchSelector
         ArgumentNullException.ThrowIfNull(candidates);
         var ordered = Order(candidates.Where(c => c.Channel.Unredeemed.Sign > 0));
         var max = MaxItems(gasBudget, baseGas, itemGas);
-        var byToken = new Dictionary<Ethereum.Addresses.Address, List<BatchItem>>();
-        var tokens = new List<Ethereum.Addresses.Address>();
+        var byToken = new Dictionary<(Ethereum.Addresses.Address Token, uint ChallengePeriod), List<BatchItem>>();
+        var tokens = new List<(Ethereum.Addresses.Address Token, uint ChallengePeriod)>();
         var deferred = new List<BatchItem>();
         foreach (var item in ordered)
         {
-            var token = item.Channel.View.Parameters.Token;
+            var parameters = item.Channel.View.Parameters;
+            var token = (parameters.Token, parameters.ChallengePeriodSeconds);
             if (!byToken.TryGetValue(token, out var list))
             {
                 list = [];

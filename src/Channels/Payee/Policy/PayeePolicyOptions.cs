@@ -14,11 +14,11 @@ public sealed class PayeePolicyOptions : IValidatableObject
     /// <summary>The configuration section.</summary>
     public const string Section = "Payee:Policy";
 
-    /// <summary>Gas of a one-item <c>redeemBatch</c> minus one item (docs/gas.md, contract v2: 51,707 − 10,793, rounded up).</summary>
-    public const long DefaultBatchBaseGas = 41_000;
+    /// <summary>Gas of a one-item <c>redeemBatch</c> minus one item (docs/gas.md, contract v2: 51,774 − 10,474, rounded up).</summary>
+    public const long DefaultBatchBaseGas = 41_400;
 
-    /// <summary>Gas per batch item (docs/gas.md, contract v2: 10,793 per extra channel, rounded up).</summary>
-    public const long DefaultBatchItemGas = 10_800;
+    /// <summary>Gas per batch item (docs/gas.md, contract v2: 10,474 per extra channel, rounded up).</summary>
+    public const long DefaultBatchItemGas = 10_500;
 
     /// <summary>Run the policy on a schedule in the payee service (off by default).</summary>
     public bool Enabled { get; set; }

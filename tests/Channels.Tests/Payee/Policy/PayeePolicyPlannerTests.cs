@@ -27,9 +27,9 @@ public sealed class PayeePolicyPlannerTests
 
     private PolicyChannel Channel(
         ulong nonce, BigInteger deposit, BigInteger redeemed, BigInteger? newest, ulong closeDeadline = 0, TimeSpan? receivedAgo = null,
-        Address? token = null, bool settled = false)
+        Address? token = null, bool settled = false, uint challengePeriod = 3600)
     {
-        var parameters = new ChannelParameters(Payer, PayeeAddress, token ?? TokenA, 3600, nonce);
+        var parameters = new ChannelParameters(Payer, PayeeAddress, token ?? TokenA, challengePeriod, nonce);
         var key = new ChannelKey(31337, Address.Parse("0x5fbdb2315678afecb367f032d93f642f64180aa3"), parameters.Id);
         var view = new PayeeChannelView(key, parameters, deposit, redeemed, 0, 0, closeDeadline, settled);
         var voucher = newest is { } amount
@@ -349,6 +349,22 @@ public sealed class PayeePolicyPlannerTests
     }
 
     [Fact]
+    public void Plan_TwoChallengePeriodsOneToken_OneBatchPerChallengePeriod()
+    {
+        // A batch sends one challenge period for all its items (docs/protocol.md, "Batch encoding").
+        var hour1 = Channel(1, 10_000, 0, 9_500);
+        var day = Channel(2, 10_000, 0, 9_900, challengePeriod: 86_400);
+        var hour2 = Channel(3, 10_000, 0, 9_800);
+
+        var plan = Plan(Quiet(o => o.ExhaustedBelowBasisPoints = 1_000), hour1, day, hour2);
+
+        plan.Actions.Count.ShouldBe(2);
+        plan.Actions[0].ShouldBeOfType<BatchRedeemAction>().Items.Select(i => i.Channel).ShouldBe([day]);
+        plan.Actions[1].ShouldBeOfType<BatchRedeemAction>().Items.Select(i => i.Channel).ShouldBe([hour2, hour1]);
+        plan.Actions.ShouldAllBe(a => a.Token == TokenA);
+    }
+
+    [Fact]
     public void PlanBatch_EverythingWithSomethingNew_TokenFilterAndBudgetOverride()
     {
         var open = Channel(1, 10_000, 0, 10, token: TokenA);
@@ -393,7 +409,7 @@ public sealed class PayeePolicyPlannerTests
         { o => o.ExhaustedBelowBasisPoints = 10_001, "The field ExhaustedBelowBasisPoints must be between 0 and 10000." },
         {
             o => o.BatchGasBudget = PayeePolicyOptions.DefaultBatchBaseGas + PayeePolicyOptions.DefaultBatchItemGas - 1,
-            "Payee:Policy:BatchGasBudget (51799) must be at least BatchBaseGas + BatchItemGas (51800): no batch of one item would fit."
+            "Payee:Policy:BatchGasBudget (51899) must be at least BatchBaseGas + BatchItemGas (51900): no batch of one item would fit."
         },
     };
 
@@ -416,7 +432,7 @@ public sealed class PayeePolicyPlannerTests
 
         Should.NotThrow(() => new PayeePolicyPlanner(options));
         options.Enabled.ShouldBeFalse();
-        options.BatchBaseGas.ShouldBe(41_000);
-        options.BatchItemGas.ShouldBe(10_800);
+        options.BatchBaseGas.ShouldBe(41_400);
+        options.BatchItemGas.ShouldBe(10_500);
     }
 }
