@@ -22,7 +22,7 @@ namespace Settlement.Channels.Storage.PostgreSql;
 public sealed partial class PostgreSqlVoucherStore : IVoucherStore
 {
     /// <summary>The newest schema version this build applies (rows of <c>payee_schema_migrations</c>).</summary>
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
 
     // Index i creates version i + 1. Each runs in one transaction together with the insert of its version row, so two
     // instances migrating at once apply it exactly once. Never edit a released step; append a new one.
@@ -80,6 +80,15 @@ public sealed partial class PostgreSqlVoucherStore : IVoucherStore
             payee_to_payer BYTEA NOT NULL CHECK (octet_length(payee_to_payer) = 32),
             deadline BIGINT NOT NULL CHECK (deadline > 0),
             signature BYTEA NOT NULL CHECK (octet_length(signature) = 65),
+            PRIMARY KEY (chain_id, contract, channel_id)
+        );
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS payee_close_requests (
+            chain_id BIGINT NOT NULL,
+            contract BYTEA NOT NULL CHECK (octet_length(contract) = 20),
+            channel_id BYTEA NOT NULL CHECK (octet_length(channel_id) = 32),
+            requested_at TIMESTAMPTZ NOT NULL,
             PRIMARY KEY (chain_id, contract, channel_id)
         );
         """,
@@ -296,6 +305,38 @@ public sealed partial class PostgreSqlVoucherStore : IVoucherStore
         {
             list.Add(StoredRows.Agreement(
                 reader.GetValue(0), reader.GetValue(1), reader.GetValue(2), reader.GetValue(3), reader.GetValue(4), reader.GetValue(5), reader.GetValue(6)));
+        }
+
+        return list;
+    }
+
+    /// <inheritdoc />
+    public async Task SaveCloseRequestAsync(CloseRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _dataSource.CreateCommand("""
+            INSERT INTO payee_close_requests (chain_id, contract, channel_id, requested_at) VALUES (@chain, @contract, @channel, @requested)
+            ON CONFLICT (chain_id, contract, channel_id) DO UPDATE SET requested_at = excluded.requested_at
+            """);
+        AddKeyParameters(command.Parameters)(request.Key);
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("requested", NpgsqlDbType.TimestampTz) { TypedValue = request.RequestedAt.ToUniversalTime() });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<CloseRequest>> ListCloseRequestsAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _dataSource.CreateCommand(
+            "SELECT chain_id, contract, channel_id, requested_at FROM payee_close_requests ORDER BY chain_id, contract, channel_id");
+        var list = new List<CloseRequest>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(StoredRows.Request(reader.GetValue(0), reader.GetValue(1), reader.GetValue(2), DecodeTime(reader.GetValue(3))));
         }
 
         return list;

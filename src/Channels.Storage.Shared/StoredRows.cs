@@ -17,6 +17,14 @@ internal static class StoredRows
     public const string ChannelTable = "channel";
     public const string FlagTable = "velocity flag";
     public const string AgreementTable = "close agreement";
+    public const string RequestTable = "close request";
+
+    /// <summary>Columns: chain_id, contract, channel_id, requested_at (decoded by the store).</summary>
+    public static CloseRequest Request(object? chainId, object? contract, object? channelId, DateTimeOffset? requestedAt)
+    {
+        var key = Key(RequestTable, chainId, contract, channelId);
+        return requestedAt is { } at ? new CloseRequest(key, at) : throw StorageCodec.Corrupt(RequestTable, key, "the request time is missing or invalid.");
+    }
 
     /// <summary>Columns: chain_id, contract, channel_id, payer_to_payee, payee_to_payer, deadline, signature.</summary>
     public static CloseAgreement Agreement(

@@ -20,7 +20,7 @@ namespace Settlement.Channels.Storage.Sqlite;
 public sealed partial class SqliteVoucherStore : IVoucherStore
 {
     /// <summary>The schema version this build writes (<c>PRAGMA user_version</c>).</summary>
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
 
     // Index i upgrades the schema from version i to i + 1. Never edit a released step; append a new one.
     private static readonly string[] Migrations =
@@ -81,6 +81,15 @@ public sealed partial class SqliteVoucherStore : IVoucherStore
             payee_to_payer BLOB NOT NULL CHECK (length(payee_to_payer) = 32),
             deadline INTEGER NOT NULL CHECK (deadline > 0),
             signature BLOB NOT NULL CHECK (length(signature) = 65),
+            PRIMARY KEY (chain_id, contract, channel_id)
+        ) WITHOUT ROWID;
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS payee_close_requests (
+            chain_id INTEGER NOT NULL,
+            contract BLOB NOT NULL CHECK (length(contract) = 20),
+            channel_id BLOB NOT NULL CHECK (length(channel_id) = 32),
+            requested_at TEXT NOT NULL,
             PRIMARY KEY (chain_id, contract, channel_id)
         ) WITHOUT ROWID;
         """,
@@ -337,6 +346,39 @@ public sealed partial class SqliteVoucherStore : IVoucherStore
         {
             list.Add(StoredRows.Agreement(
                 reader.GetValue(0), reader.GetValue(1), reader.GetValue(2), reader.GetValue(3), reader.GetValue(4), reader.GetValue(5), reader.GetValue(6)));
+        }
+
+        return list;
+    }
+
+    /// <inheritdoc />
+    public async Task SaveCloseRequestAsync(CloseRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        cancellationToken.ThrowIfCancellationRequested();
+        await using var connection = await OpenMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO payee_close_requests (chain_id, contract, channel_id, requested_at) VALUES ($chain, $contract, $channel, $requested)
+            ON CONFLICT (chain_id, contract, channel_id) DO UPDATE SET requested_at = excluded.requested_at
+            """;
+        AddKeyParameters(command)(request.Key);
+        command.Parameters.AddWithValue("$requested", FormatTime(request.RequestedAt));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<CloseRequest>> ListCloseRequestsAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await using var connection = await OpenMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT chain_id, contract, channel_id, requested_at FROM payee_close_requests ORDER BY chain_id, contract, channel_id";
+        var list = new List<CloseRequest>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(StoredRows.Request(reader.GetValue(0), reader.GetValue(1), reader.GetValue(2), ParseTime(reader.GetValue(3))));
         }
 
         return list;

@@ -34,4 +34,9 @@ internal sealed class DiscardingVoucherStore : IVoucherStore
 
     public Task<IReadOnlyList<CloseAgreement>> ListCloseAgreementsAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<CloseAgreement>>([]);
+
+    public Task SaveCloseRequestAsync(CloseRequest request, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public Task<IReadOnlyList<CloseRequest>> ListCloseRequestsAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<CloseRequest>>([]);
 }

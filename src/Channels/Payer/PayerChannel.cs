@@ -630,6 +630,26 @@ public sealed class PayerChannel
         return await CloseAsync(agreed.PayeeSignature, agreed.State.Deadline, sender, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Answers the payee's cooperative idle-close request (docs/payer.md, "When the payee asks to close"): if the payee
+    /// service asks to close this channel, closes with its agreement as <see cref="CloseWithPayeeAsync"/> does; otherwise
+    /// nothing is sent and the result is <see cref="CloseResult.NotRequested"/>. A payer that never answers is closed by
+    /// the payee unilaterally after the payee's grace period (its newest voucher redeemed, the rest back after the
+    /// challenge period).
+    /// </summary>
+    public async Task<CloseOutcome> CloseIfPayeeRequestsAsync(
+        PayeeCloseAgreementClient payee, IContractTransactor? sender = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(payee);
+        if (await payee.GetCloseRequestAsync(Key, cancellationToken).ConfigureAwait(false) is null)
+        {
+            var (toPayee, toPayer) = Totals();
+            return new CloseOutcome(CloseResult.NotRequested, toPayee, toPayer, 0);
+        }
+
+        return await CloseWithPayeeAsync(payee, sender, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Settles a closing channel once the chain's time is past its deadline; before that nothing is sent.</summary>
     public async Task<CloseOutcome> SettleAsync(IContractTransactor? sender = null, CancellationToken cancellationToken = default)
     {

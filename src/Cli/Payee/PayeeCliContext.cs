@@ -32,10 +32,10 @@ internal sealed class PayeeCliContext : IAsyncDisposable
         Contract = contract;
         Chain = new ChainChannelViewSource(contract, rpc, rpc.ChainId, confirmations: 0);
         var sender = new TransactionSender(rpc, new NonceManager(rpc), new TransactionSenderOptions { ReceiptPollInterval = TimeSpan.FromMilliseconds(50) });
-        Executor = new PolicyActionExecutor(contract, new SignedTransactor(sender, key));
-        if (services is not null)
+        var store = services?.GetRequiredService<IVoucherStore>();
+        Executor = new PolicyActionExecutor(contract, new SignedTransactor(sender, key), store: store);
+        if (store is not null)
         {
-            var store = services.GetRequiredService<IVoucherStore>();
             Reader = new PolicySnapshotReader(store, Chain, contract, rpc);
             Runner = new PayeePolicyRunner(Reader, Executor, Options.Create(policy));
         }

@@ -41,6 +41,7 @@ internal static class PayeeHttpEndpoints
         app.MapGet("/v1/channels/{chainId}/{contract}/{channelId}", StatusAsync);
         app.MapGet("/v1/channels/{chainId}/{contract}/{channelId}/receipt", Receipt);
         app.MapPost("/v1/channels/{chainId}/{contract}/{channelId}/close-agreement", CloseAgreementAsync);
+        app.MapGet("/v1/channels/{chainId}/{contract}/{channelId}/close-request", CloseRequestAsync);
         app.MapGet("/v1/flags", FlagsAsync);
     }
 
@@ -146,6 +147,31 @@ internal static class PayeeHttpEndpoints
         }
 
         return Results.Json(channels);
+    }
+
+    // The payee's live request that the payer close this channel cooperatively (docs/payee.md, "Cooperative idle
+    // close"): stored by the policy, withdrawn by any voucher received after it.
+    private static async Task<IResult> CloseRequestAsync(string chainId, string contract, string channelId, IVoucherStore store, CancellationToken cancellationToken)
+    {
+        if (!TryKey(chainId, contract, channelId, out var key, out var problem))
+        {
+            return problem!;
+        }
+
+        var request = (await store.ListCloseRequestsAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(r => r.Key == key);
+        var newest = request is null ? null : await store.GetNewestAsync(key, cancellationToken).ConfigureAwait(false);
+        if (request is null || (newest is not null && newest.ReceivedAt > request.RequestedAt))
+        {
+            return Results.Problem(title: "No close request", detail: $"The payee does not ask to close {key}.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        return Results.Json(new
+        {
+            chainId = key.ChainId.ToString(CultureInfo.InvariantCulture),
+            contract = key.Contract.ToString(),
+            channelId = key.ChannelId.ToString(),
+            requestedAt = request.RequestedAt,
+        });
     }
 
     private static IResult Receipt(string chainId, string contract, string channelId, PayeeEngine engine)

@@ -15,6 +15,7 @@ internal sealed class InMemoryVoucherStore : IVoucherStore
     private readonly Dictionary<ChannelKey, StoredChannel> _channels = [];
     private readonly List<VelocityFlag> _flags = [];
     private readonly Dictionary<ChannelKey, CloseAgreement> _agreements = [];
+    private readonly Dictionary<ChannelKey, CloseRequest> _requests = [];
 
     public Exception? FailNextAgreement { get; set; }
 
@@ -50,6 +51,24 @@ internal sealed class InMemoryVoucherStore : IVoucherStore
         lock (_agreements)
         {
             return Task.FromResult<IReadOnlyList<CloseAgreement>>(_agreements.Values.ToList());
+        }
+    }
+
+    public Task SaveCloseRequestAsync(CloseRequest request, CancellationToken cancellationToken = default)
+    {
+        lock (_requests)
+        {
+            _requests[request.Key] = request;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<CloseRequest>> ListCloseRequestsAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_requests)
+        {
+            return Task.FromResult<IReadOnlyList<CloseRequest>>(_requests.Values.ToList());
         }
     }
 

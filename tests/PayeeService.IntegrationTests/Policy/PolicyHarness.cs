@@ -41,10 +41,13 @@ internal sealed class PolicyHarness(PayeeWorldFixture fixture) : IAsyncDisposabl
         results.ShouldHaveSingleItem().Applied.ShouldBeTrue();
     }
 
-    /// <summary>Rules off except what <paramref name="configure"/> turns on.</summary>
+    /// <summary>
+    /// Rules off except what <paramref name="configure"/> turns on; idle closes (when turned on) unilateral at once, the
+    /// cooperative request first is tested in <see cref="CooperativeIdleCloseTests"/>.
+    /// </summary>
     public static PayeePolicyOptions Quiet(Action<PayeePolicyOptions>? configure = null)
     {
-        var options = new PayeePolicyOptions { ExhaustedBelowBasisPoints = 0, IdleCloseAfter = null };
+        var options = new PayeePolicyOptions { ExhaustedBelowBasisPoints = 0, IdleCloseAfter = null, IdleCloseGrace = null };
         configure?.Invoke(options);
         return options;
     }

@@ -46,6 +46,7 @@ public sealed class PayeePolicyMetrics : IDisposable
         RedeemAction => "redeem",
         BatchRedeemAction => "redeemBatch",
         CloseIdleAction => "closeIdle",
+        RequestCloseAction => "requestClose",
         SettleAction => "settle",
         _ => "unknown",
     };

@@ -51,6 +51,13 @@ public sealed class PayeePolicyOptions : IValidatableObject
     /// </summary>
     public TimeSpan? IdleCloseAfter { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// How long the payer has to close an idle channel cooperatively once the payee asked (a stored close request the
+    /// payer sees on the payee service): after it the payee closes unilaterally. Null: no request, the payee closes
+    /// unilaterally as soon as the channel is idle.
+    /// </summary>
+    public TimeSpan? IdleCloseGrace { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>Settle closing channels whose deadline has passed.</summary>
     public bool SettleAfterDeadline { get; set; } = true;
 
@@ -86,6 +93,7 @@ public sealed class PayeePolicyOptions : IValidatableObject
         target.ExhaustedBelowAmount = ExhaustedBelowAmount;
         target.UnredeemedAbove = UnredeemedAbove;
         target.IdleCloseAfter = IdleCloseAfter;
+        target.IdleCloseGrace = IdleCloseGrace;
         target.SettleAfterDeadline = SettleAfterDeadline;
         target.UseBatch = UseBatch;
         target.BatchGasBudget = BatchGasBudget;
@@ -109,6 +117,11 @@ public sealed class PayeePolicyOptions : IValidatableObject
         if (IdleCloseAfter is { } idle && idle <= TimeSpan.Zero)
         {
             yield return new ValidationResult($"Payee:Policy:IdleCloseAfter must be positive (or unset to turn idle closes off); got '{idle}'.", [nameof(IdleCloseAfter)]);
+        }
+
+        if (IdleCloseGrace is { } grace && grace <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult($"Payee:Policy:IdleCloseGrace must be positive (or unset to close idle channels unilaterally at once); got '{grace}'.", [nameof(IdleCloseGrace)]);
         }
 
         foreach (var (name, text) in new[] { (nameof(ExhaustedBelowAmount), ExhaustedBelowAmount), (nameof(UnredeemedAbove), UnredeemedAbove) })

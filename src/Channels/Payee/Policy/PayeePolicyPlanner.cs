@@ -9,7 +9,10 @@ namespace Settlement.Channels.Payee.Policy;
 /// <item>closing, deadline passed: settle (<see cref="PayeePolicyOptions.SettleAfterDeadline"/>);</item>
 /// <item>closing, a newer voucher held, deadline within <see cref="PayeePolicyOptions.DisputeMargin"/>: redeem it alone
 /// at once (the dispute); further away: redeem it in the batch, closing channels first;</item>
-/// <item>open, no voucher for <see cref="PayeePolicyOptions.IdleCloseAfter"/>: close with the newest voucher;</item>
+/// <item>open, no voucher for <see cref="PayeePolicyOptions.IdleCloseAfter"/>: ask the payer to close cooperatively
+/// (<see cref="RequestCloseAction"/>); still open <see cref="PayeePolicyOptions.IdleCloseGrace"/> after that request
+/// (no voucher since): close unilaterally with the newest voucher (<see cref="CloseIdleAction"/>; at once when the grace
+/// is unset);</item>
 /// <item>open, remaining credit below the share or amount, or unredeemed value above the threshold: redeem (batched per
 /// token within the gas budget, or one <c>redeem</c> each).</item>
 /// </list>
@@ -53,6 +56,7 @@ public sealed class PayeePolicyPlanner
         var disputes = new List<PolicyChannel>();
         var settles = new List<PolicyChannel>();
         var closes = new List<PolicyChannel>();
+        var requests = new List<PolicyChannel>();
         var redeems = new List<BatchItem>();
         var seen = new HashSet<ChannelKey>();
         foreach (var channel in snapshot.Channels)
@@ -89,7 +93,23 @@ public sealed class PayeePolicyPlanner
 
             if (_options.IdleCloseAfter is { } idle && channel.Newest is { } newest && snapshot.Now - newest.ReceivedAt >= idle)
             {
-                closes.Add(channel);
+                if (_options.IdleCloseGrace is not { } grace)
+                {
+                    closes.Add(channel);
+                }
+                else if (snapshot.CloseRequests.TryGetValue(view.Key, out var request) && request.RequestedAt >= newest.ReceivedAt)
+                {
+                    // Asked, and no voucher since: wait for the payer's cooperative close until the grace is over.
+                    if (snapshot.Now - request.RequestedAt >= grace)
+                    {
+                        closes.Add(channel);
+                    }
+                }
+                else
+                {
+                    requests.Add(channel);
+                }
+
                 continue;
             }
 
@@ -106,6 +126,8 @@ public sealed class PayeePolicyPlanner
             .Select(c => new SettleAction(c)));
         actions.AddRange(closes.OrderBy(c => c.Newest!.ReceivedAt).ThenBy(c => c.View.Key.ChannelId.ToString(), StringComparer.Ordinal)
             .Select(c => new CloseIdleAction(c)));
+        actions.AddRange(requests.OrderBy(c => c.Newest!.ReceivedAt).ThenBy(c => c.View.Key.ChannelId.ToString(), StringComparer.Ordinal)
+            .Select(c => new RequestCloseAction(c)));
         IReadOnlyList<BatchItem> deferred = [];
         if (_options.UseBatch)
         {

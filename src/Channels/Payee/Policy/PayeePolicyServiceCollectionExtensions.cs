@@ -40,7 +40,12 @@ public static class PayeePolicyServiceCollectionExtensions
             sp.GetRequiredService<EthereumRpcClient>(),
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new PolicyActionExecutor(
-            sp.GetRequiredService<ChannelContract>(), payee(sp), sp.GetService<ILogger<PolicyActionExecutor>>(), sp.GetRequiredService<PayeePolicyMetrics>()));
+            sp.GetRequiredService<ChannelContract>(),
+            payee(sp),
+            sp.GetService<ILogger<PolicyActionExecutor>>(),
+            sp.GetRequiredService<PayeePolicyMetrics>(),
+            sp.GetRequiredService<IVoucherStore>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new PayeePolicyRunner(
             sp.GetRequiredService<PolicySnapshotReader>(),
             sp.GetRequiredService<PolicyActionExecutor>(),

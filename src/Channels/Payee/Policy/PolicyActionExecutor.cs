@@ -21,9 +21,16 @@ public sealed partial class PolicyActionExecutor
     private readonly IContractTransactor _payee;
     private readonly PayeePolicyMetrics? _metrics;
     private readonly ILogger _logger;
+    private readonly IVoucherStore? _store;
+    private readonly TimeProvider _time;
 
-    /// <summary>Creates an executor sending as <paramref name="payee"/>.</summary>
-    public PolicyActionExecutor(ChannelContract contract, IContractTransactor payee, ILogger<PolicyActionExecutor>? logger = null, PayeePolicyMetrics? metrics = null)
+    /// <summary>
+    /// Creates an executor sending as <paramref name="payee"/>; <paramref name="store"/> keeps the close requests
+    /// (<see cref="RequestCloseAction"/> fails without one), stamped by <paramref name="time"/>.
+    /// </summary>
+    public PolicyActionExecutor(
+        ChannelContract contract, IContractTransactor payee, ILogger<PolicyActionExecutor>? logger = null, PayeePolicyMetrics? metrics = null,
+        IVoucherStore? store = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(contract);
         ArgumentNullException.ThrowIfNull(payee);
@@ -31,6 +38,8 @@ public sealed partial class PolicyActionExecutor
         _payee = payee;
         _metrics = metrics;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _store = store;
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>The payee's address (the sender of every transaction).</summary>
@@ -59,6 +68,7 @@ public sealed partial class PolicyActionExecutor
         RedeemAction redeem => RedeemAsync(redeem, cancellationToken),
         BatchRedeemAction batch => BatchAsync(batch, cancellationToken),
         CloseIdleAction close => CloseAsync(close, cancellationToken),
+        RequestCloseAction request => RequestCloseAsync(request, cancellationToken),
         SettleAction settle => SettleAsync(settle, cancellationToken),
         null => throw new ArgumentNullException(nameof(action)),
         _ => throw new ArgumentException($"Unknown policy action {action.GetType().Name}.", nameof(action)),
@@ -144,6 +154,18 @@ public sealed partial class PolicyActionExecutor
             _ => "closing",
             alreadyDone: ["ChannelClosingAlready", "ChannelNotFound"],
             notYet: []).ConfigureAwait(false);
+    }
+
+    private async Task<PolicyActionResult> RequestCloseAsync(RequestCloseAction action, CancellationToken ct)
+    {
+        if (_store is null)
+        {
+            return new PolicyActionResult(action, PolicyOutcome.Failed, "no store for close requests", [], 0);
+        }
+
+        var request = new CloseRequest(action.Channel.View.Key, _time.GetUtcNow());
+        await _store.SaveCloseRequestAsync(request, ct).ConfigureAwait(false);
+        return new PolicyActionResult(action, PolicyOutcome.Done, $"cooperative close requested at {request.RequestedAt:O}", [], 0);
     }
 
     private Task<PolicyActionResult> SettleAsync(SettleAction action, CancellationToken ct) =>

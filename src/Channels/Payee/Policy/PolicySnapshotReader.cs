@@ -58,7 +58,8 @@ public sealed class PolicySnapshotReader
             }
         }
 
-        return new PolicySnapshot(channels, _time.GetUtcNow(), block.Timestamp);
+        var requests = (await _store.ListCloseRequestsAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(r => r.Key);
+        return new PolicySnapshot(channels, _time.GetUtcNow(), block.Timestamp) { CloseRequests = requests };
     }
 
     /// <summary>One channel's entry (its newest stored voucher may be null), or null if it was never opened or was settled.</summary>

@@ -44,6 +44,14 @@ public interface IVoucherStore
     /// <summary>The newest close agreement of every channel (live or expired).</summary>
     Task<IReadOnlyList<CloseAgreement>> ListCloseAgreementsAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Saves the payee's request that the payer close a channel cooperatively, replacing the channel's earlier one.
+    /// </summary>
+    Task SaveCloseRequestAsync(CloseRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Every channel's close request (at most one per channel).</summary>
+    Task<IReadOnlyList<CloseRequest>> ListCloseRequestsAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Appends a velocity flag (append-only).</summary>
     Task AppendFlagAsync(VelocityFlag flag, CancellationToken cancellationToken = default);
 

@@ -23,4 +23,7 @@ public enum CloseResult
 
     /// <summary>The payee signed no close agreement (its reason is in <see cref="PayeeRefusedClose"/>): nothing was sent.</summary>
     PayeeRefused = 6,
+
+    /// <summary>The payee does not ask to close this channel (<see cref="PayerChannel.CloseIfPayeeRequestsAsync"/>): nothing was sent.</summary>
+    NotRequested = 7,
 }

@@ -59,6 +59,37 @@ public sealed class PayeeCloseAgreementClient
         }
     }
 
+    /// <summary>
+    /// Whether the payee asks to close <paramref name="key"/> cooperatively (<c>GET …/close-request</c>, docs/payee.md
+    /// "Cooperative idle close"): the time of its live request, or null when there is none or the answer is not a
+    /// well-formed request for this channel. Answer it with <see cref="PayerChannel.CloseWithPayeeAsync"/>.
+    /// </summary>
+    public async Task<DateTimeOffset?> GetCloseRequestAsync(ChannelKey key, CancellationToken cancellationToken = default)
+    {
+        var path = string.Create(CultureInfo.InvariantCulture, $"v1/channels/{key.ChainId}/{key.Contract}/{key.ChannelId}/close-request");
+        using var response = await _http.GetAsync(new Uri(path, UriKind.Relative), cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode || body.Length > MaxAnswerLength)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            return root.ValueKind == JsonValueKind.Object
+                && TryString(root, "channelId", out var channelText) && ChannelId.TryParse(channelText, out var channelId) && channelId == key.ChannelId
+                && root.TryGetProperty("requestedAt", out var at) && at.ValueKind == JsonValueKind.String && at.TryGetDateTimeOffset(out var requestedAt)
+                ? requestedAt
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     private static bool TryAgreement(JsonElement root, ChannelKey key, out PayeeAgreedClose agreed)
     {
         agreed = null!;

@@ -273,6 +273,22 @@ public abstract class VoucherStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SaveCloseRequest_ReopenAndRepeat_OnePerChannelNewestTimeKept()
+    {
+        var store = await OpenStoreAsync();
+        await store.SaveCloseRequestAsync(new CloseRequest(Key(), T0));
+        await store.SaveCloseRequestAsync(new CloseRequest(Key(channel: 2), T0.AddSeconds(1)));
+        await store.SaveCloseRequestAsync(new CloseRequest(Key(), T0.AddHours(2)));
+
+        var reopened = await OpenStoreAsync();
+
+        var list = await reopened.ListCloseRequestsAsync();
+        list.Count.ShouldBe(2);
+        list.Single(r => r.Key == Key()).RequestedAt.ShouldBe(T0.AddHours(2));
+        list.Single(r => r.Key == Key(channel: 2)).RequestedAt.ShouldBe(T0.AddSeconds(1));
+    }
+
+    [Fact]
     public async Task PayeeEngine_RestartedOnThisStore_StillRefusesVouchersAboveTheLiveAgreement()
     {
         using var payer = Settlement.Ethereum.Signing.PrivateKey.Create(Enumerable.Repeat((byte)0x41, 32).ToArray());

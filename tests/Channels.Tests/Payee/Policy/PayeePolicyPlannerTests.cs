@@ -17,10 +17,11 @@ public sealed class PayeePolicyPlannerTests
     private static readonly Address TokenB = Address.Parse("0x00000000000000000000000000000000000000bb");
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
 
-    // Every rule off except the one a test turns on; batching on with the docs/gas.md defaults.
+    // Every rule off except the one a test turns on; batching on with the docs/gas.md defaults; idle closes (when a test
+    // turns them on) unilateral at once unless the test sets a grace.
     private static PayeePolicyOptions Quiet(Action<PayeePolicyOptions>? configure = null)
     {
-        var options = new PayeePolicyOptions { ExhaustedBelowBasisPoints = 0, IdleCloseAfter = null };
+        var options = new PayeePolicyOptions { ExhaustedBelowBasisPoints = 0, IdleCloseAfter = null, IdleCloseGrace = null };
         configure?.Invoke(options);
         return options;
     }
@@ -40,6 +41,10 @@ public sealed class PayeePolicyPlannerTests
 
     private PolicyPlan Plan(PayeePolicyOptions options, params PolicyChannel[] channels) =>
         new PayeePolicyPlanner(options).Plan(new PolicySnapshot(channels, _clock.GetUtcNow(), ChainTime));
+
+    private PolicyPlan Plan(PayeePolicyOptions options, IReadOnlyList<CloseRequest> requests, params PolicyChannel[] channels) =>
+        new PayeePolicyPlanner(options).Plan(
+            new PolicySnapshot(channels, _clock.GetUtcNow(), ChainTime) { CloseRequests = requests.ToDictionary(r => r.Key) });
 
     private static BatchItem SingleBatchItem(PolicyPlan plan) =>
         plan.Actions.ShouldHaveSingleItem().ShouldBeOfType<BatchRedeemAction>().Items.ShouldHaveSingleItem();
@@ -256,6 +261,75 @@ public sealed class PayeePolicyPlannerTests
         plan.Actions.ShouldHaveSingleItem().ShouldBeOfType<CloseIdleAction>();
     }
 
+    // ------------------------------------------------------------------ idle channels: cooperative close first
+
+    private static PayeePolicyOptions Cooperative() =>
+        Quiet(o => { o.IdleCloseAfter = TimeSpan.FromHours(24); o.IdleCloseGrace = TimeSpan.FromHours(6); });
+
+    [Fact]
+    public void Plan_IdleWithGraceNoRequestYet_RequestsCooperativeCloseNoTransaction()
+    {
+        var idle = Channel(1, 10_000, 2_000, 5_000, receivedAgo: TimeSpan.FromHours(24));
+
+        var request = Plan(Cooperative(), idle).Actions.ShouldHaveSingleItem().ShouldBeOfType<RequestCloseAction>();
+
+        request.Channel.ShouldBe(idle);
+        request.Reason.ShouldBe(PolicyReason.Idle);
+    }
+
+    [Fact]
+    public void Plan_RequestWithinGrace_WaitsThenClosesUnilaterallyExactlyAtGraceEnd()
+    {
+        var idle = Channel(1, 10_000, 2_000, 5_000, receivedAgo: TimeSpan.FromHours(24));
+        CloseRequest[] requests = [new(idle.View.Key, _clock.GetUtcNow())];
+
+        Plan(Cooperative(), requests, idle).Actions.ShouldBeEmpty();
+        _clock.Advance(TimeSpan.FromHours(6) - TimeSpan.FromSeconds(1));
+        Plan(Cooperative(), requests, idle).Actions.ShouldBeEmpty();
+        _clock.Advance(TimeSpan.FromSeconds(1));
+
+        Plan(Cooperative(), requests, idle).Actions.ShouldHaveSingleItem().ShouldBeOfType<CloseIdleAction>().Channel.ShouldBe(idle);
+    }
+
+    [Fact]
+    public void Plan_RequestedChannelClosedCooperatively_NoAction()
+    {
+        // The payer closed with the payee's agreement: the channel is settled on chain, so the request leads nowhere.
+        var settled = Channel(1, 10_000, 5_000, 5_000, receivedAgo: TimeSpan.FromDays(3), settled: true);
+        CloseRequest[] requests = [new(settled.View.Key, _clock.GetUtcNow() - TimeSpan.FromDays(2))];
+
+        Plan(Cooperative(), requests, settled).Actions.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Plan_VoucherAfterTheRequest_RequestWithdrawnAndAskedAgainWhenIdleAgain()
+    {
+        // Asked 2 days ago, but the payer paid again an hour ago: not idle now, so no close at all.
+        var requestedAt = _clock.GetUtcNow() - TimeSpan.FromDays(2);
+        var resumed = Channel(1, 10_000, 0, 7_000, receivedAgo: TimeSpan.FromHours(1));
+        CloseRequest[] requests = [new(resumed.View.Key, requestedAt)];
+        Plan(Cooperative(), requests, resumed).Actions.ShouldBeEmpty();
+
+        // Idle again a day after that voucher: the old request (older than the voucher) does not count, even though its
+        // grace is long over; a new request is made instead of a unilateral close.
+        _clock.Advance(TimeSpan.FromHours(23));
+        Plan(Cooperative(), requests, resumed).Actions.ShouldHaveSingleItem().ShouldBeOfType<RequestCloseAction>();
+    }
+
+    [Fact]
+    public void Plan_RequestOfAnotherChannel_DoesNotCount()
+    {
+        var idle = Channel(1, 10_000, 0, 100, receivedAgo: TimeSpan.FromDays(3));
+        var other = Channel(2, 10_000, 0, 100, receivedAgo: TimeSpan.FromDays(3));
+        CloseRequest[] requests = [new(other.View.Key, _clock.GetUtcNow() - TimeSpan.FromDays(2))];
+
+        var plan = Plan(Cooperative(), requests, idle, other);
+
+        plan.Actions.Count.ShouldBe(2);
+        plan.Actions[0].ShouldBeOfType<CloseIdleAction>().Channel.ShouldBe(other);
+        plan.Actions[1].ShouldBeOfType<RequestCloseAction>().Channel.ShouldBe(idle);
+    }
+
     [Fact]
     public void Plan_SettledOrRepeatedChannel_NoDuplicateAndNoAction()
     {
@@ -404,6 +478,7 @@ public sealed class PayeePolicyPlannerTests
         { o => o.Interval = TimeSpan.Zero, "Payee:Policy:Interval must be positive; got '00:00:00'." },
         { o => o.DisputeMargin = TimeSpan.FromSeconds(-1), "Payee:Policy:DisputeMargin must not be negative; got '-00:00:01'." },
         { o => o.IdleCloseAfter = TimeSpan.Zero, "Payee:Policy:IdleCloseAfter must be positive (or unset to turn idle closes off); got '00:00:00'." },
+        { o => o.IdleCloseGrace = TimeSpan.Zero, "Payee:Policy:IdleCloseGrace must be positive (or unset to close idle channels unilaterally at once); got '00:00:00'." },
         { o => o.ExhaustedBelowAmount = "0", "Payee:Policy:ExhaustedBelowAmount must be a positive whole number of base units; got '0'." },
         { o => o.UnredeemedAbove = "1e6", "Payee:Policy:UnredeemedAbove must be a positive whole number of base units; got '1e6'." },
         { o => o.ExhaustedBelowBasisPoints = 10_001, "The field ExhaustedBelowBasisPoints must be between 0 and 10000." },
