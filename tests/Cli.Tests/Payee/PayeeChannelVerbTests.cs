@@ -27,7 +27,7 @@ public sealed class PayeeChannelVerbTests
 
     [Theory]
     [InlineData(new[] { "--token", "gold" }, "--token must be a 20-byte hex address or 'eth'.")]
-    [InlineData(new[] { "--gas-budget", "51799" }, "--gas-budget (51799) must be at least BatchBaseGas + BatchItemGas (51800): no batch of one item would fit.")]
+    [InlineData(new[] { "--gas-budget", "51899" }, "--gas-budget (51899) must be at least BatchBaseGas + BatchItemGas (51900): no batch of one item would fit.")]
     [InlineData(new[] { "--item-gas", "0" }, "The field BatchItemGas must be between 1 and 100000000.")]
     public async Task RedeemBatch_BadFlags_UsageExit2(string[] flags, string message)
     {
