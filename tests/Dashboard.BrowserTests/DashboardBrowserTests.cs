@@ -92,6 +92,11 @@ public sealed class DashboardBrowserTests(DashboardWorld world, ITestOutputHelpe
             streaming.IsCompleted.ShouldBeFalse();
         }
 
+        // The channel's own rate (the payee's per-channel counter): above zero while this payer streams.
+        page.Until(_ => page.ChannelRow(opened.Id.ToString())?.FindElement(By.CssSelector("td.vouchers-per-second")).Text is { } text
+            && double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var rate) && rate > 0);
+        streaming.IsCompleted.ShouldBeFalse();
+
         await stop.CancelAsync();
         await streaming;
         await channel.FlushAsync();

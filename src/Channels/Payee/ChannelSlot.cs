@@ -31,6 +31,9 @@ internal sealed class ChannelSlot
     /// <summary>The newest cumulative amount accepted for writing (≥ <see cref="Durable"/>).</summary>
     public BigInteger Reserved { get; set; }
 
+    /// <summary>Vouchers of this channel this engine accepted and stored since it started (in memory; a dashboard's rate).</summary>
+    public long Accepted { get; set; }
+
     /// <summary>The newest close agreement the payee signed (live or expired), or null.</summary>
     public CloseAgreement? Agreement { get; set; }
 

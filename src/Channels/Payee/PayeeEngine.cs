@@ -188,6 +188,23 @@ public sealed partial class PayeeEngine : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// How many vouchers of <paramref name="key"/> this engine accepted and stored since it started (counted in memory:
+    /// a restart starts again at 0); null if the channel is not held.
+    /// </summary>
+    public long? GetAcceptedCount(ChannelKey key)
+    {
+        if (!_slots.TryGetValue(key, out var slot))
+        {
+            return null;
+        }
+
+        lock (slot)
+        {
+            return slot.Accepted;
+        }
+    }
+
     /// <summary>What the payer of <paramref name="key"/> has paid and can still pay; null if the channel is not held.</summary>
     public PayeeCredit? GetCredit(ChannelKey key)
     {
@@ -519,6 +536,11 @@ public sealed partial class PayeeEngine : IAsyncDisposable
             if (slot.Durable > slot.Reserved)
             {
                 slot.Reserved = slot.Durable;
+            }
+
+            if (result.Applied)
+            {
+                slot.Accepted++;
             }
 
             ready = slot.TakeReadyWaiters();

@@ -78,6 +78,7 @@
         td(units(c.deposit), 'num deposit'),
         td(units(c.paid), 'num paid'),
         td(units(c.remaining), 'num remaining'),
+        td(c.vouchersPerSecond === null || c.vouchersPerSecond === undefined ? '–' : Number(c.vouchersPerSecond).toFixed(1), 'num vouchers-per-second'),
         td(units(c.valuePerMinute), 'num'),
         td(time(c.lastVoucherAt), 'last-voucher'),
         td(flags || '–', flags ? 'flags warn' : 'flags'));
@@ -192,7 +193,7 @@
       label.textContent = 'max ' + max.toLocaleString('en-GB');
       lines.push(label);
     };
-    if (!state.scope) draw('vouchersPerSecond', '#2f6fdf');
+    draw('vouchersPerSecond', '#2f6fdf');
     draw('valuePerMinute', '#e07b1a');
     svg.replaceChildren(...lines);
   }

@@ -43,6 +43,7 @@ internal sealed class DashboardSnapshotBuilder(DashboardUpstreams upstreams, Ups
         var at = time.GetUtcNow();
         snapshot["at"] = at.ToString("O", CultureInfo.InvariantCulture);
         var paid = new Dictionary<string, BigInteger>(StringComparer.Ordinal);
+        var acceptedByChannel = new Dictionary<string, long>(StringComparer.Ordinal);
         if (payeePart?["channels"] is JsonArray channels)
         {
             foreach (var c in channels.OfType<JsonObject>())
@@ -50,12 +51,16 @@ internal sealed class DashboardSnapshotBuilder(DashboardUpstreams upstreams, Ups
                 if (c["channelId"]?.GetValue<string>() is { } id && BigInteger.TryParse(c["paid"]?.GetValue<string>(), NumberStyles.None, CultureInfo.InvariantCulture, out var p))
                 {
                     paid[id] = p;
+                    if (c["vouchersAccepted"] is JsonValue count && count.TryGetValue<long>(out var n))
+                    {
+                        acceptedByChannel[id] = n;
+                    }
                 }
             }
         }
 
         long? accepted = payeePart?["merchant"]?["vouchersAccepted"]?.GetValue<long>();
-        var (vps, vpm) = _rates.Record(at, accepted, paid);
+        var (vps, vpm) = _rates.Record(at, accepted, paid, acceptedByChannel);
         if (payeePart?["merchant"] is JsonObject merchant)
         {
             merchant["vouchersPerSecond"] = vps is { } v ? Math.Round(v, 2) : null;
@@ -66,7 +71,9 @@ internal sealed class DashboardSnapshotBuilder(DashboardUpstreams upstreams, Ups
         {
             foreach (var c in withRates.OfType<JsonObject>())
             {
-                c["valuePerMinute"] = c["channelId"]?.GetValue<string>() is { } id ? _rates.ChannelRate(id)?.ToString(CultureInfo.InvariantCulture) : null;
+                var id = c["channelId"]?.GetValue<string>();
+                c["valuePerMinute"] = id is null ? null : _rates.ChannelRate(id)?.ToString(CultureInfo.InvariantCulture);
+                c["vouchersPerSecond"] = id is null ? null : _rates.ChannelVouchersPerSecond(id);
             }
         }
 
@@ -116,6 +123,7 @@ internal sealed class DashboardSnapshotBuilder(DashboardUpstreams upstreams, Ups
                 ["paid"] = c["paid"]?.DeepClone(),
                 ["remaining"] = c["remaining"]?.DeepClone(),
                 ["lastVoucherAt"] = c["lastVoucherAt"]?.DeepClone(),
+                ["vouchersAccepted"] = c["vouchersAccepted"]?.DeepClone(),
                 ["flags"] = new JsonArray((flagsByChannel.GetValueOrDefault(id) ?? []).Select(f => (JsonNode)new JsonObject
                 {
                     ["rule"] = f["rule"]?.DeepClone(),

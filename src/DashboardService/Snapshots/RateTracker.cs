@@ -29,7 +29,9 @@ internal sealed class RateTracker
     /// <param name="at">When the read was made.</param>
     /// <param name="accepted">The payee's accepted-voucher counter, or null if the payee was not read.</param>
     /// <param name="paidByChannel">Cumulative amount paid per channel id (base units).</param>
-    public (double? VouchersPerSecond, BigInteger? ValuePerMinute) Record(DateTimeOffset at, long? accepted, IReadOnlyDictionary<string, BigInteger> paidByChannel)
+    /// <param name="acceptedByChannel">The payee's accepted-voucher counter per channel id (channels it does not report are left out).</param>
+    public (double? VouchersPerSecond, BigInteger? ValuePerMinute) Record(
+        DateTimeOffset at, long? accepted, IReadOnlyDictionary<string, BigInteger> paidByChannel, IReadOnlyDictionary<string, long>? acceptedByChannel = null)
     {
         var seconds = _lastAt is { } last ? (at - last).TotalSeconds : 0;
         double? vps = null;
@@ -57,9 +59,10 @@ internal sealed class RateTracker
 
         foreach (var (id, paid) in paidByChannel)
         {
+            long? count = acceptedByChannel is not null && acceptedByChannel.TryGetValue(id, out var c) ? c : null;
             if (!_channels.TryGetValue(id, out var series))
             {
-                series = new ChannelSeries(paid, at);
+                series = new ChannelSeries(paid, at) { LastAccepted = count };
                 _channels[id] = series;
                 continue;
             }
@@ -68,10 +71,13 @@ internal sealed class RateTracker
             if (elapsed > 0 && paid >= series.LastPaid)
             {
                 var rate = PerMinute(paid - series.LastPaid, elapsed);
+                double? perSecond = count is { } now && series.LastAccepted is { } before && now >= before ? Math.Round((now - before) / elapsed, 2) : null;
                 series.Current = rate;
+                series.CurrentVouchersPerSecond = perSecond;
                 Append(series.Points, new JsonObject
                 {
                     ["at"] = at.ToString("O", CultureInfo.InvariantCulture),
+                    ["vouchersPerSecond"] = perSecond,
                     ["valuePerMinute"] = rate.ToString(CultureInfo.InvariantCulture),
                 });
                 if (rate > 0)
@@ -81,6 +87,7 @@ internal sealed class RateTracker
             }
 
             series.LastPaid = paid;
+            series.LastAccepted = count;
             series.LastAt = at;
         }
 
@@ -97,6 +104,9 @@ internal sealed class RateTracker
 
     /// <summary>The channel's value per minute at the last read, or null if it has only one read.</summary>
     public BigInteger? ChannelRate(string channelId) => _channels.TryGetValue(channelId, out var s) ? s.Current : null;
+
+    /// <summary>The channel's vouchers per second at the last read, or null (one read, or no counter from the payee).</summary>
+    public double? ChannelVouchersPerSecond(string channelId) => _channels.TryGetValue(channelId, out var s) ? s.CurrentVouchersPerSecond : null;
 
     /// <summary>The series for the page: <c>{merchant: [...], channels: {id: [...]}}</c>.</summary>
     public JsonObject Series()
@@ -135,6 +145,10 @@ internal sealed class RateTracker
         public DateTimeOffset LastActive { get; set; } = at;
 
         public BigInteger? Current { get; set; }
+
+        public long? LastAccepted { get; set; }
+
+        public double? CurrentVouchersPerSecond { get; set; }
 
         public Queue<JsonObject> Points { get; } = new();
     }

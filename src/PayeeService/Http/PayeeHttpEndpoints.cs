@@ -143,6 +143,7 @@ internal static class PayeeHttpEndpoints
                 paid = Amount(credit.Paid),
                 remaining = Amount(credit.Remaining),
                 lastVoucherAt = newest.TryGetValue(key, out var voucher) ? voucher.ReceivedAt : (DateTimeOffset?)null,
+                vouchersAccepted = engine.GetAcceptedCount(key) ?? 0,
             });
         }
 

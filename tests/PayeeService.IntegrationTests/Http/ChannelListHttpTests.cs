@@ -31,9 +31,22 @@ public sealed class ChannelListHttpTests(PayeeWorldFixture fixture, ITestOutputH
         }
 
         row.GetProperty("paid").GetString().ShouldBe("4000");
+        row.GetProperty("vouchersAccepted").GetInt64().ShouldBe(1);
         row.GetProperty("lastVoucherAt").GetDateTimeOffset().ShouldBe(status.GetProperty("newestVoucher").GetProperty("receivedAt").GetDateTimeOffset());
         row.TryGetProperty("signature", out _).ShouldBeFalse();
         (await payee.Http.GetStringAsync(new Uri("v1/channels", UriKind.Relative))).ShouldNotContain(status.GetProperty("newestVoucher").GetProperty("signature").GetString()![2..]);
+
+        // The per-channel counter behind the dashboard's vouchers/s: only vouchers accepted and stored count.
+        (await payee.PostVoucherAsync(PayeeFrameCodec.Encode(channel.Voucher(6_000)), json: false, fixture.ChainId, fixture.Contract.ToString()))
+            .Status.ShouldBe(HttpStatusCode.OK);
+        foreach (var repeatedOrStale in new[] { 6_000, 5_000 })
+        {
+            await payee.PostVoucherAsync(PayeeFrameCodec.Encode(channel.Voucher(repeatedOrStale)), json: false, fixture.ChainId, fixture.Contract.ToString());
+        }
+
+        row = await RowAsync(payee, channel.Id.ToString());
+        row.GetProperty("paid").GetString().ShouldBe("6000");
+        row.GetProperty("vouchersAccepted").GetInt64().ShouldBe(2);
 
         await fixture.World.Channels.StartCloseAsync(fixture.World.Payer, channel.Parameters);
         await fixture.Node.MineAsync();
