@@ -370,6 +370,24 @@ public sealed class WatchtowerFollowerTests
     }
 
     [Fact]
+    public async Task Covered_WindowOver_OwnSettlePending_NotSentTwice_RedeemRecordIgnored()
+    {
+        var channel = await ClosingChannelAsync(held: 900, redeemed: 500, secondsLeft: 3_600);
+        var follower = Follower(o => o.SettleAfterDeadline = true);
+        (await follower.PollOnceAsync()).Sent.ShouldBe(1); // the redeem
+
+        // The redeem landed and the window ended: the settle follows, once, while it is pending.
+        var deadline = _chain.Block(_chain.Head).Timestamp;
+        _chain.States[channel.Id] = new ChannelState(true, 1000, 900, 0, 0, deadline);
+        (await follower.PollOnceAsync()).Sent.ShouldBe(1);
+        var third = await follower.PollOnceAsync();
+
+        third.Sent.ShouldBe(0);
+        third.Resent.ShouldBe(0);
+        _chain.Sent.Select(s => s.Kind).ShouldBe([DisputeKind.Redeem, DisputeKind.Settle]);
+    }
+
+    [Fact]
     public async Task Settled_ChannelFinished_NoLongerGuarded()
     {
         var channel = await ClosingChannelAsync(held: 900, redeemed: 900, secondsLeft: 100);
