@@ -23,6 +23,7 @@ namespace Settlement.PayeeService;
 public sealed class PayeeServiceHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private int _disposed;
     private PayeeServiceHost(WebApplication app, Uri baseUrl)
     {
         _app = app;
@@ -98,6 +99,12 @@ public sealed class PayeeServiceHost : IAsyncDisposable
     /// <summary>Stops taking requests, finishes queued writes and stops.</summary>
     public async ValueTask DisposeAsync()
     {
+        // Idempotent: a lifetime hook and an `await using` may both dispose the host.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }

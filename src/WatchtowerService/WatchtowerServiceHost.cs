@@ -21,6 +21,7 @@ namespace Settlement.WatchtowerService;
 public sealed class WatchtowerServiceHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private int _disposed;
 
     private WatchtowerServiceHost(WebApplication app, Uri baseUrl)
     {
@@ -84,6 +85,12 @@ public sealed class WatchtowerServiceHost : IAsyncDisposable
     /// <summary>Stops the follower and the server.</summary>
     public async ValueTask DisposeAsync()
     {
+        // Idempotent: a lifetime hook and an `await using` may both dispose the host.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }

@@ -29,4 +29,18 @@ public sealed class GracefulStopTests(PayeeWorldFixture fixture, ITestOutputHelp
         // A stop flushes the ACK of every voucher it stored before closing: none is stored unacknowledged.
         stored.Cumulative.ShouldBe(pump.HighestAccepted);
     }
+
+    [Fact]
+    public async Task HostDispose_Twice_SecondIsANoOp_ServerStopped()
+    {
+        await using var payee = await fixture.StartPayeeAsync(output);
+        var status = new Uri(payee.Host.BaseUrl, "metrics");
+        using var http = new HttpClient();
+        (await http.GetAsync(status)).IsSuccessStatusCode.ShouldBeTrue();
+
+        await payee.Host.DisposeAsync();
+        await payee.Host.DisposeAsync(); // a lifetime hook and an `await using` may both dispose it
+
+        await Should.ThrowAsync<HttpRequestException>(() => http.GetAsync(status));
+    }
 }

@@ -19,6 +19,28 @@ public sealed class WatchtowerHttpTests(AnvilNode node) : IClassFixture<AnvilNod
     private static readonly HttpClient Http = new();
 
     [Fact]
+    public async Task Dispose_Twice_SecondIsANoOp_ServerStopped()
+    {
+        using var w = await ChannelWorld.CreateAsync(node);
+        using var db = new TempFile();
+        using var gas = EthereumDevNode.DevKey(TowerHarness.KeyIndex);
+        var host = await WatchtowerServiceHost.StartAsync(
+            new WatchtowerServiceOptions
+            {
+                Database = db.Path,
+                RpcUrl = node.RpcUrl,
+                Watchtower = new WatchtowerOptions { ChainId = node.ChainId, Contract = w.Channels.Address.ToString(), PollInterval = TimeSpan.FromHours(1) },
+            },
+            gas);
+        (await Http.GetAsync(new Uri(host.BaseUrl, "health"))).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        await host.DisposeAsync();
+        await host.DisposeAsync(); // a lifetime hook and an `await using` may both dispose it
+
+        await Should.ThrowAsync<HttpRequestException>(() => Http.GetAsync(new Uri(host.BaseUrl, "health")));
+    }
+
+    [Fact]
     public async Task PostDelegation_OverHttp_AcceptsRefusesWithReasonsAndWatchtowerAnswersTheClose()
     {
         using var w = await ChannelWorld.CreateAsync(node);
