@@ -388,32 +388,53 @@ public sealed class ChannelContract
     /// <see cref="BatchVoucherRedeemedEvent.Item"/>). False if it is not one of its events or its topics and data do not
     /// have the event's shape. Never throws on a malformed log.
     /// </summary>
-    public static bool TryDecodeEvents(LogEntry log, out IReadOnlyList<ChannelEvent> channelEvents)
+    public static bool TryDecodeEvents(LogEntry log, out IReadOnlyList<ChannelEvent> channelEvents) =>
+        TryDecodeEvents(log, out channelEvents, out _);
+
+    /// <summary>
+    /// <see cref="TryDecodeEvents(LogEntry, out IReadOnlyList{ChannelEvent})"/> with the reason a log was refused
+    /// (<see cref="LogDecodeRefusal.None"/> when it was decoded). Never throws on a malformed log.
+    /// </summary>
+    public static bool TryDecodeEvents(LogEntry log, out IReadOnlyList<ChannelEvent> channelEvents, out LogDecodeRefusal refusal)
     {
         ArgumentNullException.ThrowIfNull(log);
         channelEvents = [];
-        if (log.Topics.Count == 0 || log.Topics[0].Length != 32)
+        if (log.Topics is not { Count: > 0 } topics)
         {
+            refusal = LogDecodeRefusal.NoTopic;
             return false;
         }
 
-        var topic0 = Convert.ToHexStringLower(log.Topics[0]);
+        if (topics[0] is not { Length: 32 } signature)
+        {
+            refusal = LogDecodeRefusal.TopicLength;
+            return false;
+        }
+
+        var topic0 = Convert.ToHexStringLower(signature);
         List<ChannelEvent> decoded;
         if (topic0 == BatchRedeemedTopic0)
         {
-            if (BatchRedeemedItems(log) is not { } items)
+            if (BatchRedeemedItems(log, out refusal) is not { } items)
             {
                 return false;
             }
 
             decoded = items;
         }
-        else if (EventDecoders.TryGetValue(topic0, out var decode) && decode(log) is { } e)
+        else if (EventDecoders.TryGetValue(topic0, out var decode))
         {
+            (var e, refusal) = decode(log);
+            if (e is null)
+            {
+                return false;
+            }
+
             decoded = [e];
         }
         else
         {
+            refusal = LogDecodeRefusal.UnknownEvent;
             return false;
         }
 
@@ -425,43 +446,88 @@ public sealed class ChannelContract
             LogIndex = log.LogIndex,
             Removed = log.Removed,
         }).ToList();
+        refusal = LogDecodeRefusal.None;
         return true;
     }
 
     /// <summary>
     /// Decodes a log that carries one event; false for a log that is not one of the contract's events, is malformed,
-    /// or carries several (a <c>BatchRedeemed</c> log of more than one item: use <see cref="TryDecodeEvents"/>).
+    /// or carries several (a <c>BatchRedeemed</c> log of more than one item: use <see cref="TryDecodeEvents(LogEntry, out IReadOnlyList{ChannelEvent})"/>).
     /// Never throws on a malformed log.
     /// </summary>
-    public static bool TryDecodeEvent(LogEntry log, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ChannelEvent? channelEvent)
+    public static bool TryDecodeEvent(LogEntry log, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ChannelEvent? channelEvent) =>
+        TryDecodeEvent(log, out channelEvent, out _);
+
+    /// <summary>
+    /// <see cref="TryDecodeEvent(LogEntry, out ChannelEvent?)"/> with the reason a log was refused
+    /// (<see cref="LogDecodeRefusal.SeveralEvents"/> for a <c>BatchRedeemed</c> log of more than one item).
+    /// </summary>
+    public static bool TryDecodeEvent(
+        LogEntry log, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ChannelEvent? channelEvent, out LogDecodeRefusal refusal)
     {
-        channelEvent = TryDecodeEvents(log, out var events) && events.Count == 1 ? events[0] : null;
-        return channelEvent is not null;
+        channelEvent = null;
+        if (!TryDecodeEvents(log, out var events, out refusal))
+        {
+            return false;
+        }
+
+        if (events.Count != 1)
+        {
+            refusal = LogDecodeRefusal.SeveralEvents;
+            return false;
+        }
+
+        channelEvent = events[0];
+        return true;
     }
 
     /// <summary>Size in bytes of one item of a <c>BatchRedeemed</c> log: payer | nonce (40 bits) | cumulative amount.</summary>
     public const int BatchRedeemedItemSize = 37;
 
     // BatchRedeemed(address indexed payee, address indexed token, uint32 challengePeriod, bytes items): a uint32 word,
-    // then the ABI encoding of one `bytes` (offset 64, length, data zero-padded to a word), checked strictly; null when
-    // anything is off.
-    private static List<ChannelEvent>? BatchRedeemedItems(LogEntry log)
+    // then the ABI encoding of one `bytes` (offset 64, length, data zero-padded to a word), checked strictly; null and
+    // the reason when anything is off.
+    private static List<ChannelEvent>? BatchRedeemedItems(LogEntry log, out LogDecodeRefusal refusal)
     {
-        var data = log.Data;
-        if (log.Topics.Count != 3
-            || log.Topics[1].Length != 32
-            || log.Topics[2].Length != 32
-            || !AddressWord(log.Topics[1], out var payee)
-            || !AddressWord(log.Topics[2], out var token)
-            || data.Length < 96
-            || data.AsSpan(0, 28).ContainsAnyExcept((byte)0)
-            || !IsWord(data.AsSpan(32, 32), 64)
+        if (log.Topics.Count != 3)
+        {
+            refusal = LogDecodeRefusal.TopicCount;
+            return null;
+        }
+
+        if (log.Topics[1] is not { Length: 32 } payeeWord || log.Topics[2] is not { Length: 32 } tokenWord)
+        {
+            refusal = LogDecodeRefusal.TopicLength;
+            return null;
+        }
+
+        if (!AddressWord(payeeWord, out var payee) || !AddressWord(tokenWord, out var token))
+        {
+            refusal = LogDecodeRefusal.FieldOutOfRange;
+            return null;
+        }
+
+        var data = log.Data ?? [];
+        if (data.Length < 96 || data.Length % 32 != 0)
+        {
+            refusal = LogDecodeRefusal.DataLength;
+            return null;
+        }
+
+        if (data.AsSpan(0, 28).ContainsAnyExcept((byte)0))
+        {
+            refusal = LogDecodeRefusal.FieldOutOfRange;
+            return null;
+        }
+
+        if (!IsWord(data.AsSpan(32, 32), 64)
             || !TryWordToInt(data.AsSpan(64, 32), out var length)
             || length == 0
             || length % BatchRedeemedItemSize != 0
             || data.Length != 96 + ((length + 31) / 32 * 32)
             || data.AsSpan(96 + length).ContainsAnyExcept((byte)0))
         {
+            refusal = LogDecodeRefusal.MalformedPackedData;
             return null;
         }
 
@@ -483,6 +549,7 @@ public sealed class ChannelContract
             events.Add(new BatchVoucherRedeemedEvent(channel.Id, amount) { Channel = channel, Item = i });
         }
 
+        refusal = LogDecodeRefusal.None;
         return events;
     }
 
@@ -519,8 +586,8 @@ public sealed class ChannelContract
         return true;
     }
 
-    // topic 0 (lower-case hex) -> decoder into our event record; null when the log has the wrong shape.
-    private static readonly Dictionary<string, Func<LogEntry, ChannelEvent?>> EventDecoders = new[]
+    // topic 0 (lower-case hex) -> decoder into our event record; null and the reason when the log has the wrong shape.
+    private static readonly Dictionary<string, Func<LogEntry, (ChannelEvent? Event, LogDecodeRefusal Refusal)>> EventDecoders = new[]
     {
         Decoder<ChannelOpenedEventDto>(d => new ChannelOpenedEvent(
             ChannelId.FromBytes(d.ChannelId),
@@ -545,12 +612,16 @@ public sealed class ChannelContract
 
     private static readonly string BatchRedeemedTopic0 = ContractMessages.Topic0(ABITypedRegistry.GetEvent<BatchRedeemedEventDto>());
 
-    private static (string Topic0, Func<LogEntry, ChannelEvent?> Decode) Decoder<TEvent>(Func<TEvent, ChannelEvent> map)
+    private static (string Topic0, Func<LogEntry, (ChannelEvent? Event, LogDecodeRefusal Refusal)> Decode) Decoder<TEvent>(Func<TEvent, ChannelEvent> map)
         where TEvent : class, new()
     {
         var abi = ABITypedRegistry.GetEvent<TEvent>();
         var decode = ContractMessages.EventDecoder<TEvent>(abi);
-        return (ContractMessages.Topic0(abi), log => decode(log) is { } dto ? map(dto) : null);
+        return (ContractMessages.Topic0(abi), log =>
+        {
+            var (dto, refusal) = decode(log);
+            return dto is null ? (null, refusal) : (map(dto), LogDecodeRefusal.None);
+        });
     }
 
     private static Address A(string address) => ContractMessages.Address(address);

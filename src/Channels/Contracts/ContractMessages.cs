@@ -37,12 +37,13 @@ internal static class ContractMessages
     public static Address Address(string value) => Settlement.Ethereum.Addresses.Address.Parse(value);
 
     /// <summary>
-    /// A decoder of logs into <typeparamref name="TEvent"/>: it returns null unless a log has the topic count and data
-    /// length the event's ABI fixes and every word is a strict encoding of its field. The event's shape is read once
-    /// here; every event of our contracts has 32-byte elementary fields only, and anything else is a bug in the bindings.
+    /// A decoder of logs into <typeparamref name="TEvent"/>: it refuses a log (null and the reason) unless it has the
+    /// topic count and data length the event's ABI fixes and every word is a strict encoding of its field. The event's
+    /// shape is read once here; every event of our contracts has 32-byte elementary fields only, and anything else is a
+    /// bug in the bindings. Never throws on a log.
     /// </summary>
     /// <exception cref="InvalidOperationException">The event has a dynamic or multi-word field.</exception>
-    public static Func<LogEntry, TEvent?> EventDecoder<TEvent>(EventABI abi)
+    public static Func<LogEntry, (TEvent? Event, LogDecodeRefusal Refusal)> EventDecoder<TEvent>(EventABI abi)
         where TEvent : class, new()
     {
         var fields = abi.InputParameters;
@@ -55,9 +56,19 @@ internal static class ContractMessages
         var dataLength = 32 * fields.Count(p => !p.Indexed);
         return log =>
         {
-            if (log.Topics.Count != topicCount || log.Topics.Any(t => t.Length != 32) || log.Data.Length != dataLength)
+            if (log.Topics.Count != topicCount)
             {
-                return null;
+                return (null, LogDecodeRefusal.TopicCount);
+            }
+
+            if (log.Topics.Any(t => t is not { Length: 32 }))
+            {
+                return (null, LogDecodeRefusal.TopicLength);
+            }
+
+            if (log.Data is not { } data || data.Length != dataLength)
+            {
+                return (null, LogDecodeRefusal.DataLength);
             }
 
             var topic = 1;
@@ -66,11 +77,11 @@ internal static class ContractMessages
             {
                 var ok = p.Indexed
                     ? AbiLayout.IsCanonicalWord(p.ABIType, log.Topics[topic++])
-                    : AbiLayout.IsCanonicalWord(p.ABIType, log.Data.AsSpan(word, 32));
+                    : AbiLayout.IsCanonicalWord(p.ABIType, data.AsSpan(word, 32));
                 word += p.Indexed ? 0 : 32;
                 if (!ok)
                 {
-                    return null;
+                    return (null, LogDecodeRefusal.FieldOutOfRange);
                 }
             }
 
@@ -78,9 +89,9 @@ internal static class ContractMessages
             {
                 Address = log.Address.ToLowerHex(),
                 Topics = log.Topics.Select(t => (object)t.ToHex(prefix: true)).ToArray(),
-                Data = log.Data.ToHex(prefix: true),
+                Data = data.ToHex(prefix: true),
             };
-            return filterLog.DecodeEvent<TEvent>()?.Event;
+            return filterLog.DecodeEvent<TEvent>()?.Event is { } decoded ? (decoded, LogDecodeRefusal.None) : (null, LogDecodeRefusal.UnknownEvent);
         };
     }
 
