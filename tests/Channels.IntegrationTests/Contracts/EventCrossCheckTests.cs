@@ -17,7 +17,7 @@ namespace Settlement.Channels.IntegrationTests.Contracts;
 /// <summary>
 /// Every event the channel contract emits, triggered on a real Anvil with distinct values in every field (the funder is
 /// not the payer, the closer is the payee once and the payer once, amounts and totals all differ), read back raw with
-/// <c>eth_getLogs</c> and decoded twice: by our <see cref="ChannelContract.TryDecodeEvents"/> and, independently, by
+/// <c>eth_getLogs</c> and decoded twice: by our <see cref="ChannelContract.TryDecodeEvents(LogEntry, out IReadOnlyList{ChannelEvent})"/> and, independently, by
 /// ethers.js (tests/TestSupport/decode-logs-ethers.cjs, from the compiled ABI). Every field of every log must be
 /// equal in both, and equal to what the transactions did on chain (sender, block, timestamp, channel state, balances).
 /// </summary>

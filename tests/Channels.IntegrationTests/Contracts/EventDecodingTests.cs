@@ -13,7 +13,7 @@ using Settlement.Ethereum.Rpc;
 namespace Settlement.Channels.IntegrationTests.Contracts;
 
 /// <summary>
-/// <see cref="ChannelContract.TryDecodeEvent"/> on logs built here (no node): every field of a well-formed log, and
+/// <see cref="ChannelContract.TryDecodeEvent(LogEntry, out ChannelEvent?)"/> on logs built here (no node): every field of a well-formed log, and
 /// a clean false, never an exception, on logs of the wrong shape.
 /// </summary>
 public sealed class EventDecodingTests
