@@ -263,7 +263,7 @@ public sealed partial class EthereumRpcClient
         }
 
         var result = await RequestAsync("eth_getLogs", [json], cancellationToken).ConfigureAwait(false);
-        return result.EnumerateArray().Select(RpcJson.Log).ToArray();
+        return RpcJson.Array(result, "eth_getLogs' result").Select(RpcJson.Log).ToArray();
     }
 
     /// <summary>

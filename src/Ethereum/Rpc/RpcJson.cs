@@ -56,8 +56,19 @@ internal static class RpcJson
     public static Addresses.Address Address(JsonElement e, string name) =>
         Addresses.Address.Parse(String(e, name).ToLowerInvariant());
 
+    /// <summary>The elements of a JSON array; anything else is a <see cref="FormatException"/>, not the <see cref="InvalidOperationException"/> <see cref="JsonElement.EnumerateArray"/> throws.</summary>
+    public static JsonElement.ArrayEnumerator Array(JsonElement e, string what) =>
+        e.ValueKind == JsonValueKind.Array ? e.EnumerateArray() : throw new FormatException($"Expected {what} as a JSON array, got {e.ValueKind}.");
+
+    private static JsonElement Object(JsonElement e, string what) =>
+        e.ValueKind == JsonValueKind.Object ? e : throw new FormatException($"Expected {what} as a JSON object, got {e.ValueKind}.");
+
+    private static JsonElement Member(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var p) ? p : throw new FormatException($"Missing member '{name}'.");
+
     public static LogEntry Log(JsonElement e)
     {
+        Object(e, "a log");
         var topics = new List<byte[]>();
         if (e.TryGetProperty("topics", out var t) && t.ValueKind == JsonValueKind.Array)
         {
@@ -83,6 +94,7 @@ internal static class RpcJson
 
     public static TransactionReceipt Receipt(JsonElement e)
     {
+        Object(e, "a receipt");
         var logs = new List<LogEntry>();
         if (e.TryGetProperty("logs", out var l) && l.ValueKind == JsonValueKind.Array)
         {
@@ -114,12 +126,13 @@ internal static class RpcJson
 
     public static BlockHeader Block(JsonElement e)
     {
+        Object(e, "a block");
         var hashes = new List<byte[]>();
         if (e.TryGetProperty("transactions", out var txs) && txs.ValueKind == JsonValueKind.Array)
         {
             foreach (var tx in txs.EnumerateArray())
             {
-                hashes.Add(tx.ValueKind == JsonValueKind.String ? Bytes(tx) : Bytes(tx, "hash"));
+                hashes.Add(tx.ValueKind == JsonValueKind.String ? Bytes(tx) : Bytes(Object(tx, "a block's transaction"), "hash"));
             }
         }
 
@@ -138,8 +151,9 @@ internal static class RpcJson
 
     public static FeeHistory FeeHistory(JsonElement e)
     {
+        Object(e, "a fee history");
         var baseFees = new List<BigInteger>();
-        foreach (var b in e.GetProperty("baseFeePerGas").EnumerateArray())
+        foreach (var b in Array(Member(e, "baseFeePerGas"), "baseFeePerGas"))
         {
             baseFees.Add(Quantity(b));
         }
@@ -149,7 +163,7 @@ internal static class RpcJson
         {
             foreach (var r in g.EnumerateArray())
             {
-                ratios.Add(r.GetDouble());
+                ratios.Add(r.ValueKind == JsonValueKind.Number ? r.GetDouble() : throw new FormatException($"Expected a gasUsedRatio number, got {r.ValueKind}."));
             }
         }
 
@@ -158,7 +172,7 @@ internal static class RpcJson
         {
             foreach (var block in rw.EnumerateArray())
             {
-                rewards.Add(block.EnumerateArray().Select(Quantity).ToArray());
+                rewards.Add(Array(block, "a block's rewards").Select(Quantity).ToArray());
             }
         }
 
