@@ -25,14 +25,15 @@ public sealed class DelegationIntakeTests : IDisposable
     private readonly FakeWatchtowerChain _chain;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
     private readonly DelegationIntake _intake;
-    private readonly WatchtowerMetrics _metrics = new();
+    private readonly MeterRecorder _meter = new();
+    private readonly CapturingLogger<DelegationIntake> _log = new();
     private readonly ChannelParameters _channel;
 
     public DelegationIntakeTests()
     {
         _chain = new FakeWatchtowerChain(_store);
         _chain.MineTo(10);
-        _intake = new DelegationIntake(_store, _chain, _time, _metrics);
+        _intake = new DelegationIntake(_store, _chain, _time, _meter.Metrics, _log);
         _channel = new ChannelParameters(_payerKey.Address, _payeeKey.Address, Address.Zero, 3600, 7);
         _chain.States[_channel.Id] = new ChannelState(true, 1000, 100, 0, 0, 0);
     }
@@ -41,7 +42,7 @@ public sealed class DelegationIntakeTests : IDisposable
     {
         _payerKey.Dispose();
         _payeeKey.Dispose();
-        _metrics.Dispose();
+        _meter.Dispose();
     }
 
     private ChannelDomain Domain => new(_chain.ChainId, _chain.Contract);
@@ -78,7 +79,8 @@ public sealed class DelegationIntakeTests : IDisposable
         held.Finished.ShouldBeFalse();
         held.Voucher.Voucher.TryRecoverSigner(Domain, held.Voucher.Signature, out var signer).ShouldBeTrue();
         signer.ShouldBe(_payerKey.Address);
-        _metrics.Snapshot()["delegationsAccepted"].ShouldBe(1);
+        _meter.ShouldCount("watchtower.delegations.accepted", "delegationsAccepted", 1);
+        _meter.ShouldCount("watchtower.delegations.refused", "delegationsRefused", 0);
     }
 
     [Fact]
@@ -118,7 +120,17 @@ public sealed class DelegationIntakeTests : IDisposable
         }
 
         (await _store.GetDelegationAsync(unknown.Id)).ShouldBeNull();
-        _metrics.Snapshot()["delegationsRefused"].ShouldBe(cases.Length);
+        _meter.Metrics.Snapshot()["delegationsRefused"].ShouldBe(cases.Length);
+        _meter.ShouldCount("watchtower.delegations.accepted", "delegationsAccepted", 1);
+        foreach (var group in cases.GroupBy(c => c.Reason))
+        {
+            _meter.Total($"watchtower.delegations.refused/reason={group.Key}").ShouldBe(group.Count(), group.Key.ToString());
+        }
+
+        _meter.Keys.Count(k => k.StartsWith("watchtower.delegations.refused", StringComparison.Ordinal)).ShouldBe(cases.Select(c => c.Reason).Distinct().Count());
+        var logged = _log.Entries.Where(e => e.EventId.Id == 2401).ToList();
+        logged.Count.ShouldBe(cases.Length);
+        logged[0].Message.ShouldContain(nameof(DelegationRefusal.WrongChain));
         _store.Writes.ShouldBeEmpty();
     }
 
@@ -159,7 +171,8 @@ public sealed class DelegationIntakeTests : IDisposable
 
         (await _intake.SubmitAsync(first)).ShouldBeOfType<DelegationUnchanged>().Delegation.ShouldBe(held);
         (await _store.GetDelegationAsync(_channel.Id))!.ReceivedAt.ShouldBe(held!.ReceivedAt);
-        _metrics.Snapshot()["delegationsAccepted"].ShouldBe(1);
+        _meter.ShouldCount("watchtower.delegations.accepted", "delegationsAccepted", 1);
+        _meter.ShouldCount("watchtower.delegations.refused", "delegationsRefused", 0);
     }
 
     [Fact]
@@ -172,6 +185,10 @@ public sealed class DelegationIntakeTests : IDisposable
 
         accepted.Delegation.CloseDeadline.ShouldBe(deadline);
         (await _store.GetDelegationAsync(_channel.Id))!.CloseDeadline.ShouldBe(deadline);
+
+        // Written with the voucher itself, not only by the deadline write after it: a crash between the two still
+        // leaves the closing channel guarded.
+        _store.Saved.ShouldHaveSingleItem().CloseDeadline.ShouldBe(deadline);
     }
 
     [Fact]
@@ -199,5 +216,59 @@ public sealed class DelegationIntakeTests : IDisposable
 
         accepted.Delegation.Amount.ShouldBe(new BigInteger(400));
         accepted.Delegation.CloseDeadline.ShouldBe(deadline);
+    }
+
+    [Fact]
+    public void Constructor_AndSubmit_NullArguments_Throw()
+    {
+        Should.Throw<ArgumentNullException>(() => new DelegationIntake(null!, _chain)).ParamName.ShouldBe("store");
+        Should.Throw<ArgumentNullException>(() => new DelegationIntake(_store, null!)).ParamName.ShouldBe("chain");
+        Should.Throw<ArgumentNullException>(() => _intake.SubmitAsync(null!)).ParamName.ShouldBe("request");
+    }
+
+    [Fact]
+    public async Task Repeated_AfterTheChainMovedPastIt_StillUnchanged_ChainNotAsked()
+    {
+        var first = Request(400);
+        (await _intake.SubmitAsync(first)).ShouldBeOfType<DelegationAccepted>();
+        var held = await _store.GetDelegationAsync(_channel.Id);
+        var reads = _chain.StateReads;
+
+        // The payee redeemed it meanwhile: a repeat is still the same voucher, not a refusal.
+        _chain.States[_channel.Id] = new ChannelState(true, 1000, 400, 0, 0, 0);
+        (await _intake.SubmitAsync(first)).ShouldBeOfType<DelegationUnchanged>().Delegation.ShouldBe(held);
+
+        _chain.StateReads.ShouldBe(reads);
+        _store.Saved.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task RaceLost_NewerStoredBetweenReadAndWrite_NotNewer_NamingTheNewerAmount_NewerKept()
+    {
+        var newer = new Delegation(_channel, new SignedVoucher(new Voucher(_channel.Id, 800), default), DateTimeOffset.UnixEpoch, null, false);
+        _store.RaceWith = newer;
+
+        var refused = (await _intake.SubmitAsync(Request(600))).ShouldBeOfType<DelegationRefused>();
+
+        refused.Reason.ShouldBe(DelegationRefusal.NotNewer);
+        refused.Detail.ShouldBe("A voucher for 800 is already held; 600 is not newer.");
+        (await _store.GetDelegationAsync(_channel.Id)).ShouldBe(newer);
+        _meter.ShouldCount("watchtower.delegations.refused/reason=NotNewer", "delegationsRefused", 1);
+        _meter.ShouldCount("watchtower.delegations.accepted", "delegationsAccepted", 0);
+    }
+
+    [Fact]
+    public async Task RaceLost_SameAmountStoredBetweenReadAndWrite_Unchanged_AnsweringWhatTheStoreHolds()
+    {
+        var same = new Delegation(_channel, new SignedVoucher(new Voucher(_channel.Id, 600), default), DateTimeOffset.UnixEpoch, null, false);
+        _store.RaceWith = same;
+
+        var unchanged = (await _intake.SubmitAsync(Request(600))).ShouldBeOfType<DelegationUnchanged>();
+
+        unchanged.Delegation.ShouldBe(same);
+        unchanged.Delegation.ReceivedAt.ShouldBe(DateTimeOffset.UnixEpoch);
+        (await _store.GetDelegationAsync(_channel.Id)).ShouldBe(same);
+        _meter.ShouldCount("watchtower.delegations.accepted", "delegationsAccepted", 0);
+        _meter.ShouldCount("watchtower.delegations.refused", "delegationsRefused", 0);
     }
 }

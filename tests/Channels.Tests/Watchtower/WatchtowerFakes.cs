@@ -93,7 +93,14 @@ internal sealed class FakeWatchtowerChain : IWatchtowerChain
         return hash;
     }
 
-    public Task<ulong> GetHeadAsync(CancellationToken cancellationToken = default) => Task.FromResult(Head);
+    /// <summary>How many times the head was read.</summary>
+    public int HeadReads { get; private set; }
+
+    public Task<ulong> GetHeadAsync(CancellationToken cancellationToken = default)
+    {
+        HeadReads++;
+        return Task.FromResult(Head);
+    }
 
     public Task<TowerBlock?> GetBlockAsync(ulong number, CancellationToken cancellationToken = default) =>
         Task.FromResult(number <= Head && (BlocksMissingFrom is not { } missing || number < missing) ? _blocks[number] : null);
@@ -171,10 +178,26 @@ internal sealed class InMemoryWatchtowerStore : IWatchtowerStore
 
     public List<string> Writes { get; } = [];
 
+    /// <summary>Every delegation handed to <see cref="SaveDelegationAsync"/>, as given.</summary>
+    public List<Delegation> Saved { get; } = [];
+
+    /// <summary>
+    /// When set, stored (as is) at the start of the next <see cref="SaveDelegationAsync"/>: another update that won the
+    /// race between the intake's read and its write.
+    /// </summary>
+    public Delegation? RaceWith { get; set; }
+
     public Task MigrateAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 
     public Task<DelegationWrite> SaveDelegationAsync(Delegation delegation, CancellationToken cancellationToken = default)
     {
+        Saved.Add(delegation);
+        if (RaceWith is { } racer)
+        {
+            RaceWith = null;
+            _delegations[racer.ChannelId] = racer;
+        }
+
         if (_delegations.TryGetValue(delegation.ChannelId, out var held))
         {
             if (held.Amount == delegation.Amount)

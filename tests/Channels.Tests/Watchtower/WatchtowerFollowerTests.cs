@@ -14,7 +14,7 @@ namespace Settlement.Channels.Tests.Watchtower;
 /// where its checkpoint moves, what it sends, what it stores before sending, and which alerts it raises.
 /// (Watchtower.IntegrationTests run it against Anvil and Hardhat with the SQLite store.)
 /// </summary>
-public sealed class WatchtowerFollowerTests
+public sealed class WatchtowerFollowerTests : IDisposable
 {
     private static readonly Address Payer = Address.Parse("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC");
     private static readonly Address Payee = Address.Parse("0x90F79bf6EB2c4f870365E785982E1f101E93b906");
@@ -23,8 +23,12 @@ public sealed class WatchtowerFollowerTests
     private readonly InMemoryWatchtowerStore _store = new();
     private readonly FakeWatchtowerChain _chain;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
+    private readonly MeterRecorder _meter = new();
+    private readonly CapturingLogger<WatchtowerFollower> _log = new();
 
     public WatchtowerFollowerTests() => _chain = new FakeWatchtowerChain(_store);
+
+    public void Dispose() => _meter.Dispose();
 
     private static ChannelParameters Channel(ulong nonce) => new(Payer, Payee, Address.Zero, 3600, nonce);
 
@@ -43,7 +47,7 @@ public sealed class WatchtowerFollowerTests
             SafetyMargin = TimeSpan.FromMinutes(10),
         };
         configure?.Invoke(options);
-        return new WatchtowerFollower(_store, _chain, options, _time);
+        return new WatchtowerFollower(_store, _chain, options, _time, _meter.Metrics, _log);
     }
 
     private ChannelClosingEvent Closing(ChannelParameters channel, ulong deadline) =>
@@ -101,6 +105,8 @@ public sealed class WatchtowerFollowerTests
         result.BlocksScanned.ShouldBe(254UL);
         result.Checkpoint.ShouldBe(_chain.Block(253).Mark);
         _store.Writes.ShouldBe(["checkpoint 99", "checkpoint 199", "checkpoint 253"]);
+        _meter.ShouldCount("watchtower.blocks.scanned", "blocksScanned", 254);
+        _meter.ShouldCount("watchtower.reorgs", "reorgs", 0);
     }
 
     [Fact]
@@ -190,6 +196,8 @@ public sealed class WatchtowerFollowerTests
         _chain.Ranges[0].ShouldBe((8UL, 9UL));
         result.Checkpoint.ShouldBe(_chain.Block(12).Mark);
         (await _store.ListAlertsAsync()).ShouldBeEmpty();
+        _meter.ShouldCount("watchtower.reorgs", "reorgs", 1);
+        _meter.ShouldCount("watchtower.alerts", "alerts", 0);
     }
 
     [Fact]
@@ -211,6 +219,8 @@ public sealed class WatchtowerFollowerTests
         alert.Kind.ShouldBe(WatchtowerAlertKind.DeepReorg);
         alert.Detail.ShouldContain("re-reading from block 31");
         alert.RaisedAt.ShouldBe(_time.GetUtcNow());
+        _meter.ShouldCount("watchtower.reorgs", "reorgs", 1);
+        _meter.ShouldCount("watchtower.alerts/kind=DeepReorg", "alerts", 1);
     }
 
     [Fact]
@@ -260,6 +270,9 @@ public sealed class WatchtowerFollowerTests
         record.Attempts.ShouldBe(1);
         record.SubmittedAt.ShouldBe(_time.GetUtcNow());
         (await _store.ListAlertsAsync()).ShouldBeEmpty(); // an hour left is more than the 10-minute margin
+        _meter.ShouldCount("watchtower.disputes.submitted", "disputesSubmitted", 1);
+        _meter.ShouldCount("watchtower.settles.submitted", "settlesSubmitted", 0);
+        _meter.ShouldCount("watchtower.alerts", "alerts", 0);
     }
 
     [Fact]
@@ -275,6 +288,7 @@ public sealed class WatchtowerFollowerTests
         alert.ChannelId.ShouldBe(channel.Id);
         alert.Amount.ShouldBe(new BigInteger(900));
         alert.Detail.ShouldContain("599 s left");
+        _meter.ShouldCount("watchtower.alerts/kind=LateDispute", "alerts", 1);
     }
 
     [Fact]
@@ -318,6 +332,8 @@ public sealed class WatchtowerFollowerTests
         second.Sent.ShouldBe(0);
         _chain.Rebroadcasts.ShouldHaveSingleItem().Raw.ToArray().ShouldBe(stored.RawTransaction.ToArray());
         _chain.Sent.Count.ShouldBe(1);
+        _meter.ShouldCount("watchtower.disputes.resent", "disputesResent", 1);
+        _meter.ShouldCount("watchtower.disputes.submitted", "disputesSubmitted", 1);
     }
 
     [Fact]
@@ -335,6 +351,8 @@ public sealed class WatchtowerFollowerTests
         second.Resent.ShouldBe(0);
         _chain.Sent.Count.ShouldBe(2);
         (await _store.GetDisputeAsync(channel.Id, DisputeKind.Redeem))!.Attempts.ShouldBe(2);
+        _meter.ShouldCount("watchtower.disputes.resent", "disputesResent", 0);
+        _meter.ShouldCount("watchtower.disputes.submitted", "disputesSubmitted", 2);
     }
 
     [Fact]
@@ -352,6 +370,7 @@ public sealed class WatchtowerFollowerTests
         alert.ChannelId.ShouldBe(channel.Id);
         alert.Amount.ShouldBe(new BigInteger(900));
         alert.Detail.ShouldContain("500 redeemed");
+        _meter.ShouldCount("watchtower.alerts/kind=MissedDispute", "alerts", 1); // the second poll's repeat is not counted
     }
 
     [Fact]
@@ -367,6 +386,8 @@ public sealed class WatchtowerFollowerTests
         with.Sent.ShouldBe(1);
         _chain.Sent.ShouldBe([(DisputeKind.Settle, channel.Id, BigInteger.Zero, true)]);
         (await _store.GetDisputeAsync(channel.Id, DisputeKind.Settle))!.Amount.ShouldBe(BigInteger.Zero);
+        _meter.ShouldCount("watchtower.settles.submitted", "settlesSubmitted", 1);
+        _meter.ShouldCount("watchtower.disputes.submitted", "disputesSubmitted", 0);
     }
 
     [Fact]
@@ -398,6 +419,7 @@ public sealed class WatchtowerFollowerTests
         (await _store.GetDelegationAsync(channel.Id))!.Finished.ShouldBeTrue();
         (await _store.ListActiveDelegationsAsync()).ShouldBeEmpty();
         _chain.Sent.ShouldBeEmpty();
+        _store.Writes.Where(w => w.StartsWith("deadline", StringComparison.Ordinal)).ShouldBeEmpty(); // the zero deadline of a settled state is not stored
     }
 
     [Fact]
@@ -426,7 +448,10 @@ public sealed class WatchtowerFollowerTests
         var alert = (await _store.ListAlertsAsync()).ShouldHaveSingleItem();
         alert.Kind.ShouldBe(WatchtowerAlertKind.DisputeRefused);
         alert.ChannelId.ShouldBe(failing.Id);
+        alert.Amount.ShouldBe(new BigInteger(900));
+        alert.Deadline.ShouldBe((await _store.GetDelegationAsync(failing.Id))!.CloseDeadline!.Value);
         alert.Detail.ShouldContain(nameof(ChannelContractRevertException));
+        _meter.ShouldCount("watchtower.alerts/kind=DisputeRefused", "alerts", 1);
     }
 
     [Fact]
@@ -451,6 +476,7 @@ public sealed class WatchtowerFollowerTests
 
         result.Sent.ShouldBe(0);
         _chain.Sent.ShouldBeEmpty();
+        _chain.HeadReads.ShouldBe(1); // the scan's; with nothing closing the duties pass asks the node nothing
     }
 
     [Fact]
@@ -479,6 +505,30 @@ public sealed class WatchtowerFollowerTests
         await cts.CancelAsync();
         await run; // returns, does not throw
         _chain.Sent.ShouldHaveSingleItem().Channel.ShouldBe(channel.Id);
+        var failed = _log.Entries.First(e => e.EventId.Id == 2410);
+        failed.Level.ShouldBe(Microsoft.Extensions.Logging.LogLevel.Warning);
+        failed.Exception.ShouldBeOfType<InvalidOperationException>().Message.ShouldBe("node glitch");
+    }
+
+    [Fact]
+    public void Constructor_NullArguments_Throw()
+    {
+        var options = new WatchtowerOptions { ChainId = 31337, Contract = _chain.Contract.ToString() };
+        Should.Throw<ArgumentNullException>(() => new WatchtowerFollower(null!, _chain, options)).ParamName.ShouldBe("store");
+        Should.Throw<ArgumentNullException>(() => new WatchtowerFollower(_store, null!, options)).ParamName.ShouldBe("chain");
+        Should.Throw<ArgumentNullException>(() => new WatchtowerFollower(_store, _chain, null!)).ParamName.ShouldBe("options");
+    }
+
+    [Fact]
+    public async Task Metrics_PollsCountIntoTheGivenMetrics_FromTheGivenMeterFactory()
+    {
+        _chain.MineTo(30);
+
+        await Follower(o => o.StartBlock = 20).PollOnceAsync();
+
+        _meter.MeterNames.ShouldBe([WatchtowerMetrics.MeterName]);
+        _meter.Keys.ShouldBe(["watchtower.blocks.scanned"]);
+        _meter.ShouldCount("watchtower.blocks.scanned", "blocksScanned", 9);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
