@@ -85,7 +85,9 @@ public sealed class PayerChannelChainTests
         await using var client = w.NewClient();
         var channel = await w.ChannelAsync(client);
 
-        (await Should.ThrowAsync<ArgumentOutOfRangeException>(() => channel.TopUpAsync(amount))).ParamName.ShouldBe("amount");
+        var thrown = await Should.ThrowAsync<ArgumentOutOfRangeException>(() => channel.TopUpAsync(amount));
+        thrown.ParamName.ShouldBe("amount");
+        thrown.Message.ShouldStartWith("A top-up adds a positive amount.");
 
         w.Chain!.Sent.ShouldBeEmpty();
         channel.Deposit.ShouldBe(new BigInteger(1_000));

@@ -154,6 +154,44 @@ public sealed class PayerChannelEdgeTests
     }
 
     [Fact]
+    public async Task RecordReceipt_NewerOne_ReplacesTheNewest_OnDiskBoth()
+    {
+        using var w = new PayerWorld(1_000);
+        await using var client = w.NewClient();
+        var channel = await w.ChannelAsync(client);
+        await channel.SignNextAsync(500);
+
+        (await channel.RecordReceiptAsync(new ReceiptSigner(w.PayeeKey).Sign(w.Key, 300, 7))).ShouldBe(ReceiptVerdict.Stored);
+        (await channel.RecordReceiptAsync(new ReceiptSigner(w.PayeeKey).Sign(w.Key, 450, 8))).ShouldBe(ReceiptVerdict.Stored);
+
+        channel.NewestReceipt!.Cumulative.ShouldBe(new BigInteger(450));
+        channel.NewestReceipt.IssuedAt.ShouldBe(8UL);
+        channel.Acknowledged.ShouldBe(new BigInteger(450));
+        (await w.Store.ListReceiptsAsync(w.Key)).Select(r => r.Cumulative).ShouldBe([new BigInteger(300), new BigInteger(450)], ignoreOrder: true);
+    }
+
+    [Fact]
+    public async Task RefundFromTheStream_StoreFailsWhileChecking_HandledWithNoOutcome_NothingKept()
+    {
+        var store = new InMemoryPayerStore();
+        using var w = new PayerWorld(1_000, store, payeeDeposit: 500);
+        await using var client = w.NewClient();
+        var channel = await w.ChannelAsync(client);
+        var handled = new TaskCompletionSource<RefundOutcome?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        channel.RefundHandled += outcome => handled.TrySetResult(outcome);
+
+        // Another instance stored a higher refund; reading where the store stands then fails.
+        var higher = w.Contract.SignVoucher(w.PayeeKey, w.Key.ChannelId, 60);
+        (await store.SaveRefundAsync(w.Key, higher)).ShouldBeTrue();
+        store.FailNextRead = true;
+        channel.OnRefund(RefundFrame.FromSignedVoucher(w.Contract.SignVoucher(w.PayeeKey, w.Key.ChannelId, 40)));
+
+        (await handled.Task.WaitAsync(TimeSpan.FromSeconds(30))).ShouldBeNull();
+        channel.NewestRefund.ShouldBeNull();
+        (await store.GetChannelAsync(w.Key))!.Refund.ShouldBe(higher);
+    }
+
+    [Fact]
     public async Task RecordReceipt_Null_Throws()
     {
         using var w = new PayerWorld(1_000);

@@ -98,6 +98,19 @@ public sealed class PayerOptionsTests
         Should.Throw<ArgumentNullException>(() => ((IServiceCollection)null!).AddPayerClient(_ => null!));
     }
 
+    [Fact]
+    public async Task AddPayerClient_NoTimeProviderRegistered_TheSystemClock()
+    {
+        using var w = new PayerWorld(100);
+        var services = new ServiceCollection();
+        services.AddSingleton(w.Rpc);
+        services.AddSingleton<IPayerStore>(w.Store);
+        services.AddPayerClient(_ => Ethereum.Signing.PrivateKey.Create(Enumerable.Repeat((byte)0x11, 32).ToArray()), o => o.Contract = ContractText);
+        await using var provider = services.BuildServiceProvider();
+
+        provider.GetRequiredService<PayerClient>().Options.TimeProvider.ShouldBeSameAs(TimeProvider.System);
+    }
+
     private static PayerOptions Good() => new() { Contract = ContractText };
 
     private static List<string?> Errors(PayerOptions options)

@@ -140,6 +140,79 @@ public sealed class DurableMeterTests
     }
 
     [Fact]
+    public async Task OpenAsync_TimeMeterReopened_SettleUpWithoutStart_BillsTheStoredTime()
+    {
+        using var w = new PayerWorld(100_000);
+        var options = new MeterOptions { Price = MeterPrice.PerUnit(10), TimeProvider = w.Clock };
+        await using var client = w.NewClient();
+        var channel = await w.ChannelAsync(client);
+        using (var meter = await UsageMeter.OpenAsync(channel, options))
+        {
+            meter.Start();
+            w.Clock.Advance(TimeSpan.FromSeconds(10.5));
+            (await meter.TickAsync()).Paid.ShouldBe(new BigInteger(105));
+        }
+
+        using var reopened = await UsageMeter.OpenAsync(channel, options);
+        var end = await reopened.SettleUpAsync();
+
+        // Billed by time (10.5 s), not by the whole seconds counted as units (10).
+        end.Due.ShouldBe(new BigInteger(105));
+        end.Payment.ShouldBeNull();
+        channel.Signed.ShouldBe(new BigInteger(105));
+    }
+
+    [Fact]
+    public async Task Tick_DepositUsedUp_PausedWithoutAPayment_BilledTimeStored()
+    {
+        var store = new InMemoryPayerStore();
+        using var w = new PayerWorld(100, store);
+        var options = new MeterOptions { Price = MeterPrice.PerUnit(10), TimeProvider = w.Clock };
+        await using var client = w.NewClient();
+        var channel = await w.ChannelAsync(client);
+        using var meter = await UsageMeter.OpenAsync(channel, options);
+        meter.Start();
+        w.Clock.Advance(TimeSpan.FromSeconds(10));
+        (await meter.TickAsync()).Paid.ShouldBe(new BigInteger(100)); // the whole deposit
+        w.Clock.Advance(TimeSpan.FromSeconds(5));
+
+        var paused = await meter.TickAsync();
+
+        paused.Status.ShouldBe(MeterStatus.Paused);
+        paused.Payment.ShouldBeNull();
+        paused.Due.ShouldBe(new BigInteger(150));
+        var stored = (await store.GetMeterAsync(w.Key, "meter"))!;
+        (stored.Units, stored.Ticks, stored.Paid).ShouldBe((new BigInteger(15), TimeSpan.FromSeconds(15).Ticks, new BigInteger(100)));
+        using var reopened = await UsageMeter.OpenAsync(channel, options);
+        reopened.Billed.ShouldBe(TimeSpan.FromSeconds(15));
+    }
+
+    [Fact]
+    public async Task Tick_MeterSaveFails_ThrowsAndNothingBilled_TheNextTickBillsTheTime()
+    {
+        var store = new InMemoryPayerStore();
+        using var w = new PayerWorld(100_000, store);
+        var options = new MeterOptions { Price = MeterPrice.PerUnit(10), TimeProvider = w.Clock };
+        await using var client = w.NewClient();
+        var channel = await w.ChannelAsync(client);
+        using var meter = await UsageMeter.OpenAsync(channel, options);
+        meter.Start();
+        w.Clock.Advance(TimeSpan.FromSeconds(10));
+        await meter.TickAsync();
+        store.FailMeterSavesAfter = store.MeterSaves;
+        w.Clock.Advance(TimeSpan.FromSeconds(5));
+
+        await Should.ThrowAsync<IOException>(() => meter.TickAsync());
+
+        (meter.Units, meter.Billed, meter.Paid).ShouldBe((new BigInteger(10), TimeSpan.FromSeconds(10), new BigInteger(100)));
+        channel.Signed.ShouldBe(new BigInteger(100));
+        store.FailMeterSavesAfter = null;
+        w.Clock.Advance(TimeSpan.FromSeconds(1));
+        var tick = await meter.TickAsync();
+        (tick.Units, tick.Paid).ShouldBe((new BigInteger(16), new BigInteger(160)));
+    }
+
+    [Fact]
     public async Task OpenAsync_TwoNames_KeptApart()
     {
         using var w = new PayerWorld(100_000);
