@@ -16,6 +16,10 @@ public sealed class DisputeRulesTests
         DisputeRules.Decide(Held, new ChannelState(false, 0, 0, 0, 0, 0), 1, null, settleAfterDeadline: true).ShouldBe(DutyAction.Finish);
 
     [Fact]
+    public void Decide_NullState_Throws() =>
+        Should.Throw<ArgumentNullException>(() => DisputeRules.Decide(Held, null!, 1, null, false)).ParamName.ShouldBe("state");
+
+    [Fact]
     public void Decide_Open_None() =>
         DisputeRules.Decide(Held, new ChannelState(true, 1000, 500, 0, 0, 0), 1, null, false).ShouldBe(DutyAction.None);
 

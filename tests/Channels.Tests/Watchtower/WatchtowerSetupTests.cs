@@ -101,6 +101,25 @@ public sealed class WatchtowerSetupTests
     }
 
     [Fact]
+    public async Task AddWatchtower_NoClockRegistered_TheSystemClock()
+    {
+        var store = new InMemoryWatchtowerStore();
+        var services = new ServiceCollection();
+        services.AddSingleton<IWatchtowerStore>(store);
+        services.AddSingleton<IWatchtowerChain>(new FakeWatchtowerChain(store));
+        services.AddWatchtower(o =>
+        {
+            o.ChainId = 31337;
+            o.Contract = Contract;
+        });
+        await using var provider = services.BuildServiceProvider();
+
+        provider.GetRequiredService<TimeProvider>().ShouldBeSameAs(TimeProvider.System);
+        provider.GetRequiredService<WatchtowerFollower>().ShouldNotBeNull();
+        provider.GetRequiredService<DelegationIntake>().ShouldNotBeNull();
+    }
+
+    [Fact]
     public async Task AddWatchtower_BadOptions_FailAtStart_NamingTheSetting()
     {
         var services = new ServiceCollection();
