@@ -24,6 +24,18 @@ public sealed class PaymentLifecycleTests
     [InlineData("Rejected", "AcceptedSettlementCompleted", StatusUpdateOutcome.Impossible)]
     [InlineData("RJCT", "RCVD", StatusUpdateOutcome.Impossible)]
     [InlineData("ACSP", "WXYZ", StatusUpdateOutcome.Unrecognised)]
+    [InlineData(null, "WXYZ", StatusUpdateOutcome.Unrecognised)]
+    // A report about a cancellation request is no settlement stage, whatever came before; a stage after one applies.
+    [InlineData(null, "PendingCancellationRequest", StatusUpdateOutcome.Stale)]
+    [InlineData("ACSP", "NoCancellationProcess", StatusUpdateOutcome.Stale)]
+    [InlineData("PendingCancellationRequest", "ACSP", StatusUpdateOutcome.Applied)]
+    [InlineData("PendingCancellationRequest", "RCVD", StatusUpdateOutcome.Applied)]
+    // Settled: the same code again is a duplicate; another code of the same stage or an earlier one is stale.
+    [InlineData("ACSC", "ACSC", StatusUpdateOutcome.Duplicate)]
+    [InlineData("ACSC", "AcceptedSettlementCompleted", StatusUpdateOutcome.Stale)]
+    [InlineData("ACCC", "ACSC", StatusUpdateOutcome.Stale)]
+    [InlineData("RCVD", "Received", StatusUpdateOutcome.Duplicate)]
+    [InlineData("RCVD", "ACSC", StatusUpdateOutcome.Applied)]
     public void Classify_Transition_Outcome(string? current, string reported, StatusUpdateOutcome expected) =>
         PaymentLifecycle.Classify(current, PaymentStatus.FromCode(reported)).ShouldBe(expected);
 
