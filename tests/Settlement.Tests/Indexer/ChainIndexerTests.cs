@@ -231,6 +231,25 @@ public sealed class ChainIndexerTests
     }
 
     [Fact]
+    public async Task Poll_RefusalAfterManySuccesses_CountsSuccessesAgainFromZero()
+    {
+        _chain.MineEmpty(1000);
+        var indexer = Indexer(o => (o.InitialBlockRange, o.MaxBlockRange) = (4, 4));
+        for (var i = 0; i < 31; i++)
+        {
+            await indexer.PollOnceAsync();
+        }
+
+        _chain.MaxRange = 3;
+        await indexer.PollOnceAsync();
+        _chain.MaxRange = null;
+        await indexer.PollOnceAsync();
+
+        // Had the 31 successes before the refusal counted, this success would have been the 32nd and probed at 4.
+        indexer.BlockRange.ShouldBe(3);
+    }
+
+    [Fact]
     public async Task Poll_NodeRefusesEvenTheSmallestRange_ThrowsNamingTheSettingNothingWritten()
     {
         _chain.MineEmpty(20);
@@ -724,8 +743,29 @@ public sealed class ChainIndexerTests
 
         summary.BlocksIndexed.ShouldBe(6);
         summary.Checkpoint!.Block.ShouldBe(Ref(5));
-        // The poll after the cancelled one's report finds nothing new (caught up) and the wait is cancelled.
-        reports.Select(r => r.CurrentBlock).ShouldBe([3UL, 5UL, 5UL]);
+        reports.Select(r => r.CurrentBlock).ShouldBe([3UL, 5UL]);
+    }
+
+    [Fact]
+    public async Task RunUntilCaughtUp_Cancelled_Thrown()
+    {
+        _chain.MineEmpty(3);
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        await Should.ThrowAsync<OperationCanceledException>(() => Indexer().RunUntilCaughtUpAsync(null, cts.Token));
+    }
+
+    [Fact]
+    public async Task Follow_PermanentNodeFault_Thrown()
+    {
+        _chain.MineEmpty(3);
+        _chain.FailNextHead = await NodeFaultAsync(System.Net.HttpStatusCode.BadRequest, transient: false);
+        using var cts = new CancellationTokenSource();
+
+        await Should.ThrowAsync<Settlement.Ethereum.Rpc.JsonRpcException>(() => Indexer().FollowAsync(null, cts.Token));
+
+        _store.Batches.ShouldBeEmpty();
     }
 
     [Fact]
@@ -758,19 +798,22 @@ public sealed class ChainIndexerTests
     }
 
     /// <summary>A real transient fault of the RPC client: a node that answers HTTP 503.</summary>
-    private static async Task<Exception> TransientFaultAsync()
+    private static Task<Exception> TransientFaultAsync() => NodeFaultAsync(System.Net.HttpStatusCode.ServiceUnavailable, transient: true);
+
+    /// <summary>The RPC client's exception for a node that answers every request with <paramref name="status"/>.</summary>
+    private static async Task<Exception> NodeFaultAsync(System.Net.HttpStatusCode status, bool transient)
     {
-        using var http = new HttpClient(new Unavailable());
+        using var http = new HttpClient(new Answering(status));
         var rpc = new Settlement.Ethereum.Rpc.EthereumRpcClient(http, new Settlement.Ethereum.Rpc.EthereumRpcOptions { Url = new Uri("http://node.test"), ChainId = ScriptedChain.Id, MaxRetries = 0 });
         var ex = await Should.ThrowAsync<Settlement.Ethereum.Rpc.JsonRpcException>(() => rpc.GetBlockNumberAsync());
-        ex.IsTransient.ShouldBeTrue();
+        ex.IsTransient.ShouldBe(transient);
         return ex;
     }
 
-    private sealed class Unavailable : HttpMessageHandler
+    private sealed class Answering(System.Net.HttpStatusCode status) : HttpMessageHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.ServiceUnavailable));
+            Task.FromResult(new HttpResponseMessage(status));
     }
 
     private sealed class Collect(Action<IndexerProgress> report) : IProgress<IndexerProgress>

@@ -168,6 +168,7 @@ internal sealed class ScriptedChain : IChainSource
 
     public Task<ulong> GetHeadAsync(CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (FailNextHead is { } ex)
         {
             FailNextHead = null;
