@@ -104,8 +104,7 @@ public sealed partial class PostgreSqlVoucherStore : IVoucherStore
     private readonly NpgsqlDataSource _dataSource;
     private readonly int _maxRetries;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _migration = new(1, 1);
-    private volatile bool _migrated;
+    private readonly MigrationGate _migration = new();
 
     /// <summary>A store on <paramref name="dataSource"/> (not owned: the caller disposes it). Touches nothing until first used.</summary>
     /// <param name="dataSource">The database.</param>
@@ -122,54 +121,7 @@ public sealed partial class PostgreSqlVoucherStore : IVoucherStore
 
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException">The database's schema is newer than this build.</exception>
-    public async Task MigrateAsync(CancellationToken cancellationToken = default)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        await _migration.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await CreateMigrationsTableAsync(connection, cancellationToken).ConfigureAwait(false);
-            await using (var newest = new NpgsqlCommand("SELECT COALESCE(MAX(version), 0) FROM payee_schema_migrations", connection))
-            {
-                var version = Convert.ToInt64(await newest.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
-                if (version > SchemaVersion)
-                {
-                    throw new InvalidOperationException(
-                        $"PostgreSQL voucher store '{connection.Database}' has schema version {version}, newer than this build's {SchemaVersion}: upgrade the payee.");
-                }
-            }
-
-            for (var step = 0; step < Migrations.Length; step++)
-            {
-                await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-
-                // The version row is the lock: a second instance's insert waits on the unique key until the first
-                // commits (then skips the step) or rolls back (then applies it itself).
-                await using var claim = new NpgsqlCommand(
-                    "INSERT INTO payee_schema_migrations (version, applied_at) VALUES (@version, CURRENT_TIMESTAMP) ON CONFLICT (version) DO NOTHING",
-                    connection,
-                    tx);
-                claim.Parameters.AddWithValue("version", step + 1);
-                if (await claim.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
-                {
-                    await tx.RollbackAsync(cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                await using var apply = new NpgsqlCommand(Migrations[step], connection, tx);
-                await apply.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-                LogMigrated(_logger, connection.Database, step + 1);
-            }
-
-            _migrated = true;
-        }
-        finally
-        {
-            _migration.Release();
-        }
-    }
+    public Task MigrateAsync(CancellationToken cancellationToken = default) => _migration.RunAsync(MigrateOnceAsync, cancellationToken);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<VoucherWriteResult>> SaveNewestAsync(IReadOnlyList<StoredVoucher> vouchers, CancellationToken cancellationToken = default)
@@ -182,17 +134,8 @@ public sealed partial class PostgreSqlVoucherStore : IVoucherStore
         }
 
         await EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return await TrySaveAsync(batch, cancellationToken).ConfigureAwait(false);
-            }
-            catch (PostgresException ex) when (IsRetryable(ex) && attempt < _maxRetries)
-            {
-                LogRetry(_logger, ex.SqlState, attempt + 1);
-            }
-        }
+        return await PostgreSqlRetry.RunAsync(
+            ct => TrySaveAsync(batch, ct), _maxRetries, (sqlState, retry) => LogRetry(_logger, sqlState, retry), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -536,37 +479,16 @@ public sealed partial class PostgreSqlVoucherStore : IVoucherStore
             ? amount
             : throw StorageCodec.Corrupt(StoredRows.VoucherTable, channel, "the cumulative amount is not a 32-byte word.");
 
-    private async Task EnsureMigratedAsync(CancellationToken cancellationToken)
-    {
-        // Reads and writes work on a database nobody migrated yet (an empty store), instead of failing on a missing table.
-        if (!_migrated)
-        {
-            await MigrateAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
+    // Reads and writes work on a database nobody migrated yet (an empty store), instead of failing on a missing table.
+    private Task EnsureMigratedAsync(CancellationToken cancellationToken) => _migration.EnsureAsync(MigrateOnceAsync, cancellationToken);
 
-    private static async Task CreateMigrationsTableAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    private async Task MigrateOnceAsync(CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                await using var create = new NpgsqlCommand(
-                    "CREATE TABLE IF NOT EXISTS payee_schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)",
-                    connection);
-                await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (PostgresException ex) when (attempt < 3 && ex.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateObject)
-            {
-                // Two instances created it at the same moment (IF NOT EXISTS checks before it inserts the catalog row):
-                // the other one won, so it exists now.
-            }
-        }
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await PostgreSqlSchema.MigrateAsync(
+            connection, "voucher store", "payee_schema_migrations", Migrations, ": upgrade the payee.", version => LogMigrated(_logger, connection.Database, version), cancellationToken)
+            .ConfigureAwait(false);
     }
-
-    private static bool IsRetryable(PostgresException ex) =>
-        ex.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected;
 
     private static async Task<List<StoredVoucher>> ReadVouchersAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {

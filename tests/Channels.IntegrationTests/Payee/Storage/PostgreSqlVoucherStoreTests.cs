@@ -51,7 +51,21 @@ public sealed class PostgreSqlVoucherStoreTests(PostgresFixture postgres, ITestO
 
         var ex = await Should.ThrowAsync<InvalidOperationException>(() => OpenStore().MigrateAsync());
 
-        ex.Message.ShouldContain("newer");
+        ex.Message.ShouldEndWith(
+            $"has schema version {PostgreSqlVoucherStore.SchemaVersion + 1}, newer than this build's {PostgreSqlVoucherStore.SchemaVersion}: upgrade the payee.");
+        (await ScalarAsync("SELECT COUNT(*) FROM payee_schema_migrations")).ShouldBe((long)PostgreSqlVoucherStore.SchemaVersion + 1);
+    }
+
+    [Fact]
+    public async Task Migrate_AgainByAnotherInstance_NoStepAppliedTwice()
+    {
+        await OpenStore().MigrateAsync();
+        var appliedAt = await ScalarAsync("SELECT string_agg(version || '@' || applied_at, ',' ORDER BY version) FROM payee_schema_migrations");
+
+        await OpenStore().MigrateAsync();
+
+        (await ScalarAsync("SELECT string_agg(version || '@' || applied_at, ',' ORDER BY version) FROM payee_schema_migrations")).ShouldBe(appliedAt);
+        (await ScalarAsync("SELECT COUNT(*) FROM payee_schema_migrations")).ShouldBe((long)PostgreSqlVoucherStore.SchemaVersion);
     }
 
     [Fact]

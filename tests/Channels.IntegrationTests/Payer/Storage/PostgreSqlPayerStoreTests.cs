@@ -50,6 +50,18 @@ public sealed class PostgreSqlPayerStoreTests(PostgresFixture postgres) : PayerS
     }
 
     [Fact]
+    public async Task Migrate_AgainByAnotherInstance_NoStepAppliedTwice()
+    {
+        await OpenStore().MigrateAsync();
+        var appliedAt = await ScalarAsync("SELECT string_agg(version || '@' || applied_at, ',' ORDER BY version) FROM payer_schema_migrations");
+
+        await OpenStore().MigrateAsync();
+
+        (await ScalarAsync("SELECT string_agg(version || '@' || applied_at, ',' ORDER BY version) FROM payer_schema_migrations")).ShouldBe(appliedAt);
+        (await ScalarAsync("SELECT COUNT(*) FROM payer_schema_migrations")).ShouldBe((long)PostgreSqlPayerStore.SchemaVersion);
+    }
+
+    [Fact]
     public async Task SaveVouchers_TwoInstancesManyChannelsOppositeOrders_NoDeadlockAndMaxKept()
     {
         var first = OpenStore();
