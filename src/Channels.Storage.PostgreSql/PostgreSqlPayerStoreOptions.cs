@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Settlement.Channels.Storage.PostgreSql;
 
 /// <summary>Which PostgreSQL database holds the payer's state. Bound from configuration section <see cref="SectionName"/>.</summary>
-public sealed class PostgreSqlPayerStoreOptions
+public sealed class PostgreSqlPayerStoreOptions : IPostgreSqlStoreOptions
 {
     /// <summary>The configuration section.</summary>
     public const string SectionName = "Payer:Storage:PostgreSql";

@@ -1,7 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using Settlement.Channels.Payer.Storage;
 
@@ -30,14 +27,7 @@ public static class PostgreSqlPayerStoreServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<PostgreSqlPayerStoreOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddKeyedSingleton(DataSourceKey, (sp, _) =>
-            NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgreSqlPayerStoreOptions>>().Value.ConnectionString!));
-        services.TryAddSingleton(sp => new PostgreSqlPayerStore(
-            sp.GetRequiredKeyedService<NpgsqlDataSource>(DataSourceKey),
-            sp.GetRequiredService<IOptions<PostgreSqlPayerStoreOptions>>().Value.MaxRetries,
-            sp.GetService<ILogger<PostgreSqlPayerStore>>()));
-        services.TryAddSingleton<IPayerStore>(sp => sp.GetRequiredService<PostgreSqlPayerStore>());
-        return services;
+        return PostgreSqlStoreRegistration.Add<PostgreSqlPayerStoreOptions, PostgreSqlPayerStore, IPayerStore>(
+            services, configure, DataSourceKey, (dataSource, maxRetries, logger) => new PostgreSqlPayerStore(dataSource, maxRetries, logger));
     }
 }

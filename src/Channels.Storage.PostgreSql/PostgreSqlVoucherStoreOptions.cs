@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Settlement.Channels.Storage.PostgreSql;
 
 /// <summary>Which PostgreSQL database holds the payee's vouchers. Bound from configuration section <see cref="SectionName"/>.</summary>
-public sealed class PostgreSqlVoucherStoreOptions
+public sealed class PostgreSqlVoucherStoreOptions : IPostgreSqlStoreOptions
 {
     /// <summary>The configuration section.</summary>
     public const string SectionName = "Payee:Storage:PostgreSql";

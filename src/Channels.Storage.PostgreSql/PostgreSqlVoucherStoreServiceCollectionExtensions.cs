@@ -1,7 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using Settlement.Channels.Payee.Storage;
 
@@ -32,14 +29,7 @@ public static class PostgreSqlVoucherStoreServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<PostgreSqlVoucherStoreOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddKeyedSingleton(DataSourceKey, (sp, _) =>
-            NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgreSqlVoucherStoreOptions>>().Value.ConnectionString!));
-        services.TryAddSingleton(sp => new PostgreSqlVoucherStore(
-            sp.GetRequiredKeyedService<NpgsqlDataSource>(DataSourceKey),
-            sp.GetRequiredService<IOptions<PostgreSqlVoucherStoreOptions>>().Value.MaxRetries,
-            sp.GetService<ILogger<PostgreSqlVoucherStore>>()));
-        services.TryAddSingleton<IVoucherStore>(sp => sp.GetRequiredService<PostgreSqlVoucherStore>());
-        return services;
+        return PostgreSqlStoreRegistration.Add<PostgreSqlVoucherStoreOptions, PostgreSqlVoucherStore, IVoucherStore>(
+            services, configure, DataSourceKey, (dataSource, maxRetries, logger) => new PostgreSqlVoucherStore(dataSource, maxRetries, logger));
     }
 }
