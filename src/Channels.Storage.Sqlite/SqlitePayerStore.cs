@@ -8,7 +8,6 @@ using Settlement.Channels.Payer.Storage;
 using Settlement.Channels.Vouchers;
 using Settlement.Ethereum.Addresses;
 using Settlement.Ethereum.Signing;
-using Settlement.Storage;
 
 namespace Settlement.Channels.Storage.Sqlite;
 
@@ -86,10 +85,7 @@ public sealed class SqlitePayerStore : IPayerStore, IAsyncDisposable
     private static readonly byte[] ZeroWord = new byte[StorageCodec.AmountLength];
 
     private readonly string _path;
-    private readonly string _connectionString;
-    private readonly SemaphoreSlim _migration = new(1, 1);
-    private volatile bool _migrated;
-    private volatile bool _fileRestricted;
+    private readonly SqliteStoreFile _file;
     private readonly SemaphoreSlim _writerLock = new(1, 1);
     private VoucherWriter? _writer;
 
@@ -98,33 +94,15 @@ public sealed class SqlitePayerStore : IPayerStore, IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         _path = path;
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            DefaultTimeout = 10,
-        }.ToString();
+        _file = new SqliteStoreFile(path, TimeSpan.FromSeconds(10), foreignKeys: false,
+            (connection, ct) => SqliteSchema.MigrateAsync(connection, "payer store", path, Migrations, ".", ct));
     }
 
     /// <summary>The database file.</summary>
     public string Path => _path;
 
     /// <inheritdoc />
-    public async Task MigrateAsync(CancellationToken cancellationToken = default)
-    {
-        await _migration.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            await SqliteSchema.MigrateAsync(connection, "payer store", _path, Migrations, ".", cancellationToken).ConfigureAwait(false);
-            _migrated = true;
-        }
-        finally
-        {
-            _migration.Release();
-        }
-    }
+    public Task MigrateAsync(CancellationToken cancellationToken = default) => _file.MigrateAsync(cancellationToken);
 
     /// <inheritdoc />
     public async Task SaveChannelAsync(PayerChannelRecord channel, CancellationToken cancellationToken = default)
@@ -389,39 +367,7 @@ public sealed class SqlitePayerStore : IPayerStore, IAsyncDisposable
         return new SignedVoucher(new Voucher(key.ChannelId, Amount(reader, amountColumn, key)), signature);
     }
 
-    private async Task<SqliteConnection> OpenMigratedAsync(CancellationToken cancellationToken)
-    {
-        if (!_migrated)
-        {
-            await MigrateAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        return await OpenAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        if (!_fileRestricted)
-        {
-            OwnerOnlyFile.RestrictSqliteDatabase(_path);
-            _fileRestricted = true;
-        }
-
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var pragma = connection.CreateCommand();
-            pragma.CommandText = "PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL;";
-            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    private Task<SqliteConnection> OpenMigratedAsync(CancellationToken cancellationToken) => _file.OpenMigratedAsync(cancellationToken);
 
     /// <summary>The dedicated connection and prepared statements of voucher batches.</summary>
     private sealed class VoucherWriter : IAsyncDisposable

@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Settlement.Channels.Payee;
 using Settlement.Channels.Payee.Storage;
 using Settlement.Channels.Payee.Velocity;
-using Settlement.Storage;
 
 namespace Settlement.Channels.Storage.Sqlite;
 
@@ -103,12 +102,8 @@ public sealed partial class SqliteVoucherStore : IVoucherStore
     private const string FlagColumns = "chain_id, contract, channel_id, payer, rule, observed, threshold, refused, raised_at";
 
     private readonly string _path;
-    private readonly string _connectionString;
-    private readonly string _connectionPragmas;
+    private readonly SqliteStoreFile _file;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _migration = new(1, 1);
-    private volatile bool _migrated;
-    private volatile bool _fileRestricted;
 
     /// <summary>A store on <see cref="SqliteVoucherStoreOptions.Path"/>. Touches nothing until first used.</summary>
     /// <exception cref="ArgumentException">No path.</exception>
@@ -118,20 +113,7 @@ public sealed partial class SqliteVoucherStore : IVoucherStore
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Path, nameof(options) + ".Path");
         _path = options.Path;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        var busySeconds = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds);
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = _path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            DefaultTimeout = Math.Max(busySeconds, 1),
-        }.ToString();
-
-        // Per connection (these settings are not stored in the file). FULL: the WAL is fsynced at every commit, so a
-        // committed voucher survives a power cut, not only a process crash.
-        _connectionPragmas = string.Create(
-            CultureInfo.InvariantCulture,
-            $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
+        _file = new SqliteStoreFile(_path, options.BusyTimeout, foreignKeys: true, MigrateFileAsync);
     }
 
     /// <summary>The database file.</summary>
@@ -139,26 +121,7 @@ public sealed partial class SqliteVoucherStore : IVoucherStore
 
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException">The file's schema is newer than this build, or WAL could not be enabled.</exception>
-    public async Task MigrateAsync(CancellationToken cancellationToken = default)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        await _migration.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            var version = await SqliteSchema.MigrateAsync(connection, "voucher store", _path, Migrations, ": upgrade the payee.", cancellationToken).ConfigureAwait(false);
-            if (version < SchemaVersion)
-            {
-                LogMigrated(_logger, _path, version, SchemaVersion);
-            }
-
-            _migrated = true;
-        }
-        finally
-        {
-            _migration.Release();
-        }
-    }
+    public Task MigrateAsync(CancellationToken cancellationToken = default) => _file.MigrateAsync(cancellationToken);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<VoucherWriteResult>> SaveNewestAsync(IReadOnlyList<StoredVoucher> vouchers, CancellationToken cancellationToken = default)
@@ -502,38 +465,14 @@ public sealed partial class SqliteVoucherStore : IVoucherStore
             ? time
             : null;
 
-    private async Task<SqliteConnection> OpenMigratedAsync(CancellationToken cancellationToken)
+    private Task<SqliteConnection> OpenMigratedAsync(CancellationToken cancellationToken) => _file.OpenMigratedAsync(cancellationToken);
+
+    private async Task MigrateFileAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
-        // Reads and writes work on a file nobody migrated yet (an empty store), instead of failing on a missing table.
-        if (!_migrated)
+        var version = await SqliteSchema.MigrateAsync(connection, "voucher store", _path, Migrations, ": upgrade the payee.", cancellationToken).ConfigureAwait(false);
+        if (version < SchemaVersion)
         {
-            await MigrateAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        return await OpenAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        if (!_fileRestricted)
-        {
-            OwnerOnlyFile.RestrictSqliteDatabase(_path);
-            _fileRestricted = true;
-        }
-
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var pragma = connection.CreateCommand();
-            pragma.CommandText = _connectionPragmas;
-            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
+            LogMigrated(_logger, _path, version, SchemaVersion);
         }
     }
 

@@ -8,7 +8,6 @@ using Settlement.Channels.Vouchers;
 using Settlement.Channels.Watchtower;
 using Settlement.Ethereum.Addresses;
 using Settlement.Ethereum.Signing;
-using Settlement.Storage;
 
 namespace Settlement.Channels.Storage.Sqlite.Watchtower;
 
@@ -81,12 +80,8 @@ public sealed partial class SqliteWatchtowerStore : IWatchtowerStore
         "channel_id, payer, payee, token, challenge_period, nonce, cumulative, signature, received_at, close_deadline, finished";
 
     private readonly string _path;
-    private readonly string _connectionString;
-    private readonly string _connectionPragmas;
+    private readonly SqliteStoreFile _file;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _migration = new(1, 1);
-    private volatile bool _migrated;
-    private volatile bool _fileRestricted;
 
     /// <summary>A store on the file <paramref name="path"/>. Touches nothing until first used.</summary>
     /// <exception cref="ArgumentException">No path.</exception>
@@ -95,17 +90,7 @@ public sealed partial class SqliteWatchtowerStore : IWatchtowerStore
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         _path = path;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        var busy = busyTimeout ?? TimeSpan.FromSeconds(10);
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = _path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            DefaultTimeout = Math.Max((int)Math.Ceiling(busy.TotalSeconds), 1),
-        }.ToString();
-        _connectionPragmas = string.Create(
-            CultureInfo.InvariantCulture,
-            $"PRAGMA busy_timeout = {(long)busy.TotalMilliseconds}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
+        _file = new SqliteStoreFile(_path, busyTimeout ?? TimeSpan.FromSeconds(10), foreignKeys: true, MigrateFileAsync);
     }
 
     /// <summary>The database file.</summary>
@@ -113,26 +98,7 @@ public sealed partial class SqliteWatchtowerStore : IWatchtowerStore
 
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException">The file's schema is newer than this build, or WAL could not be enabled.</exception>
-    public async Task MigrateAsync(CancellationToken cancellationToken = default)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        await _migration.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            var version = await SqliteSchema.MigrateAsync(connection, "watchtower store", _path, Migrations, ": upgrade the watchtower.", cancellationToken).ConfigureAwait(false);
-            if (version < SchemaVersion)
-            {
-                LogMigrated(_logger, _path, version, SchemaVersion);
-            }
-
-            _migrated = true;
-        }
-        finally
-        {
-            _migration.Release();
-        }
-    }
+    public Task MigrateAsync(CancellationToken cancellationToken = default) => _file.MigrateAsync(cancellationToken);
 
     // ------------------------------------------------------------------ delegations
 
@@ -467,38 +433,14 @@ public sealed partial class SqliteWatchtowerStore : IWatchtowerStore
             ? time
             : null;
 
-    private async Task<SqliteConnection> OpenMigratedAsync(CancellationToken cancellationToken)
+    private Task<SqliteConnection> OpenMigratedAsync(CancellationToken cancellationToken) => _file.OpenMigratedAsync(cancellationToken);
+
+    private async Task MigrateFileAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        if (!_migrated)
+        var version = await SqliteSchema.MigrateAsync(connection, "watchtower store", _path, Migrations, ": upgrade the watchtower.", cancellationToken).ConfigureAwait(false);
+        if (version < SchemaVersion)
         {
-            await MigrateAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        return await OpenAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        if (!_fileRestricted)
-        {
-            OwnerOnlyFile.RestrictSqliteDatabase(_path);
-            _fileRestricted = true;
-        }
-
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var pragma = connection.CreateCommand();
-            pragma.CommandText = _connectionPragmas;
-            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
+            LogMigrated(_logger, _path, version, SchemaVersion);
         }
     }
 
