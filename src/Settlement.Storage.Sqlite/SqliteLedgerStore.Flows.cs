@@ -10,17 +10,12 @@ namespace Settlement.Service.Storage.Sqlite;
 /// </summary>
 public sealed partial class SqliteLedgerStore : IFlowStore
 {
-    private const string FlowColumns = "id, kind, state, finished, payload, version, created_at, updated_at";
+    private const string FlowColumns = FlowStoreRules.FlowColumns;
 
     /// <inheritdoc />
     public async Task<bool> TryInsertAsync(StoredFlow flow, string @event, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(flow);
-        ArgumentException.ThrowIfNullOrEmpty(@event);
-        if (flow.Version != 1)
-        {
-            throw new ArgumentException($"A new flow has version 1, not {flow.Version}.", nameof(flow));
-        }
+        FlowStoreRules.CheckInsert(flow, @event);
 
         await using var connection = await OpenMigratedAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -43,8 +38,7 @@ public sealed partial class SqliteLedgerStore : IFlowStore
     /// <inheritdoc />
     public async Task<bool> TryUpdateAsync(StoredFlow next, string @event, string? detail, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(next);
-        ArgumentException.ThrowIfNullOrEmpty(@event);
+        FlowStoreRules.CheckUpdate(next, @event);
         await using var connection = await OpenMigratedAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         string? fromState;
@@ -112,15 +106,13 @@ public sealed partial class SqliteLedgerStore : IFlowStore
     {
         await using var connection = await OpenMigratedAsync(cancellationToken).ConfigureAwait(false);
         await using var select = connection.CreateCommand();
-        select.CommandText = "SELECT seq, version, at, from_state, to_state, event, detail FROM settlement_flow_transitions WHERE flow_id = $id ORDER BY seq";
+        select.CommandText = $"SELECT {FlowStoreRules.TransitionColumns} FROM settlement_flow_transitions WHERE flow_id = $id ORDER BY seq";
         select.Parameters.AddWithValue("$id", id.ToString("N"));
         var transitions = new List<FlowTransition>();
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            transitions.Add(new FlowTransition(
-                reader.GetInt64(0), id, reader.GetInt64(1), new DateTimeOffset(reader.GetInt64(2), TimeSpan.Zero),
-                reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6)));
+            transitions.Add(FlowStoreRules.ReadTransition(reader, id));
         }
 
         return transitions;

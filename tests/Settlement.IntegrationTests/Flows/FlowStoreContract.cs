@@ -36,6 +36,31 @@ public abstract class FlowStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TryInsert_VersionOtherThanOne_RefusedAndNothingStored()
+    {
+        var id = Guid.NewGuid();
+
+        var e = await Should.ThrowAsync<ArgumentException>(() => Store().TryInsertAsync(Flow(id, version: 2), "created"));
+
+        e.ParamName.ShouldBe("flow");
+        e.Message.ShouldStartWith("A new flow has version 1, not 2.");
+        (await Store().GetAsync(id)).ShouldBeNull();
+        (await Store().GetTransitionsAsync(id)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task TryInsertAndTryUpdate_NoEvent_Refused()
+    {
+        var id = Guid.NewGuid();
+
+        (await Should.ThrowAsync<ArgumentException>(() => Store().TryInsertAsync(Flow(id), ""))).ParamName.ShouldBe("@event");
+        (await Store().GetAsync(id)).ShouldBeNull();
+        (await Store().TryInsertAsync(Flow(id), "created")).ShouldBeTrue();
+        (await Should.ThrowAsync<ArgumentException>(() => Store().TryUpdateAsync(Flow(id, "Next", version: 2), "", null))).ParamName.ShouldBe("@event");
+        (await Store().GetAsync(id)).ShouldBe(Flow(id));
+    }
+
+    [Fact]
     public async Task TryUpdate_FromTheStoredVersion_AppliedWithItsTransition()
     {
         var id = Guid.NewGuid();
