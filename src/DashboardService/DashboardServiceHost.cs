@@ -1,7 +1,4 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,6 +6,7 @@ using Settlement.DashboardService.Access;
 using Settlement.DashboardService.Http;
 using Settlement.DashboardService.Snapshots;
 using Settlement.DashboardService.Upstreams;
+using Settlement.Hosting;
 
 namespace Settlement.DashboardService;
 
@@ -21,18 +19,16 @@ namespace Settlement.DashboardService;
 /// </summary>
 public sealed class DashboardServiceHost : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-    private int _stopped;
+    private readonly ServiceApp _app;
 
-    private DashboardServiceHost(WebApplication app, Uri baseUrl, DashboardUpstreams upstreams)
+    private DashboardServiceHost(ServiceApp app, DashboardUpstreams upstreams)
     {
         _app = app;
-        BaseUrl = baseUrl;
         Upstreams = upstreams;
     }
 
     /// <summary>The page's URL, <c>http://ADDRESS:PORT/</c>.</summary>
-    public Uri BaseUrl { get; }
+    public Uri BaseUrl => _app.BaseUrl;
 
     /// <summary>The upstream services read; a caller may point the dashboard at a service started later.</summary>
     public DashboardUpstreams Upstreams { get; }
@@ -51,16 +47,7 @@ public sealed class DashboardServiceHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.ThrowIfInvalid();
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-        logging?.Invoke(builder.Logging);
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = 0;
-            k.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
-            k.Listen(options.Address, options.Port);
-        });
+        var builder = ServiceApp.CreateBuilder(options.Address, options.Port, logging, limits => limits.MaxRequestBodySize = 0);
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(5));
 
         var upstreams = new DashboardUpstreams(options);
@@ -87,19 +74,7 @@ public sealed class DashboardServiceHost : IAsyncDisposable
         app.Use((context, next) => gate.InvokeAsync(context, _ => next()));
         DashboardEndpoints.Map(app);
 
-        try
-        {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await app.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var authority = new Uri(address).GetLeftPart(UriPartial.Authority);
-        return new DashboardServiceHost(app, new Uri(authority + "/"), upstreams);
+        return new DashboardServiceHost(await ServiceApp.StartAsync(app, cancellationToken).ConfigureAwait(false), upstreams);
     }
 
     /// <summary>
@@ -110,18 +85,8 @@ public sealed class DashboardServiceHost : IAsyncDisposable
         _app.Services.GetRequiredService<SnapshotPoller>().RefreshAsync(cancellationToken);
 
     /// <summary>Stops polling and listening (open event streams end). Idempotent.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken = default)
-    {
-        if (Interlocked.Exchange(ref _stopped, 1) == 0)
-        {
-            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
 
-    /// <summary>Stops (as <see cref="StopAsync"/>) and releases everything.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync().ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
-    }
+    /// <summary>Stops (as <see cref="StopAsync"/>) and releases everything. Idempotent.</summary>
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
 }

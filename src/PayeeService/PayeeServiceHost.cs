@@ -1,14 +1,12 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using Settlement.Channels.Payee;
 using Settlement.Ethereum.Signing;
+using Settlement.Hosting;
 using Settlement.PayeeService.Hosting;
 using Settlement.PayeeService.Http;
 using Settlement.PayeeService.Streaming;
@@ -22,16 +20,12 @@ namespace Settlement.PayeeService;
 /// </summary>
 public sealed class PayeeServiceHost : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-    private int _disposed;
-    private PayeeServiceHost(WebApplication app, Uri baseUrl)
-    {
-        _app = app;
-        BaseUrl = baseUrl;
-    }
+    private readonly ServiceApp _app;
+
+    private PayeeServiceHost(ServiceApp app) => _app = app;
 
     /// <summary>The service's base URL, <c>http://127.0.0.1:PORT/</c>.</summary>
-    public Uri BaseUrl { get; }
+    public Uri BaseUrl => _app.BaseUrl;
 
     /// <summary>The WebSocket URL of the stream endpoint.</summary>
     public Uri StreamUrl => new($"ws://{BaseUrl.Authority}/v1/stream");
@@ -51,20 +45,14 @@ public sealed class PayeeServiceHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.ThrowIfInvalid();
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-        logging?.Invoke(builder.Logging);
-        builder.WebHost.ConfigureKestrel(k =>
+        var builder = ServiceApp.CreateBuilder(IPAddress.Loopback, options.Port, logging, limits =>
         {
-            k.AddServerHeader = false;
-            k.Limits.MaxConcurrentConnections = options.MaxConnections + 64;
+            limits.MaxConcurrentConnections = options.MaxConnections + 64;
             // Our ConnectionLimiter is the limit that answers 503. Kestrel's own count of upgraded connections drops only when
             // the transport has finished closing, after our session has already given its place back, so it gets the same
             // slack as the plain connection limit: equal to ours, it refused the next upgrade with a 500 (seen in CI).
-            k.Limits.MaxConcurrentUpgradedConnections = options.MaxConnections + 64;
-            k.Limits.MaxRequestBodySize = Channels.Transport.PayeeJsonCodec.MaxInputLength;
-            k.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
-            k.Listen(IPAddress.Loopback, options.Port);
+            limits.MaxConcurrentUpgradedConnections = options.MaxConnections + 64;
+            limits.MaxRequestBodySize = Channels.Transport.PayeeJsonCodec.MaxInputLength;
         });
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(15));
 
@@ -82,30 +70,12 @@ public sealed class PayeeServiceHost : IAsyncDisposable
         PayeeHttpEndpoints.Map(app);
         app.MapPrometheusScrapingEndpoint("/metrics/prometheus");
 
-        try
-        {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await app.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new PayeeServiceHost(app, new Uri(new Uri(address).GetLeftPart(UriPartial.Authority) + "/"));
+        return new PayeeServiceHost(await ServiceApp.StartAsync(app, cancellationToken).ConfigureAwait(false));
     }
 
-    /// <summary>Stops taking requests, finishes queued writes and stops.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        // Idempotent: a lifetime hook and an `await using` may both dispose the host.
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        await _app.StopAsync().ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
-    }
+    /// <summary>
+    /// Stops taking requests, finishes queued writes and stops. Idempotent: a lifetime hook and an <c>await using</c> may
+    /// both dispose the host.
+    /// </summary>
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
 }

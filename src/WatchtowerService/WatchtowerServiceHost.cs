@@ -1,13 +1,11 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using Settlement.Channels.Watchtower;
 using Settlement.Ethereum.Signing;
+using Settlement.Hosting;
 using Settlement.WatchtowerService.Hosting;
 using Settlement.WatchtowerService.Http;
 
@@ -20,17 +18,12 @@ namespace Settlement.WatchtowerService;
 /// </summary>
 public sealed class WatchtowerServiceHost : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-    private int _disposed;
+    private readonly ServiceApp _app;
 
-    private WatchtowerServiceHost(WebApplication app, Uri baseUrl)
-    {
-        _app = app;
-        BaseUrl = baseUrl;
-    }
+    private WatchtowerServiceHost(ServiceApp app) => _app = app;
 
     /// <summary>The service's base URL, <c>http://127.0.0.1:PORT/</c>.</summary>
-    public Uri BaseUrl { get; }
+    public Uri BaseUrl => _app.BaseUrl;
 
     /// <summary>The follower (for in-process callers that want to poll now rather than wait for the interval).</summary>
     public WatchtowerFollower Follower => _app.Services.GetRequiredService<WatchtowerFollower>();
@@ -52,46 +45,16 @@ public sealed class WatchtowerServiceHost : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(gasKey);
         options.ThrowIfInvalid();
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-        logging?.Invoke(builder.Logging);
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = DelegationJson.MaxLength;
-            k.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
-            k.Listen(IPAddress.Loopback, options.Port);
-        });
+        var builder = ServiceApp.CreateBuilder(IPAddress.Loopback, options.Port, logging, limits => limits.MaxRequestBodySize = DelegationJson.MaxLength);
         builder.Services.AddWatchtowerService(options, gasKey);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(WatchtowerMetrics.MeterName).AddPrometheusExporter());
 
         var app = builder.Build();
         WatchtowerHttpEndpoints.Map(app);
         app.MapPrometheusScrapingEndpoint("/metrics/prometheus");
-        try
-        {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await app.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new WatchtowerServiceHost(app, new Uri(new Uri(address).GetLeftPart(UriPartial.Authority) + "/"));
+        return new WatchtowerServiceHost(await ServiceApp.StartAsync(app, cancellationToken).ConfigureAwait(false));
     }
 
-    /// <summary>Stops the follower and the server.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        // Idempotent: a lifetime hook and an `await using` may both dispose the host.
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        await _app.StopAsync().ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
-    }
+    /// <summary>Stops the follower and the server. Idempotent: a lifetime hook and an <c>await using</c> may both dispose the host.</summary>
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
 }

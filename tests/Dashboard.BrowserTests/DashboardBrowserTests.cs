@@ -148,7 +148,7 @@ public sealed class DashboardBrowserTests(DashboardWorld world, ITestOutputHelpe
         await world.Payee.WaitForStatusAsync(opened.Key, _ => true);
         var folder = Directory.CreateTempSubdirectory("dashboard-tower-");
         using var towerKey = EthereumDevNode.DevKey(TowerHarness.KeyIndex);
-        var tower = await WatchtowerServiceHost.StartAsync(
+        await using var tower = await WatchtowerServiceHost.StartAsync(
             new WatchtowerServiceOptions
             {
                 Port = 0,
@@ -160,7 +160,7 @@ public sealed class DashboardBrowserTests(DashboardWorld world, ITestOutputHelpe
                 },
             },
             towerKey);
-        // Disposed once, here: WatchtowerServiceHost.DisposeAsync is not idempotent (a second call throws ObjectDisposedException).
+        // Disposed in the finally before the folder goes; the `await using` disposes it again, a no-op.
         try
         {
             using var http = new HttpClient { BaseAddress = tower.BaseUrl };
