@@ -46,7 +46,11 @@ internal sealed class PisEndpoints
         g.MapGet("/domestic-payments/{DomesticPaymentId}/payment-details", ctx => e.Run(ctx, e.PaymentDetailsAsync));
     }
 
-    private async Task Run(HttpContext ctx, Func<HttpContext, Task<(int Status, byte[] Body)>> handler)
+    /// <summary>
+    /// Runs one endpoint: statuses advanced first, an <see cref="ObProblemException"/> answered as an OBIE problem, the
+    /// result written signed. Shared with the VRP endpoints (this instance's version).
+    /// </summary>
+    internal async Task Run(HttpContext ctx, Func<HttpContext, Task<(int Status, byte[] Body)>> handler)
     {
         (int Status, byte[] Body) result;
         try
@@ -78,11 +82,7 @@ internal sealed class PisEndpoints
     // ---- consents ----
     private async Task<(int, byte[])> CreateConsentAsync(HttpContext ctx)
     {
-        var (token, client) = Authorize(ctx);
-        if (token.Kind != TokenKind.ClientCredentials)
-        {
-            throw ObProblemException.Status403("a client-credentials token is required to create a consent");
-        }
+        var (_, client) = Authorize(ctx, TokenKind.ClientCredentials, "a client-credentials token is required to create a consent");
 
         var (key, body, json) = await ReadSignedPostAsync(ctx, client, "/domestic-payment-consents").ConfigureAwait(false);
         var data = (JsonObject)json["Data"]!;
@@ -196,11 +196,7 @@ internal sealed class PisEndpoints
     // ---- payments ----
     private async Task<(int, byte[])> CreatePaymentAsync(HttpContext ctx)
     {
-        var (token, client) = Authorize(ctx);
-        if (token.Kind != TokenKind.AuthorizationCode)
-        {
-            throw ObProblemException.Status403("a payment needs the token of the customer's authorisation");
-        }
+        var (token, client) = Authorize(ctx, TokenKind.AuthorizationCode, "a payment needs the token of the customer's authorisation");
 
         var (key, body, json) = await ReadSignedPostAsync(ctx, client, "/domestic-payments").ConfigureAwait(false);
         var data = (JsonObject)json["Data"]!;
@@ -289,6 +285,13 @@ internal sealed class PisEndpoints
         CheckOptionalHeaders(ctx);
 
         return (token, client!);
+    }
+
+    /// <summary>As <see cref="Authorize(HttpContext)"/>, and the token must be of <paramref name="kind"/> (403 with <paramref name="refusal"/> otherwise).</summary>
+    internal (AccessToken Token, SandboxClient Client) Authorize(HttpContext ctx, TokenKind kind, string refusal)
+    {
+        var (token, client) = Authorize(ctx);
+        return token.Kind == kind ? (token, client) : throw ObProblemException.Status403(refusal);
     }
 
     /// <summary>

@@ -45,32 +45,14 @@ internal sealed class VrpEndpoints
         g.MapGet("/domestic-vrps/{DomesticVRPId}/payment-details", ctx => e.Run(ctx, e.PaymentDetailsAsync));
     }
 
-    private async Task Run(HttpContext ctx, Func<HttpContext, Task<(int Status, byte[] Body)>> handler)
-    {
-        (int Status, byte[] Body) result;
-        try
-        {
-            _rt.AdvanceStatuses();
-            result = await handler(ctx).ConfigureAwait(false);
-        }
-        catch (ObProblemException p)
-        {
-            await ObResponder.WriteProblemAsync(ctx, _rt, Version, p).ConfigureAwait(false);
-            return;
-        }
-
-        // As for PIS: any other exception becomes a 500 OBIE body in PisConformanceMiddleware, with nothing stored.
-        await ObResponder.WriteBytesAsync(ctx, _rt, result.Status, result.Body, "application/json; charset=utf-8", sign: true).ConfigureAwait(false);
-    }
+    // As for PIS: an ObProblemException becomes an OBIE problem; any other exception a 500 OBIE body in
+    // PisConformanceMiddleware, with nothing stored.
+    private Task Run(HttpContext ctx, Func<HttpContext, Task<(int Status, byte[] Body)>> handler) => _shared.Run(ctx, handler);
 
     // ---- consents ----
     private async Task<(int, byte[])> CreateConsentAsync(HttpContext ctx)
     {
-        var (token, client) = _shared.Authorize(ctx);
-        if (token.Kind != TokenKind.ClientCredentials)
-        {
-            throw ObProblemException.Status403("a client-credentials token is required to create a consent");
-        }
+        var (_, client) = _shared.Authorize(ctx, TokenKind.ClientCredentials, "a client-credentials token is required to create a consent");
 
         var (key, body, json) = await _shared.ReadSignedPostAsync(ctx, client, "/domestic-vrp-consents", _validator).ConfigureAwait(false);
         var data = (JsonObject)json["Data"]!;
@@ -180,11 +162,7 @@ internal sealed class VrpEndpoints
     // ---- payments ----
     private async Task<(int, byte[])> CreatePaymentAsync(HttpContext ctx)
     {
-        var (token, client) = _shared.Authorize(ctx);
-        if (token.Kind != TokenKind.AuthorizationCode)
-        {
-            throw ObProblemException.Status403("a VRP needs the token of the customer's authorisation of the consent");
-        }
+        var (token, client) = _shared.Authorize(ctx, TokenKind.AuthorizationCode, "a VRP needs the token of the customer's authorisation of the consent");
 
         var (key, body, json) = await _shared.ReadSignedPostAsync(ctx, client, "/domestic-vrps", _validator).ConfigureAwait(false);
         var data = (JsonObject)json["Data"]!;
