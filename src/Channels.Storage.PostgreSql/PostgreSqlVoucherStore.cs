@@ -22,7 +22,7 @@ namespace Settlement.Channels.Storage.PostgreSql;
 public sealed partial class PostgreSqlVoucherStore : IVoucherStore
 {
     /// <summary>The newest schema version this build applies (rows of <c>payee_schema_migrations</c>).</summary>
-    public const int SchemaVersion = 3;
+    public const int SchemaVersion = 4;
 
     // Index i creates version i + 1. Each runs in one transaction together with the insert of its version row, so two
     // instances migrating at once apply it exactly once. Never edit a released step; append a new one.
@@ -92,6 +92,20 @@ public sealed partial class PostgreSqlVoucherStore : IVoucherStore
             PRIMARY KEY (chain_id, contract, channel_id)
         );
         """,
+        """
+        CREATE TABLE IF NOT EXISTS payee_refunds (
+            chain_id BIGINT NOT NULL,
+            contract BYTEA NOT NULL CHECK (octet_length(contract) = 20),
+            channel_id BYTEA NOT NULL CHECK (octet_length(channel_id) = 32),
+            idempotency_key TEXT NOT NULL CHECK (length(idempotency_key) BETWEEN 1 AND 128),
+            previous BYTEA NOT NULL CHECK (octet_length(previous) = 32),
+            cumulative BYTEA NOT NULL CHECK (octet_length(cumulative) = 32 AND cumulative > previous),
+            signature BYTEA NOT NULL CHECK (octet_length(signature) = 65),
+            issued_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (chain_id, contract, channel_id, idempotency_key),
+            UNIQUE (chain_id, contract, channel_id, previous)
+        );
+        """,
     ];
 
     private const string KeyWhere = "chain_id = @chain AND contract = @contract AND channel_id = @channel";
@@ -99,6 +113,11 @@ public sealed partial class PostgreSqlVoucherStore : IVoucherStore
     private const string ChannelColumns = "chain_id, contract, channel_id, payer, payee, token, challenge_period, nonce, payer_deposit, "
         + "redeemed_by_payee, payee_deposit, redeemed_by_payer, close_deadline, settled, block_number";
     private const string AgreementColumns = "chain_id, contract, channel_id, payer_to_payee, payee_to_payer, deadline, signature";
+    private const string RefundColumns = "chain_id, contract, channel_id, idempotency_key, previous, cumulative, signature, issued_at";
+
+    // The chain's tip: the refund no other refund of its channel extends.
+    private const string NewestRefundWhere =
+        "NOT EXISTS (SELECT 1 FROM payee_refunds n WHERE n.chain_id = r.chain_id AND n.contract = r.contract AND n.channel_id = r.channel_id AND n.previous = r.cumulative)";
     private const string FlagColumns = "chain_id, contract, channel_id, payer, rule, observed, threshold, refused, raised_at";
 
     private readonly NpgsqlDataSource _dataSource;
@@ -284,6 +303,54 @@ public sealed partial class PostgreSqlVoucherStore : IVoucherStore
 
         return list;
     }
+
+    /// <inheritdoc />
+    public async Task<bool> SaveRefundAsync(Channels.Payee.Refunds.IssuedRefund refund, CancellationToken cancellationToken = default)
+    {
+        StorageCodec.Validate(refund, nameof(refund));
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+
+        // Extends the chain only from its tip: the first refund has previous 0 (unique per channel), every later one
+        // names an existing refund's cumulative amount (each extended at most once: a concurrent insert of the same
+        // previous waits on the unique key, then does nothing).
+        await using var command = _dataSource.CreateCommand($"""
+            INSERT INTO payee_refunds ({RefundColumns})
+            SELECT @chain, @contract, @channel, @idempotency, @previous, @cumulative, @signature, @issued
+            WHERE @first OR EXISTS (SELECT 1 FROM payee_refunds WHERE {KeyWhere} AND cumulative = @previous)
+            ON CONFLICT DO NOTHING
+            """);
+        AddKeyParameters(command.Parameters)(refund.Key);
+        command.Parameters.Add(new NpgsqlParameter<string>("idempotency", NpgsqlDbType.Text) { TypedValue = refund.IdempotencyKey });
+        AddBytes(command, "previous", StorageCodec.EncodeAmount(refund.Previous, nameof(refund)));
+        AddBytes(command, "cumulative", StorageCodec.EncodeAmount(refund.Cumulative, nameof(refund)));
+        AddBytes(command, "signature", refund.Signature.ToArray());
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("issued", NpgsqlDbType.TimestampTz) { TypedValue = refund.IssuedAt.ToUniversalTime() });
+        command.Parameters.Add(new NpgsqlParameter<bool>("first", NpgsqlDbType.Boolean) { TypedValue = refund.Previous.IsZero });
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <inheritdoc />
+    public async Task<Channels.Payee.Refunds.IssuedRefund?> GetRefundAsync(ChannelKey key, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(idempotencyKey);
+        var list = await ReadRefundsAsync($"SELECT {RefundColumns} FROM payee_refunds WHERE {KeyWhere} AND idempotency_key = @idempotency", key, idempotencyKey, cancellationToken)
+            .ConfigureAwait(false);
+        return list.Count == 0 ? null : list[0];
+    }
+
+    /// <inheritdoc />
+    public async Task<Channels.Payee.Refunds.IssuedRefund?> GetNewestRefundAsync(ChannelKey key, CancellationToken cancellationToken = default)
+    {
+        var list = await ReadRefundsAsync($"SELECT {RefundColumns} FROM payee_refunds WHERE {KeyWhere} ORDER BY cumulative DESC LIMIT 1", key, null, cancellationToken)
+            .ConfigureAwait(false);
+        return list.Count == 0 ? null : list[0];
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Channels.Payee.Refunds.IssuedRefund>> ListNewestRefundsAsync(CancellationToken cancellationToken = default) =>
+        await ReadRefundsAsync($"SELECT {RefundColumns} FROM payee_refunds r WHERE {NewestRefundWhere} ORDER BY chain_id, contract, channel_id", null, null, cancellationToken)
+            .ConfigureAwait(false);
 
     /// <inheritdoc />
     public async Task AppendFlagAsync(VelocityFlag flag, CancellationToken cancellationToken = default)
@@ -498,6 +565,33 @@ public sealed partial class PostgreSqlVoucherStore : IVoucherStore
         {
             list.Add(StoredRows.Voucher(
                 reader.GetValue(0), reader.GetValue(1), reader.GetValue(2), reader.GetValue(3), reader.GetValue(4), reader.GetValue(5), DecodeTime(reader.GetValue(6))));
+        }
+
+        return list;
+    }
+
+    private async Task<List<Channels.Payee.Refunds.IssuedRefund>> ReadRefundsAsync(string sql, ChannelKey? key, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _dataSource.CreateCommand(sql);
+        if (key is { } channel)
+        {
+            AddKeyParameters(command.Parameters)(channel);
+        }
+
+        if (idempotencyKey is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter<string>("idempotency", NpgsqlDbType.Text) { TypedValue = idempotencyKey });
+        }
+
+        var list = new List<Channels.Payee.Refunds.IssuedRefund>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(StoredRows.Refund(
+                reader.GetValue(0), reader.GetValue(1), reader.GetValue(2), reader.GetValue(3), reader.GetValue(4), reader.GetValue(5), reader.GetValue(6),
+                DecodeTime(reader.GetValue(7))));
         }
 
         return list;

@@ -112,6 +112,26 @@ internal static class StorageCodec
         }
     }
 
+    /// <summary>Checks a refund before it is written.</summary>
+    public static void Validate(Channels.Payee.Refunds.IssuedRefund refund, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(refund, paramName);
+        if (!Channels.Payee.Refunds.RefundRequest.IsValidIdempotencyKey(refund.IdempotencyKey))
+        {
+            throw new ArgumentException("A refund's idempotency key is 1 to 128 printable ASCII characters.", paramName);
+        }
+
+        if (refund.Previous.Sign < 0 || refund.Cumulative <= refund.Previous || refund.Cumulative >= VoucherAmountLimit)
+        {
+            throw new ArgumentOutOfRangeException(paramName, "A refund's cumulative amount is above its previous one and below 2^96.");
+        }
+
+        if (!TryCheckSignature(refund.Signature, out var error))
+        {
+            throw new ArgumentException($"The signature of the refund for channel {refund.Key} is invalid: {error}", paramName);
+        }
+    }
+
     /// <summary>Checks a velocity flag before it is written.</summary>
     public static void Validate(VelocityFlag flag, string paramName)
     {

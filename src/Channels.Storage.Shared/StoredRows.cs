@@ -18,6 +18,26 @@ internal static class StoredRows
     public const string FlagTable = "velocity flag";
     public const string AgreementTable = "close agreement";
     public const string RequestTable = "close request";
+    public const string RefundTable = "refund";
+
+    /// <summary>Columns: chain_id, contract, channel_id, idempotency_key, previous, cumulative, signature, (issued_at decoded by the store).</summary>
+    public static Channels.Payee.Refunds.IssuedRefund Refund(
+        object? chainId, object? contract, object? channelId, object? idempotencyKey, object? previous, object? cumulative, object? signature, DateTimeOffset? issuedAt)
+    {
+        var key = Key(RefundTable, chainId, contract, channelId);
+        if (idempotencyKey is not string id || !StorageCodec.TryDecodeAmount(previous, out var before) || !StorageCodec.TryDecodeAmount(cumulative, out var amount)
+            || amount <= before || amount >= StorageCodec.VoucherAmountLimit)
+        {
+            throw StorageCodec.Corrupt(RefundTable, key, "the idempotency key or an amount does not decode.");
+        }
+
+        if (signature is not byte[] signatureBytes || !StorageCodec.TryCheckSignature(signatureBytes, out _) || issuedAt is not { } at)
+        {
+            throw StorageCodec.Corrupt(RefundTable, key, "the signature or the time is missing or invalid.");
+        }
+
+        return new Channels.Payee.Refunds.IssuedRefund(key, id, before, amount, signatureBytes, at);
+    }
 
     /// <summary>Columns: chain_id, contract, channel_id, requested_at (decoded by the store).</summary>
     public static CloseRequest Request(object? chainId, object? contract, object? channelId, DateTimeOffset? requestedAt)

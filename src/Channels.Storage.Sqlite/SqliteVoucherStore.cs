@@ -19,7 +19,7 @@ namespace Settlement.Channels.Storage.Sqlite;
 public sealed partial class SqliteVoucherStore : IVoucherStore
 {
     /// <summary>The schema version this build writes (<c>PRAGMA user_version</c>).</summary>
-    public const int SchemaVersion = 3;
+    public const int SchemaVersion = 4;
 
     // Index i upgrades the schema from version i to i + 1. Never edit a released step; append a new one.
     private static readonly string[] Migrations =
@@ -92,6 +92,20 @@ public sealed partial class SqliteVoucherStore : IVoucherStore
             PRIMARY KEY (chain_id, contract, channel_id)
         ) WITHOUT ROWID;
         """,
+        """
+        CREATE TABLE IF NOT EXISTS payee_refunds (
+            chain_id INTEGER NOT NULL,
+            contract BLOB NOT NULL CHECK (length(contract) = 20),
+            channel_id BLOB NOT NULL CHECK (length(channel_id) = 32),
+            idempotency_key TEXT NOT NULL CHECK (length(idempotency_key) BETWEEN 1 AND 128),
+            previous BLOB NOT NULL CHECK (length(previous) = 32),
+            cumulative BLOB NOT NULL CHECK (length(cumulative) = 32 AND cumulative > previous),
+            signature BLOB NOT NULL CHECK (length(signature) = 65),
+            issued_at TEXT NOT NULL,
+            PRIMARY KEY (chain_id, contract, channel_id, idempotency_key),
+            UNIQUE (chain_id, contract, channel_id, previous)
+        ) WITHOUT ROWID;
+        """,
     ];
 
     private const string KeyWhere = "chain_id = $chain AND contract = $contract AND channel_id = $channel";
@@ -99,6 +113,11 @@ public sealed partial class SqliteVoucherStore : IVoucherStore
     private const string ChannelColumns = "chain_id, contract, channel_id, payer, payee, token, challenge_period, nonce, payer_deposit, "
         + "redeemed_by_payee, payee_deposit, redeemed_by_payer, close_deadline, settled, block_number";
     private const string AgreementColumns = "chain_id, contract, channel_id, payer_to_payee, payee_to_payer, deadline, signature";
+    private const string RefundColumns = "chain_id, contract, channel_id, idempotency_key, previous, cumulative, signature, issued_at";
+
+    // The chain's tip: the refund no other refund of its channel extends.
+    private const string NewestRefundWhere =
+        "NOT EXISTS (SELECT 1 FROM payee_refunds n WHERE n.chain_id = r.chain_id AND n.contract = r.contract AND n.channel_id = r.channel_id AND n.previous = r.cumulative)";
     private const string FlagColumns = "chain_id, contract, channel_id, payer, rule, observed, threshold, refused, raised_at";
 
     private readonly string _path;
@@ -348,6 +367,54 @@ public sealed partial class SqliteVoucherStore : IVoucherStore
     }
 
     /// <inheritdoc />
+    public async Task<bool> SaveRefundAsync(Channels.Payee.Refunds.IssuedRefund refund, CancellationToken cancellationToken = default)
+    {
+        StorageCodec.Validate(refund, nameof(refund));
+        cancellationToken.ThrowIfCancellationRequested();
+        await using var connection = await OpenMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+
+        // Extends the chain only from its tip: the first refund has previous 0 (unique per channel), every later one
+        // names an existing refund's cumulative amount (each extended at most once: the unique key).
+        command.CommandText = $"""
+            INSERT INTO payee_refunds ({RefundColumns})
+            SELECT $chain, $contract, $channel, $idempotency, $previous, $cumulative, $signature, $issued
+            WHERE $first = 1 OR EXISTS (SELECT 1 FROM payee_refunds WHERE {KeyWhere} AND cumulative = $previous)
+            ON CONFLICT DO NOTHING
+            """;
+        AddKeyParameters(command)(refund.Key);
+        command.Parameters.AddWithValue("$idempotency", refund.IdempotencyKey);
+        command.Parameters.AddWithValue("$previous", StorageCodec.EncodeAmount(refund.Previous, nameof(refund)));
+        command.Parameters.AddWithValue("$cumulative", StorageCodec.EncodeAmount(refund.Cumulative, nameof(refund)));
+        command.Parameters.AddWithValue("$signature", refund.Signature.ToArray());
+        command.Parameters.AddWithValue("$issued", FormatTime(refund.IssuedAt));
+        command.Parameters.AddWithValue("$first", refund.Previous.IsZero ? 1L : 0L);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <inheritdoc />
+    public async Task<Channels.Payee.Refunds.IssuedRefund?> GetRefundAsync(ChannelKey key, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(idempotencyKey);
+        var list = await ReadRefundsAsync($"SELECT {RefundColumns} FROM payee_refunds WHERE {KeyWhere} AND idempotency_key = $idempotency", key, idempotencyKey, cancellationToken)
+            .ConfigureAwait(false);
+        return list.Count == 0 ? null : list[0];
+    }
+
+    /// <inheritdoc />
+    public async Task<Channels.Payee.Refunds.IssuedRefund?> GetNewestRefundAsync(ChannelKey key, CancellationToken cancellationToken = default)
+    {
+        var list = await ReadRefundsAsync($"SELECT {RefundColumns} FROM payee_refunds WHERE {KeyWhere} ORDER BY cumulative DESC LIMIT 1", key, null, cancellationToken)
+            .ConfigureAwait(false);
+        return list.Count == 0 ? null : list[0];
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Channels.Payee.Refunds.IssuedRefund>> ListNewestRefundsAsync(CancellationToken cancellationToken = default) =>
+        await ReadRefundsAsync($"SELECT {RefundColumns} FROM payee_refunds r WHERE {NewestRefundWhere} ORDER BY chain_id, contract, channel_id", null, null, cancellationToken)
+            .ConfigureAwait(false);
+
+    /// <inheritdoc />
     public async Task AppendFlagAsync(VelocityFlag flag, CancellationToken cancellationToken = default)
     {
         StorageCodec.Validate(flag, nameof(flag));
@@ -398,6 +465,34 @@ public sealed partial class SqliteVoucherStore : IVoucherStore
         {
             list.Add(StoredRows.Voucher(
                 reader.GetValue(0), reader.GetValue(1), reader.GetValue(2), reader.GetValue(3), reader.GetValue(4), reader.GetValue(5), ParseTime(reader.GetValue(6))));
+        }
+
+        return list;
+    }
+
+    private async Task<List<Channels.Payee.Refunds.IssuedRefund>> ReadRefundsAsync(string sql, ChannelKey? key, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await using var connection = await OpenMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        if (key is { } channel)
+        {
+            AddKeyParameters(command)(channel);
+        }
+
+        if (idempotencyKey is not null)
+        {
+            command.Parameters.AddWithValue("$idempotency", idempotencyKey);
+        }
+
+        var list = new List<Channels.Payee.Refunds.IssuedRefund>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(StoredRows.Refund(
+                reader.GetValue(0), reader.GetValue(1), reader.GetValue(2), reader.GetValue(3), reader.GetValue(4), reader.GetValue(5), reader.GetValue(6),
+                ParseTime(reader.GetValue(7))));
         }
 
         return list;

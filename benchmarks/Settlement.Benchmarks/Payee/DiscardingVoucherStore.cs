@@ -39,4 +39,15 @@ internal sealed class DiscardingVoucherStore : IVoucherStore
 
     public Task<IReadOnlyList<CloseRequest>> ListCloseRequestsAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<CloseRequest>>([]);
+
+    public Task<bool> SaveRefundAsync(Settlement.Channels.Payee.Refunds.IssuedRefund refund, CancellationToken cancellationToken = default) => Task.FromResult(true);
+
+    public Task<Settlement.Channels.Payee.Refunds.IssuedRefund?> GetRefundAsync(ChannelKey key, string idempotencyKey, CancellationToken cancellationToken = default) =>
+        Task.FromResult<Settlement.Channels.Payee.Refunds.IssuedRefund?>(null);
+
+    public Task<Settlement.Channels.Payee.Refunds.IssuedRefund?> GetNewestRefundAsync(ChannelKey key, CancellationToken cancellationToken = default) =>
+        Task.FromResult<Settlement.Channels.Payee.Refunds.IssuedRefund?>(null);
+
+    public Task<IReadOnlyList<Settlement.Channels.Payee.Refunds.IssuedRefund>> ListNewestRefundsAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<Settlement.Channels.Payee.Refunds.IssuedRefund>>([]);
 }

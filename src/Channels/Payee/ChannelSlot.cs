@@ -40,6 +40,12 @@ internal sealed class ChannelSlot
     /// <summary>True once <see cref="Agreement"/> is stored (its signature may be handed out).</summary>
     public bool AgreementDurable { get; set; }
 
+    /// <summary>The newest refund the payee issued (durable), or null.</summary>
+    public Refunds.IssuedRefund? Refund { get; set; }
+
+    /// <summary>True while a refund of the channel is being signed and stored (no close agreement is signed meanwhile).</summary>
+    public bool RefundInFlight { get; set; }
+
     /// <summary>The deployment's typed data (shared by every slot of the deployment).</summary>
     public ChannelTypedData TypedData { get; }
 

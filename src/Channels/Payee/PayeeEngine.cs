@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Settlement.Channels.Payee.Receipts;
+using Settlement.Channels.Payee.Refunds;
 using Settlement.Channels.Payee.Storage;
 using Settlement.Channels.Payee.Velocity;
 using Settlement.Channels.Vouchers;
@@ -33,6 +34,7 @@ public sealed partial class PayeeEngine : IAsyncDisposable
     private readonly ConcurrentDictionary<ChannelKey, ChannelSlot> _slots = new();
     private readonly ConcurrentDictionary<ChannelKey, long> _unknown = new();
     private readonly SemaphoreSlim _startGate = new(1, 1);
+    private readonly SemaphoreSlim _refundGate = new(1, 1);
     private GroupCommitWriter? _writer;
     private volatile bool _stopping;
 
@@ -62,6 +64,12 @@ public sealed partial class PayeeEngine : IAsyncDisposable
             : throw new ArgumentException($"Payee:Contract must be a 20-byte hex address; got '{_options.Contract}'.", nameof(options));
         _typedData = ChannelTypedData.ForContract(_options.ChainId, _contract);
     }
+
+    /// <summary>
+    /// Raised for every newly issued refund, after it was stored (the payee service sends it on the channel's live
+    /// streams). Not raised for a repeated request.
+    /// </summary>
+    public event EventHandler<IssuedRefund>? RefundIssued;
 
     /// <summary>Raised for every velocity flag (after it was appended to the store).</summary>
     public event EventHandler<VelocityFlag>? FlagRaised;
@@ -106,6 +114,14 @@ public sealed partial class PayeeEngine : IAsyncDisposable
                 {
                     slot.Agreement = agreement;
                     slot.AgreementDurable = true;
+                }
+            }
+
+            foreach (var refund in await _store.ListNewestRefundsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (_slots.TryGetValue(refund.Key, out var slot))
+                {
+                    slot.Refund = refund;
                 }
             }
 
@@ -274,8 +290,8 @@ public sealed partial class PayeeEngine : IAsyncDisposable
 
     /// <summary>
     /// Signs a cooperative close of <paramref name="key"/> at the newest durable payer → payee amount (or the amount
-    /// already redeemed on chain, if higher) and the payee → payer amount redeemed on chain (this engine signs no
-    /// payee → payer vouchers), valid until the engine's clock plus <see cref="PayeeOptions.CloseAgreementValidity"/>.
+    /// already redeemed on chain, if higher) and the newest refund this payee issued (or the payee → payer amount
+    /// redeemed on chain, if higher; <see cref="IssueRefundAsync"/>), valid until the engine's clock plus <see cref="PayeeOptions.CloseAgreementValidity"/>.
     /// The agreement is stored before the signature is returned, and from then on until its deadline plus
     /// <see cref="PayeeOptions.CloseAgreementSkewMargin"/> every voucher above the agreed amount is refused with
     /// <see cref="VoucherRejectCode.CloseAgreed"/> (docs/protocol.md, "the client rule"), also after a restart.
@@ -319,7 +335,9 @@ public sealed partial class PayeeEngine : IAsyncDisposable
             }
 
             var payerToPayee = BigInteger.Max(slot.Durable, view.RedeemedByPayee);
-            var payeeToPayer = view.RedeemedByPayer;
+
+            // The newest refund issued counts like the newest voucher received: the payer holds it and would not sign less.
+            var payeeToPayer = BigInteger.Max(view.RedeemedByPayer, slot.Refund?.Cumulative ?? BigInteger.Zero);
             if (slot.Agreement is { } live && live.IsLiveAt(nowSeconds, _options.CloseAgreementSkewMargin))
             {
                 if (!slot.AgreementDurable)
@@ -332,7 +350,7 @@ public sealed partial class PayeeEngine : IAsyncDisposable
                     : new CloseAgreementRefused(CloseAgreementRefusal.AgreementPending);
             }
 
-            if (slot.Reserved != slot.Durable)
+            if (slot.Reserved != slot.Durable || slot.RefundInFlight)
             {
                 // A higher voucher is being written; an agreement below it would refuse a voucher already acknowledged.
                 return new CloseAgreementRefused(CloseAgreementRefusal.WriteInFlight);
@@ -381,6 +399,130 @@ public sealed partial class PayeeEngine : IAsyncDisposable
         return new CloseAgreementSigned(agreement, Repeated: false);
     }
 
+    /// <summary>
+    /// Issues a refund (docs/payee.md, "Refunds"): signs the channel's next cumulative payee → payer voucher (newest refund
+    /// + <see cref="RefundRequest.Amount"/>) with the payee's key in the contract's EIP-712 domain, bounded by the payee's
+    /// confirmed deposit, only while the channel is open and no close agreement is live. The refund is stored before it
+    /// is returned (and before <see cref="RefundIssued"/> hands it to the payer's streams). A repeat with the same
+    /// idempotency key and amount returns the refund already signed (<see cref="RefundIssued.Repeated"/>), also after the
+    /// channel closed; with another amount it is refused. Untrusted input never throws: refusals are
+    /// <see cref="RefundRefused"/> and change nothing.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The engine was not started.</exception>
+    public async Task<RefundOutcome> IssueRefundAsync(RefundRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        _ = _writer ?? throw new InvalidOperationException("The payee engine was not started.");
+        if (_stopping)
+        {
+            return new RefundRefused(RefundRefusal.Unavailable, BigInteger.Zero);
+        }
+
+        if (!RefundRequest.IsValidIdempotencyKey(request.IdempotencyKey))
+        {
+            return new RefundRefused(RefundRefusal.BadIdempotencyKey, BigInteger.Zero);
+        }
+
+        var key = request.Key;
+        var slot = IsServed(key) ? await GetSlotAsync(key, cancellationToken).ConfigureAwait(false) : null;
+        if (slot is null)
+        {
+            return new RefundRefused(RefundRefusal.UnknownChannel, BigInteger.Zero);
+        }
+
+        // Refunds are rare operator actions: one at a time per engine keeps the chain of refunds simple to reason about.
+        await _refundGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var earlier = await _store.GetRefundAsync(key, request.IdempotencyKey, cancellationToken).ConfigureAwait(false);
+            if (earlier is not null)
+            {
+                return earlier.Amount == request.Amount
+                    ? new RefundIssued(earlier, Repeated: true)
+                    : new RefundRefused(RefundRefusal.IdempotencyConflict, NewestRefund(slot));
+            }
+
+            var now = _time.GetUtcNow();
+            IssuedRefund refund;
+            lock (slot)
+            {
+                var view = slot.View;
+                var previous = slot.Refund?.Cumulative ?? BigInteger.Zero;
+                RefundRefusal? refusal =
+                    request.Amount.Sign <= 0 ? RefundRefusal.Zero
+                    : view.Settled || view.IsClosing ? RefundRefusal.NotOpen
+                    : _receipts is null || _receipts.Payee != view.Parameters.Payee ? RefundRefusal.NotPayee
+                    : slot.Agreement is { } live && live.IsLiveAt((ulong)now.ToUnixTimeSeconds(), _options.CloseAgreementSkewMargin) ? RefundRefusal.CloseAgreed
+                    : previous + request.Amount > view.PayeeDeposit ? RefundRefusal.ExceedsPayeeDeposit
+                    : null;
+                if (refusal is { } reason)
+                {
+                    return new RefundRefused(reason, previous);
+                }
+
+                var cumulative = previous + request.Amount;
+                var signature = _receipts!.SignRefund(key, cumulative);
+                refund = new IssuedRefund(key, request.IdempotencyKey, previous, cumulative, signature.ToRsv(), now);
+                slot.RefundInFlight = true;
+            }
+
+            bool stored;
+            try
+            {
+                stored = await _store.SaveRefundAsync(refund, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                lock (slot)
+                {
+                    slot.RefundInFlight = false;
+                }
+            }
+
+            if (!stored)
+            {
+                // Another instance extended the same refund, or used this idempotency key, meanwhile.
+                var newest = await _store.GetNewestRefundAsync(key, cancellationToken).ConfigureAwait(false);
+                lock (slot)
+                {
+                    slot.Refund = newest;
+                }
+
+                var raced = await _store.GetRefundAsync(key, request.IdempotencyKey, cancellationToken).ConfigureAwait(false);
+                return raced is null ? new RefundRefused(RefundRefusal.Conflict, newest?.Cumulative ?? BigInteger.Zero)
+                    : raced.Amount == request.Amount ? new RefundIssued(raced, Repeated: true)
+                    : new RefundRefused(RefundRefusal.IdempotencyConflict, newest?.Cumulative ?? BigInteger.Zero);
+            }
+
+            lock (slot)
+            {
+                slot.Refund = refund;
+            }
+
+            LogRefundIssued(_logger, key, refund.Amount, refund.Cumulative);
+            RefundIssued?.Invoke(this, refund);
+            return new RefundIssued(refund, Repeated: false);
+        }
+        finally
+        {
+            _refundGate.Release();
+        }
+    }
+
+    /// <summary>The newest refund this payee issued for <paramref name="key"/>; null if none or the channel is not held.</summary>
+    public IssuedRefund? GetNewestRefund(ChannelKey key)
+    {
+        if (!_slots.TryGetValue(key, out var slot))
+        {
+            return null;
+        }
+
+        lock (slot)
+        {
+            return slot.Refund;
+        }
+    }
+
     /// <summary>The newest close agreement the payee signed for <paramref name="key"/> (live or expired); null if none or the channel is not held.</summary>
     public CloseAgreement? GetCloseAgreement(ChannelKey key)
     {
@@ -419,6 +561,7 @@ public sealed partial class PayeeEngine : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         _startGate.Dispose();
+        _refundGate.Dispose();
     }
 
     private async ValueTask<VoucherOutcome> SubmitCoreAsync(VoucherSubmission submission, CancellationToken cancellationToken)
@@ -599,8 +742,19 @@ public sealed partial class PayeeEngine : IAsyncDisposable
 
         await _store.SaveChannelAsync(channel, cancellationToken).ConfigureAwait(false);
         var newest = await _store.GetNewestAsync(key, cancellationToken).ConfigureAwait(false);
-        var created = new ChannelSlot(channel.View, channel.BlockNumber, newest?.Cumulative ?? BigInteger.Zero, _typedData);
+        var created = new ChannelSlot(channel.View, channel.BlockNumber, newest?.Cumulative ?? BigInteger.Zero, _typedData)
+        {
+            Refund = await _store.GetNewestRefundAsync(key, cancellationToken).ConfigureAwait(false),
+        };
         return _slots.GetOrAdd(key, created);
+    }
+
+    private static BigInteger NewestRefund(ChannelSlot slot)
+    {
+        lock (slot)
+        {
+            return slot.Refund?.Cumulative ?? BigInteger.Zero;
+        }
     }
 
     private bool IsServed(ChannelKey key) => key.ChainId == _options.ChainId && key.Contract == _contract;
@@ -654,6 +808,9 @@ public sealed partial class PayeeEngine : IAsyncDisposable
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Close agreement signed for channel {Channel}: payer to payee {PayerToPayee}, payee to payer {PayeeToPayer}, deadline {Deadline}")]
     private static partial void LogCloseAgreed(ILogger logger, ChannelKey channel, BigInteger payerToPayee, BigInteger payeeToPayer, ulong deadline);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Refund issued for channel {Channel}: {Amount} more, {Cumulative} in total")]
+    private static partial void LogRefundIssued(ILogger logger, ChannelKey channel, BigInteger amount, BigInteger cumulative);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Error, Message = "Velocity flag {Rule} on channel {Channel} could not be stored")]
     private static partial void LogFlagNotStored(ILogger logger, VelocityRule rule, ChannelKey channel, Exception exception);

@@ -1,5 +1,6 @@
 using System.Numerics;
 using Settlement.Channels.Payee;
+using Settlement.Channels.Payee.Refunds;
 using Settlement.Channels.Payee.Storage;
 using Settlement.Channels.Payee.Velocity;
 
@@ -16,6 +17,67 @@ internal sealed class InMemoryVoucherStore : IVoucherStore
     private readonly List<VelocityFlag> _flags = [];
     private readonly Dictionary<ChannelKey, CloseAgreement> _agreements = [];
     private readonly Dictionary<ChannelKey, CloseRequest> _requests = [];
+    private readonly List<IssuedRefund> _refunds = [];
+
+    /// <summary>Refunds stored (every one, oldest first).</summary>
+    public IReadOnlyList<IssuedRefund> Refunds
+    {
+        get
+        {
+            lock (_refunds)
+            {
+                return _refunds.ToList();
+            }
+        }
+    }
+
+    public Exception? FailNextRefund { get; set; }
+
+    public Task<bool> SaveRefundAsync(IssuedRefund refund, CancellationToken cancellationToken = default)
+    {
+        lock (_refunds)
+        {
+            if (FailNextRefund is { } failure)
+            {
+                FailNextRefund = null;
+                throw failure;
+            }
+
+            var mine = _refunds.Where(r => r.Key == refund.Key).ToList();
+            var extendsTip = refund.Previous.IsZero ? mine.Count == 0 : mine.Any(r => r.Cumulative == refund.Previous) && mine.All(r => r.Previous != refund.Previous);
+            if (!extendsTip || mine.Any(r => r.IdempotencyKey == refund.IdempotencyKey))
+            {
+                return Task.FromResult(false);
+            }
+
+            _refunds.Add(refund);
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<IssuedRefund?> GetRefundAsync(ChannelKey key, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        lock (_refunds)
+        {
+            return Task.FromResult(_refunds.FirstOrDefault(r => r.Key == key && r.IdempotencyKey == idempotencyKey));
+        }
+    }
+
+    public Task<IssuedRefund?> GetNewestRefundAsync(ChannelKey key, CancellationToken cancellationToken = default)
+    {
+        lock (_refunds)
+        {
+            return Task.FromResult(_refunds.Where(r => r.Key == key).MaxBy(r => r.Cumulative));
+        }
+    }
+
+    public Task<IReadOnlyList<IssuedRefund>> ListNewestRefundsAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_refunds)
+        {
+            return Task.FromResult<IReadOnlyList<IssuedRefund>>(_refunds.GroupBy(r => r.Key).Select(g => g.MaxBy(r => r.Cumulative)!).ToList());
+        }
+    }
 
     public Exception? FailNextAgreement { get; set; }
 

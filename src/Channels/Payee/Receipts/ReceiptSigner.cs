@@ -35,6 +35,16 @@ public sealed class ReceiptSigner
         return new PaymentReceipt(key, cumulative, issuedAt, _key.Sign(digest));
     }
 
+    /// <summary>
+    /// Signs a payee → payer voucher (EIP-712 <c>Voucher</c>, the same type as the payer's: the contract tells the direction
+    /// by the signer) of <paramref name="key"/>'s deployment: a refund of <paramref name="cumulative"/> in total.
+    /// </summary>
+    public EcdsaSignature SignRefund(ChannelKey key, BigInteger cumulative)
+    {
+        var typedData = _domains.GetOrAdd((key.ChainId, key.Contract), k => ChannelTypedData.ForContract(k.Item1, k.Item2));
+        return typedData.SignVoucher(_key, key.ChannelId.Bytes, cumulative);
+    }
+
     /// <summary>Signs a cooperative close (EIP-712 <c>CooperativeClose</c>) of <paramref name="key"/>'s deployment.</summary>
     public EcdsaSignature SignClose(ChannelKey key, BigInteger payerToPayee, BigInteger payeeToPayer, ulong deadline)
     {

@@ -1,3 +1,4 @@
+using Settlement.Channels.Payee.Refunds;
 using Settlement.Channels.Payee.Velocity;
 
 namespace Settlement.Channels.Payee.Storage;
@@ -51,6 +52,23 @@ public interface IVoucherStore
 
     /// <summary>Every channel's close request (at most one per channel).</summary>
     Task<IReadOnlyList<CloseRequest>> ListCloseRequestsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores a refund the payee signed if it extends the channel's newest refund (its <see cref="IssuedRefund.Previous"/>
+    /// is the newest stored cumulative amount, 0 when there is none) and its idempotency key is new for the channel. One
+    /// conditional statement: of two instances extending the same refund only one succeeds. Durable before it returns
+    /// true: the refund is sent only then. False if nothing was stored (look the key up with <see cref="GetRefundAsync"/>).
+    /// </summary>
+    Task<bool> SaveRefundAsync(IssuedRefund refund, CancellationToken cancellationToken = default);
+
+    /// <summary>The refund issued for <paramref name="idempotencyKey"/> on a channel, or null.</summary>
+    Task<IssuedRefund?> GetRefundAsync(ChannelKey key, string idempotencyKey, CancellationToken cancellationToken = default);
+
+    /// <summary>The newest (highest cumulative) refund of a channel, or null.</summary>
+    Task<IssuedRefund?> GetNewestRefundAsync(ChannelKey key, CancellationToken cancellationToken = default);
+
+    /// <summary>The newest refund of every channel that has one.</summary>
+    Task<IReadOnlyList<IssuedRefund>> ListNewestRefundsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Appends a velocity flag (append-only).</summary>
     Task AppendFlagAsync(VelocityFlag flag, CancellationToken cancellationToken = default);
