@@ -58,6 +58,14 @@ public sealed class PayeeServiceOptions : IValidatableObject
     /// <summary>A client that does not read its acknowledgements for this long is disconnected.</summary>
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The bearer token of the operator endpoints (<c>POST …/refunds</c>, docs/payee.md "Refunds"): a request must carry
+    /// <c>Authorization: Bearer &lt;token&gt;</c>. Unset (the default) turns those endpoints off (403). At least 16
+    /// characters; keep it out of logs and command lines (set it through the environment).
+    /// </summary>
+    [MinLength(16)]
+    public string? OperatorToken { get; set; }
+
     /// <summary>The engine's settings (chain id, contract, velocity rules…).</summary>
     [Required]
     public PayeeOptions Engine { get; set; } = new();

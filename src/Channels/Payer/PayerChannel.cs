@@ -693,6 +693,34 @@ public sealed class PayerChannel
         }
     }
 
+    /// <summary>
+    /// After the payee stream (re)connected: delivers what is pending; when nothing is (the payee would not hear of this
+    /// channel on the new connection), an open channel the payee holds vouchers of asks for a receipt, so the payee also
+    /// sends its newest refund (docs/protocol.md, "Refunds"): a payer that was offline or restarted gets it.
+    /// </summary>
+    internal async Task OnLinkConnectedAsync()
+    {
+        bool sync;
+        lock (_gate)
+        {
+            sync = _record.Status == PayerChannelStatus.Open && _acknowledged.Sign > 0 && _reserved == _acknowledged;
+        }
+
+        await OnConnectedAsync().ConfigureAwait(false);
+        if (sync && Link is not null)
+        {
+            try
+            {
+                await RequestReceiptAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Best effort: the refund is also offered with the next voucher and served by GET …/refund.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        }
+    }
+
     internal void OnReceipt(ReceiptFrame receipt)
     {
         if (receipt.ChannelId == Id)
@@ -714,13 +742,62 @@ public sealed class PayerChannel
         // accepted; off the receive loop. A refused or malformed one changes nothing.
         if (refund.ToSignedVoucher() is { } voucher)
         {
-            _ = AcceptRefundAsync(voucher, CancellationToken.None).ContinueWith(
+            _ = AcceptRefreshingAsync(voucher).ContinueWith(
                 t => RefundHandled?.Invoke(t.IsCompletedSuccessfully ? t.Result : null), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
         else
         {
             RefundHandled?.Invoke(null);
         }
+    }
+
+    /// <summary>
+    /// Accepts a refund from the payee; if it exceeds the payee's deposit as last read, reads the deposits from the chain
+    /// once and tries again (the payee tops up its deposit just before refunding, and the payer reads it only on demand).
+    /// </summary>
+    private async Task<RefundOutcome> AcceptRefreshingAsync(SignedVoucher voucher)
+    {
+        var outcome = await AcceptRefundAsync(voucher, CancellationToken.None).ConfigureAwait(false);
+        if (outcome.Verdict != RefundVerdict.ExceedsPayeeDeposit)
+        {
+            return outcome;
+        }
+
+        try
+        {
+            await RefreshAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The chain is unreachable now: the refund stays refused (the payee offers it again, or the payer polls).
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return outcome;
+        }
+
+        return await AcceptRefundAsync(voucher, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Asks the payee service for its newest refund of this channel (<c>GET …/refund</c>, docs/payee.md "Refunds") and
+    /// accepts it as a REFUND frame would be (reading the payee's deposit from the chain first if the refund exceeds the
+    /// one last read). Null if the payee has none or its answer is not a refund of this channel.
+    /// </summary>
+    public async Task<RefundOutcome?> FetchRefundAsync(PayeeCloseAgreementClient payee, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(payee);
+        if (await payee.GetRefundAsync(Key, cancellationToken).ConfigureAwait(false) is not { } refund)
+        {
+            return null;
+        }
+
+        var outcome = await AcceptRefundAsync(refund, cancellationToken).ConfigureAwait(false);
+        if (outcome.Verdict != RefundVerdict.ExceedsPayeeDeposit)
+        {
+            return outcome;
+        }
+
+        await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        return await AcceptRefundAsync(refund, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

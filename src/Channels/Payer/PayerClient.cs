@@ -267,7 +267,7 @@ public sealed class PayerClient : IAsyncDisposable
         var channel = new PayerChannel(this, stored, receipts.Count == 0 ? null : receipts.MaxBy(r => r.Cumulative), link);
         if (link is not null)
         {
-            link.Connected += channel.OnConnectedAsync;
+            link.Connected += channel.OnLinkConnectedAsync;
             link.ReceiptReceived += channel.OnReceipt;
             link.RefundReceived += channel.OnRefund;
             if (link.IsConnected && stored.Exposure > 0)

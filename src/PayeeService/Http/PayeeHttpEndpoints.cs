@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Settlement.Channels.Payee;
+using Settlement.Channels.Payee.Refunds;
 using Settlement.Channels.Payee.Storage;
 using Settlement.Channels.Transport;
 using Settlement.Channels.Vouchers;
@@ -42,6 +43,8 @@ internal static class PayeeHttpEndpoints
         app.MapGet("/v1/channels/{chainId}/{contract}/{channelId}/receipt", Receipt);
         app.MapPost("/v1/channels/{chainId}/{contract}/{channelId}/close-agreement", CloseAgreementAsync);
         app.MapGet("/v1/channels/{chainId}/{contract}/{channelId}/close-request", CloseRequestAsync);
+        app.MapGet("/v1/channels/{chainId}/{contract}/{channelId}/refund", RefundAsync);
+        app.MapPost("/v1/channels/{chainId}/{contract}/{channelId}/refunds", IssueRefundAsync);
         app.MapGet("/v1/flags", FlagsAsync);
     }
 
@@ -173,6 +176,125 @@ internal static class PayeeHttpEndpoints
             channelId = key.ChannelId.ToString(),
             requestedAt = request.RequestedAt,
         });
+    }
+
+    // The newest refund the payee issued for this channel (docs/payee.md, "Refunds"), for payers that poll instead of
+    // (or besides) holding a stream: the same voucher a REFUND frame carries, in the frame's JSON form.
+    private static async Task<IResult> RefundAsync(string chainId, string contract, string channelId, IVoucherStore store, CancellationToken cancellationToken)
+    {
+        if (!TryKey(chainId, contract, channelId, out var key, out var problem))
+        {
+            return problem!;
+        }
+
+        if (await store.GetNewestRefundAsync(key, cancellationToken).ConfigureAwait(false) is not { } refund)
+        {
+            return Results.Problem(title: "No refund", detail: $"The payee issued no refund for {key}.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        return Results.Text(PayeeJsonCodec.Encode(RefundFrame.FromSignedVoucher(refund.ToSignedVoucher())), "application/json");
+    }
+
+    // Operator endpoint: issue a refund. Body {"amount": "<base units>", "idempotencyKey": "<id>"}; Authorization: Bearer
+    // <OperatorToken> (off without one). The refund is stored before this answers and before the REFUND frame goes out.
+    private static async Task<IResult> IssueRefundAsync(
+        HttpContext context, string chainId, string contract, string channelId, PayeeEngine engine, PayeeServiceOptions options, CancellationToken cancellationToken)
+    {
+        if (options.OperatorToken is not { } token)
+        {
+            return Results.Problem(title: "Operator endpoints off", detail: "Set OperatorToken to issue refunds over HTTP.", statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        var header = context.Request.Headers.Authorization.ToString();
+        var presented = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..] : "";
+        if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+            System.Text.Encoding.UTF8.GetBytes(presented), System.Text.Encoding.UTF8.GetBytes(token)))
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            return Results.Problem(title: "Operator token required", detail: "Authorization: Bearer <OperatorToken> is required.", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        if (!TryKey(chainId, contract, channelId, out var key, out var problem))
+        {
+            return problem!;
+        }
+
+        var (body, oversized) = await ReadBodyAsync(context, 4 * 1024, cancellationToken).ConfigureAwait(false);
+        if (oversized || !TryRefundBody(body, out var amount, out var idempotencyKey))
+        {
+            return Results.Problem(
+                title: "Bad refund request", detail: "The body is {\"amount\": \"<decimal base units>\", \"idempotencyKey\": \"<id>\"}.", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        RefundOutcome outcome;
+        try
+        {
+            outcome = await engine.IssueRefundAsync(new RefundRequest(key, amount, idempotencyKey), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Not stored, so not sent: the operator may ask again with the same idempotency key.
+            outcome = new RefundRefused(RefundRefusal.Unavailable, BigInteger.Zero);
+        }
+
+        if (outcome is RefundIssued { Refund: var refund } issued)
+        {
+            return Results.Json(new
+            {
+                chainId = key.ChainId.ToString(CultureInfo.InvariantCulture),
+                contract = key.Contract.ToString(),
+                channelId = key.ChannelId.ToString(),
+                idempotencyKey = refund.IdempotencyKey,
+                amount = Amount(refund.Amount),
+                cumulativeAmount = Amount(refund.Cumulative),
+                signature = Ethereum.Encoding.Hex.Encode(refund.Signature),
+                issuedAt = refund.IssuedAt,
+                repeated = issued.Repeated,
+            });
+        }
+
+        var refused = (RefundRefused)outcome;
+        var status = refused.Reason switch
+        {
+            RefundRefusal.UnknownChannel => StatusCodes.Status404NotFound,
+            RefundRefusal.Zero or RefundRefusal.BadIdempotencyKey => StatusCodes.Status400BadRequest,
+            RefundRefusal.Unavailable => StatusCodes.Status503ServiceUnavailable,
+            _ => StatusCodes.Status409Conflict,
+        };
+        return Results.Problem(
+            title: "No refund issued",
+            detail: $"Refused: {refused.Reason}; the channel's newest refund is {Amount(refused.Newest)}.",
+            statusCode: status,
+            extensions: new Dictionary<string, object?>
+            {
+                ["reason"] = System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(refused.Reason.ToString()),
+                ["newest"] = Amount(refused.Newest),
+            });
+    }
+
+    private static bool TryRefundBody(byte[] body, out BigInteger amount, out string idempotencyKey)
+    {
+        amount = default;
+        idempotencyKey = "";
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(body);
+            var root = document.RootElement;
+            if (root.ValueKind != System.Text.Json.JsonValueKind.Object
+                || !root.TryGetProperty("amount", out var amountElement) || amountElement.ValueKind != System.Text.Json.JsonValueKind.String
+                || !root.TryGetProperty("idempotencyKey", out var keyElement) || keyElement.ValueKind != System.Text.Json.JsonValueKind.String)
+            {
+                return false;
+            }
+
+            var text = amountElement.GetString()!;
+            idempotencyKey = keyElement.GetString()!;
+            return text.Length is > 0 and <= 78 && BigInteger.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out amount);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
     }
 
     private static IResult Receipt(string chainId, string contract, string channelId, PayeeEngine engine)

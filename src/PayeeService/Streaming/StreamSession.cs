@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Settlement.Channels.Payee;
+using Settlement.Channels.Payee.Refunds;
 using Settlement.Channels.Transport;
 using Settlement.Channels.Vouchers;
 using Settlement.Ethereum.Addresses;
@@ -31,11 +32,13 @@ internal sealed partial class StreamSession
     private readonly Channel<(PayeeFrame Frame, bool Json)> _outbox;
     private readonly SemaphoreSlim _inFlight;
     private readonly Dictionary<ChannelId, ReceiptCadence> _cadence = [];
+    private readonly HashSet<ChannelId> _channels = [];
     private readonly CancellationTokenSource _abort = new();
     private static readonly TimeSpan CloseAnswerTimeout = TimeSpan.FromSeconds(2);
 
     private int _badFrames;
     private bool _helloDone;
+    private bool _json;
     private volatile bool _tooManyBadFrames;
     private volatile bool _draining;
 
@@ -62,6 +65,7 @@ internal sealed partial class StreamSession
         // cancel the receive loop either: it stops taking vouchers, flushes and closes, and the client's close answer
         // ends the receive.
         var sender = Task.Run(SendLoopAsync, CancellationToken.None);
+        _engine.RefundIssued += OnRefundIssued;
         var receiving = ReceiveUntilDoneAsync();
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using (stopping.Register(() => stop.TrySetResult()).ConfigureAwait(false))
@@ -71,6 +75,7 @@ internal sealed partial class StreamSession
 
         // From here no new voucher reaches the engine (a stop answers them Unavailable).
         _draining = true;
+        _engine.RefundIssued -= OnRefundIssued;
 
         // Let every voucher already handed to the engine finish: its write may already be durable and its ACK is
         // still owed. Then flush the outbox and close.
@@ -192,6 +197,7 @@ internal sealed partial class StreamSession
                 {
                     var submission = voucher.ToSubmission(_engine.ChainId, _engine.Contract);
                     await TrackAsync(submission.Key, cancellationToken).ConfigureAwait(false);
+                    await OfferNewestRefundAsync(submission.Key, json, cancellationToken).ConfigureAwait(false);
 
                     // Runs the verification synchronously, in arrival order, up to the durable write.
                     pending = _engine.SubmitAsync(submission, cancellationToken);
@@ -205,9 +211,12 @@ internal sealed partial class StreamSession
                 _ = CompleteAsync(voucher, pending, json);
                 break;
             case ReceiptRequestFrame request when _helloDone:
-                var receipt = _engine.SignReceipt(new ChannelKey(_engine.ChainId, _engine.Contract, request.ChannelId));
+                var requested = new ChannelKey(_engine.ChainId, _engine.Contract, request.ChannelId);
+                await TrackAsync(requested, cancellationToken).ConfigureAwait(false);
+                var receipt = _engine.SignReceipt(requested);
                 await SendAsync(
                     receipt is null ? new ErrorFrame(VoucherRejectCode.UnknownChannel) : ReceiptFrameOf(receipt), json, cancellationToken).ConfigureAwait(false);
+                await OfferNewestRefundAsync(requested, json, cancellationToken).ConfigureAwait(false);
                 break;
             default:
                 // A payee-side frame from a client, or a voucher before HELLO.
@@ -255,6 +264,7 @@ internal sealed partial class StreamSession
         else
         {
             _helloDone = true;
+            _json = json;
             answer = new HelloAckFrame(
                 PayeeFrames.Version,
                 _engine.ReceiptSignerAddress ?? Address.Zero,
@@ -301,6 +311,50 @@ internal sealed partial class StreamSession
         finally
         {
             _inFlight.Release();
+        }
+    }
+
+    /// <summary>
+    /// The first time a channel shows up on this connection (its first VOUCHER or RECEIPT_REQUEST), sends the channel's
+    /// newest refund if the payee issued one: a payer that was offline when it was issued (or restarted) gets it after
+    /// reconnecting. Later refunds of the channel arrive through <see cref="OnRefundIssued"/>.
+    /// </summary>
+    private async ValueTask OfferNewestRefundAsync(ChannelKey key, bool json, CancellationToken cancellationToken)
+    {
+        bool first;
+        lock (_channels)
+        {
+            first = _channels.Count < MaxReceiptChannels && _channels.Add(key.ChannelId);
+        }
+
+        if (first && _engine.GetNewestRefund(key) is { } refund)
+        {
+            await SendAsync(RefundFrame.FromSignedVoucher(refund.ToSignedVoucher()), json, cancellationToken).ConfigureAwait(false);
+            LogRefundSent(_logger, key.ChannelId, refund.Cumulative);
+        }
+    }
+
+    /// <summary>A refund was just issued (and stored): sends it if this connection carries the channel.</summary>
+    private void OnRefundIssued(object? sender, IssuedRefund refund)
+    {
+        if (refund.Key.ChainId != _engine.ChainId || refund.Key.Contract != _engine.Contract || _draining)
+        {
+            return;
+        }
+
+        lock (_channels)
+        {
+            if (!_channels.Contains(refund.Key.ChannelId))
+            {
+                return;
+            }
+        }
+
+        // Never blocks the issuer: a full outbox (a client that stopped reading) drops it; the payer gets the newest
+        // refund after its next reconnect, or by polling GET …/refund.
+        if (_outbox.Writer.TryWrite((RefundFrame.FromSignedVoucher(refund.ToSignedVoucher()), _json)))
+        {
+            LogRefundSent(_logger, refund.Key.ChannelId, refund.Cumulative);
         }
     }
 
@@ -409,6 +463,9 @@ internal sealed partial class StreamSession
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Loading channel {Channel} from the chain failed")]
     private static partial void LogTrackFailed(ILogger logger, ChannelId channel, Exception exception);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "Sent the refund of channel {Channel} ({Cumulative} in total)")]
+    private static partial void LogRefundSent(ILogger logger, ChannelId channel, System.Numerics.BigInteger cumulative);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Connection lost: {Error}")]
     private static partial void LogConnectionLost(ILogger logger, WebSocketError error);

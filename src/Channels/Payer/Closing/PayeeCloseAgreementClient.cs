@@ -90,6 +90,26 @@ public sealed class PayeeCloseAgreementClient
         }
     }
 
+    /// <summary>
+    /// The payee's newest refund of <paramref name="key"/> (<c>GET …/refund</c>, docs/payee.md "Refunds"), or null when it
+    /// has none or the answer is not a well-formed REFUND of this channel. Unverified: accept it with
+    /// <see cref="PayerChannel.AcceptRefundAsync"/> (or <see cref="PayerChannel.FetchRefundAsync"/>, which does both).
+    /// </summary>
+    public async Task<SignedVoucher?> GetRefundAsync(ChannelKey key, CancellationToken cancellationToken = default)
+    {
+        var path = string.Create(CultureInfo.InvariantCulture, $"v1/channels/{key.ChainId}/{key.Contract}/{key.ChannelId}/refund");
+        using var response = await _http.GetAsync(new Uri(path, UriKind.Relative), cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode || body.Length > MaxAnswerLength)
+        {
+            return null;
+        }
+
+        return Transport.PayeeJsonCodec.TryDecode(body, out var frame, out _) && frame is Transport.RefundFrame refund && refund.ChannelId == key.ChannelId
+            ? refund.ToSignedVoucher()
+            : null;
+    }
+
     private static bool TryAgreement(JsonElement root, ChannelKey key, out PayeeAgreedClose agreed)
     {
         agreed = null!;
