@@ -77,7 +77,7 @@ public sealed class SqliteVoucherStoreTests : VoucherStoreContract
         await upgraded.SaveCloseAgreementAsync(agreement);
 
         (await ScalarAsync("PRAGMA user_version")).ShouldBe((long)SqliteVoucherStore.SchemaVersion);
-        SqliteVoucherStore.SchemaVersion.ShouldBe(3);
+        SqliteVoucherStore.SchemaVersion.ShouldBe(4);
         (await upgraded.GetNewestAsync(Key()))!.Cumulative.ShouldBe(new System.Numerics.BigInteger(500));
         (await upgraded.ListCloseAgreementsAsync()).ShouldHaveSingleItem().Deadline.ShouldBe(1_800_000_000UL);
     }

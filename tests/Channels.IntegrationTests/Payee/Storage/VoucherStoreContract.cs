@@ -14,7 +14,7 @@ namespace Settlement.Channels.IntegrationTests.Payee.Storage;
 /// What every <see cref="IVoucherStore"/> must do, run against each backend by a sealed subclass that says how to open
 /// a store on its storage (a new instance on the same file or database each time) and how to damage a row.
 /// </summary>
-public abstract class VoucherStoreContract : IAsyncLifetime
+public abstract partial class VoucherStoreContract : IAsyncLifetime
 {
     protected static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
     private static readonly Address Payer = Address.FromBytes(Enumerable.Repeat((byte)0xA1, 20).ToArray());
