@@ -409,7 +409,7 @@ public sealed partial class PayeeEngine : IAsyncDisposable
     /// <see cref="RefundRefused"/> and change nothing.
     /// </summary>
     /// <exception cref="InvalidOperationException">The engine was not started.</exception>
-    public async Task<RefundOutcome> IssueRefundAsync(RefundRequest request, CancellationToken cancellationToken = default)
+    public async Task<RefundIssueOutcome> IssueRefundAsync(RefundRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         _ = _writer ?? throw new InvalidOperationException("The payee engine was not started.");

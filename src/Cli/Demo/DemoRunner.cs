@@ -268,6 +268,10 @@ internal sealed class DemoRunner : IAsyncDisposable
             return DemoPayerSdk.RunAsync(rpc, channels, _userKey!, user, _merchantKey!, settings, _stateDir, Say, ct);
         }).ConfigureAwait(false);
 
+        // 6b'. A refund: the merchant pays back the unused part of a prepaid session (payee → payer voucher).
+        _summary.Refund = await StepAsync("refund", () =>
+            DemoRefund.RunAsync(rpc, channels, _userKey!, user, _merchantKey!, merchant, PayeeServiceSettings(), _stateDir, Say, ct)).ConfigureAwait(false);
+
         // 6c. A pay-per-request API: HTTP 402 answered by the payer SDK through a paying HttpClient handler.
         _summary.Http402 = await StepAsync("HTTP 402: pay per request", () =>
             DemoHttp402.RunAsync(rpc, channels, _userKey!, user, _merchantKey!, PayeeServiceSettings(), _stateDir, Say, ct)).ConfigureAwait(false);
@@ -397,6 +401,14 @@ internal sealed class DemoRunner : IAsyncDisposable
                     $"player: paused when the topped-up deposit ran out after {sdk.PlayerSecondsPlayed} s; signed {sdk.PlayerSigned} = stored {sdk.PlayerPayeeStored} = acknowledged {sdk.PlayerAcknowledged} wei");
                 _summary.AddCheck("payerSdkClose", sdk.MerchantReceivedWei == sdk.ClosedTotalWei && sdk.ClosedTotalWei == sdk.MeterSigned + sdk.PlayerSigned,
                     $"merchant received {sdk.MerchantReceivedWei} wei = newest vouchers {sdk.MeterSigned} + {sdk.PlayerSigned}");
+            }
+
+            if (_summary.Refund is { } refund)
+            {
+                _summary.AddCheck("refund", refund.PayerAccepted && refund.PayerStoredRefund == refund.Refunded && refund.Refunded > 0 && refund.Cooperative
+                    && refund.ChainToPayee - refund.PayeeDeposit == refund.Prepaid - refund.Refunded
+                    && refund.ChainToPayer == refund.Deposit - refund.Prepaid + refund.Refunded,
+                    $"merchant deposit {refund.PayeeDeposit} wei; refund {refund.Refunded} wei accepted and stored by the payer SDK ({refund.PayerStoredRefund}); on chain the merchant got its deposit + {refund.ChainToPayee - refund.PayeeDeposit} = prepaid {refund.Prepaid} - refunded {refund.Refunded}, the user {refund.ChainToPayer}");
             }
 
             if (_summary.Http402 is { } api)

@@ -55,6 +55,8 @@ internal sealed class DemoSummary
 
     public RechargeDemoResult? Recharge { get; set; }
 
+    public RefundDemoResult? Refund { get; set; }
+
     public Http402Result? Http402 { get; set; }
 
     public WatchtowerDemoResult? Watchtower { get; set; }
@@ -205,6 +207,20 @@ internal sealed class DemoSummary
             w.WriteEndObject();
             w.WriteNumber("receiptsKept", sdk.ReceiptsKept);
             w.WriteString("merchantReceivedWei", sdk.MerchantReceivedWei.ToString(CultureInfo.InvariantCulture));
+            w.WriteEndObject();
+        }
+
+        if (Refund is { } refund)
+        {
+            w.WriteStartObject("refund");
+            w.WriteString("channelId", refund.ChannelId);
+            w.WriteString("depositWei", refund.Deposit.ToString(CultureInfo.InvariantCulture));
+            w.WriteString("payeeDepositWei", refund.PayeeDeposit.ToString(CultureInfo.InvariantCulture));
+            w.WriteString("prepaidWei", refund.Prepaid.ToString(CultureInfo.InvariantCulture));
+            w.WriteString("refundedWei", refund.Refunded.ToString(CultureInfo.InvariantCulture));
+            w.WriteString("payerStoredRefundWei", refund.PayerStoredRefund.ToString(CultureInfo.InvariantCulture));
+            w.WriteString("chainToPayerWei", refund.ChainToPayer.ToString(CultureInfo.InvariantCulture));
+            w.WriteString("chainToPayeeWei", refund.ChainToPayee.ToString(CultureInfo.InvariantCulture));
             w.WriteEndObject();
         }
 

@@ -109,6 +109,9 @@ internal static class ServeCommand
                 Confirmations = parse.GetValue(confirmations),
                 ReceiptEveryVouchers = parse.GetValue(receiptEvery),
                 ReceiptEverySeconds = parse.GetValue(receiptSeconds),
+
+                // The operator endpoints' bearer token (POST …/refunds) from the environment, never from a flag (docs/payee.md).
+                OperatorToken = Environment.GetEnvironmentVariable("L2PAY_PAYEE_OPERATOR_TOKEN") is { Length: > 0 } token ? token.Trim() : null,
                 Engine = new PayeeOptions { ChainId = chainId, Contract = contractAddress.ToString(), Velocity = velocity },
                 Policy = new Channels.Payee.Policy.PayeePolicyOptions { Enabled = parse.GetValue(policy) },
                 Watchtower = new PayeeService.Watchtower.WatchtowerForwardingOptions

@@ -226,7 +226,7 @@ internal static class PayeeHttpEndpoints
                 title: "Bad refund request", detail: "The body is {\"amount\": \"<decimal base units>\", \"idempotencyKey\": \"<id>\"}.", statusCode: StatusCodes.Status400BadRequest);
         }
 
-        RefundOutcome outcome;
+        RefundIssueOutcome outcome;
         try
         {
             outcome = await engine.IssueRefundAsync(new RefundRequest(key, amount, idempotencyKey), cancellationToken).ConfigureAwait(false);

@@ -28,7 +28,7 @@ public sealed class DemoCommandTests
         root.GetProperty("ok").GetBoolean().ShouldBeTrue();
         var checks = root.GetProperty("checks").EnumerateObject().ToList();
         checks.Select(c => c.Name).ShouldBe(
-            ["channelClose", "backing", "ledger", "reconciliation", "bankConservation", "customerDebited", "merchantPaid", "payerSdkMeter", "payerSdkPlayer", "payerSdkClose", "http402", "vrpRecharge", "watchtowerDispute", "escrowEmpty"],
+            ["channelClose", "backing", "ledger", "reconciliation", "bankConservation", "customerDebited", "merchantPaid", "payerSdkMeter", "payerSdkPlayer", "payerSdkClose", "refund", "http402", "vrpRecharge", "watchtowerDispute", "escrowEmpty"],
             ignoreOrder: true);
         checks.ShouldAllBe(c => c.Value.GetBoolean());
         var tower = root.GetProperty("watchtower");
@@ -43,6 +43,15 @@ public sealed class DemoCommandTests
         sdk.GetProperty("streamingPlayer").GetProperty("paused").GetBoolean().ShouldBeTrue();
         sdk.GetProperty("streamingPlayer").GetProperty("signedWei").GetString().ShouldBe(sdk.GetProperty("streamingPlayer").GetProperty("payeeStoredWei").GetString());
         sdk.GetProperty("receiptsKept").GetInt32().ShouldBeGreaterThan(0);
+
+        // Refund: the payer SDK stored what the merchant refunded; the chain paid the merchant its deposit + prepaid - refunded.
+        var refund = root.GetProperty("refund");
+        var refunded = BigInteger.Parse(refund.GetProperty("refundedWei").GetString()!, CultureInfo.InvariantCulture);
+        refund.GetProperty("payerStoredRefundWei").GetString().ShouldBe(refund.GetProperty("refundedWei").GetString());
+        refunded.ShouldBeGreaterThan(BigInteger.Zero);
+        (BigInteger.Parse(refund.GetProperty("chainToPayeeWei").GetString()!, CultureInfo.InvariantCulture)
+            - BigInteger.Parse(refund.GetProperty("payeeDepositWei").GetString()!, CultureInfo.InvariantCulture))
+            .ShouldBe(BigInteger.Parse(refund.GetProperty("prepaidWei").GetString()!, CultureInfo.InvariantCulture) - refunded);
 
         // HTTP 402: every call paid, one 402 in all (the first), the payee stored what the SDK signed, and it was paid out.
         var api = root.GetProperty("http402");
