@@ -25,7 +25,10 @@ public sealed class RefundEndToEndTests(PayeeWorldFixture fixture, ITestOutputHe
     [Fact]
     public async Task Refunds_StreamedSupersededAndFetchedAfterRestart_CooperativeCloseSplitIsPaidMinusRefunded()
     {
-        await using var payee = await fixture.StartPayeeAsync(output, o => o.OperatorToken = OperatorToken);
+        // The payee's clock follows the chain's (other tests move chain time ahead), so its close agreement's deadline is
+        // in the chain's future.
+        var clock = await ShiftedClock.ChainAlignedAsync(fixture);
+        await using var payee = await fixture.StartPayeeAsync(output, o => o.OperatorToken = OperatorToken, time: clock);
         await using var side = new PayerSide(fixture);
         var payeeBefore = await fixture.World.Token.BalanceOfAsync(fixture.Payee);
         var payerBefore = await fixture.World.Token.BalanceOfAsync(fixture.World.PayerKey.Address);
