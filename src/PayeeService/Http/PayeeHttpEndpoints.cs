@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using Settlement.Channels.Payee;
 using Settlement.Channels.Payee.Refunds;
 using Settlement.Channels.Payee.Storage;
@@ -198,7 +199,8 @@ internal static class PayeeHttpEndpoints
     // Operator endpoint: issue a refund. Body {"amount": "<base units>", "idempotencyKey": "<id>"}; Authorization: Bearer
     // <OperatorToken> (off without one). The refund is stored before this answers and before the REFUND frame goes out.
     private static async Task<IResult> IssueRefundAsync(
-        HttpContext context, string chainId, string contract, string channelId, PayeeEngine engine, PayeeServiceOptions options, CancellationToken cancellationToken)
+        HttpContext context, string chainId, string contract, string channelId, PayeeEngine engine, PayeeServiceOptions options, ILoggerFactory loggerFactory,
+        CancellationToken cancellationToken)
     {
         if (options.OperatorToken is not { } token)
         {
@@ -234,6 +236,7 @@ internal static class PayeeHttpEndpoints
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Not stored, so not sent: the operator may ask again with the same idempotency key.
+            loggerFactory.CreateLogger("Settlement.PayeeService.Refunds").LogWarning(ex, "Refund for {Channel} not issued: the store or chain read failed", key);
             outcome = new RefundRefused(RefundRefusal.Unavailable, BigInteger.Zero);
         }
 
