@@ -503,6 +503,33 @@ public sealed class PayerChannel
     }
 
     /// <summary>
+    /// Reads the chain every <see cref="PayerClientOptions.DepositPollInterval"/> (on the client's
+    /// <see cref="PayerClientOptions.TimeProvider"/>) until the deposit the payer may rely on (<see cref="Deposit"/>, read
+    /// <see cref="PayerClientOptions.DepositConfirmations"/> blocks deep) is at least <paramref name="atLeast"/>: after a
+    /// top-up with confirmations set, this is how the app learns it counts. True once it does (at once if it already
+    /// does); false when the channel is closing or gone, since no deposit will count then. Bound the wait with
+    /// <paramref name="cancellationToken"/>.
+    /// </summary>
+    public async Task<bool> WaitForDepositAsync(BigInteger atLeast, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            var state = await RefreshAsync(cancellationToken).ConfigureAwait(false);
+            if (!state.Exists || state.IsClosing)
+            {
+                return false;
+            }
+
+            if (Deposit >= atLeast)
+            {
+                return true;
+            }
+
+            await Task.Delay(_client.Options.DepositPollInterval, _client.Options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// Adds <paramref name="amount"/> to the payer's deposit, sent by <paramref name="funder"/> (the platform after a
     /// bank top-up) or the client's transactor; an ERC-20 amount is approved first unless <paramref name="funding"/>
     /// says the allowance exists. The new deposit is read back from the chain (<see cref="RefreshAsync"/>; with

@@ -43,6 +43,11 @@ public sealed class PayerClient : IAsyncDisposable
         Store = store;
         Options = options ?? new PayerClientOptions();
         ArgumentOutOfRangeException.ThrowIfNegative(Options.DepositConfirmations, nameof(options));
+        if (Options.DepositPollInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), Options.DepositPollInterval, "DepositPollInterval must be positive.");
+        }
+
         Confirmed = new ConfirmedChannelReader(contract, rpc, Options.DepositConfirmations);
         Batcher = new PayerWriteBatcher(store);
         Payer = payerKey.Address;

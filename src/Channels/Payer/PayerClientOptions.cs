@@ -42,6 +42,12 @@ public sealed class PayerClientOptions
     /// </summary>
     public int DepositConfirmations { get; set; }
 
+    /// <summary>
+    /// How often <see cref="PayerChannel.WaitForDepositAsync"/> reads the chain while a deposit or top-up is not yet
+    /// <see cref="DepositConfirmations"/> deep. Positive.
+    /// </summary>
+    public TimeSpan DepositPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Logs (reconnects, store faults). Null: none.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 }

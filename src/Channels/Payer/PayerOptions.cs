@@ -34,6 +34,9 @@ public sealed class PayerOptions : IValidatableObject
     /// <summary>Blocks that must follow the block a deposit is read at (0: the newest block).</summary>
     public int DepositConfirmations { get; set; }
 
+    /// <summary>How often <see cref="PayerChannel.WaitForDepositAsync"/> reads the chain until a deposit is confirmed. Positive.</summary>
+    public TimeSpan DepositPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>The parsed <see cref="Contract"/> (a method, not a property: validators read every property).</summary>
     /// <exception cref="FormatException">Not an address (validation reports it first).</exception>
     public Address GetContractAddress() => Address.Parse(Contract);
@@ -73,6 +76,11 @@ public sealed class PayerOptions : IValidatableObject
         if (RetryDelay <= TimeSpan.Zero)
         {
             yield return new ValidationResult("Payer:RetryDelay must be positive.", [nameof(RetryDelay)]);
+        }
+
+        if (DepositPollInterval <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Payer:DepositPollInterval must be positive.", [nameof(DepositPollInterval)]);
         }
 
         if (DepositConfirmations is < 0 or > 1_000)

@@ -59,6 +59,7 @@ public static class PayerServiceCollectionExtensions
                     ConnectTimeout = options.ConnectTimeout,
                     RetryDelay = options.RetryDelay,
                     DepositConfirmations = options.DepositConfirmations,
+                    DepositPollInterval = options.DepositPollInterval,
                     LoggerFactory = sp.GetService<ILoggerFactory>(),
                 });
         });

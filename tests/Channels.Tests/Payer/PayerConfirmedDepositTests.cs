@@ -145,6 +145,121 @@ public sealed class PayerConfirmedDepositTests
         channel.PayeeDeposit.ShouldBe(new BigInteger(30));
     }
 
+    [Fact]
+    public async Task WaitForDeposit_AlreadyDeep_TrueAfterOneRead()
+    {
+        using var w = new PayerWorld(0, withChain: true);
+        w.Chain!.State = new ChannelState(true, 1_000, 0, 0, 0, 0);
+        w.Chain.ConfirmedState = new ChannelState(true, 600, 0, 0, 0, 0);
+        await using var client = w.NewClient(Options(w, 2));
+        var channel = await w.ChannelAsync(client);
+
+        (await channel.WaitForDepositAsync(600)).ShouldBeTrue();
+
+        w.Chain.ConfirmedReads.Count.ShouldBe(1);
+        channel.Deposit.ShouldBe(new BigInteger(600));
+    }
+
+    [Fact]
+    public async Task WaitForDeposit_TopUpNotYetDeep_ReadsEveryIntervalUntilItCounts()
+    {
+        using var w = new PayerWorld(0, withChain: true);
+        w.Chain!.State = new ChannelState(true, 1_000, 0, 0, 0, 0);
+        w.Chain.ConfirmedState = new ChannelState(true, 600, 0, 0, 0, 0);
+        var options = Options(w, 2);
+        options.DepositPollInterval = TimeSpan.FromSeconds(5);
+        await using var client = w.NewClient(options);
+        var channel = await w.ChannelAsync(client);
+
+        var wait = channel.WaitForDepositAsync(1_000);
+        await EventuallyAsync(() => w.Chain.ConfirmedReads.Count == 1);
+        w.Clock.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromTicks(1));
+        await Task.Delay(20);
+        w.Chain.ConfirmedReads.Count.ShouldBe(1); // not before the interval
+        wait.IsCompleted.ShouldBeFalse();
+        channel.Deposit.ShouldBe(new BigInteger(600));
+
+        w.Clock.Advance(TimeSpan.FromTicks(1));
+        await EventuallyAsync(() => w.Chain.ConfirmedReads.Count == 2);
+        wait.IsCompleted.ShouldBeFalse(); // still 600 deep
+
+        w.Chain.ConfirmedState = new ChannelState(true, 1_000, 0, 0, 0, 0); // the top-up is now 2 blocks deep
+        w.Clock.Advance(TimeSpan.FromSeconds(5));
+
+        (await wait.WaitAsync(TimeSpan.FromSeconds(30))).ShouldBeTrue();
+        w.Chain.ConfirmedReads.Count.ShouldBe(3);
+        channel.Deposit.ShouldBe(new BigInteger(1_000));
+        (await w.Store.GetChannelAsync(w.Key))!.Record.Deposit.ShouldBe(new BigInteger(1_000));
+    }
+
+    [Fact]
+    public async Task WaitForDeposit_ChannelClosing_FalseAndNoFurtherRead()
+    {
+        using var w = new PayerWorld(0, withChain: true);
+        w.Chain!.State = new ChannelState(true, 1_000, 0, 0, 0, 9_999);
+        w.Chain.ConfirmedState = new ChannelState(true, 1_000, 0, 0, 0, 9_999);
+        await using var client = w.NewClient(Options(w, 2));
+        var channel = await w.ChannelAsync(client);
+
+        (await channel.WaitForDepositAsync(500)).ShouldBeFalse(); // closing: no deposit counts for payments any more
+
+        w.Chain.ConfirmedReads.Count.ShouldBe(1);
+        channel.Status.ShouldBe(PayerChannelStatus.Closing);
+    }
+
+    [Fact]
+    public async Task WaitForDeposit_ChannelGone_False()
+    {
+        using var w = new PayerWorld(700, withChain: true);
+        w.Chain!.State = new ChannelState(false, 0, 0, 0, 0, 0);
+        await using var client = w.NewClient(Options(w, 2));
+        var channel = await w.ChannelAsync(client);
+
+        (await channel.WaitForDepositAsync(1)).ShouldBeFalse();
+
+        channel.Status.ShouldBe(PayerChannelStatus.Closed);
+    }
+
+    [Fact]
+    public async Task WaitForDeposit_Cancelled_ThrowsAndStopsReading()
+    {
+        using var w = new PayerWorld(0, withChain: true);
+        w.Chain!.State = new ChannelState(true, 1_000, 0, 0, 0, 0);
+        w.Chain.ConfirmedState = new ChannelState(true, 0, 0, 0, 0, 0);
+        await using var client = w.NewClient(Options(w, 2));
+        var channel = await w.ChannelAsync(client);
+        using var cancel = new CancellationTokenSource();
+
+        var wait = channel.WaitForDepositAsync(1_000, cancel.Token);
+        await EventuallyAsync(() => w.Chain.ConfirmedReads.Count == 1);
+        await cancel.CancelAsync();
+
+        await Should.ThrowAsync<OperationCanceledException>(() => wait);
+        w.Clock.Advance(TimeSpan.FromMinutes(1));
+        await Task.Delay(20);
+        w.Chain.ConfirmedReads.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public void NewClient_NonPositivePollInterval_Refused()
+    {
+        using var w = new PayerWorld(0, withChain: true);
+        var options = Options(w, 1);
+        options.DepositPollInterval = TimeSpan.Zero;
+
+        Should.Throw<ArgumentOutOfRangeException>(() => w.NewClient(options)).Message.ShouldStartWith("DepositPollInterval must be positive.");
+    }
+
+    private static async Task EventuallyAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            DateTime.UtcNow.ShouldBeLessThan(deadline, "the condition did not come true");
+            await Task.Delay(5);
+        }
+    }
+
     private static PayerClientOptions Options(PayerWorld w, int confirmations) =>
         new() { TimeProvider = w.Clock, Transactor = w.Chain, DepositConfirmations = confirmations };
 }

@@ -38,6 +38,7 @@ public sealed class PayerOptionsTests
     [InlineData(nameof(PayerOptions.ConnectTimeout), "Payer:ConnectTimeout must be positive.")]
     [InlineData(nameof(PayerOptions.RetryDelay), "Payer:RetryDelay must be positive.")]
     [InlineData(nameof(PayerOptions.DepositConfirmations), "Payer:DepositConfirmations must be between 0 and 1000.")]
+    [InlineData(nameof(PayerOptions.DepositPollInterval), "Payer:DepositPollInterval must be positive.")]
     public void Validate_OneBadSetting_ExactlyItsMessage(string setting, string message)
     {
         var options = Good();
@@ -48,6 +49,7 @@ public sealed class PayerOptionsTests
             case nameof(PayerOptions.ReconnectMaxDelay): options.ReconnectMaxDelay = options.ReconnectInitialDelay - TimeSpan.FromTicks(1); break;
             case nameof(PayerOptions.ConnectTimeout): options.ConnectTimeout = TimeSpan.Zero; break;
             case nameof(PayerOptions.RetryDelay): options.RetryDelay = TimeSpan.Zero; break;
+            case nameof(PayerOptions.DepositPollInterval): options.DepositPollInterval = TimeSpan.Zero; break;
             default: options.DepositConfirmations = 1_001; break;
         }
 
@@ -80,6 +82,7 @@ public sealed class PayerOptionsTests
             o.ConnectTimeout = TimeSpan.FromSeconds(3);
             o.RetryDelay = TimeSpan.FromSeconds(4);
             o.DepositConfirmations = 5;
+            o.DepositPollInterval = TimeSpan.FromSeconds(6);
         });
         await using var provider = services.BuildServiceProvider();
         provider.GetRequiredService<IStartupValidator>().Validate();
@@ -91,6 +94,7 @@ public sealed class PayerOptionsTests
         (client.Options.ReconnectInitialDelay, client.Options.ReconnectMaxDelay, client.Options.ConnectTimeout, client.Options.RetryDelay)
             .ShouldBe((TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(4)));
         client.Options.DepositConfirmations.ShouldBe(5);
+        client.Options.DepositPollInterval.ShouldBe(TimeSpan.FromSeconds(6));
         client.Options.TimeProvider.ShouldBeSameAs(w.Clock);
         client.Options.ReceiptSigner.ShouldBeNull();
         (await client.GetChannelAsync(w.Key.ChannelId))!.Key.ShouldBe(w.Key); // read through the registered store
