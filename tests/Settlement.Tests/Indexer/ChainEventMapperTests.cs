@@ -208,6 +208,32 @@ public sealed class ChainEventMapperTests
     }
 
     [Fact]
+    public void Map_AmountAt128BitEdge_MaxBookedOneMoreOutOfRange()
+    {
+        var max = Map(null, new Erc20Transfer(Payer, Payee, (BigInteger)UInt128.MaxValue));
+        var above = Map(null, new Erc20Transfer(Payer, Payee, (BigInteger)UInt128.MaxValue + 1));
+
+        max.Event.Ignored.ShouldBeNull();
+        max.Transfers.Select(t => t.Amount).ShouldBe([UInt128.MaxValue]);
+        above.Transfers.ShouldBeEmpty();
+        above.Event.Ignored.ShouldBe(EventIgnoredReason.AmountOutOfRange);
+    }
+
+    [Fact]
+    public void Map_BatchRedeemedAtTheSameTotal_NoMovementNothingBooked()
+    {
+        Open(5_000);
+        Map(new VoucherRedeemedEvent(Channel, Payer, Payee, Token, true, 700, 700));
+
+        var same = Map(new BatchVoucherRedeemedEvent(Channel, 700));
+
+        same.Transfers.ShouldBeEmpty();
+        same.Accounts.ShouldBeEmpty();
+        same.Event.Ignored.ShouldBe(EventIgnoredReason.NoMovement);
+        _channels[Channel.ToString()].PayeeRedeemed.ShouldBe((UInt128)700);
+    }
+
+    [Fact]
     public void Map_SameEventAgain_SameIds_OtherEpochOrBlock_OtherIds()
     {
         var first = _mapper.Map(Log(), 0, _channels).Transfers[0].Id;
