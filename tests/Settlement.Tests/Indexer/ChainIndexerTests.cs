@@ -77,6 +77,29 @@ public sealed class ChainIndexerTests
     }
 
     [Fact]
+    public async Task Poll_AfterRollbacks_BooksUnderTheCheckpointsEpoch()
+    {
+        // The same event in the same block gets other ids in a later rollback epoch (ChainTransferIds), so an event
+        // re-booked after a reorg back to its original block is not answered "Exists" by the reversed booking's ids.
+        _chain.Mine(Pay(ScriptedChain.Alice, ScriptedChain.Bob, 5));
+        var epochZero = new MemoryChainIndexStore { Checkpoint = new IndexerCheckpoint("s", ScriptedChain.Id, Ref(0), 0, 0, 0) };
+        var epochThree = new MemoryChainIndexStore { Checkpoint = new IndexerCheckpoint("s", ScriptedChain.Id, Ref(0), 3, 0, 2) };
+
+        await new ChainIndexer(_chain, epochZero, Options()).PollOnceAsync();
+        await new ChainIndexer(_chain, epochThree, Options()).PollOnceAsync();
+
+        var zero = epochZero.Batches.ShouldHaveSingleItem();
+        var three = epochThree.Batches.ShouldHaveSingleItem();
+        var key = zero.Events.ShouldHaveSingleItem().Key;
+        three.Events.ShouldHaveSingleItem().Key.ShouldBe(key);
+        var expected = ChainTransferIds.ForEvent(ScriptedChain.Id, key.Contract, key.TransactionHash, key.LogIndex, Ref(1).Hash, 3, 0);
+        three.Transfers.Select(t => t.Id).ShouldBe([expected]);
+        zero.Transfers.Select(t => t.Id).ShouldBe([ChainTransferIds.ForEvent(ScriptedChain.Id, key.Contract, key.TransactionHash, key.LogIndex, Ref(1).Hash, 0, 0)]);
+        three.Events[0].TransferIds.ShouldBe([expected]);
+        epochThree.Checkpoint!.Epoch.ShouldBe(3);
+    }
+
+    [Fact]
     public async Task Poll_StartBlock_TheRangeBeginsThere()
     {
         _chain.Mine(Pay(ScriptedChain.Alice, ScriptedChain.Bob, 5)).MineEmpty(4);
@@ -650,6 +673,21 @@ public sealed class ChainIndexerTests
 
         indexer.Stream.ShouldBe($"31337:{ScriptedChain.Contract.ToLowerHex()}:{ScriptedChain.Token.ToLowerHex()}");
         indexer.BlockRange.ShouldBe(7);
+    }
+
+    [Fact]
+    public void Constructor_MissingPartsOrBadOptions_RefusedWithTheReason()
+    {
+        Should.Throw<ArgumentNullException>(() => new ChainIndexer(null!, _store, Options())).ParamName.ShouldBe("source");
+        Should.Throw<ArgumentNullException>(() => new ChainIndexer(_chain, null!, Options())).ParamName.ShouldBe("store");
+        Should.Throw<ArgumentNullException>(() => new ChainIndexer(_chain, _store, null!)).ParamName.ShouldBe("options");
+
+        var bad = Should.Throw<ArgumentException>(() => new ChainIndexer(_chain, _store, Options(o => (o.MinBlockRange, o.InitialBlockRange) = (50, 49))));
+
+        bad.ParamName.ShouldBe("options");
+        bad.Message.ShouldStartWith(
+            "Invalid indexer options: Settlement:Indexer block ranges must satisfy MinBlockRange (50) ≤ InitialBlockRange (49) ≤ MaxBlockRange (1000).");
+        new ChainIndexer(_chain, _store, Options(o => (o.MinBlockRange, o.InitialBlockRange) = (50, 50))).BlockRange.ShouldBe(50); // equal is allowed
     }
 
     // ------------------------------------------------------------------ runs
