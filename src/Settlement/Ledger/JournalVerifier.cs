@@ -3,7 +3,7 @@ namespace Settlement.Service.Ledger;
 /// <summary>
 /// Checks a journal fed row by row in seq order: seq 1, 2, 3 … without gaps, each stored hash equal to the recomputed
 /// one, and each row consistent when replayed (accounts exist, pending transfers exist and are resolved once, no
-/// account passes the limit its flags set). Then compares the replayed balances with the stored accounts and the stored head.
+/// account overflows or passes the limit its flags set). Then compares the replayed balances with the stored accounts and the stored head.
 /// </summary>
 internal sealed class JournalVerifier
 {
@@ -135,17 +135,20 @@ internal sealed class JournalVerifier
             return $"transfer {t.Id} crosses ledgers.";
         }
 
-        // The engine refuses a transfer that takes an account past its limit (LedgerEngine.CheckBalances); a row that
-        // does so was written around it. Only new single-phase and pending transfers raise the totals: a post, void or
-        // expiry moves at most the reserved amount from pending to posted, so checking here is enough.
-        if (debit.Account.Flags.HasFlag(AccountFlags.DebitsMustNotExceedCredits) && debit.DebitsPending + debit.DebitsPosted + t.Amount > debit.CreditsPosted)
+        // The engine refuses a transfer that overflows an account's totals or takes it past the limit its flags set
+        // (LedgerEngine.CheckBalances); a row that does either was written around it. Only new single-phase and
+        // pending transfers raise the totals: a post, void or expiry moves at most the reserved amount from pending to
+        // posted, so checking here is enough.
+        switch (LedgerEngine.CheckBalances(debit, credit, t.Amount, flags.HasFlag(TransferFlags.Pending)))
         {
-            return $"transfer {t.Id} takes account {debit.Account.Id}'s debits past its posted credits.";
-        }
-
-        if (credit.Account.Flags.HasFlag(AccountFlags.CreditsMustNotExceedDebits) && credit.CreditsPending + credit.CreditsPosted + t.Amount > credit.DebitsPosted)
-        {
-            return $"transfer {t.Id} takes account {credit.Account.Id}'s credits past its posted debits.";
+            case CreateTransferResult.OverflowsDebits:
+                return $"transfer {t.Id} overflows account {debit.Account.Id}'s debits.";
+            case CreateTransferResult.OverflowsCredits:
+                return $"transfer {t.Id} overflows account {credit.Account.Id}'s credits.";
+            case CreateTransferResult.ExceedsCredits:
+                return $"transfer {t.Id} takes account {debit.Account.Id}'s debits past its posted credits.";
+            case CreateTransferResult.ExceedsDebits:
+                return $"transfer {t.Id} takes account {credit.Account.Id}'s credits past its posted debits.";
         }
 
         if (flags.HasFlag(TransferFlags.Pending))

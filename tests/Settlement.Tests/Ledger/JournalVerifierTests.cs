@@ -268,6 +268,13 @@ public sealed class JournalVerifierTests
         ["credits past posted debits"] = ([Open(3, AccountFlags.CreditsMustNotExceedDebits), Open(2), Move(10, 3, 2, 50), Move(11, 2, 3, 51)], 4, "transfer 11 takes account 3's credits past its posted debits."),
         ["credits past debits with pending counted"] = ([Open(3, AccountFlags.CreditsMustNotExceedDebits), Open(2), Move(10, 3, 2, 50), Move(11, 2, 3, 30, TransferFlags.Pending), Move(12, 2, 3, 21)], 5, "transfer 12 takes account 3's credits past its posted debits."),
         ["pending credits past debits"] = ([Open(3, AccountFlags.CreditsMustNotExceedDebits), Open(2), Move(10, 3, 2, 50), Move(11, 2, 3, 30), Move(12, 2, 3, 21, TransferFlags.Pending)], 5, "transfer 12 takes account 3's credits past its posted debits."),
+        // A tampered amount that would wrap an account's 128-bit totals (the engine answers OverflowsDebits/Credits).
+        ["debits overflow"] = ([Open(1), Open(2), Move(10, 1, 2, UInt128.MaxValue), Move(11, 1, 2, 1)], 4, "transfer 11 overflows account 1's debits."),
+        ["credits overflow"] = ([Open(1), Open(2), Open(3), Move(10, 1, 3, UInt128.MaxValue), Move(11, 2, 3, 1)], 5, "transfer 11 overflows account 3's credits."),
+        ["pending plus posted debits overflow"] = ([Open(1), Open(2), Open(3), Move(10, 1, 2, UInt128.MaxValue, TransferFlags.Pending), Move(11, 1, 3, 1)], 5, "transfer 11 overflows account 1's debits."),
+        ["posted plus pending credits overflow"] = ([Open(1), Open(2), Open(3), Move(10, 1, 3, UInt128.MaxValue), Move(11, 2, 3, 1, TransferFlags.Pending)], 5, "transfer 11 overflows account 3's credits."),
+        // A wrapped total would otherwise slip under the limit: the overflow is named, not the limit.
+        ["overflow under a limit"] = ([Open(1, AccountFlags.DebitsMustNotExceedCredits), Open(2), Move(10, 2, 1, 10), Move(11, 1, 2, 10), Move(12, 1, 2, UInt128.MaxValue)], 5, "transfer 12 overflows account 1's debits."),
     };
 
     public static TheoryData<string> ReplayBreaks => [.. ReplayBreakCases.Keys];
