@@ -824,6 +824,7 @@ public sealed class ChainIndexerTests
         polls.ShouldBe(3);
         summary.BlocksIndexed.ShouldBe(3);
         summary.Head.ShouldBe(2UL);
+        _chain.HeadCalls.ShouldBe(3); // cancelled while waiting: no further request to the node
     }
 
     [Fact]

@@ -55,6 +55,9 @@ internal sealed class ScriptedChain : IChainSource
 
     public int ChainIdCalls { get; private set; }
 
+    /// <summary>Head reads asked, counted before a cancelled token is honoured (a real node would get the request).</summary>
+    public int HeadCalls { get; private set; }
+
     public ulong Head => (ulong)_blocks.Count - 1;
 
     public ChainBlock BlockAt(ulong number) => _blocks[(int)number].Block;
@@ -168,6 +171,7 @@ internal sealed class ScriptedChain : IChainSource
 
     public Task<ulong> GetHeadAsync(CancellationToken cancellationToken = default)
     {
+        HeadCalls++;
         cancellationToken.ThrowIfCancellationRequested();
         if (FailNextHead is { } ex)
         {
