@@ -49,6 +49,9 @@ internal sealed class FakePayeeChainNode : HttpMessageHandler
     /// <summary>The next request of this method fails with a node error (-32000).</summary>
     public string? FailNext { get; set; }
 
+    /// <summary>Runs after each request was recorded, with its method (outside the node's lock).</summary>
+    public Action<string>? OnRequest { get; set; }
+
     /// <summary>Requests received: method and raw params.</summary>
     public IReadOnlyList<(string Method, string Params)> Requests
     {
@@ -165,6 +168,7 @@ internal sealed class FakePayeeChainNode : HttpMessageHandler
             }
         }
 
+        OnRequest?.Invoke(method);
         return new HttpResponseMessage(HttpStatusCode.OK)
         {
             Content = new StringContent($"{{\"jsonrpc\":\"2.0\",\"id\":{id},{body}}}", Encoding.UTF8, "application/json"),
