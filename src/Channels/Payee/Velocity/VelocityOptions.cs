@@ -77,6 +77,21 @@ public sealed class VelocityOptions : IValidatableObject
                 "Payee:Velocity:PayerPaymentsPerSecondFlag must not be above PayerPaymentsPerSecondRefuse (flag first, then refuse).",
                 [nameof(PayerPaymentsPerSecondFlag)]);
         }
+
+        // The value rules have the same order as the count rules (docs/payee.md: a flag limit and a higher refuse limit).
+        if (ParseAmount(ChannelValuePerMinuteFlag) > ParseAmount(ChannelValuePerMinuteRefuse))
+        {
+            yield return new ValidationResult(
+                "Payee:Velocity:ChannelValuePerMinuteFlag must not be above ChannelValuePerMinuteRefuse (flag first, then refuse).",
+                [nameof(ChannelValuePerMinuteFlag)]);
+        }
+
+        if (ParseAmount(PayerValuePerMinuteFlag) > ParseAmount(PayerValuePerMinuteRefuse))
+        {
+            yield return new ValidationResult(
+                "Payee:Velocity:PayerValuePerMinuteFlag must not be above PayerValuePerMinuteRefuse (flag first, then refuse).",
+                [nameof(PayerValuePerMinuteFlag)]);
+        }
     }
 
     internal static BigInteger? ParseAmount(string? text) =>
