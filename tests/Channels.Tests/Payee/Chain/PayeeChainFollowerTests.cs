@@ -263,6 +263,20 @@ public sealed class PayeeChainFollowerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Run_CancelledDuringAPoll_ReturnsWithoutAWarning()
+    {
+        var follower = await StartAsync();
+        _node.Head = 10;
+        using var cts = new CancellationTokenSource();
+        _node.OnRequest = _ => cts.Cancel();
+
+        await follower.RunAsync(TimeSpan.FromSeconds(1), cts.Token);
+
+        _logger.Entries.ShouldBeEmpty();
+        follower.LastHeight.ShouldBeNull();
+    }
+
+    [Fact]
     public async Task Run_AlreadyCancelled_ReturnsWithoutPolling()
     {
         var follower = await StartAsync();

@@ -434,6 +434,32 @@ public sealed class PolicyActionExecutorTests : IDisposable
     }
 
     [Fact]
+    public async Task Execute_CancelledBetweenActions_TheFirstDoneTheRestNotSent()
+    {
+        using var cts = new CancellationTokenSource();
+        _node.Mine("settle", 45_000);
+        _node.OnSend = _ => cts.Cancel();
+
+        await Should.ThrowAsync<OperationCanceledException>(() => _executor.ExecuteAsync(
+            [new SettleAction(Channel(1, 0, 1, 5)), new SettleAction(Channel(2, 0, 1, 5))], cts.Token));
+
+        _node.Sent.ShouldHaveSingleItem();
+        _logger.Entries.ShouldHaveSingleItem().EventId.Id.ShouldBe(2301);
+    }
+
+    [Fact]
+    public async Task Execute_Batch_LoggedWithItsSizeAndFirstChannel()
+    {
+        var a = Channel(1, 0, 300);
+        var b = Channel(2, 0, 400);
+        _node.Mine("redeemBatch", 60_000, BatchRedeemed(a, b));
+
+        await _executor.ExecuteAsync([new BatchRedeemAction([new(a, PolicyReason.Requested), new(b, PolicyReason.Requested)], 1)]);
+
+        _logger.Entries.ShouldHaveSingleItem().Message.ShouldBe($"Policy redeemBatch of 2 channel(s) from {a.View.Key.ChannelId}: Done (redeemed 2 of 2)");
+    }
+
+    [Fact]
     public async Task Arguments_NullsAndUnknownActions_Refused()
     {
         Should.Throw<ArgumentNullException>(() => new PolicyActionExecutor(null!, _node)).ParamName.ShouldBe("contract");
