@@ -1,7 +1,7 @@
 // Encodes the calls, return values and custom errors of SettlementChannels with ethers 6.17.0 (an implementation
 // independent of the generated Nethereum bindings), for the contract-client unit tests
-// (tests/Channels.Tests/Contracts). Regenerate the committed vector file with:
-//   node tests/TestSupport/encode-calls-ethers.cjs > tests/Channels.Tests/Contracts/Vectors/channel-calls-ethers.json
+// (tests/Channels.Tests/ContractClient). Regenerate the committed vector file with:
+//   node tests/TestSupport/encode-calls-ethers.cjs > tests/Channels.Tests/ContractClient/Vectors/channel-calls-ethers.json
 // The ABI is read from src/Channels/Generated/SettlementChannels.json. The inputs are fixed here and written into the
 // output, so the tests read the same inputs they compare against. Addresses are EIP-55, bytes lower-case 0x-hex,
 // integers decimal strings. `redeemBatch`'s packed bytes are built here with solidityPacked from the layout in
