@@ -23,6 +23,7 @@ targets=(
   "watchtower|tests/Channels.Tests|Settlement.Channels.csproj|src/Channels/Watchtower|FullyQualifiedName~Watchtower"
   "flows|tests/Settlement.Tests|Settlement.Service.csproj|src/Settlement/Flows|FullyQualifiedName~Flows"
   "reconciliation|tests/Settlement.Tests|Settlement.Service.csproj|src/Settlement/Reconciliation|FullyQualifiedName~Reconciliation"
+  "contracts|tests/Channels.Tests|Settlement.Channels.csproj|src/Channels/Contracts|FullyQualifiedName~Channels.Tests.Contract"
 )
 
 # Mutants judged equivalent by rule are not generated (docs/testing.md, "Survivors judged equivalent"):
