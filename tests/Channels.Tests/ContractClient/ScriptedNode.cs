@@ -17,6 +17,9 @@ internal sealed class ScriptedNode : HttpMessageHandler
 
     public List<(string Method, JsonNode? Params)> Requests { get; } = [];
 
+    /// <summary>Called with each request's method after it was recorded (a test waits on it instead of sleeping).</summary>
+    public Action<string>? OnRequest { get; set; }
+
     public EthereumRpcClient Client(ulong chainId = 31337) =>
         new(new HttpClient(this), new EthereumRpcOptions { Url = new Uri("http://node.test"), ChainId = chainId, MaxRetries = 0 });
 
@@ -53,7 +56,12 @@ internal sealed class ScriptedNode : HttpMessageHandler
     {
         var body = JsonNode.Parse(await request.Content!.ReadAsStringAsync(cancellationToken))!;
         var method = body["method"]!.GetValue<string>();
-        Requests.Add((method, body["params"]?.DeepClone()));
+        lock (Requests)
+        {
+            Requests.Add((method, body["params"]?.DeepClone()));
+        }
+
+        OnRequest?.Invoke(method);
         if (!_answers.TryGetValue(method, out var queue) || queue.Count == 0)
         {
             throw new InvalidOperationException($"The scripted node has no answer for {method}.");
