@@ -116,7 +116,7 @@ const reads = {
 };
 
 // Logs as the contract emits them (Interface.encodeEventLog): the open of the ERC-20 channel, a ChannelClosing of the
-// ETH channel, and a redeemBatch receipt's logs for three items (batch1 redeemed, batch2 skipped with reason 2, batch1
+// ETH channel, one log of each other event, and a redeemBatch receipt's logs for three items (batch1 redeemed, batch2 skipped with reason 2, batch1
 // again skipped with reason 1), BatchRedeemed carrying 37-byte items payer | uint40 nonce | uint96 amount.
 const log = (name, args) => ({ name, ...iface.encodeEventLog(name, args) });
 const events = {
@@ -126,6 +126,11 @@ const events = {
     ethers.solidityPacked(["address", "uint40", "uint96"], [channels.batch1.payer, channels.batch1.nonce, amounts.batch1])]),
   batchItemSkipped2: log("BatchItemSkipped", [channelId(channels.batch2), amounts.max96, 2]),
   batchItemSkipped1: log("BatchItemSkipped", [channelId(channels.batch1), amounts.batch1, 1]),
+  channelToppedUp: log("ChannelToppedUp", [channelId(channels.eth), payer, payee, zero, funder, true, amounts.topUp, amounts.open + amounts.topUp]),
+  voucherRedeemed: log("VoucherRedeemed", [channelId(channels.erc20), payer, payee, token, false, 77n, amounts.voucher]),
+  channelSettled: log("ChannelSettled", [channelId(channels.erc20), payer, payee, token, true, amounts.payeeToPayer, amounts.payerToPayee]),
+  payoutDeferred: log("PayoutDeferred", [channelId(channels.eth), to, zero, amounts.topUp]),
+  owedWithdrawn: log("OwedWithdrawn", [funder, token, to, amounts.max96]),
 };
 
 const errorArgs = {
