@@ -37,4 +37,19 @@ public sealed class ContractMessagesTests
         ContractMessages.Address("0x70997970c51812dc3a010c7d01b50e0d17dc79c8").ShouldBe(payer);
         ContractMessages.Hex(Address.Zero).ShouldBe("0x0000000000000000000000000000000000000000");
     }
+
+    [Fact]
+    public void Errors_EveryCustomErrorOfTheAbi()
+    {
+        ChannelContract.Errors.Select(e => e.Name).ShouldBe(V.Errors.Select(e => e.Name), ignoreOrder: true);
+    }
+
+    [Fact]
+    public void NullArguments_Refused()
+    {
+        var contract = new ChannelContract(new ScriptedNode().Client(), V.Contract);
+        Should.Throw<ArgumentNullException>(() => contract.DecodeEvents(null!)).ParamName.ShouldBe("logs");
+        Should.Throw<ArgumentNullException>(() => ChannelContract.TryDecodeEvents(null!, out _)).ParamName.ShouldBe("log");
+        Should.Throw<ArgumentNullException>(() => new SignedTransactor(null!, null!)).ParamName.ShouldBe("sender");
+    }
 }
