@@ -42,6 +42,40 @@ public sealed class SqliteTransferStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task TryUpdate_AuthorisationRequestAndSubSecondTimes_ReadBackExactly()
+    {
+        var store = NewStore();
+        var created = Now.AddTicks(1_234_567);
+        var op = Operation() with { CreatedAt = created, UpdatedAt = created };
+        (await store.TryInsertAsync(op, "created", CancellationToken.None)).ShouldBeTrue();
+        var at = created.AddTicks(7_654_321);
+
+        (await store.TryUpdateAsync(op, op with { State = TransferState.AwaitingAuthorisation, ConsentId = "c-1", AuthorizationState = "state-1", NonceValue = "nonce-1", CodeVerifier = "verifier-1" },
+            "consent-created", "c-1", at, CancellationToken.None)).ShouldBeTrue();
+
+        var stored = (await store.GetAsync(op.Id, CancellationToken.None))!;
+        stored.NonceValue.ShouldBe("nonce-1");
+        stored.CodeVerifier.ShouldBe("verifier-1");
+        stored.AuthorizationState.ShouldBe("state-1");
+        stored.CreatedAt.ShouldBe(created);
+        stored.UpdatedAt.ShouldBe(at);
+        (await store.GetTransitionsAsync(op.Id, CancellationToken.None)).Select(h => h.At).ShouldBe([created, at]);
+    }
+
+    [Fact]
+    public async Task AppendRefused_TransferNeverStored_RefusedByTheForeignKey_NoRow()
+    {
+        var store = NewStore();
+        var op = Operation();
+
+        var ex = await Should.ThrowAsync<Microsoft.Data.Sqlite.SqliteException>(
+            () => store.AppendRefusedAsync(op, TransferState.Completed, "status-refused-poll", "x", Now, CancellationToken.None));
+
+        ex.Message.ShouldContain("FOREIGN KEY constraint failed");
+        (await store.GetTransitionsAsync(op.Id, CancellationToken.None)).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task TryInsert_SameIdAgain_RefusedFirstKept()
     {
         var store = NewStore();
