@@ -1,4 +1,5 @@
 using Settlement.OpenBanking.Pis;
+using Settlement.OpenBanking.Tests.Support;
 using Settlement.OpenBanking.Transfers;
 
 namespace Settlement.OpenBanking.Tests.Transfers;
@@ -7,6 +8,7 @@ namespace Settlement.OpenBanking.Tests.Transfers;
 /// <see cref="SqliteTransferStore"/>'s refusals (a stale version, a repeated id or notification) leave
 /// the row and the audit trail as they were; the file and its WAL/SHM companions are owner-only.
 /// </summary>
+[Collection(SqlitePoolsCollection.Name)]
 public sealed class SqliteTransferStoreTests : IDisposable
 {
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
