@@ -208,6 +208,72 @@ public sealed class ChainEventMapperTests
     }
 
     [Fact]
+    public void Map_SettledWithOneLegBeyond128Bits_NoLegBookedNotEvenTheOneInRange()
+    {
+        Open(5_000);
+
+        var booking = Map(new ChannelSettledEvent(Channel, Payer, Payee, Token, false, 4_000, (BigInteger)UInt128.MaxValue + 1));
+
+        booking.Transfers.ShouldBeEmpty();
+        booking.Accounts.ShouldBeEmpty();
+        booking.Event.Ignored.ShouldBe(EventIgnoredReason.AmountOutOfRange);
+    }
+
+    [Fact]
+    public void Map_RedeemedCumulativeBeyond128Bits_OutOfRangeAndTheChannelsTotalUnchanged()
+    {
+        Open(5_000);
+        Map(new VoucherRedeemedEvent(Channel, Payer, Payee, Token, true, 700, 700));
+
+        var single = Map(new VoucherRedeemedEvent(Channel, Payer, Payee, Token, true, 1, (BigInteger)UInt128.MaxValue + 1));
+        var batch = Map(new BatchVoucherRedeemedEvent(Channel, (BigInteger)UInt128.MaxValue + 1));
+
+        foreach (var booking in new[] { single, batch })
+        {
+            booking.Transfers.ShouldBeEmpty();
+            booking.Accounts.ShouldBeEmpty();
+            booking.Event.Ignored.ShouldBe(EventIgnoredReason.AmountOutOfRange);
+        }
+
+        _channels[Channel.ToString()].PayeeRedeemed.ShouldBe((UInt128)700);
+    }
+
+    [Fact]
+    public void Map_TokenTransferFromZeroToZero_NoMovement()
+    {
+        var booking = Map(null, new Erc20Transfer(Address.Zero, Address.Zero, 5));
+
+        booking.Transfers.ShouldBeEmpty();
+        booking.Accounts.ShouldBeEmpty();
+        booking.Event.Ignored.ShouldBe(EventIgnoredReason.NoMovement);
+    }
+
+    [Fact]
+    public void Map_NullArguments_RefusedByName()
+    {
+        var key = new ChainEventKey(ChainId, Token.ToLowerHex(), "0x" + new string('a', 64), 0);
+        var log = new ChainLog(key, 7, BlockHash, ChainEventKind.TokenTransfer, null, new Erc20Transfer(Payer, Payee, 5));
+
+        Should.Throw<ArgumentNullException>(() => _mapper.Map(null!, 0, _channels)).ParamName.ShouldBe("log");
+        Should.Throw<ArgumentNullException>(() => _mapper.Map(log, 0, null!)).ParamName.ShouldBe("channels");
+    }
+
+    [Theory]
+    [InlineData(0UL, 0, 0UL)]
+    [InlineData(0xFFFF_FFFFUL, 0, 0xFFFF_FFFFUL)]
+    [InlineData(3UL, 2, 0x2_0000_0003UL)]
+    [InlineData(0xFFFF_FFFFUL, int.MaxValue, 0x7FFF_FFFF_FFFF_FFFFUL)]
+    public void Position_ItemAboveTheLogIndex_ChainOrder(ulong logIndex, int item, ulong expected) =>
+        ChainEventKey.Position(logIndex, item).ShouldBe(expected);
+
+    [Fact]
+    public void Position_LogIndexPast32BitsOrNegativeItem_Refused()
+    {
+        Should.Throw<ArgumentOutOfRangeException>(() => ChainEventKey.Position(0x1_0000_0000UL, 0)).ParamName.ShouldBe("logIndex");
+        Should.Throw<ArgumentOutOfRangeException>(() => ChainEventKey.Position(0, -1)).ParamName.ShouldBe("item");
+    }
+
+    [Fact]
     public void Map_AmountAt128BitEdge_MaxBookedOneMoreOutOfRange()
     {
         var max = Map(null, new Erc20Transfer(Payer, Payee, (BigInteger)UInt128.MaxValue));

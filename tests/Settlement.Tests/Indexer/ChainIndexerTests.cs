@@ -690,6 +690,17 @@ public sealed class ChainIndexerTests
         new ChainIndexer(_chain, _store, Options(o => (o.MinBlockRange, o.InitialBlockRange) = (50, 50))).BlockRange.ShouldBe(50); // equal is allowed
     }
 
+    [Fact]
+    public void Constructor_SeveralAnnotationsBroken_AllNamedInOneMessage()
+    {
+        var bad = Should.Throw<ArgumentException>(() => new ChainIndexer(_chain, _store, Options(o => (o.Confirmations, o.InitialBlockRange) = (-1, 0))));
+
+        bad.ParamName.ShouldBe("options");
+        bad.Message.ShouldBe(
+            "Invalid indexer options: The field Confirmations must be between 0 and 10000.; The field InitialBlockRange must be between 1 and 1000000. (Parameter 'options')");
+        _chain.HeadCalls.ShouldBe(0);
+    }
+
     // ------------------------------------------------------------------ runs
 
     [Fact]

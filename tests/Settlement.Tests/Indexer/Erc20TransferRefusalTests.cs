@@ -20,6 +20,7 @@ public sealed class Erc20TransferRefusalTests
     public static TheoryData<string, LogEntry, LogDecodeRefusal> Refused() => new()
     {
         { "no topic", Good with { Topics = [] }, LogDecodeRefusal.NoTopic },
+        { "topics null", Good with { Topics = null! }, LogDecodeRefusal.NoTopic },
         { "topic 0 of 31 bytes", Good with { Topics = [Erc20Transfer.Topic0[1..], Word(From), Word(To)] }, LogDecodeRefusal.TopicLength },
         { "topic 0 null", Good with { Topics = [null!, Word(From), Word(To)] }, LogDecodeRefusal.TopicLength },
         { "another event (Approval)", Good with { Topics = [Convert.FromHexString("8c5be1e5ebec7d5bd14f71427d1e84f3dd0314c0f7b2291e5b200ac8c7c3b925"), Word(From), Word(To)] }, LogDecodeRefusal.UnknownEvent },
