@@ -56,4 +56,16 @@ public sealed class JournalHashVectorTests
         Convert.ToHexStringLower(bytes.AsSpan(9, 16)).ShouldBe("80000000000000000000000000000005");          // id
         Convert.ToHexStringLower(bytes.AsSpan(105, 20)).ShouldBe("01020304" + "0506" + "0708" + "090a0b0c" + "08daa19ea6b30000"); // ledger … created_at
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(31)]
+    [InlineData(33)]
+    public void Compute_PreviousHashNot32Bytes_Refused(int length)
+    {
+        var bad = Should.Throw<ArgumentException>(() => JournalHash.Compute(new byte[length], Row1));
+
+        bad.ParamName.ShouldBe("previous");
+        bad.Message.ShouldBe("A journal hash is 32 bytes. (Parameter 'previous')");
+    }
 }

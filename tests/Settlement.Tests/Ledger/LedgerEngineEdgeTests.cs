@@ -161,6 +161,72 @@ public sealed class LedgerEngineEdgeTests
         outcome.ChangedAccounts[2].CreditsPosted.ShouldBe((UInt128)100);
     }
 
+    /// <summary>Pending 20 of 10 from 2 to 3, in the snapshot.</summary>
+    private static LedgerSnapshot BookWithPending()
+    {
+        var book = Book();
+        book.Accounts[2] = book.Accounts[2] with { DebitsPending = 10 };
+        book.Accounts[3] = book.Accounts[3] with { CreditsPending = 10 };
+        book.Transfers[20] = new StoredTransfer(Move(20, 2, 3, 10, TransferFlags.Pending), T0);
+        return book;
+    }
+
+    [Fact]
+    public void CreateTransfers_SamePostTwiceInOneBatch_SecondIsTheExistingTransferPostedOnce()
+    {
+        var outcome = LedgerEngine.CreateTransfers([Post(21, 20, 4), Post(21, 20, 4)], BookWithPending(), T0);
+
+        outcome.Results.ShouldBe([CreateTransferResult.Ok, CreateTransferResult.Exists]);
+        outcome.Entries.Select(e => e.Id).ShouldBe([(UInt128)21]);
+        outcome.ChangedAccounts[2].ShouldBe(Balances(2) with { DebitsPosted = 4 });
+    }
+
+    [Fact]
+    public void CreateTransfers_VoidThenAnotherVoidInOneBatch_SecondAlreadyVoided()
+    {
+        var outcome = LedgerEngine.CreateTransfers([Void(21, 20), Void(22, 20), Post(23, 20)], BookWithPending(), T0);
+
+        outcome.Results.ShouldBe([CreateTransferResult.Ok, CreateTransferResult.PendingTransferAlreadyVoided, CreateTransferResult.PendingTransferAlreadyVoided]);
+        outcome.ChangedAccounts[2].ShouldBe(Balances(2));
+        outcome.ChangedAccounts[3].ShouldBe(Balances(3));
+    }
+
+    [Fact]
+    public void CreateTransfers_FailedChainChangingOneAccountTwice_AccountBackToItsBalanceBeforeTheChain()
+    {
+        var outcome = LedgerEngine.CreateTransfers(
+            [Move(29, 2, 3, 1), Move(30, 2, 3, 5, TransferFlags.Linked), Move(31, 2, 3, 6, TransferFlags.Linked), Move(32, 1, 3, 1_000)], Book(), T0);
+
+        outcome.Results.ShouldBe(
+            [CreateTransferResult.Ok, CreateTransferResult.LinkedEventFailed, CreateTransferResult.LinkedEventFailed, CreateTransferResult.ExceedsCredits]);
+        outcome.ChangedAccounts[2].ShouldBe(Balances(2) with { DebitsPosted = 1 });
+        outcome.ChangedAccounts[3].ShouldBe(Balances(3) with { CreditsPosted = 1 });
+        outcome.Entries.Select(e => e.Id).ShouldBe([(UInt128)29]);
+    }
+
+    [Fact]
+    public void CreateTransfers_FailedChainAfterAGoodOne_GoodChainsTransfersAndPostStayTaken()
+    {
+        var outcome = LedgerEngine.CreateTransfers(
+            [
+                Move(30, 2, 3, 5, TransferFlags.Linked), Post(31, 20, 4),                 // good chain: a transfer and a post
+                Move(32, 3, 2, 7, TransferFlags.Linked), Move(33, 1, 3, 1_000),            // failed chain
+                Move(30, 2, 3, 5), Post(34, 20, 4),                                        // the good chain's id and post again
+            ],
+            BookWithPending(),
+            T0);
+
+        outcome.Results.ShouldBe(
+        [
+            CreateTransferResult.Ok, CreateTransferResult.Ok,
+            CreateTransferResult.LinkedEventFailed, CreateTransferResult.ExceedsCredits,
+            CreateTransferResult.Exists, CreateTransferResult.PendingTransferAlreadyPosted,
+        ]);
+        outcome.Entries.Select(e => e.Id).ShouldBe([(UInt128)30, 31]);
+        outcome.ChangedAccounts[2].ShouldBe(Balances(2) with { DebitsPosted = 9 });
+        outcome.ChangedAccounts[3].ShouldBe(Balances(3) with { CreditsPosted = 9 });
+    }
+
     [Fact]
     public void CreateTransfers_GoodChainThenFailedChain_FirstKeptSecondUndone()
     {
