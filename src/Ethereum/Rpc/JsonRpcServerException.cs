@@ -35,7 +35,8 @@ public sealed class JsonRpcServerException : JsonRpcException
     public override bool IsTransient => ErrorCode == LimitExceeded;
 
     /// <inheritdoc />
-    public override ReadOnlyMemory<byte>? RevertData => RevertBytes;
+    /// <remarks>Null when the node returned no revert bytes (a null <c>byte[]</c>, or a bare <c>null</c> in a conditional, converts to an empty memory, not to null).</remarks>
+    public override ReadOnlyMemory<byte>? RevertData => RevertBytes is { } bytes ? new ReadOnlyMemory<byte>(bytes) : (ReadOnlyMemory<byte>?)null;
 
     /// <inheritdoc />
     public override string? RevertReason => DecodedReason;

@@ -20,8 +20,8 @@ public sealed class TransactionRevertedException : Exception
     /// <summary>The status-0 receipt, or null when the transaction was not sent.</summary>
     public TransactionReceipt? Receipt { get; }
 
-    /// <summary>The revert data, when known.</summary>
-    public ReadOnlyMemory<byte>? RevertData => RevertBytes;
+    /// <summary>The revert data, when known; null when the node gave none.</summary>
+    public ReadOnlyMemory<byte>? RevertData => RevertBytes is { } bytes ? new ReadOnlyMemory<byte>(bytes) : (ReadOnlyMemory<byte>?)null;
 
     /// <summary>The Error(string) message or Panic description, when the data has that form.</summary>
     public string? Reason { get; }

@@ -80,6 +80,19 @@ public abstract class RpcTransportScenarios
         Node.Bodies.Count.ShouldBe(1);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("\"not hex\"")]
+    [InlineData("{\"message\":\"x\"}")]
+    public async Task CallAsync_ErrorWithoutRevertBytes_RevertDataNullAndNotARevert(string? data)
+    {
+        Node.Respond = (_, _, _) => Reply.Error(-32000, "insufficient funds for gas * price + value", data);
+        var ex = await Should.ThrowAsync<JsonRpcServerException>(() => Client().CallAsync(new CallRequest { To = Address.Zero }));
+        ex.RevertData.ShouldBeNull();
+        ex.IsRevert.ShouldBeFalse();
+        ex.RevertReason.ShouldBeNull();
+    }
+
     [Fact]
     public async Task EstimateGasAsync_HardhatStyleNestedRevertData_DecodesPanic()
     {

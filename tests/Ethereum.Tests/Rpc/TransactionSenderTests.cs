@@ -87,6 +87,30 @@ public sealed partial class TransactionSenderTests
     }
 
     [Fact]
+    public async Task SubmitAsync_ErrorWithoutRevertButNodeHoldsTheTransaction_ReturnedWithoutWaitingForItsReceipt()
+    {
+        _node.Respond = (method, p, i) => method switch
+        {
+            "eth_sendRawTransaction" => Reply.Error(-32000, "txpool is full"),
+            "eth_getTransactionByHash" => Reply.Result($"{{\"hash\":\"{p[0].GetString()}\"}}"),
+            _ => Node(_ => null)(method, p, i),
+        };
+        var client = new EthereumRpcClient(new HttpClient(_node), new EthereumRpcOptions
+        {
+            Url = new Uri("http://127.0.0.1:1/"), ChainId = 31337, MaxRetries = 0, RetryBaseDelay = TimeSpan.Zero,
+        });
+        var nonces = new NonceManager(client);
+        var sender = new TransactionSender(client, nonces, new TransactionSenderOptions { ReceiptTimeout = TimeSpan.FromSeconds(1), ReceiptPollInterval = TimeSpan.FromMilliseconds(50) });
+        using var key = PrivateKey.ParseHex(DevKey);
+
+        var signed = await sender.SubmitAsync(key, To, ReadOnlyMemory<byte>.Empty, 1);
+
+        signed.Transaction.Nonce.ShouldBe(9UL);
+        nonces.PeekNext(key.Address).ShouldBe(10UL); // the node holds it: its nonce stays used
+        _node.Bodies.ShouldNotContain(b => b.Contains("eth_getTransactionReceipt", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task SubmitAsync_NodeRefuses_ReleasesNonceForNextTransaction()
     {
         var refuse = true;
@@ -103,6 +127,24 @@ public sealed partial class TransactionSenderTests
         refuse = false;
         var signed = await sender.SubmitAsync(key, To, ReadOnlyMemory<byte>.Empty, 1);
         signed.Transaction.Nonce.ShouldBe(9UL);
+    }
+
+    [Fact]
+    public async Task SendAsync_EstimateRevertsWithoutData_RevertDataNullNothingSent()
+    {
+        _node.Respond = (method, p, i) => method == "eth_estimateGas"
+            ? Reply.Error(-32000, "execution reverted")
+            : Node(_ => null)(method, p, i);
+        var (sender, nonces) = Create();
+        using var key = PrivateKey.ParseHex(DevKey);
+
+        var ex = await Should.ThrowAsync<TransactionRevertedException>(() => sender.SendAsync(key, To, new byte[] { 9 }, 0));
+
+        ex.RevertData.ShouldBeNull();
+        ex.Reason.ShouldBeNull();
+        ex.TryDecodeRevert(null, out _).ShouldBeFalse();
+        _node.CountOf("eth_sendRawTransaction").ShouldBe(0);
+        nonces.PeekNext(key.Address).ShouldBeNull();
     }
 
     [Fact]
