@@ -33,8 +33,25 @@ internal sealed class InMemoryVoucherStore : IVoucherStore
 
     public Exception? FailNextRefund { get; set; }
 
-    public Task<bool> SaveRefundAsync(IssuedRefund refund, CancellationToken cancellationToken = default)
+    /// <summary>Holds each refund write until released (to look at the engine while a refund is in flight).</summary>
+    public TaskCompletionSource? RefundGate { get; set; }
+
+    /// <summary>Runs once before the next refund write (another instance acting between the engine's check and its write).</summary>
+    public Func<Task>? BeforeNextRefund { get; set; }
+
+    public async Task<bool> SaveRefundAsync(IssuedRefund refund, CancellationToken cancellationToken = default)
     {
+        if (BeforeNextRefund is { } before)
+        {
+            BeforeNextRefund = null;
+            await before().ConfigureAwait(false);
+        }
+
+        if (RefundGate is { } gate)
+        {
+            await gate.Task.ConfigureAwait(false);
+        }
+
         lock (_refunds)
         {
             if (FailNextRefund is { } failure)
@@ -47,11 +64,11 @@ internal sealed class InMemoryVoucherStore : IVoucherStore
             var extendsTip = refund.Previous.IsZero ? mine.Count == 0 : mine.Any(r => r.Cumulative == refund.Previous) && mine.All(r => r.Previous != refund.Previous);
             if (!extendsTip || mine.Any(r => r.IdempotencyKey == refund.IdempotencyKey))
             {
-                return Task.FromResult(false);
+                return false;
             }
 
             _refunds.Add(refund);
-            return Task.FromResult(true);
+            return true;
         }
     }
 
@@ -92,8 +109,16 @@ internal sealed class InMemoryVoucherStore : IVoucherStore
     /// <summary>Holds each batch until released (to test queueing and shutdown).</summary>
     public TaskCompletionSource? Gate { get; set; }
 
-    public Task SaveCloseAgreementAsync(CloseAgreement agreement, CancellationToken cancellationToken = default)
+    /// <summary>Holds each close agreement write until released (to look at the engine while it is in flight).</summary>
+    public TaskCompletionSource? AgreementGate { get; set; }
+
+    public async Task SaveCloseAgreementAsync(CloseAgreement agreement, CancellationToken cancellationToken = default)
     {
+        if (AgreementGate is { } gate)
+        {
+            await gate.Task.ConfigureAwait(false);
+        }
+
         lock (_agreements)
         {
             if (FailNextAgreement is { } failure)
@@ -104,8 +129,6 @@ internal sealed class InMemoryVoucherStore : IVoucherStore
 
             _agreements[agreement.Key] = agreement;
         }
-
-        return Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<CloseAgreement>> ListCloseAgreementsAsync(CancellationToken cancellationToken = default)
