@@ -97,16 +97,24 @@ public sealed class PayeeEngineStateTests : IDisposable
         await using var engine = await _world.StartEngineAsync();
         await engine.SubmitAsync(_world.Voucher(500));
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _world.Store.Gate = gate;
-        var writing = engine.SubmitAsync(_world.Voucher(600)).AsTask();
+        try
+        {
+            _world.Store.Gate = gate;
+            var writing = engine.SubmitAsync(_world.Voucher(600)).AsTask();
 
-        (await engine.AgreeCloseAsync(_world.Key)).ShouldBe(new CloseAgreementRefused(CloseAgreementRefusal.WriteInFlight));
-        (await _world.Store.ListCloseAgreementsAsync()).ShouldBeEmpty();
+            (await engine.AgreeCloseAsync(_world.Key)).ShouldBe(new CloseAgreementRefused(CloseAgreementRefusal.WriteInFlight));
+            (await _world.Store.ListCloseAgreementsAsync()).ShouldBeEmpty();
 
-        _world.Store.Gate = null;
-        gate.SetResult();
-        (await writing).ShouldBe(new VoucherAccepted(600, 100));
-        (await engine.AgreeCloseAsync(_world.Key)).ShouldBeOfType<CloseAgreementSigned>().Agreement.PayerToPayee.ShouldBe(new BigInteger(600));
+            _world.Store.Gate = null;
+            gate.TrySetResult();
+            (await writing).ShouldBe(new VoucherAccepted(600, 100));
+            (await engine.AgreeCloseAsync(_world.Key)).ShouldBeOfType<CloseAgreementSigned>().Agreement.PayerToPayee.ShouldBe(new BigInteger(600));
+        }
+        finally
+        {
+            // Released also when an assertion failed: the engine's disposal waits for the held write.
+            gate.TrySetResult();
+        }
     }
 
     [Fact]
@@ -115,18 +123,26 @@ public sealed class PayeeEngineStateTests : IDisposable
         await using var engine = await _world.StartEngineAsync();
         await engine.SubmitAsync(_world.Voucher(500));
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _world.Store.RefundGate = gate;
-        var refunding = engine.IssueRefundAsync(Refund(100, "a"));
+        try
+        {
+            _world.Store.RefundGate = gate;
+            var refunding = engine.IssueRefundAsync(Refund(100, "a"));
 
-        (await engine.AgreeCloseAsync(_world.Key)).ShouldBe(new CloseAgreementRefused(CloseAgreementRefusal.WriteInFlight));
-        (await _world.Store.ListCloseAgreementsAsync()).ShouldBeEmpty();
+            (await engine.AgreeCloseAsync(_world.Key)).ShouldBe(new CloseAgreementRefused(CloseAgreementRefusal.WriteInFlight));
+            (await _world.Store.ListCloseAgreementsAsync()).ShouldBeEmpty();
 
-        _world.Store.RefundGate = null;
-        gate.SetResult();
-        (await refunding).ShouldBeOfType<RefundIssued>().Refund.Cumulative.ShouldBe(new BigInteger(100));
-        var agreement = (await engine.AgreeCloseAsync(_world.Key)).ShouldBeOfType<CloseAgreementSigned>().Agreement;
-        agreement.PayerToPayee.ShouldBe(new BigInteger(500));
-        agreement.PayeeToPayer.ShouldBe(new BigInteger(100));
+            _world.Store.RefundGate = null;
+            gate.TrySetResult();
+            (await refunding).ShouldBeOfType<RefundIssued>().Refund.Cumulative.ShouldBe(new BigInteger(100));
+            var agreement = (await engine.AgreeCloseAsync(_world.Key)).ShouldBeOfType<CloseAgreementSigned>().Agreement;
+            agreement.PayerToPayee.ShouldBe(new BigInteger(500));
+            agreement.PayeeToPayer.ShouldBe(new BigInteger(100));
+        }
+        finally
+        {
+            // Released also when an assertion failed: the engine's disposal waits for the held write.
+            gate.TrySetResult();
+        }
     }
 
     [Fact]
@@ -135,19 +151,27 @@ public sealed class PayeeEngineStateTests : IDisposable
         await using var engine = await _world.StartEngineAsync();
         await engine.SubmitAsync(_world.Voucher(500));
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _world.Store.AgreementGate = gate;
-        var agreeing = engine.AgreeCloseAsync(_world.Key);
+        try
+        {
+            _world.Store.AgreementGate = gate;
+            var agreeing = engine.AgreeCloseAsync(_world.Key);
 
-        engine.GetCloseAgreement(_world.Key).ShouldBeNull();
-        (await engine.AgreeCloseAsync(_world.Key)).ShouldBe(new CloseAgreementRefused(CloseAgreementRefusal.WriteInFlight));
-        (await engine.SubmitAsync(_world.Voucher(600))).ShouldBe(new VoucherRejected(VoucherRejectCode.CloseAgreed, 500));
+            engine.GetCloseAgreement(_world.Key).ShouldBeNull();
+            (await engine.AgreeCloseAsync(_world.Key)).ShouldBe(new CloseAgreementRefused(CloseAgreementRefusal.WriteInFlight));
+            (await engine.SubmitAsync(_world.Voucher(600))).ShouldBe(new VoucherRejected(VoucherRejectCode.CloseAgreed, 500));
 
-        _world.Store.AgreementGate = null;
-        gate.SetResult();
-        var signed = (await agreeing).ShouldBeOfType<CloseAgreementSigned>();
-        signed.Repeated.ShouldBeFalse();
-        engine.GetCloseAgreement(_world.Key).ShouldBe(signed.Agreement);
-        (await engine.AgreeCloseAsync(_world.Key)).ShouldBe(new CloseAgreementSigned(signed.Agreement, Repeated: true));
+            _world.Store.AgreementGate = null;
+            gate.TrySetResult();
+            var signed = (await agreeing).ShouldBeOfType<CloseAgreementSigned>();
+            signed.Repeated.ShouldBeFalse();
+            engine.GetCloseAgreement(_world.Key).ShouldBe(signed.Agreement);
+            (await engine.AgreeCloseAsync(_world.Key)).ShouldBe(new CloseAgreementSigned(signed.Agreement, Repeated: true));
+        }
+        finally
+        {
+            // Released also when an assertion failed: the engine's disposal waits for the held write.
+            gate.TrySetResult();
+        }
     }
 
     [Fact]

@@ -376,6 +376,14 @@ public sealed class VoucherVerifierTests : IDisposable
         }
     }
 
+    [Fact]
+    public void VoucherVerdict_ToString_NamesTheVerdict()
+    {
+        Verify(_world.Voucher(300), _world.View(), newest: 100).ToString().ShouldBe("Valid(+200)");
+        Verify(_world.Voucher(300), _world.View(), newest: 300).ToString().ShouldBe("Duplicate");
+        Verify(_world.Voucher(200), _world.View(), newest: 300).ToString().ShouldBe("Rejected(Stale)");
+    }
+
     private VoucherVerdict Verify(VoucherSubmission submission, PayeeChannelView? view, BigInteger newest) =>
         VoucherVerifier.Verify(submission, view, newest, _world.TypedData, VoucherDirection.PayerToPayee, _world.Clock.GetUtcNow(), Margin);
 

@@ -238,15 +238,16 @@ public sealed class PayeeChainFollowerTests : IAsyncDisposable
         };
         using var cts = new CancellationTokenSource();
 
-        var run = follower.RunAsync(TimeSpan.FromSeconds(5), cts.Token);
+        // An hour: only the injected clock, not the wall clock, can let the retry start within the test.
+        var run = follower.RunAsync(TimeSpan.FromHours(1), cts.Token);
         // The retry waits for the clock: advance it until the second poll starts (the delay may not be armed yet).
         for (var i = 0; i < 1_000 && !secondPoll.Task.IsCompleted; i++)
         {
-            _world.Clock.Advance(TimeSpan.FromSeconds(5));
+            _world.Clock.Advance(TimeSpan.FromHours(1));
             await Task.WhenAny(secondPoll.Task, Task.Delay(10));
         }
 
-        await secondPoll.Task;
+        secondPoll.Task.IsCompleted.ShouldBeTrue();
         for (var i = 0; i < 1_000 && follower.LastHeight is null; i++)
         {
             await Task.Delay(10);

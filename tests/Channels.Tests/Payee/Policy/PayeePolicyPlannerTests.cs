@@ -510,4 +510,92 @@ public sealed class PayeePolicyPlannerTests
         options.BatchBaseGas.ShouldBe(41_400);
         options.BatchItemGas.ShouldBe(10_500);
     }
+    // ------------------------------------------------------------------ from the mutation run
+
+    private static PolicyChannel[] ById(params PolicyChannel[] channels) =>
+        [.. channels.OrderBy(c => c.View.Key.ChannelId.ToString(), StringComparer.Ordinal)];
+
+    [Fact]
+    public void Plan_EqualDeadlinesOrIdleTimes_TiesBrokenByChannelIdAscending()
+    {
+        var disputes = ById(Channel(1, 10_000, 0, 100, closeDeadline: ChainTime + 60), Channel(2, 10_000, 0, 100, closeDeadline: ChainTime + 60));
+        var settles = ById(Channel(3, 10_000, 0, 100, closeDeadline: ChainTime - 5), Channel(4, 10_000, 0, 100, closeDeadline: ChainTime - 5));
+        var idle = ById(Channel(5, 10_000, 0, 100, receivedAgo: TimeSpan.FromDays(2)), Channel(6, 10_000, 0, 100, receivedAgo: TimeSpan.FromDays(2)));
+
+        var plan = Plan(Quiet(o => o.IdleCloseAfter = TimeSpan.FromDays(1)), [.. disputes.Reverse(), .. settles.Reverse(), .. idle.Reverse()]);
+
+        plan.Actions.Select(a => a.Channels.ShouldHaveSingleItem()).ShouldBe([.. disputes, .. settles, .. idle]);
+        var requests = ById(Channel(7, 10_000, 0, 100, receivedAgo: TimeSpan.FromDays(2)), Channel(8, 10_000, 0, 100, receivedAgo: TimeSpan.FromDays(2)));
+        Plan(Cooperative(), [.. requests.Reverse()]).Actions.Select(a => a.ShouldBeOfType<RequestCloseAction>().Channel).ShouldBe(requests);
+    }
+
+    [Fact]
+    public void Plan_SettlesClosesAndRequests_EarliestDeadlineOrOldestVoucherFirst()
+    {
+        var settleLater = Channel(1, 10_000, 0, 100, closeDeadline: ChainTime - 5);
+        var settleSooner = Channel(2, 10_000, 0, 100, closeDeadline: ChainTime - 50);
+        var idleRecently = Channel(3, 10_000, 0, 100, receivedAgo: TimeSpan.FromDays(2));
+        var idleLonger = Channel(4, 10_000, 0, 100, receivedAgo: TimeSpan.FromDays(3));
+
+        var plan = Plan(Quiet(o => o.IdleCloseAfter = TimeSpan.FromDays(1)), settleLater, settleSooner, idleRecently, idleLonger);
+
+        plan.Actions.Select(a => a.Channels.ShouldHaveSingleItem()).ShouldBe([settleSooner, settleLater, idleLonger, idleRecently]);
+        Plan(Cooperative(), idleRecently, idleLonger).Actions.Select(a => a.ShouldBeOfType<RequestCloseAction>().Channel).ShouldBe([idleLonger, idleRecently]);
+    }
+
+    [Fact]
+    public void Plan_RequestAtTheSameInstantAsTheNewestVoucher_CountsAsAskedSoClosedOnceTheGraceIsOver()
+    {
+        // No voucher after the request: the payer was asked, so after the grace the close is unilateral, not asked again.
+        var idle = Channel(1, 10_000, 2_000, 5_000, receivedAgo: TimeSpan.FromHours(24));
+        CloseRequest[] requests = [new(idle.View.Key, idle.Newest!.ReceivedAt)];
+
+        Plan(Cooperative(), requests, idle).Actions.ShouldHaveSingleItem().ShouldBeOfType<CloseIdleAction>().Channel.ShouldBe(idle);
+    }
+
+    [Fact]
+    public void Plan_ExhaustedNothingNewBatchOff_NoRedeem()
+    {
+        var plan = Plan(Quiet(o => { o.ExhaustedBelowBasisPoints = 5_000; o.UseBatch = false; }), Channel(1, 10_000, 9_900, 9_900));
+
+        plan.Actions.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void PlanBatch_ClosingAtItsDeadlineSecond_StillIncluded()
+    {
+        var closing = Channel(1, 10_000, 0, 10, closeDeadline: ChainTime);
+        var planner = new PayeePolicyPlanner(Quiet());
+
+        var plan = planner.PlanBatch(new PolicySnapshot([closing], _clock.GetUtcNow(), ChainTime));
+
+        plan.Actions.ShouldHaveSingleItem().ShouldBeOfType<BatchRedeemAction>().Items.ShouldHaveSingleItem().Channel.ShouldBe(closing);
+    }
+
+    [Fact]
+    public void Planner_NullArguments_ThrowNamingThem()
+    {
+        var planner = new PayeePolicyPlanner(Quiet());
+
+        Should.Throw<ArgumentNullException>(() => new PayeePolicyPlanner(null!)).ParamName.ShouldBe("options");
+        Should.Throw<ArgumentNullException>(() => PayeePolicyPlanner.ThrowIfInvalid(null!)).ParamName.ShouldBe("options");
+        Should.Throw<ArgumentNullException>(() => planner.Plan(null!)).ParamName.ShouldBe("snapshot");
+        Should.Throw<ArgumentNullException>(() => planner.PlanBatch(null!)).ParamName.ShouldBe("snapshot");
+    }
+
+    [Fact]
+    public void BatchSelector_BudgetExactlyBaseMinusOneItem_ZeroItemsNotNegative()
+    {
+        BatchSelector.MaxItems(30_000, 40_000, 10_000).ShouldBe(0);
+    }
+
+    [Fact]
+    public void BatchSelector_ZeroDepositChannel_MostExhaustedFirst()
+    {
+        // No deposit left to spend: its share is 0 of 1, below any positive share, whatever the amounts to redeem.
+        var empty = new BatchItem(Channel(1, 0, 0, 5), PolicyReason.Requested);
+        var half = new BatchItem(Channel(2, 10_000, 0, 5_000), PolicyReason.Requested);
+
+        BatchSelector.Order([half, empty]).ShouldBe([empty, half]);
+    }
 }

@@ -91,6 +91,13 @@ public sealed class PayeePolicyServiceCollectionExtensionsTests : IDisposable
     }
 
     [Fact]
+    public void AddPayeePolicy_NullArguments_ThrowNamingThem()
+    {
+        Should.Throw<ArgumentNullException>(() => Services().AddPayeePolicy(null!)).ParamName.ShouldBe("payee");
+        Should.Throw<ArgumentNullException>(() => ((IServiceCollection)null!).AddPayeePolicy(_ => _payee)).ParamName.ShouldBe("services");
+    }
+
+    [Fact]
     public async Task AddPayeePolicy_ABadSetting_FailsAtStartNamingIt()
     {
         var services = Services();

@@ -76,6 +76,16 @@ public sealed class ReceiptSignerTests : IDisposable
     }
 
     [Fact]
+    public void IsSignedBy_ZeroAmount_StillVerifies()
+    {
+        // Only a negative amount (not hashable as uint256) is refused; 0 is a valid cumulative amount.
+        var receipt = new ReceiptSigner(_payee).Sign(_key, 0, 1_800_000_000);
+
+        receipt.IsSignedBy(_payee.Address).ShouldBeTrue();
+        (receipt with { Cumulative = -1 }).IsSignedBy(_payee.Address).ShouldBeFalse();
+    }
+
+    [Fact]
     public void Sign_OtherDeployments_EachInItsOwnDomain()
     {
         var signer = new ReceiptSigner(_payee);

@@ -42,6 +42,20 @@ public sealed class VelocityGuardTests
     }
 
     [Fact]
+    public void TryAdmit_NextSecondSameMinute_ValueFlagStillRaisedOnce()
+    {
+        // A new second clears the per-second count flags only: the minute's value flag is raised when crossed.
+        var guard = new VelocityGuard(new VelocityOptions { ChannelValuePerMinuteFlag = "100" });
+        guard.TryAdmit(A, Payer, 60, Start, out var first).ShouldBeTrue();
+        first.ShouldBeEmpty();
+
+        guard.TryAdmit(A, Payer, 60, Start.AddSeconds(1), out var second).ShouldBeTrue();
+        second.ShouldHaveSingleItem().ShouldBe(new VelocityFlag(A, Payer, VelocityRule.ChannelValuePerMinute, 120, 100, false, Start.AddSeconds(1)));
+        guard.TryAdmit(A, Payer, 10, Start.AddSeconds(2), out var third).ShouldBeTrue();
+        third.ShouldBeEmpty();
+    }
+
+    [Fact]
     public void TryAdmit_NextMinute_ValueWindowStartsAgain()
     {
         var guard = new VelocityGuard(new VelocityOptions { ChannelValuePerMinuteRefuse = "100" });
