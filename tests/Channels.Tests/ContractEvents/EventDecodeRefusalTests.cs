@@ -106,6 +106,9 @@ public sealed class EventDecodeRefusalTests
         { "no item", l => l with { Data = Patched(l.Data, 95, 0) }, LogDecodeRefusal.MalformedPackedData },
         { "length above 2^31", l => l with { Data = Patched(l.Data, 92, 0x80) }, LogDecodeRefusal.MalformedPackedData },
         { "dirty padding", l => l with { Data = Patched(l.Data, 96 + 37, 1) }, LogDecodeRefusal.MalformedPackedData },
+        { "only the three head words", l => l with { Data = l.Data[..96] }, LogDecodeRefusal.MalformedPackedData },
+        { "head words short of 96 bytes", l => l with { Data = l.Data[..64] }, LogDecodeRefusal.DataLength },
+        { "length word dirty above 32 bits", l => l with { Data = Patched(l.Data, 64, 1) }, LogDecodeRefusal.MalformedPackedData },
     };
 
     [Theory]
@@ -125,10 +128,30 @@ public sealed class EventDecodeRefusalTests
         ChannelContract.TryDecodeEvents(log, out var events, out var refusal).ShouldBeTrue();
         refusal.ShouldBe(LogDecodeRefusal.None);
         events.Count.ShouldBe(2);
+        var items = events.Cast<BatchVoucherRedeemedEvent>().ToArray();
+        items.Select(e => (e.Item, e.Channel!.Payer, e.Channel.Payee, e.Channel.Token, e.Channel.ChallengePeriodSeconds, e.Channel.Nonce, e.CumulativeAmount))
+            .ShouldBe([(0, Payer, Payee, Token, 3_600U, 1UL, (BigInteger)10), (1, Payer, Payee, Token, 3_600U, 2UL, (BigInteger)11)]);
 
         ChannelContract.TryDecodeEvent(log, out var single, out refusal).ShouldBeFalse();
         refusal.ShouldBe(LogDecodeRefusal.SeveralEvents);
         single.ShouldBeNull();
+    }
+
+    [Fact]
+    public void TryDecodeEvents_BatchItemAtTheTopOf96BitsAndLargestNonce_ReadUnsigned()
+    {
+        var packed = new List<byte>();
+        packed.AddRange(Payer.Bytes.ToArray());
+        packed.AddRange(new byte[] { 0xff, 0xff, 0xff, 0xff, 0xff });
+        packed.AddRange([0x80, .. new byte[11]]);
+        var log = Log<BatchRedeemedEventDto>([Word(Payee), Word(Token)], (BigInteger)3_600, packed.ToArray());
+
+        ChannelContract.TryDecodeEvents(log, out var events, out var refusal).ShouldBeTrue();
+
+        refusal.ShouldBe(LogDecodeRefusal.None);
+        var item = events.ShouldHaveSingleItem().ShouldBeOfType<BatchVoucherRedeemedEvent>();
+        item.CumulativeAmount.ShouldBe(BigInteger.Parse("39614081257132168796771975168", System.Globalization.CultureInfo.InvariantCulture)); // 2^95
+        item.Channel!.Nonce.ShouldBe(0xFF_FFFF_FFFFUL);
     }
 
     [Fact]
