@@ -141,15 +141,7 @@ public sealed class LedgerCodecTests
     public void TryDecodeEntry_OneBadColumn_FalseAndDefault(int column, string bad)
     {
         var c = EntryColumns();
-        c[column] = bad switch
-        {
-            "int" => 2,
-            "null" => null,
-            "15 bytes" => new byte[15],
-            "17 bytes" => new byte[17],
-            "long" => 9L,
-            _ => long.Parse(bad, System.Globalization.CultureInfo.InvariantCulture),
-        };
+        c[column] = BadValue(bad);
 
         LedgerCodec.TryDecodeEntry(c, out var entry).ShouldBeFalse();
 
@@ -225,18 +217,21 @@ public sealed class LedgerCodecTests
     public void DecodeAccount_OneBadColumn_ThrowsNamingTheAccount(int column, string bad)
     {
         var c = AccountColumns();
-        c[column] = bad switch
-        {
-            "int" => 2,
-            "null" => null,
-            "15 bytes" => new byte[15],
-            "17 bytes" => new byte[17],
-            "long" => 9L,
-            _ => long.Parse(bad, System.Globalization.CultureInfo.InvariantCulture),
-        };
+        c[column] = BadValue(bad);
 
         // 0x0102…10 in decimal, worked out with Python: int('0102030405060708090a0b0c0d0e0f10', 16).
         Should.Throw<InvalidDataException>(() => LedgerCodec.DecodeAccount(c))
             .Message.ShouldBe("The ledger account row 1339673755198158349044581307228491536 is corrupt.");
     }
+
+    /// <summary>The wrong value a bad-column case names: another type, null, a wrong length, or a number out of range.</summary>
+    private static object? BadValue(string bad) => bad switch
+    {
+        "int" => 2,
+        "null" => null,
+        "15 bytes" => new byte[15],
+        "17 bytes" => new byte[17],
+        "long" => 9L,
+        _ => long.Parse(bad, System.Globalization.CultureInfo.InvariantCulture),
+    };
 }
