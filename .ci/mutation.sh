@@ -24,6 +24,13 @@ targets=(
   "flows|tests/Settlement.Tests|Settlement.Service.csproj|src/Settlement/Flows|FullyQualifiedName~Flows"
   "reconciliation|tests/Settlement.Tests|Settlement.Service.csproj|src/Settlement/Reconciliation|FullyQualifiedName~Reconciliation"
   "contracts|tests/Channels.Tests|Settlement.Channels.csproj|src/Channels/Contracts|FullyQualifiedName~Channels.Tests.Contract"
+  # The stores: killed by the integration projects' store contract tests, over a real SQLite file or a throw-away
+  # PostgreSQL server (PostgresProcess; no Anvil). The shared codec is compiled into both channel stores.
+  "channel-stores-sqlite|tests/Channels.IntegrationTests|Settlement.Channels.Storage.Sqlite.csproj|src/Channels.Storage.Sqlite|FullyQualifiedName~.Storage.Sqlite"
+  "channel-stores-shared|tests/Channels.IntegrationTests|Settlement.Channels.Storage.Sqlite.csproj|src/Channels.Storage.Shared|FullyQualifiedName~.Storage.Sqlite"
+  "channel-stores-postgresql|tests/Channels.IntegrationTests|Settlement.Channels.Storage.PostgreSql.csproj|src/Channels.Storage.PostgreSql|FullyQualifiedName~.Storage.PostgreSql"
+  "ledger-stores-sqlite|tests/Settlement.IntegrationTests|Settlement.Service.Storage.Sqlite.csproj|src/Settlement.Storage.Sqlite|FullyQualifiedName~.SqliteLedgerStoreTests|FullyQualifiedName~.SqliteChainIndexStoreTests|FullyQualifiedName~.SqliteFlowStoreTests|FullyQualifiedName~.SqliteFlowSchemaTests|FullyQualifiedName~.SqliteChainOutboxTests"
+  "ledger-stores-postgresql|tests/Settlement.IntegrationTests|Settlement.Service.Storage.PostgreSql.csproj|src/Settlement.Storage.PostgreSql|FullyQualifiedName~.PostgreSqlLedgerStoreTests|FullyQualifiedName~.PostgreSqlChainIndexStoreTests|FullyQualifiedName~.PostgreSqlFlowStoreTests"
 )
 
 # Mutants judged equivalent by rule are not generated (docs/testing.md, "Survivors judged equivalent"):
@@ -53,7 +60,10 @@ for target in "${targets[@]}"; do
     echo "-- $name: $folder has no code yet; skipped"
     continue
   fi
-  mutate="**/${folder#src/*/}/**/*.cs"
+  case "$folder" in
+    src/*/*) mutate="**/${folder#src/*/}/**/*.cs" ;;   # a folder inside a project
+    *) mutate="**/${folder#src/}/**/*.cs" ;;           # a whole project (or a folder of linked files)
+  esac
   echo "== $name: mutating $mutate of $project, killed by $tests ($filter)"
   report="$out/$name"
   rm -rf "$report"
