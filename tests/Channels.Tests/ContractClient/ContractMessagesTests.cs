@@ -2,6 +2,7 @@ using Nethereum.Contracts;
 using Settlement.Channels.Contracts;
 using Settlement.Channels.Generated.SettlementChannelsContract;
 using Settlement.Ethereum.Addresses;
+using Settlement.Ethereum.Rpc;
 using V = Settlement.Channels.Tests.ContractClient.EthersCallVectors;
 
 namespace Settlement.Channels.Tests.ContractClient;
@@ -51,5 +52,8 @@ public sealed class ContractMessagesTests
         Should.Throw<ArgumentNullException>(() => contract.DecodeEvents(null!)).ParamName.ShouldBe("logs");
         Should.Throw<ArgumentNullException>(() => ChannelContract.TryDecodeEvents(null!, out _)).ParamName.ShouldBe("log");
         Should.Throw<ArgumentNullException>(() => new SignedTransactor(null!, null!)).ParamName.ShouldBe("sender");
+        var client = new ScriptedNode().Client();
+        Should.Throw<ArgumentNullException>(() => new SignedTransactor(new TransactionSender(client, new NonceManager(client), new TransactionSenderOptions()), null!))
+            .ParamName.ShouldBe("key");
     }
 }

@@ -6,6 +6,7 @@ using Settlement.Channels.Contracts;
 using Settlement.Ethereum.Addresses;
 using Settlement.Ethereum.Encoding;
 using Settlement.Ethereum.Rpc;
+using Settlement.Ethereum.Transactions;
 using V = Settlement.Channels.Tests.ContractClient.EthersCallVectors;
 
 namespace Settlement.Channels.Tests.ContractClient;
@@ -77,12 +78,23 @@ public sealed class Web3TransactorTests
         receipt.Succeeded.ShouldBeTrue();
         receipt.BlockNumber.ShouldBe(10UL);
         receipt.From.ShouldBe(KeyAddress);
+        var estimate = _node.ParamsOf("eth_estimateGas").ShouldHaveSingleItem()![0]!;
+        estimate["data"]!.GetValue<string>().ShouldBe(Hex.Encode(V.Call("settle").Data));
+        estimate["data"]!.GetValue<string>().ShouldStartWith("0x");
+
+        // The raw transaction on the wire, read back by this codebase's own decoder (not Nethereum's): a 0x-prefixed
+        // type-2 envelope for chain 31337, signed by the account, carrying ethers' call bytes exactly.
         var raw = _node.ParamsOf("eth_sendRawTransaction").ShouldHaveSingleItem()![0]!.GetValue<string>();
-        var sent = Nethereum.Model.TransactionFactory.CreateTransaction(raw).ShouldBeOfType<Nethereum.Model.Transaction1559>();
-        sent.GasLimit.ShouldBe(new System.Numerics.BigInteger(120_000));
-        Hex.Encode(Hex.Decode(sent.Data.StartsWith("0x", StringComparison.Ordinal) ? sent.Data : "0x" + sent.Data)).ShouldBe(Hex.Encode(V.Call("settle").Data));
-        sent.ReceiverAddress.ShouldBe(V.Contract.ToString(), StringCompareShould.IgnoreCase);
-        sent.ChainId.ShouldBe(new System.Numerics.BigInteger(31337));
+        raw.ShouldStartWith("0x02");
+        var sent = SignedTransaction.Decode(Hex.Decode(raw), expectedChainId: 31337);
+        sent.RawHex.ShouldBe(raw);
+        sent.Sender.ShouldBe(KeyAddress);
+        var body = sent.Transaction.ShouldBeOfType<Eip1559Transaction>();
+        body.Data.ShouldBe(V.Call("settle").Data);
+        body.To.ShouldBe(V.Contract);
+        body.Value.ShouldBe(System.Numerics.BigInteger.Zero);
+        body.Nonce.ShouldBe(5UL);
+        body.GasLimit.ShouldBe(120_000UL);
     }
 
     [Fact]
@@ -131,6 +143,30 @@ public sealed class Web3TransactorTests
 
         var ex = await Should.ThrowAsync<OperationCanceledException>(() => send);
         ex.ShouldNotBeOfType<TransactionReceiptTimeoutException>();
+    }
+
+    [Fact]
+    public async Task Send_CallerCancelsAsTheTimeoutFires_CancellationNotTimeout()
+    {
+        // Both tokens are cancelled before the poll sees either: the caller asked to stop, so the caller's
+        // cancellation is what comes back, not a receipt timeout.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        using var cancel = new CancellationTokenSource();
+        ScriptMinedSend(receipt: null);
+        _node.OnRequest = method =>
+        {
+            if (method == "eth_getTransactionReceipt")
+            {
+                cancel.Cancel();
+                time.Advance(TimeSpan.FromSeconds(30));
+            }
+        };
+        var transactor = new Web3Transactor(Web3WithAccount(), TimeSpan.FromSeconds(30), time);
+
+        var ex = await Should.ThrowAsync<OperationCanceledException>(() => transactor.SendAsync(V.Contract, V.Call("settle").Data, 0, cancel.Token));
+
+        ex.ShouldNotBeOfType<TransactionReceiptTimeoutException>();
+        _node.ParamsOf("eth_sendRawTransaction").Count.ShouldBe(1);
     }
 
     [Fact]
