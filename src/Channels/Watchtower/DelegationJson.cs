@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Settlement.Channels.Contracts;
 using Settlement.Channels.Transport;
 using Settlement.Ethereum.Addresses;
@@ -54,6 +54,15 @@ public static class DelegationJson
         if (utf8Json.Length > MaxLength)
         {
             error = $"The body is longer than {MaxLength} bytes.";
+            return false;
+        }
+
+        // Checked up front: System.Text.Json parses a string holding invalid UTF-8 without complaint and throws
+        // InvalidOperationException only when the string is read (GetString, GetRawText), which a decoder of
+        // untrusted bytes must not let out.
+        if (!Utf8.IsValid(utf8Json))
+        {
+            error = "The body is not UTF-8.";
             return false;
         }
 
@@ -119,11 +128,6 @@ public static class DelegationJson
         catch (JsonException)
         {
             error = "The body is not valid JSON.";
-            return false;
-        }
-        catch (DecoderFallbackException)
-        {
-            error = "The body is not UTF-8.";
             return false;
         }
     }

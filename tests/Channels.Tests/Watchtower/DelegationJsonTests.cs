@@ -162,8 +162,34 @@ public sealed class DelegationJsonTests
         bad[body.Length] = 0xC3;   // a lone lead byte where a property name belongs
         bad[body.Length + 1] = (byte)'}';
 
-        var error = ErrorOf(bad[..(body.Length + 2)]);
-
-        error.ShouldBeOneOf("The body is not valid JSON.", "The body is not UTF-8.");
+        ErrorOf(bad[..(body.Length + 2)]).ShouldBe("The body is not UTF-8.");
     }
+
+    public static TheoryData<string, string> InvalidUtf8InsideStrings => new()
+    {
+        // Each needle gets a lone lead byte 0xC3 followed by '(' inside a JSON string: valid JSON to the parser, which
+        // throws InvalidOperationException only when the string is read (the contract, the voucher's raw text), or
+        // never reads it (a property name, an unknown member).
+        { "contract value", "\"contract\":\"" },
+        { "voucher type", "\"type\":\"" },
+        { "voucher amount", "\"cumulativeAmount\":\"" },
+        { "property name", "{\"" },
+        { "unknown member", "\"channel\":{" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidUtf8InsideStrings))]
+    public void TryDecode_InvalidUtf8InsideAString_NotUtf8NotAnException(string where, string needle)
+    {
+        var text = Encoding.UTF8.GetString(Body());
+        var at = text.IndexOf(needle, StringComparison.Ordinal);
+        at.ShouldBeGreaterThanOrEqualTo(0, where);
+        var prefix = Encoding.UTF8.GetBytes(text[..(at + needle.Length)]);
+        var rest = Encoding.UTF8.GetBytes(text[(at + needle.Length)..]);
+        byte[] inserted = where == "unknown member" ? [.. "\"x\":\""u8, 0xC3, (byte)'(', .. "\","u8] : [0xC3, (byte)'('];
+        byte[] body = [.. prefix, .. inserted, .. rest];
+
+        ErrorOf(body).ShouldBe("The body is not UTF-8.", where);
+    }
+
 }
