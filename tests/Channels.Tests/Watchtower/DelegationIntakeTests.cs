@@ -271,4 +271,25 @@ public sealed class DelegationIntakeTests : IDisposable
         _meter.ShouldCount("watchtower.delegations.accepted", "delegationsAccepted", 0);
         _meter.ShouldCount("watchtower.delegations.refused", "delegationsRefused", 0);
     }
+
+    [Fact]
+    public async Task Accepted_NewerVoucherForAFinishedDelegation_AnswersWhatTheStoreHolds()
+    {
+        // A delegation finished (the channel settled) and the chain shows the channel again (a reorg undid the
+        // settle): the store takes the newer voucher but keeps the finished mark, so the answer is the store's record,
+        // not the one the intake built (Finished: false).
+        var voucher = new Voucher(_channel.Id, 300);
+        var finished = new Delegation(_channel, new SignedVoucher(voucher, voucher.Sign(_payerKey, Domain)), DateTimeOffset.UnixEpoch, null, true);
+        (await _store.SaveDelegationAsync(finished)).ShouldBe(DelegationWrite.Stored);
+
+        var accepted = (await _intake.SubmitAsync(Request(600))).ShouldBeOfType<DelegationAccepted>();
+
+        var held = (await _store.GetDelegationAsync(_channel.Id)).ShouldNotBeNull();
+        accepted.Delegation.ShouldBe(held);
+        held.Amount.ShouldBe(new BigInteger(600));
+        held.ReceivedAt.ShouldBe(_time.GetUtcNow());
+        held.Finished.ShouldBeTrue();
+        _store.Saved[^1].Finished.ShouldBeFalse();
+        _meter.ShouldCount("watchtower.delegations.accepted", "delegationsAccepted", 1);
+    }
 }
