@@ -5,6 +5,7 @@ using Settlement.Channels.Payee;
 using Settlement.Channels.Payee.Refunds;
 using Settlement.Channels.Payee.Storage;
 using Settlement.Channels.Payee.Velocity;
+using Settlement.Channels.Tests.Support;
 using Settlement.Channels.Tests.Watchtower;
 using Settlement.Channels.Vouchers;
 using Settlement.Ethereum.Addresses;
@@ -16,7 +17,7 @@ public sealed class GroupCommitWriterTests : IDisposable
     private static readonly Address Payer = Address.Parse("0x70997970c51812dc3a010c7d01b50e0d17dc79c8");
     private readonly ChannelKey _key = new(31337, Address.Parse("0x5fbdb2315678afecb367f032d93f642f64180aa3"), ChannelId.FromBytes(new byte[32]));
     private readonly GatedStore _store = new();
-    private readonly PayeeMeterRecorder<PayeeMetrics> _meters = new(f => new PayeeMetrics(f));
+    private readonly MeterRecorder<PayeeMetrics> _meters = new(f => new PayeeMetrics(f));
     private readonly CapturingLogger<GroupCommitWriterTests> _logger = new();
 
     public void Dispose() => _meters.Dispose();

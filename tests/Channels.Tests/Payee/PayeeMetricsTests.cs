@@ -1,11 +1,12 @@
 using System.Diagnostics.Metrics;
 using Settlement.Channels.Payee;
+using Settlement.Channels.Tests.Support;
 
 namespace Settlement.Channels.Tests.Payee;
 
 public sealed class PayeeMetricsTests : IDisposable
 {
-    private readonly PayeeMeterRecorder<PayeeMetrics> _meters = new(f => new PayeeMetrics(f));
+    private readonly MeterRecorder<PayeeMetrics> _meters = new(f => new PayeeMetrics(f));
 
     public void Dispose() => _meters.Dispose();
 
@@ -65,7 +66,7 @@ public sealed class PayeeMetricsTests : IDisposable
     [Fact]
     public void Dispose_TheMeterStopsPublishing()
     {
-        using var meters = new PayeeMeterRecorder<PayeeMetrics>(f => new PayeeMetrics(f));
+        using var meters = new MeterRecorder<PayeeMetrics>(f => new PayeeMetrics(f));
         meters.Metrics.Dispose();
 
         meters.Metrics.Outcome(new VoucherAccepted(1, 1));

@@ -3,6 +3,7 @@ using System.Numerics;
 using Microsoft.Extensions.Time.Testing;
 using Settlement.Channels.Contracts;
 using Settlement.Channels.Payee;
+using Settlement.Channels.Tests.Support;
 using Settlement.Channels.Vouchers;
 using Settlement.Channels.Watchtower;
 using Settlement.Ethereum.Addresses;
@@ -25,7 +26,7 @@ public sealed class DelegationIntakeTests : IDisposable
     private readonly FakeWatchtowerChain _chain;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
     private readonly DelegationIntake _intake;
-    private readonly MeterRecorder _meter = new();
+    private readonly MeterRecorder<WatchtowerMetrics> _meter = WatchtowerMeterAssertions.Record();
     private readonly CapturingLogger<DelegationIntake> _log = new();
     private readonly ChannelParameters _channel;
 

@@ -2,6 +2,7 @@ using System.Numerics;
 using Microsoft.Extensions.Time.Testing;
 using Settlement.Channels.Contracts;
 using Settlement.Channels.Contracts.Events;
+using Settlement.Channels.Tests.Support;
 using Settlement.Channels.Vouchers;
 using Settlement.Channels.Watchtower;
 using Settlement.Ethereum.Addresses;
@@ -23,7 +24,7 @@ public sealed class WatchtowerFollowerTests : IDisposable
     private readonly InMemoryWatchtowerStore _store = new();
     private readonly FakeWatchtowerChain _chain;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
-    private readonly MeterRecorder _meter = new();
+    private readonly MeterRecorder<WatchtowerMetrics> _meter = WatchtowerMeterAssertions.Record();
     private readonly CapturingLogger<WatchtowerFollower> _log = new();
 
     public WatchtowerFollowerTests() => _chain = new FakeWatchtowerChain(_store);

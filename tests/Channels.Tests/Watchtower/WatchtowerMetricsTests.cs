@@ -12,7 +12,7 @@ public sealed class WatchtowerMetricsTests
     [Fact]
     public void Instruments_OnTheSettlementWatchtowerMeter_NamesAndUnitsAsDocumented()
     {
-        using var recorder = new MeterRecorder();
+        using var recorder = WatchtowerMeterAssertions.Record();
 
         recorder.MeterNames.ShouldBe(["Settlement.Watchtower"]);
         var instruments = recorder.Instruments.ToDictionary(i => i.Name, i => i.Unit);

@@ -2,13 +2,14 @@ using System.Diagnostics.Metrics;
 using Settlement.Channels.Contracts;
 using Settlement.Channels.Payee;
 using Settlement.Channels.Payee.Policy;
+using Settlement.Channels.Tests.Support;
 using Settlement.Ethereum.Addresses;
 
 namespace Settlement.Channels.Tests.Payee.Policy;
 
 public sealed class PayeePolicyMetricsTests : IDisposable
 {
-    private readonly PayeeMeterRecorder<PayeePolicyMetrics> _meters = new(f => new PayeePolicyMetrics(f));
+    private readonly MeterRecorder<PayeePolicyMetrics> _meters = new(f => new PayeePolicyMetrics(f));
 
     public void Dispose() => _meters.Dispose();
 
@@ -84,7 +85,7 @@ public sealed class PayeePolicyMetricsTests : IDisposable
     [Fact]
     public void Dispose_TheMeterStopsPublishing()
     {
-        using var meters = new PayeeMeterRecorder<PayeePolicyMetrics>(f => new PayeePolicyMetrics(f));
+        using var meters = new MeterRecorder<PayeePolicyMetrics>(f => new PayeePolicyMetrics(f));
         meters.Metrics.Dispose();
 
         meters.Metrics.Record(Result(new SettleAction(Channel(1)), PolicyOutcome.Done, 5));

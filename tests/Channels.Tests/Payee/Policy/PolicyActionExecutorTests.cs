@@ -9,6 +9,7 @@ using Settlement.Channels.Generated.SettlementChannelsContract;
 using Settlement.Channels.Payee;
 using Settlement.Channels.Payee.Policy;
 using Settlement.Channels.Payee.Storage;
+using Settlement.Channels.Tests.Support;
 using Settlement.Channels.Tests.Watchtower;
 using Settlement.Channels.Vouchers;
 using Settlement.Ethereum.Addresses;
@@ -401,7 +402,7 @@ public sealed class PolicyActionExecutorTests : IDisposable
     [Fact]
     public async Task Execute_AFailedActionDoesNotStopTheRest_ResultsInOrderLoggedAndCounted()
     {
-        using var recorder = new PayeeMeterRecorder<PayeePolicyMetrics>(f => new PayeePolicyMetrics(f));
+        using var recorder = new MeterRecorder<PayeePolicyMetrics>(f => new PayeePolicyMetrics(f));
         var executor = new PolicyActionExecutor(_node.Contract, _node, _logger, recorder.Metrics, _store, _clock);
         var first = Channel(1, 200, 700);
         var second = Channel(2, 0, 300, closeDeadline: 5);

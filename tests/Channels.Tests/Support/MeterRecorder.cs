@@ -1,22 +1,23 @@
 using System.Diagnostics.Metrics;
 
-namespace Settlement.Channels.Tests.Payee;
+namespace Settlement.Channels.Tests.Support;
 
 /// <summary>
-/// Payee metrics (<typeparamref name="TMetrics"/>) created through their own meter factory, with a
-/// <see cref="MeterListener"/> on that factory's meters only (other tests' meters of the same name are not counted):
-/// totals per instrument and tag, every single measurement, and the instruments as an exporter sees them.
+/// Metrics (<typeparamref name="TMetrics"/>: the payee's, the payee policy's, the watchtower's) created through their
+/// own meter factory, with a <see cref="MeterListener"/> on that factory's meters only (other tests' meters of the
+/// same name are not counted): integer totals per instrument and tag, every single measurement, and the instruments
+/// as an exporter sees them.
 /// </summary>
-internal sealed class PayeeMeterRecorder<TMetrics> : IDisposable
+internal sealed class MeterRecorder<TMetrics> : IDisposable
     where TMetrics : IDisposable
 {
     private readonly RecordingMeterFactory _factory = new();
     private readonly MeterListener _listener = new();
-    private readonly Dictionary<string, double> _totals = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _totals = new(StringComparer.Ordinal);
     private readonly List<(string Key, double Value)> _measurements = [];
     private readonly List<Instrument> _instruments = [];
 
-    public PayeeMeterRecorder(Func<IMeterFactory, TMetrics> create)
+    public MeterRecorder(Func<IMeterFactory, TMetrics> create)
     {
         ArgumentNullException.ThrowIfNull(create);
         _listener.InstrumentPublished = (instrument, listener) =>
@@ -31,9 +32,9 @@ internal sealed class PayeeMeterRecorder<TMetrics> : IDisposable
                 listener.EnableMeasurementEvents(instrument);
             }
         };
-        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Add(instrument, value, tags));
-        _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => Add(instrument, value, tags));
-        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Add(instrument, value, tags));
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Add(Key(instrument, tags), value, value));
+        _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => Add(Key(instrument, tags), value, value));
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Add(Key(instrument, tags), total: null, value));
         _listener.Start();
         Metrics = create(_factory);
     }
@@ -66,8 +67,11 @@ internal sealed class PayeeMeterRecorder<TMetrics> : IDisposable
         }
     }
 
-    /// <summary>The total measured on <paramref name="key"/> (instrument name, then <c>/tag=value</c> per tag).</summary>
-    public double Total(string key)
+    /// <summary>
+    /// The total of the integer (<see cref="long"/>, <see cref="int"/>) measurements on <paramref name="key"/>
+    /// (instrument name, then <c>/tag=value</c> per tag); floating-point ones (durations) are in <see cref="Measurements"/>.
+    /// </summary>
+    public long Total(string key)
     {
         lock (_totals)
         {
@@ -82,7 +86,7 @@ internal sealed class PayeeMeterRecorder<TMetrics> : IDisposable
         {
             lock (_totals)
             {
-                return _totals.Keys.Order(StringComparer.Ordinal).ToList();
+                return _measurements.Select(m => m.Key).Distinct().Order(StringComparer.Ordinal).ToList();
             }
         }
     }
@@ -94,7 +98,7 @@ internal sealed class PayeeMeterRecorder<TMetrics> : IDisposable
         _factory.Dispose();
     }
 
-    private void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    private static string Key(Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         var key = instrument.Name;
         foreach (var tag in tags)
@@ -102,9 +106,18 @@ internal sealed class PayeeMeterRecorder<TMetrics> : IDisposable
             key += $"/{tag.Key}={tag.Value}";
         }
 
+        return key;
+    }
+
+    private void Add(string key, long? total, double value)
+    {
         lock (_totals)
         {
-            _totals[key] = _totals.GetValueOrDefault(key) + value;
+            if (total is { } integer)
+            {
+                _totals[key] = _totals.GetValueOrDefault(key) + integer;
+            }
+
             _measurements.Add((key, value));
         }
     }
