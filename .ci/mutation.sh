@@ -24,6 +24,9 @@ targets=(
   "flows|tests/Settlement.Tests|Settlement.Service.csproj|src/Settlement/Flows|FullyQualifiedName~Flows"
   "reconciliation|tests/Settlement.Tests|Settlement.Service.csproj|src/Settlement/Reconciliation|FullyQualifiedName~Reconciliation"
   "contracts|tests/Channels.Tests|Settlement.Channels.csproj|src/Channels/Contracts|FullyQualifiedName~Channels.Tests.Contract"
+  # The HTTP 402 middleware of the payee service: killed by the paid-route tests (a merchant app over the payee
+  # engine and a real Anvil node, started by the test fixture for every test run).
+  "payee-http402|tests/PayeeService.IntegrationTests|Settlement.PayeeService.csproj|src/PayeeService/Http402|FullyQualifiedName~Http402"
   # The stores: killed by the integration projects' store contract tests, over a real SQLite file or a throw-away
   # PostgreSQL server (PostgresProcess; no Anvil). The shared codec is compiled into both channel stores.
   "channel-stores-sqlite|tests/Channels.IntegrationTests|Settlement.Channels.Storage.Sqlite.csproj|src/Channels.Storage.Sqlite|FullyQualifiedName~.Storage.Sqlite"
