@@ -18,8 +18,8 @@ internal static class BankLedgerRecords
 
     public static IEnumerable<ReconciliationRecord> Bank(IReadOnlyList<BankOperation> operations, StoredFlows flows)
     {
-        // An operation read twice counts once (the newest read of it).
-        foreach (var op in operations.GroupBy(o => o.OperationId).Select(g => g.OrderByDescending(o => o.UpdatedAt).ThenBy(o => o.State).First()).OrderBy(o => o.OperationId))
+        // An operation read twice counts once: its newest read; of two at one time the further state (status only moves forward).
+        foreach (var op in operations.GroupBy(o => o.OperationId).Select(g => g.OrderByDescending(o => o.UpdatedAt).ThenByDescending(o => o.State).First()).OrderBy(o => o.OperationId))
         {
             if (op.State != TransferState.Completed || !string.Equals(op.Currency, Asset, StringComparison.Ordinal))
             {
