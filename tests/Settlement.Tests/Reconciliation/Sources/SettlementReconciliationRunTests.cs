@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Settlement.OpenBanking.Transfers;
+using Settlement.Service.Indexer;
 using Settlement.Service.Indexer.Mapping;
 using Settlement.Service.Indexer.Storage;
 using Settlement.Service.IntegrationTests.Flows;
@@ -110,6 +111,29 @@ public sealed class SettlementReconciliationRunTests : FlowTestBase
         report.BreakCount.ShouldBe(2);
     }
 
+    [Fact]
+    public async Task RunAsync_SettlementBookedBetweenTheTwoEventReads_RecordAtTheUnixEpoch()
+    {
+        // The run reads the events, then the settlements read them again: a settlement the indexer booked in between has
+        // no event in the first read, so no ledger time (the Unix epoch stands for "unknown").
+        var payer = ChainAccounts.Wallet(ChainId, LedgerAssets.Tgbp, Payer);
+        var payee = ChainAccounts.Wallet(ChainId, LedgerAssets.Tgbp, Payee);
+        var channel = Channel('5');
+        var settle = Event(Tx('6'), 2, ChainEventKind.ChannelSettled, channel.Id, (channel.Escrow, payee, 700, ChainTransferCode.SettledToPayee));
+        await BookAsync(
+            [payer, payee, channel.Escrow],
+            Event(Tx('5'), 1, ChainEventKind.ChannelOpened, channel.Id, (payer, channel.Escrow, 1_000, ChainTransferCode.ChannelFunded)),
+            settle);
+        var store = Store();
+        var index = new EventsHiddenFromTheFirstRead(store, settle.Event);
+
+        var report = await new SettlementReconciliation(store, store, index, new ListedBankOperations([]), new SettlementReconciliationOptions { Stream = Stream }).RunAsync();
+
+        report.Findings.ShouldHaveSingleItem().Amount.ShouldBe((Int128)(-300));
+        var record = report.Run.Pairings.Single(p => p.Pairing.Name == SettlementReconciliation.ChainLedger).Breaks.ShouldHaveSingleItem().Records.ShouldHaveSingleItem();
+        (record.Id, record.At).ShouldBe(("channel-settlement-unbalanced:" + Tx('6'), DateTimeOffset.UnixEpoch));
+    }
+
     private static string Tx(char c) => "0x" + new string(c, 64);
 
     private static BlockRef B(ulong n) => new(n, "0x" + new string('b', 62) + n.ToString("x2", CultureInfo.InvariantCulture));
@@ -141,4 +165,35 @@ public sealed class SettlementReconciliationRunTests : FlowTestBase
             [.. events.Where(e => e.Event.Kind == ChainEventKind.ChannelOpened).Select(e => new IndexedChannel(e.Event.ChannelId!, Payer, Payee, Contract, e.Event.BlockNumber))]));
         result.Refusal.ShouldBeNull(result.Detail);
     }
+}
+
+/// <summary>An index store whose first event read lacks one event (booked just after it); everything else passes through.</summary>
+internal sealed class EventsHiddenFromTheFirstRead(IChainIndexStore inner, BookedEvent hidden) : IChainIndexStore
+{
+    private int _reads;
+
+    public Task<IndexerCheckpoint?> GetCheckpointAsync(string stream, CancellationToken cancellationToken = default) => inner.GetCheckpointAsync(stream, cancellationToken);
+
+    public Task<IReadOnlyList<BlockRef>> GetBlocksAsync(string stream, ulong atOrBelow, int limit, CancellationToken cancellationToken = default) =>
+        inner.GetBlocksAsync(stream, atOrBelow, limit, cancellationToken);
+
+    public Task<IReadOnlyList<IndexedChannel>> GetChannelsAsync(string stream, IReadOnlyCollection<string> channelIds, CancellationToken cancellationToken = default) =>
+        inner.GetChannelsAsync(stream, channelIds, cancellationToken);
+
+    public async Task<IReadOnlyList<BookedEvent>> ListEventsAsync(string stream, CancellationToken cancellationToken = default)
+    {
+        var events = await inner.ListEventsAsync(stream, cancellationToken);
+        return Interlocked.Increment(ref _reads) == 1 ? [.. events.Where(e => e.Key != hidden.Key)] : events;
+    }
+
+    public Task<IReadOnlyList<BookedEvent>> FindEventsByTransactionAsync(string stream, string transactionHash, CancellationToken cancellationToken = default) =>
+        inner.FindEventsByTransactionAsync(stream, transactionHash, cancellationToken);
+
+    public Task<ChainIndexWriteResult> ApplyBatchAsync(
+        ChainBlockBatch batch, Func<IndexerStep, CancellationToken, ValueTask>? onStep = null, CancellationToken cancellationToken = default) =>
+        inner.ApplyBatchAsync(batch, onStep, cancellationToken);
+
+    public Task<ChainIndexWriteResult> RollbackAsync(
+        ChainRollback rollback, Func<IndexerStep, CancellationToken, ValueTask>? onStep = null, CancellationToken cancellationToken = default) =>
+        inner.RollbackAsync(rollback, onStep, cancellationToken);
 }
