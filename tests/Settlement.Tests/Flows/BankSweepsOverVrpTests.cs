@@ -1,3 +1,4 @@
+using Settlement.OpenBanking.Pis;
 using Settlement.OpenBanking.Vrp;
 using Settlement.Service.Flows;
 
@@ -164,6 +165,49 @@ public sealed class BankSweepsOverVrpTests
         var view = new VrpConsentView("consent-1", "sandbox", VrpConsentStatus.Authorised, new VrpConsentTerms(2_000, []), T0, null, true);
 
         Should.Throw<ArgumentException>(() => BankSweepsOverVrp.ToSweepingConsent(view, "user-1", "0xaa", "0xbb", "0xcc")).ParamName.ShouldBe("consent");
+    }
+
+    [Fact]
+    public async Task NullArguments_ThrowNamingTheArgument()
+    {
+        Should.Throw<ArgumentNullException>(() => new BankSweepsOverVrp(null!)).ParamName.ShouldBe("vrp");
+        Should.Throw<ArgumentNullException>(() => BankSweepsOverVrp.ToSweepingConsent(null!, "user-1", "0xaa", "0xbb", "0xcc")).ParamName.ShouldBe("consent");
+        (await Should.ThrowAsync<ArgumentNullException>(() => new BankSweepsOverVrp(new ScriptedVrp()).StartSweepAsync(null!, default))).ParamName.ShouldBe("sweep");
+    }
+
+    [Fact]
+    public void ToSweepingConsent_NoPeriodicLimit_TheMessageSaysSo()
+    {
+        var view = new VrpConsentView("consent-1", "sandbox", VrpConsentStatus.Authorised, new VrpConsentTerms(2_000, []), T0, null, true);
+
+        Should.Throw<ArgumentException>(() => BankSweepsOverVrp.ToSweepingConsent(view, "user-1", "0xaa", "0xbb", "0xcc"))
+            .Message.ShouldBe("The consent has no periodic limit. (Parameter 'consent')");
+    }
+
+    [Fact]
+    public async Task GetSweepStatus_Unknown_TheMessageNamesTheOperation()
+    {
+        (await Should.ThrowAsync<KeyNotFoundException>(() => new BankSweepsOverVrp(new ScriptedVrp()).GetSweepStatusAsync(Op, default)))
+            .Message.ShouldBe($"No sweep {Op:N}.");
+    }
+
+    [Theory]
+    [InlineData(BankSweepRefusal.Other)]
+    [InlineData(BankSweepRefusal.InsufficientFunds, "AC04", "UK.OBIE.Rules.AM04")]
+    public async Task GetSweepStatus_RejectedWithoutOrWithOneAm04Code_InsufficientFundsOnlyWhenOneCodeSaysSo(BankSweepRefusal expected, params string[] codes)
+    {
+        var vrp = new ScriptedVrp { Stored = Status(SweepState.Rejected, detail: "RJCT", codes: codes) };
+
+        (await new BankSweepsOverVrp(vrp).GetSweepStatusAsync(Op, default)).Refusal.ShouldBe(expected);
+    }
+
+    [Fact]
+    public async Task GetSweepStatus_RejectedWithTheBanksStatusOnly_TheBanksStatusCode()
+    {
+        var vrp = new ScriptedVrp { Stored = Status(SweepState.Rejected) with { BankStatus = PaymentStatus.FromCode("RJCT") } };
+
+        (await new BankSweepsOverVrp(vrp).GetSweepStatusAsync(Op, default))
+            .ShouldBe(new BankSweepResult(Op, BankPaymentStatus.Rejected, BankSweepRefusal.Other, "RJCT"));
     }
 
     /// <summary>A connector that answers what the test scripted and records what it was asked.</summary>

@@ -58,6 +58,15 @@ public sealed class SweepPeriodsTests
     }
 
     [Fact]
+    public void Containing_UnknownTypeOrAlignment_TheMessageSaysWhich()
+    {
+        Should.Throw<ArgumentOutOfRangeException>(() => SweepPeriods.Containing((SweepPeriodType)0, SweepPeriodAlignment.Calendar, ValidFrom, ValidFrom))
+            .Message.ShouldStartWith("Unknown period type. (Parameter 'type')");
+        Should.Throw<ArgumentOutOfRangeException>(() => SweepPeriods.Containing(SweepPeriodType.Day, (SweepPeriodAlignment)7, ValidFrom, ValidFrom))
+            .Message.ShouldStartWith("Unknown period alignment. (Parameter 'alignment')");
+    }
+
+    [Fact]
     public void Containing_EveryInstant_InsideItsPeriodAndPeriodsTile()
     {
         foreach (var type in Enum.GetValues<SweepPeriodType>())
