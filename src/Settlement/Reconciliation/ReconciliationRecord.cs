@@ -12,6 +12,13 @@ namespace Settlement.Service.Reconciliation;
 /// </summary>
 public sealed record ReconciliationRecord
 {
+    /// <summary>
+    /// The largest amount a record carries either way, 2^96 − 1 base units (the channel contract's amounts are 96-bit;
+    /// a bank amount in pence fits in 2^63, 2^77 as base units). Bounding it keeps every difference, tolerance reach and
+    /// sum the pairing engine works out (of up to 2^31 records) inside <see cref="Int128"/>.
+    /// </summary>
+    public static readonly Int128 MaxAmount = (Int128.One << 96) - 1;
+
     /// <summary>Creates a record.</summary>
     /// <param name="source">Where it comes from.</param>
     /// <param name="id">Unique within <paramref name="source"/>: a bank payment id, a ledger transfer id (hex), a chain "txhash:logIndex".</param>
@@ -22,6 +29,7 @@ public sealed record ReconciliationRecord
     /// <param name="kind">What it represents.</param>
     /// <param name="counterparty">Optional, carried into the reports only.</param>
     /// <exception cref="ArgumentException"><paramref name="id"/> or <paramref name="asset"/> null or empty, or an undefined source.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> beyond ±<see cref="MaxAmount"/>.</exception>
     public ReconciliationRecord(
         ReconciliationSource source,
         string id,
@@ -39,6 +47,11 @@ public sealed record ReconciliationRecord
 
         ArgumentException.ThrowIfNullOrEmpty(id);
         ArgumentException.ThrowIfNullOrEmpty(asset);
+        if (amount > MaxAmount || amount < -MaxAmount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(amount), amount, $"Record {source} {id}: the amount is beyond ±(2^96 − 1) base units.");
+        }
+
         Source = source;
         Id = id;
         Reference = string.IsNullOrEmpty(reference) ? null : reference;

@@ -118,7 +118,7 @@ internal static class BankLedgerRecords
         var debitAccount = t.DebitAccountId != UInt128.Zero ? t.DebitAccountId : pending?.Transfer.DebitAccountId ?? UInt128.Zero;
         var creditAccount = t.CreditAccountId != UInt128.Zero ? t.CreditAccountId : pending?.Transfer.CreditAccountId ?? UInt128.Zero;
         var clearing = SettlementAccounts.BankClearing.Id;
-        Int128 signed = debitAccount == clearing ? (Int128)amount : creditAccount == clearing ? -(Int128)amount : Int128.Zero;
+        Int128 signed = debitAccount == clearing ? checked((Int128)amount) : creditAccount == clearing ? -checked((Int128)amount) : Int128.Zero;
         if (signed == Int128.Zero || t.Flags.HasFlag(TransferFlags.Pending) || t.Flags.HasFlag(TransferFlags.VoidPending))
         {
             return;

@@ -62,7 +62,7 @@ internal static class ChainLedgerRecords
 
                 if (codes.Contains((ChainTransferCode)stored.Transfer.Code))
                 {
-                    amount += stored.Transfer.Amount;
+                    amount = checked(amount + stored.Transfer.Amount);
                     at = at is { } earlier && earlier <= stored.CreatedAt ? earlier : stored.CreatedAt;
                 }
             }
@@ -70,7 +70,7 @@ internal static class ChainLedgerRecords
             if (at is { } when)
             {
                 yield return new ReconciliationRecord(
-                    ReconciliationSource.Chain, e.Key.ToString(), hash, Asset, funding ? (Int128)amount : -(Int128)amount, when, kind, e.ChannelId);
+                    ReconciliationSource.Chain, e.Key.ToString(), hash, Asset, funding ? checked((Int128)amount) : -checked((Int128)amount), when, kind, e.ChannelId);
             }
         }
     }
@@ -99,7 +99,7 @@ internal static class ChainLedgerRecords
             {
                 yield return new ReconciliationRecord(
                     ReconciliationSource.Ledger, BankLedgerRecords.Hex(payable.Transfer.Id), p.Burn!.TransactionHash.ToLowerInvariant(), Asset,
-                    -Units((long)payable.Transfer.Amount), payable.CreatedAt, ReconciliationKind.Payout, p.Order.MerchantId);
+                    -Units(checked((long)payable.Transfer.Amount)), payable.CreatedAt, ReconciliationKind.Payout, p.Order.MerchantId);
             }
         }
     }
