@@ -21,11 +21,11 @@ public sealed class PayoutOptions : IValidatableObject
     public TimeSpan Interval { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>The smallest payout in whole pence (Settlement:Payouts:MinimumPence); below it the merchant waits.</summary>
-    [Range(1, long.MaxValue)]
+    [Range(typeof(long), "1", "9223372036854775807")]
     public long MinimumPence { get; set; } = 100;
 
     /// <summary>The fee per payout in pence (Settlement:Payouts:FeePence); a payout it would swallow is skipped.</summary>
-    [Range(0, long.MaxValue)]
+    [Range(typeof(long), "0", "9223372036854775807")]
     public long FeePence { get; set; }
 
     /// <summary>The chain the merchants' wallets are indexed on (Settlement:Payouts:ChainId).</summary>

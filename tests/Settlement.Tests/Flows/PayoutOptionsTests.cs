@@ -32,7 +32,7 @@ public sealed class PayoutOptionsTests
     {
         var options = Valid();
         options.MinimumPence = 0;
-        Errors(options).ShouldHaveSingleItem().ShouldContain("MinimumPence");
+        Errors(options).ShouldBe(["The field MinimumPence must be between 1 and 9223372036854775807."]);
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class PayoutOptionsTests
     {
         var options = Valid();
         options.FeePence = -1;
-        Errors(options).ShouldHaveSingleItem().ShouldContain("FeePence");
+        Errors(options).ShouldBe(["The field FeePence must be between 0 and 9223372036854775807."]);
     }
 
     [Fact]
@@ -73,6 +73,40 @@ public sealed class PayoutOptionsTests
         var options = Valid();
         options.Merchants[0].AccountIdentification = null;
         Errors(options).ShouldHaveSingleItem().ShouldStartWith("Settlement:Payouts:Merchants:0: The AccountIdentification field is required");
+    }
+
+    [Fact]
+    public void Defaults_EnabledDailyFrom100pWithoutFee()
+    {
+        var options = new PayoutOptions();
+
+        options.Enabled.ShouldBeTrue();
+        options.Interval.ShouldBe(TimeSpan.FromDays(1));
+        options.MinimumPence.ShouldBe(100);
+        options.FeePence.ShouldBe(0);
+        options.TokenLedger.ShouldBe(2u);
+    }
+
+    [Fact]
+    public void Validate_MerchantIdLongerThan100_NamesTheMerchantAndLimit()
+    {
+        var options = Valid();
+        options.Merchants[0].Id = new string('m', 101);
+        Errors(options).ShouldBe(["Settlement:Payouts:Merchants:0: The field Id must be a string with a maximum length of 100."]);
+    }
+
+    [Fact]
+    public void Validate_MerchantWithoutAddress_OnlyTheMissingFieldReported()
+    {
+        var options = Valid();
+        options.Merchants[0].Address = null;
+        options.Merchants.Add(Merchant("m2"));
+        options.Merchants[1].Address = "0x12";
+        Errors(options).ShouldBe(
+        [
+            "Settlement:Payouts:Merchants:0: The Address field is required.",
+            "Settlement:Payouts:Merchants:1:Address '0x12' is not an address.",
+        ]);
     }
 
     [Theory]
