@@ -1,3 +1,4 @@
+using System.Globalization;
 using Settlement.Service.Flows;
 using Settlement.Service.Indexer.Mapping;
 using Settlement.Service.Ledger;
@@ -100,6 +101,47 @@ public sealed class FlowIdsTests
             FlowIds.Recharge("ab", "c"), FlowIds.Recharge("a", "bc"),
         }.Distinct().Count().ShouldBe(5);
         FlowIds.Recharge("consent-1", "key").Version.ShouldBe(8);
+    }
+
+    // Expected values from Vectors/flow-ids.py (the documented derivation in Python's hashlib, not this code).
+    [Fact]
+    public void LedgerTransfer_PinnedToTheDocumentedDerivation()
+    {
+        FlowIds.LedgerTransfer(A, "payable").ShouldBe(UInt128.Parse("1516938028161472019861235059655183006", CultureInfo.InvariantCulture));
+        FlowIds.LedgerTransfer(A, "payout-post").ShouldBe(UInt128.Parse("28961280774233554741307464813583418207", CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void GuidIds_PinnedToTheDocumentedDerivation_Version8RfcVariant()
+    {
+        // Digest bytes 0..15 of the payout's bank operation: 44ca0cf8 b6f7 e79e 179c 9125322c54a0; byte 6 becomes 0x87 and byte 8 0x97.
+        FlowIds.BankOperation(A, "bank-payout").ShouldBe(Guid.Parse("44ca0cf8-b6f7-879e-979c-9125322c54a0"));
+        FlowIds.BankOperation(A, "bank-topup").ShouldBe(Guid.Parse("0c77006f-3ebc-8803-bbf3-f2a30f520a23"));
+        FlowIds.PayoutBatch(638_765_000_000_000_000).ShouldBe(Guid.Parse("bb0cbec7-1748-84b7-80f4-6ca218826850"));
+        FlowIds.PayoutFlow(A, "merchant-1").ShouldBe(Guid.Parse("0b53516f-7d78-8d5a-a17d-986e891fb043"));
+        FlowIds.Recharge("consent-1", "key").ShouldBe(Guid.Parse("b7f3a1ff-b6c5-8e1d-b525-e3fe1b61c185"));
+    }
+
+    [Fact]
+    public void SettlementAccounts_PinnedToTheDocumentedDerivation()
+    {
+        SettlementAccounts.BankClearing.Id.ShouldBe(UInt128.Parse("40901987968994591598427137685242305313", CultureInfo.InvariantCulture));
+        SettlementAccounts.StablecoinReserve.Id.ShouldBe(UInt128.Parse("331926865292817518456561129798544055565", CultureInfo.InvariantCulture));
+        SettlementAccounts.Fees.Id.ShouldBe(UInt128.Parse("88224093504499662391558392593609752472", CultureInfo.InvariantCulture));
+        SettlementAccounts.UserFunds("alice").Id.ShouldBe(UInt128.Parse("296598098130167850517139046767957480327", CultureInfo.InvariantCulture));
+        SettlementAccounts.MerchantPayable("alice").Id.ShouldBe(UInt128.Parse("69349900119688805665620457456716899931", CultureInfo.InvariantCulture));
+
+        // The length prefix counts UTF-8 bytes (4 here), not characters (2).
+        SettlementAccounts.MerchantPayable("\u00a3\u00fc").Id.ShouldBe(UInt128.Parse("69254352790436691877388903451774769070", CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void StepIds_EmptyStep_Throws()
+    {
+        Should.Throw<ArgumentException>(() => FlowIds.ChainStep(A, "")).ParamName.ShouldBe("step");
+        Should.Throw<ArgumentException>(() => FlowIds.LedgerTransfer(A, "")).ParamName.ShouldBe("text");
+        Should.Throw<ArgumentException>(() => FlowIds.BankOperation(A, "")).ParamName.ShouldBe("text");
+        Should.Throw<ArgumentException>(() => FlowIds.PayoutFlow(A, "")).ParamName.ShouldBe("text");
     }
 
     [Fact]
