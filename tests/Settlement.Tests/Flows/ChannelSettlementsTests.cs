@@ -80,6 +80,16 @@ public sealed class ChannelSettlementsTests
     }
 
     [Fact]
+    public async Task ListAsync_SettledEventThatBookedNothing_NoRecord()
+    {
+        Event(1, ChainEventKind.ChannelOpened, ChannelA, (Wallet, EscrowA, 1_000, ChainTransferCode.ChannelFunded));
+        Event(2, ChainEventKind.ChannelSettled, ChannelA);
+        await BookAsync();
+
+        (await new ChannelSettlements(_store, _store, Stream).ListAsync()).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task ListAsync_EventNamesATransferTheJournalLacks_InvalidData()
     {
         Event(1, ChainEventKind.ChannelOpened, ChannelA, (Wallet, EscrowA, 1_000, ChainTransferCode.ChannelFunded));
