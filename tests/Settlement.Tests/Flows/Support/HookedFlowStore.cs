@@ -6,7 +6,7 @@ namespace Settlement.Service.Tests.Flows.Support;
 /// <summary>
 /// A flow store over another (the in-memory one) with hooks: lose updates (another runner moved the flow first), let
 /// another runner insert first, and see or interfere with each <see cref="ListAsync"/> (every resume pass and payout
-/// batch starts with one).
+/// batch starts with one; counted, then refused once the caller's token is cancelled).
 /// </summary>
 internal sealed class HookedFlowStore(IFlowStore inner) : IFlowStore
 {
@@ -50,6 +50,7 @@ internal sealed class HookedFlowStore(IFlowStore inner) : IFlowStore
     {
         var n = Interlocked.Increment(ref _lists);
         _listed.Writer.TryWrite(n);
+        cancellationToken.ThrowIfCancellationRequested(); // as the SQL stores do
         if (OnList is { } hook)
         {
             await hook(n, cancellationToken);
