@@ -61,7 +61,7 @@ public sealed class SettlementServiceOptions : IValidatableObject
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary><c>/health</c> answers 503 when the indexer is more than this many confirmed blocks behind (0 = never).</summary>
-    [Range(0, long.MaxValue)]
+    [Range(typeof(long), "0", "9223372036854775807")]
     public long MaxLagBlocks { get; set; }
 
     /// <summary>How often pending (two-phase) ledger transfers past their timeout are expired.</summary>

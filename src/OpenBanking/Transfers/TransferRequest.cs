@@ -17,7 +17,7 @@ public sealed record TransferRequest
     public required string Bank { get; init; }
 
     /// <summary>Amount in minor units (&gt; 0).</summary>
-    [Range(1, long.MaxValue)]
+    [Range(typeof(long), "1", "9223372036854775807")]
     public required long AmountMinor { get; init; }
 
     /// <summary>ISO 4217 currency.</summary>

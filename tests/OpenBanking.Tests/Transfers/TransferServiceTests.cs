@@ -270,8 +270,9 @@ public sealed class TransferServiceTests
         using var t = new TestConnector();
         await Should.ThrowAsync<System.ComponentModel.DataAnnotations.ValidationException>(
             () => t.Transfers.StartPayoutAsync(new TransferRequest { Bank = "acme", AmountMinor = 100 }, CancellationToken.None));
-        await Should.ThrowAsync<System.ComponentModel.DataAnnotations.ValidationException>(
+        var zero = await Should.ThrowAsync<System.ComponentModel.DataAnnotations.ValidationException>(
             () => t.Transfers.StartTopupAsync(new TransferRequest { Bank = "acme", AmountMinor = 0 }, CancellationToken.None));
+        zero.Message.ShouldBe("The field AmountMinor must be between 1 and 9223372036854775807.");
         t.Bank.Consents.Count.ShouldBe(0);
     }
 

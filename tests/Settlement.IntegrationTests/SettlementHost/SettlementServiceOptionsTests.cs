@@ -40,6 +40,7 @@ public sealed class SettlementServiceOptionsTests : IDisposable
         { "shutdown", o => o.ShutdownTimeout = TimeSpan.FromHours(2), "Settlement:Service:ShutdownTimeout: must be positive and at most" },
         { "bank config", o => o.OpenBankingConfigPath = "/nonexistent/bank.json", "Settlement:Service:OpenBankingConfigPath: file '/nonexistent/bank.json' does not exist." },
         { "database", o => o.Database = "", "Settlement:Service:Database:" },
+        { "max lag", o => o.MaxLagBlocks = -1, "Settlement:Service:MaxLagBlocks: The field MaxLagBlocks must be between 0 and 9223372036854775807." },
     };
 
     [Theory]
