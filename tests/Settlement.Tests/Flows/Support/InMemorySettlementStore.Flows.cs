@@ -3,9 +3,10 @@ using Settlement.Service.Flows;
 namespace Settlement.Service.Tests.Flows.Support;
 
 /// <summary>
-/// The flow store in memory with the stores' contract (insert once, update only from the stored version, a transition
-/// per change) and the sweeping consents. <see cref="BeforeUpdate"/> runs before an update is checked (another runner
-/// moving the flow first).
+/// The flow store in memory with the stores' contract (the argument checks of <see cref="FlowStoreRules"/> the SQLite and
+/// PostgreSQL stores make, insert once, update only from the stored version and kind, a transition per change, oldest
+/// first) and the sweeping consents. <see cref="BeforeUpdate"/> runs before an update is checked (another runner moving
+/// the flow first). The flow store contract runs over it (Flows/InMemoryFlowStoreTests.cs).
 /// </summary>
 internal sealed partial class InMemorySettlementStore : IFlowStore, ISweepingConsentStore
 {
@@ -20,6 +21,7 @@ internal sealed partial class InMemorySettlementStore : IFlowStore, ISweepingCon
 
     public Task<bool> TryInsertAsync(StoredFlow flow, string @event, CancellationToken cancellationToken = default)
     {
+        FlowStoreRules.CheckInsert(flow, @event);
         lock (_gate)
         {
             if (_flows.Any(f => f.Id == flow.Id))
@@ -36,13 +38,14 @@ internal sealed partial class InMemorySettlementStore : IFlowStore, ISweepingCon
 
     public Task<bool> TryUpdateAsync(StoredFlow next, string @event, string? detail, CancellationToken cancellationToken = default)
     {
+        FlowStoreRules.CheckUpdate(next, @event);
         var hook = BeforeUpdate;
         BeforeUpdate = null;
         hook?.Invoke(next);
         lock (_gate)
         {
             var i = _flows.FindIndex(f => f.Id == next.Id);
-            if (i < 0 || _flows[i].Version != next.Version - 1)
+            if (i < 0 || _flows[i].Version != next.Version - 1 || _flows[i].Kind != next.Kind)
             {
                 return Task.FromResult(false);
             }
@@ -66,7 +69,10 @@ internal sealed partial class InMemorySettlementStore : IFlowStore, ISweepingCon
     {
         lock (_gate)
         {
-            return Task.FromResult<IReadOnlyList<StoredFlow>>([.. _flows.Where(f => (kind is null || f.Kind == kind) && !(unfinishedOnly && f.Finished))]);
+            return Task.FromResult<IReadOnlyList<StoredFlow>>([.. _flows
+                .Where(f => (kind is null || f.Kind == kind) && !(unfinishedOnly && f.Finished))
+                .OrderBy(f => f.CreatedAt)
+                .ThenBy(f => f.Id.ToString("N"), StringComparer.Ordinal)]);
         }
     }
 
@@ -97,6 +103,7 @@ internal sealed partial class InMemorySettlementStore : IFlowStore, ISweepingCon
 
     public Task<bool> TryInsertSweepingConsentAsync(SweepingConsent consent, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(consent);
         lock (_gate)
         {
             return Task.FromResult(_consents.TryAdd(consent.ConsentId, consent));
