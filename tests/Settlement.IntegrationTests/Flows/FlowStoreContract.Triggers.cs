@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Settlement.Service.Flows;
 
 namespace Settlement.Service.IntegrationTests.Flows;
 
