@@ -5,8 +5,9 @@ namespace Settlement.Service.Tests.Flows.Support;
 /// <summary>
 /// The flow store in memory with the stores' contract (the argument checks of <see cref="FlowStoreRules"/> the SQLite and
 /// PostgreSQL stores make, insert once, update only from the stored version and kind, a transition per change, oldest
-/// first) and the sweeping consents. <see cref="BeforeUpdate"/> runs before an update is checked (another runner moving
-/// the flow first). The flow store contract runs over it (Flows/InMemoryFlowStoreTests.cs).
+/// first; flows created at the same time stay in insertion order, where the databases order them by id) and the
+/// sweeping consents. <see cref="BeforeUpdate"/> runs before an update is checked (another runner moving the flow
+/// first). The flow store contract runs over it (Flows/InMemoryFlowStoreTests.cs).
 /// </summary>
 internal sealed partial class InMemorySettlementStore : IFlowStore, ISweepingConsentStore
 {
@@ -71,8 +72,7 @@ internal sealed partial class InMemorySettlementStore : IFlowStore, ISweepingCon
         {
             return Task.FromResult<IReadOnlyList<StoredFlow>>([.. _flows
                 .Where(f => (kind is null || f.Kind == kind) && !(unfinishedOnly && f.Finished))
-                .OrderBy(f => f.CreatedAt)
-                .ThenBy(f => f.Id.ToString("N"), StringComparer.Ordinal)]);
+                .OrderBy(f => f.CreatedAt)]);
         }
     }
 
