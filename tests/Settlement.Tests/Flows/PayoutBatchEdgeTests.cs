@@ -78,7 +78,7 @@ public sealed class PayoutBatchEdgeTests : FlowTestBase
     public async Task Advance_PayoutStarted_TheBankGetsTheOperationNetAmountAccountAndReference()
     {
         Balances.Units[MerchantId] = 5_000_000;
-        var bank = new ScriptedBank(Bank);
+        var bank = new RecordingBank(Bank);
 
         await Over(Stored, bank).RunPayoutBatchAsync();
 
@@ -209,7 +209,7 @@ public sealed class PayoutBatchEdgeTests : FlowTestBase
     public async Task Advance_BankAnswersConflict_VoidedAndRefusedWithTheBanksDetail(string? detail, string expected)
     {
         Balances.Units[MerchantId] = 5_000_000;
-        var bank = new ScriptedBank(Bank) { AnswerPayout = p => new BankPaymentResult(p.OperationId, BankPaymentStatus.Conflict, Detail: detail) };
+        var bank = new RecordingBank(Bank) { AnswerPayout = p => new BankPaymentResult(p.OperationId, BankPaymentStatus.Conflict, Detail: detail) };
         await Over(Stored, bank).RunPayoutBatchAsync();
 
         var flow = (await Runner().GetPayoutAsync(PayoutId))!;

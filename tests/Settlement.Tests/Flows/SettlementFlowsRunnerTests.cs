@@ -130,7 +130,7 @@ public sealed class SettlementFlowsRunnerTests : FlowTestBase
     public async Task ResumeAll_OneFlowFaultsAndOneIsCorrupt_TheFaultedAsStoredTheCorruptLeftOutBothLogged()
     {
         Balances.Units[MerchantId] = 5_000_000;
-        var bank = new ScriptedBank(Bank) { PayoutFault = new HttpRequestException("bank down") };
+        var bank = new RecordingBank(Bank) { PayoutFault = new HttpRequestException("bank down") };
         var item = (await Over(Stored, bank).RunPayoutBatchAsync()).Items.ShouldHaveSingleItem();
         item.ShouldBe(new PayoutBatchItem(MerchantId, PayoutBatchItemOutcome.AdvanceFailed, 500, PayoutId, PayoutFlowState.Created, "HttpRequestException"));
         var corrupt = Guid.Parse("6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f");

@@ -6,7 +6,7 @@ namespace Settlement.Service.Tests.Flows.Support;
 /// A bank over another (the fake bank) that records every payout asked for with its exact arguments, and can answer a
 /// payout start itself (<see cref="AnswerPayout"/>) or fail it (<see cref="PayoutFault"/>, a transient fault).
 /// </summary>
-internal sealed class ScriptedBank(IBankPayments inner) : IBankPayments
+internal sealed class RecordingBank(IBankPayments inner) : IBankPayments
 {
     private readonly List<BankPayout> _payouts = [];
 
