@@ -28,9 +28,9 @@ targets=(
   # engine and a real Anvil node, started by the test fixture for every test run).
   "payee-http402|tests/PayeeService.IntegrationTests|Settlement.PayeeService.csproj|src/PayeeService/Http402|FullyQualifiedName~Http402"
   # The stores: killed by the integration projects' store contract tests, over a real SQLite file or a throw-away
-  # PostgreSQL server (PostgresProcess; no Anvil). The shared codec is compiled into both channel stores.
-  "channel-stores-sqlite|tests/Channels.IntegrationTests|Settlement.Channels.Storage.Sqlite.csproj|src/Channels.Storage.Sqlite|FullyQualifiedName~.Storage.Sqlite"
-  "channel-stores-shared|tests/Channels.IntegrationTests|Settlement.Channels.Storage.Sqlite.csproj|src/Channels.Storage.Shared|FullyQualifiedName~.Storage.Sqlite"
+  # PostgreSQL server (PostgresProcess; no Anvil). The shared codec (src/Channels.Storage.Shared) is linked into both
+  # channel stores, so both channel targets mutate it too.
+  "channel-stores-sqlite|tests/Channels.IntegrationTests|Settlement.Channels.Storage.Sqlite.csproj|src/Channels.Storage.Sqlite|FullyQualifiedName~.Storage.&FullyQualifiedName!~PostgreSql"
   "channel-stores-postgresql|tests/Channels.IntegrationTests|Settlement.Channels.Storage.PostgreSql.csproj|src/Channels.Storage.PostgreSql|FullyQualifiedName~.Storage.PostgreSql"
   "ledger-stores-sqlite|tests/Settlement.IntegrationTests|Settlement.Service.Storage.Sqlite.csproj|src/Settlement.Storage.Sqlite|FullyQualifiedName~.SqliteLedgerStoreTests|FullyQualifiedName~.SqliteChainIndexStoreTests|FullyQualifiedName~.SqliteFlowStoreTests|FullyQualifiedName~.SqliteFlowSchemaTests|FullyQualifiedName~.SqliteChainOutboxTests"
   "ledger-stores-postgresql|tests/Settlement.IntegrationTests|Settlement.Service.Storage.PostgreSql.csproj|src/Settlement.Storage.PostgreSql|FullyQualifiedName~.PostgreSqlLedgerStoreTests|FullyQualifiedName~.PostgreSqlChainIndexStoreTests|FullyQualifiedName~.PostgreSqlFlowStoreTests"
