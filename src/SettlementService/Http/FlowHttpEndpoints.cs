@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -21,7 +22,7 @@ namespace Settlement.SettlementService.Http;
 /// for a repeat, 400 with the refusal's name), <c>POST /flows/{id}/bank-return</c> records a bank's return of a top-up or payout, <c>GET /reconciliation</c>
 /// (<c>?format=json|csv|table</c>) reconciles bank, ledger and chain from stored data (break count in
 /// <c>X-Reconciliation-Breaks</c>). Bodies are JSON; amounts in
-/// pence are integers; a body that is not the expected JSON answers 400 and changes nothing.
+/// pence are integers; a body that is not the expected JSON (or not UTF-8) answers 400 and changes nothing.
 /// </summary>
 internal static class FlowHttpEndpoints
 {
@@ -477,6 +478,13 @@ internal static class FlowHttpEndpoints
             {
                 return null;
             }
+        }
+
+        // Checked up front: System.Text.Json parses a string holding invalid UTF-8 without complaint and throws
+        // InvalidOperationException only when the string is read (GetString), which would answer 500, not 400.
+        if (!Utf8.IsValid(buffer.AsSpan(0, read)))
+        {
+            return null;
         }
 
         try

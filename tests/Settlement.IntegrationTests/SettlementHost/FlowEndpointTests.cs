@@ -128,6 +128,36 @@ public sealed class FlowEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Topup_InvalidUtf8InsideAString_400Problem_NothingStored()
+    {
+        // 0xC3 0x28 (a lead byte then '(') inside userId: JsonDocument parses it and throws InvalidOperationException only
+        // when the string is read, which answered 500 before the body was checked for UTF-8.
+        var response = await PostBytesAsync("flows/topups", WithInvalidUtf8(Topup(Guid.NewGuid(), 1_500), "\"userId\":\""));
+
+        response.Status.ShouldBe(HttpStatusCode.BadRequest);
+        response.MediaType.ShouldBe("application/problem+json");
+        response.Json.GetProperty("detail").GetString().ShouldBe("the body must be a JSON object of at most 16 KiB");
+        (await Host.Services.GetRequiredService<SettlementFlows>().ListAsync()).ShouldBeEmpty();
+        _bank.StartCalls.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task BankReturn_InvalidUtf8InsideTheReason_400Problem_FlowUnchanged()
+    {
+        var id = Guid.NewGuid();
+        await PostAsync("flows/topups", Topup(id, 900));
+        await Host.Services.GetRequiredService<SettlementFlows>().AdvanceAsync(id);
+        var before = await Host.Services.GetRequiredService<SettlementFlows>().GetAsync(id);
+
+        var response = await PostBytesAsync($"flows/{id}/bank-return", WithInvalidUtf8("{\"reason\":\"AC04\"}", "\"reason\":\""));
+
+        response.Status.ShouldBe(HttpStatusCode.BadRequest);
+        response.MediaType.ShouldBe("application/problem+json");
+        response.Json.GetProperty("detail").GetString().ShouldBe("the body must be {\"reason\": \"…\"} (1–200 characters)");
+        (await Host.Services.GetRequiredService<SettlementFlows>().GetAsync(id)).ShouldBe(before);
+    }
+
+    [Fact]
     public async Task Topup_RefusedByTheFlows_400WithTheReason_NothingStored()
     {
         var refused = await PostAsync("flows/topups", Topup(Guid.NewGuid(), 0));
@@ -238,6 +268,23 @@ public sealed class FlowEndpointTests : IAsyncLifetime
         recharge.Status.ShouldBe(HttpStatusCode.NotFound);
         consent.Status.ShouldBe(HttpStatusCode.NotFound);
         (await Host.Services.GetRequiredService<SettlementFlows>().ListAsync()).ShouldBeEmpty();
+    }
+
+    /// <summary>The UTF-8 of <paramref name="json"/> with the invalid sequence 0xC3 0x28 inserted after <paramref name="needle"/>.</summary>
+    internal static byte[] WithInvalidUtf8(string json, string needle)
+    {
+        var at = json.IndexOf(needle, StringComparison.Ordinal);
+        at.ShouldBeGreaterThanOrEqualTo(0, needle);
+        return [.. Encoding.UTF8.GetBytes(json[..(at + needle.Length)]), 0xC3, 0x28, .. Encoding.UTF8.GetBytes(json[(at + needle.Length)..])];
+    }
+
+    private async Task<(HttpStatusCode Status, string? MediaType, JsonElement Json)> PostBytesAsync(string path, byte[] body)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var response = await _http.PostAsync(new Uri(Host.BaseUrl, path), content);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, response.Content.Headers.ContentType?.MediaType, JsonDocument.Parse(text.Length == 0 ? "{}" : text).RootElement.Clone());
     }
 
     private async Task<(HttpStatusCode Status, JsonElement Json)> PostAsync(string path, string body)

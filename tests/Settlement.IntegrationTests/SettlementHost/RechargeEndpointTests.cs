@@ -120,6 +120,31 @@ public sealed class RechargeEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ConsentAndRecharge_InvalidUtf8InsideAString_400Problem_NothingStoredNoSweep()
+    {
+        // 0xC3 0x28 inside a string value: JsonDocument parses it and throws InvalidOperationException only when the
+        // string is read, which answered 500 before the body was checked for UTF-8.
+        var consent = await PostBytesAsync("sweeping-consents", FlowEndpointTests.WithInvalidUtf8(Consent, "\"userId\":\""));
+        var registered = await PostAsync("sweeping-consents", Consent);
+        var recharge = await PostBytesAsync(
+            "flows/recharges", FlowEndpointTests.WithInvalidUtf8("""{"consentId":"vrp-1","idempotencyKey":"crossing-1","amountPence":2000}""", "\"idempotencyKey\":\""));
+
+        consent.Status.ShouldBe(HttpStatusCode.BadRequest);
+        consent.MediaType.ShouldBe("application/problem+json");
+        consent.Json.GetProperty("detail").GetString().ShouldBe("the body must be a JSON object of at most 16 KiB");
+        registered.Json.GetProperty("outcome").GetString().ShouldBe("Registered");
+        recharge.Status.ShouldBe(HttpStatusCode.BadRequest);
+        recharge.MediaType.ShouldBe("application/problem+json");
+        recharge.Json.GetProperty("detail").GetString().ShouldBe("required: consentId, idempotencyKey, amountPence (integer); optional channelId");
+        _sweeps.Sweeps.ShouldBeEmpty();
+        _chain.Transactions.ShouldBeEmpty();
+        (await Host.Services.GetRequiredService<SettlementFlows>().ListAsync()).ShouldBeEmpty();
+        using var stored = JsonDocument.Parse(await _http.GetStringAsync(new Uri(Host.BaseUrl, "sweeping-consents/vrp-1")));
+        stored.RootElement.GetProperty("userId").GetString().ShouldBe("u1");
+        stored.RootElement.GetProperty("usedInPeriodPence").GetInt64().ShouldBe(0);
+    }
+
+    [Fact]
     public async Task PayerSdkClient_AgainstTheService_OneRechargePerKeyAndRefusalsByName()
     {
         await PostAsync("sweeping-consents", Consent);
@@ -136,6 +161,15 @@ public sealed class RechargeEndpointTests : IAsyncLifetime
         over.Refusal.ShouldBe(nameof(RechargeRefusal.OverPeriodLimit));
         unknown.Refusal.ShouldBe(nameof(RechargeRefusal.ConsentUnknown));
         _sweeps.Sweeps.ShouldHaveSingleItem();
+    }
+
+    private async Task<(HttpStatusCode Status, string? MediaType, JsonElement Json)> PostBytesAsync(string path, byte[] body)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var response = await _http.PostAsync(new Uri(Host.BaseUrl, path), content);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, response.Content.Headers.ContentType?.MediaType, JsonDocument.Parse(text.Length == 0 ? "{}" : text).RootElement.Clone());
     }
 
     private async Task<(HttpStatusCode Status, JsonElement Json)> PostAsync(string path, string body)
