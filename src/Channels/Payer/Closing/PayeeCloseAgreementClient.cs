@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
+using System.Text.Unicode;
 using Settlement.Channels.Payee;
 using Settlement.Channels.Vouchers;
 using Settlement.Ethereum.Encoding;
@@ -33,7 +34,9 @@ public sealed class PayeeCloseAgreementClient
         using var response = await _http.PostAsync(new Uri(path, UriKind.Relative), null, cancellationToken).ConfigureAwait(false);
         var status = (int)response.StatusCode;
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        if (body.Length > MaxAnswerLength)
+        // Checked up front: System.Text.Json parses a string holding invalid UTF-8 without complaint and throws
+        // InvalidOperationException only when the string is read (GetString), which must not escape on a peer's answer.
+        if (body.Length > MaxAnswerLength || !Utf8.IsValid(body))
         {
             return new PayeeRefusedClose(status, PayeeRefusedClose.MalformedAnswer);
         }
@@ -69,7 +72,7 @@ public sealed class PayeeCloseAgreementClient
         var path = string.Create(CultureInfo.InvariantCulture, $"v1/channels/{key.ChainId}/{key.Contract}/{key.ChannelId}/close-request");
         using var response = await _http.GetAsync(new Uri(path, UriKind.Relative), cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode || body.Length > MaxAnswerLength)
+        if (!response.IsSuccessStatusCode || body.Length > MaxAnswerLength || !Utf8.IsValid(body))
         {
             return null;
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Settlement.Channels.Payer.Recharge;
 
@@ -51,6 +52,13 @@ public sealed class SettlementRechargeClient
         if (body.Length > MaxAnswerLength)
         {
             return new RechargeAnswer(false, status, null, null, RechargeAnswer.MalformedAnswer, "the answer is too long");
+        }
+
+        // Checked up front: System.Text.Json parses a string holding invalid UTF-8 without complaint and throws
+        // InvalidOperationException only when the string is read (GetString), which must not escape on a peer's answer.
+        if (!Utf8.IsValid(body))
+        {
+            return new RechargeAnswer(false, status, null, null, RechargeAnswer.MalformedAnswer, "the answer is not UTF-8");
         }
 
         try

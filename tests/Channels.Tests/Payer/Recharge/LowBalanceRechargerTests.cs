@@ -92,14 +92,40 @@ public sealed class LowBalanceRechargerTests
         result.Refusal.ShouldBe(refusal);
     }
 
-    private sealed class FakeSettlementService(HttpStatusCode status, string answer) : HttpMessageHandler
+    [Theory]
+    [InlineData(202, """{"id":"6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f","state":"Fund?ed"}""")]
+    [InlineData(400, """{"refusal":"OverPeriod?Limit","detail":"1001p is above the 1000p left"}""")]
+    [InlineData(400, """{"refusal":"OverPeriodLimit","detail":"1001p?"}""")]
+    public async Task Request_InvalidUtf8InsideAString_MalformedAnswerNotAnException(int status, string answer)
     {
+        // The '?' becomes 0xC3 0x28 (a lead byte then '('): System.Text.Json parses it and throws
+        // InvalidOperationException only when the string is read.
+        var at = answer.IndexOf('?', StringComparison.Ordinal);
+        byte[] bytes = [.. Encoding.UTF8.GetBytes(answer[..at]), 0xC3, 0x28, .. Encoding.UTF8.GetBytes(answer[(at + 1)..])];
+        using var service = new FakeSettlementService((HttpStatusCode)status, bytes);
+        using var http = new HttpClient(service) { BaseAddress = new Uri("http://127.0.0.1/") };
+
+        var result = await new SettlementRechargeClient(http).RequestAsync("vrp-1", "k", 100);
+
+        result.ShouldBe(new RechargeAnswer(false, status, null, null, RechargeAnswer.MalformedAnswer, "the answer is not UTF-8"));
+        service.Requests.ShouldHaveSingleItem().Path.ShouldBe("/flows/recharges");
+    }
+
+    private sealed class FakeSettlementService(HttpStatusCode status, byte[] answer) : HttpMessageHandler
+    {
+        public FakeSettlementService(HttpStatusCode status, string answer)
+            : this(status, Encoding.UTF8.GetBytes(answer))
+        {
+        }
+
         public List<(string Path, string Body)> Requests { get; } = [];
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             Requests.Add((request.RequestUri!.AbsolutePath, await request.Content!.ReadAsStringAsync(cancellationToken)));
-            return new HttpResponseMessage(status) { Content = new StringContent(answer, Encoding.UTF8, "application/json") };
+            var content = new ByteArrayContent(answer);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+            return new HttpResponseMessage(status) { Content = content };
         }
     }
 }
