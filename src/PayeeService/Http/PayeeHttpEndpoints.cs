@@ -279,6 +279,14 @@ internal static class PayeeHttpEndpoints
     {
         amount = default;
         idempotencyKey = "";
+
+        // Checked up front: System.Text.Json parses a string holding invalid UTF-8 without complaint and throws
+        // InvalidOperationException only when the string is read (GetString), which would answer 500, not 400.
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            return false;
+        }
+
         try
         {
             using var document = System.Text.Json.JsonDocument.Parse(body);

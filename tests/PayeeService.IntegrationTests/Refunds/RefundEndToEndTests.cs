@@ -131,6 +131,39 @@ public sealed class RefundEndToEndTests(PayeeWorldFixture fixture, ITestOutputHe
         (payerBefore - await fixture.World.Token.BalanceOfAsync(fixture.World.PayerKey.Address)).ShouldBe(new BigInteger(20_000 - 15_000));
     }
 
+    [Fact]
+    public async Task Refund_InvalidUtf8InsideTheBody_400BadRefundRequest_NothingIssued()
+    {
+        await using var payee = await fixture.StartPayeeAsync(output, o => o.OperatorToken = OperatorToken);
+        await using var side = new PayerSide(fixture);
+        await using var client = side.NewClient();
+        var channel = await OpenAsync(client, payee, payeeDeposit: 100_000);
+        (await channel.PayAsync(10_000)).ShouldBeOfType<PaymentDelivered>();
+        var statusBefore = await payee.StatusTextAsync(channel.Key);
+
+        // 0xC3 0x28 (a lead byte then '(') inside the idempotency key: JsonDocument parses it and throws
+        // InvalidOperationException only when the string is read, which answered 500 before the body was checked.
+        byte[] body = [.. """{"amount":"1000","idempotencyKey":"k"""u8, 0xC3, 0x28, .. "\"}"u8];
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"v1/channels/{channel.Key.ChainId}/{channel.Key.Contract}/{channel.Key.ChannelId}/refunds", UriKind.Relative))
+        {
+            Content = new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", OperatorToken);
+        using var response = await payee.Http.SendAsync(request);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        problem.RootElement.GetProperty("title").GetString().ShouldBe("Bad refund request");
+        using var newest = await payee.Http.GetAsync(new Uri($"v1/channels/{channel.Key.ChainId}/{channel.Key.Contract}/{channel.Key.ChannelId}/refund", UriKind.Relative));
+        newest.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await payee.StatusTextAsync(channel.Key)).ShouldBe(statusBefore);
+        var (status, issued) = await IssueAsync(payee, channel.Key, 1_000, "k");
+        status.ShouldBe(HttpStatusCode.OK);
+        issued.GetProperty("repeated").GetBoolean().ShouldBeFalse();
+        issued.GetProperty("cumulativeAmount").GetString().ShouldBe("1000");
+    }
+
     private async Task<PayerChannel> OpenAsync(PayerClient client, RunningPayee payee, BigInteger payeeDeposit)
     {
         var channel = await client.OpenAsync(
