@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Settlement.OpenBanking.Auth;
 using Settlement.OpenBanking.Signing;
 
@@ -32,6 +33,13 @@ internal static class EventNotificationVerifier
             || !Base64Url.TryDecode(parts[2], out var signature))
         {
             return (null, "not a compact JWS");
+        }
+
+        // Checked up front (header and claims): System.Text.Json parses a string holding invalid UTF-8 without complaint
+        // and throws InvalidOperationException only when the string is read (GetString), which must not escape here.
+        if (!Utf8.IsValid(headerBytes))
+        {
+            return (null, "header is not UTF-8");
         }
 
         string kid;
@@ -95,6 +103,12 @@ internal static class EventNotificationVerifier
     internal static bool TryReadClaims(byte[] payload, string issuer, string clientId, DateTimeOffset now, [NotNullWhen(true)] out ResourceUpdateEvent? ev, [NotNullWhen(false)] out string? error)
     {
         ev = null;
+        if (!Utf8.IsValid(payload))
+        {
+            error = "claims are not UTF-8";
+            return false;
+        }
+
         try
         {
             using var doc = JsonDocument.Parse(payload);

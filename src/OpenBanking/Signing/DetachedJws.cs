@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Settlement.OpenBanking.Signing;
 
@@ -70,6 +71,13 @@ public static class DetachedJws
         if (!Base64Url.TryDecode(parts[0], out var headerBytes) || !Base64Url.TryDecode(parts[2], out var signature))
         {
             return JwsVerification.Fail("not base64url");
+        }
+
+        // Checked up front: System.Text.Json parses a string holding invalid UTF-8 without complaint and throws
+        // InvalidOperationException only when the string is read (GetString), which must not escape here.
+        if (!Utf8.IsValid(headerBytes))
+        {
+            return JwsVerification.Fail("header is not UTF-8");
         }
 
         string kid;

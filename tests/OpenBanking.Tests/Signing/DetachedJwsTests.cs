@@ -118,6 +118,25 @@ public sealed class DetachedJwsTests : IDisposable
     }
 
     [Fact]
+    public async Task Verify_InvalidUtf8InsideAHeaderString_NotUtf8NotAnException()
+    {
+        // 0xC3 0x28 (a lead byte then '(') inside the kid: JsonDocument parses it and throws InvalidOperationException
+        // only when the string is read. Signed by the right key, so only the header's bytes are wrong.
+        var iat = Now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var text = $$"""
+            {"alg":"PS256","kid":"kid-1?","{{DetachedJws.IatClaim}}":{{iat}},"{{DetachedJws.IssClaim}}":"iss","{{DetachedJws.TanClaim}}":"openbanking.org.uk","crit":["{{DetachedJws.IatClaim}}","{{DetachedJws.IssClaim}}","{{DetachedJws.TanClaim}}"]}
+            """;
+        var at = text.IndexOf('?', StringComparison.Ordinal);
+        byte[] header = [.. Encoding.UTF8.GetBytes(text[..at]), 0xC3, 0x28, .. Encoding.UTF8.GetBytes(text[(at + 1)..])];
+        var jws = DetachedJws.SignWithHeader(header, _body, _key);
+
+        var result = await Verify(jws, _body);
+
+        result.IsValid.ShouldBeFalse();
+        result.Failure.ShouldBe("header is not UTF-8");
+    }
+
+    [Fact]
     public async Task Verify_ExpectedIssuerDiffers_Invalid()
     {
         var jws = DetachedJws.Sign(_body, _key, "someone-else", Now);
