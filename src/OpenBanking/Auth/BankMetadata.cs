@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.Extensions.Logging;
 using Settlement.OpenBanking.Errors;
 using Settlement.OpenBanking.Signing;
@@ -185,6 +186,14 @@ internal sealed class BankMetadata : IDisposable
             }
 
             var bytes = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+
+            // Checked up front: System.Text.Json parses a string holding invalid UTF-8 without complaint and throws
+            // InvalidOperationException only when the string is read (GetString), which must not escape here.
+            if (!Utf8.IsValid(bytes))
+            {
+                throw new BankResponseInvalidException(_bank, BankResponseProblem.Malformed, $"{url.AbsolutePath} is not UTF-8", null, null);
+            }
+
             return JsonDocument.Parse(bytes);
         }
         catch (JsonException ex)

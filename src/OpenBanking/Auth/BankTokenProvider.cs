@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.Identity.Client;
 using Settlement.OpenBanking.Configuration;
 using Settlement.OpenBanking.Errors;
@@ -224,6 +225,14 @@ internal sealed class BankTokenProvider
             }
 
             var bytes = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+
+            // Checked up front: System.Text.Json parses a string holding invalid UTF-8 without complaint and throws
+            // InvalidOperationException only when the string is read (GetString), which must not escape here.
+            if (!Utf8.IsValid(bytes))
+            {
+                throw new BankResponseInvalidException(_bank, BankResponseProblem.Malformed, $"{endpoint.AbsolutePath} did not answer UTF-8", null, null);
+            }
+
             return new FormAnswer(status, response.IsSuccessStatusCode, JsonDocument.Parse(bytes.Length == 0 ? "{}"u8.ToArray() : bytes));
         }
         catch (JsonException ex)

@@ -72,6 +72,24 @@ public sealed class DecoupledPollingTests : IDisposable
         ex.Problem.ShouldBe(BankResponseProblem.Malformed);
     }
 
+    [Theory]
+    [InlineData(200, """{"auth_req_id":"req-?","expires_in":60}""")]
+    [InlineData(400, """{"error":"access_?denied"}""")]
+    public async Task RequestBackchannel_InvalidUtf8InsideAString_MalformedAnswerNotAnInvalidOperation(int status, string answer)
+    {
+        // The '?' becomes 0xC3 0x28 (a lead byte then '('): System.Text.Json parses it and throws
+        // InvalidOperationException only when the string is read.
+        var at = answer.IndexOf('?', StringComparison.Ordinal);
+        _handler.Enqueue(status, [.. Encoding.UTF8.GetBytes(answer[..at]), 0xC3, 0x28, .. Encoding.UTF8.GetBytes(answer[(at + 1)..])]);
+
+        var ex = await Should.ThrowAsync<BankResponseInvalidException>(
+            () => _tokens.RequestBackchannelAsync(BcEndpoint, "https://bank.test", "r", CancellationToken.None));
+
+        ex.Problem.ShouldBe(BankResponseProblem.Malformed);
+        ex.Message.ShouldBe("Bank 'acme': Malformed: /as/bc-authorize did not answer UTF-8");
+        ex.IsTransient.ShouldBeFalse();
+    }
+
     [Fact]
     public async Task RequestBackchannel_IntervalAsAString_DefaultsToFiveSeconds()
     {
@@ -196,17 +214,21 @@ public sealed class DecoupledPollingTests : IDisposable
 
     private sealed class ScriptedHandler : HttpMessageHandler
     {
-        private readonly Queue<(int Status, string Body)> _answers = new();
+        private readonly Queue<(int Status, byte[] Body)> _answers = new();
 
         public List<System.Collections.Specialized.NameValueCollection> Forms { get; } = [];
 
-        public void Enqueue(int status, string body) => _answers.Enqueue((status, body));
+        public void Enqueue(int status, string body) => _answers.Enqueue((status, Encoding.UTF8.GetBytes(body)));
+
+        public void Enqueue(int status, byte[] body) => _answers.Enqueue((status, body));
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             Forms.Add(HttpUtility.ParseQueryString(await request.Content!.ReadAsStringAsync(cancellationToken)));
             var (status, body) = _answers.Dequeue();
-            return new HttpResponseMessage((HttpStatusCode)status) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+            return new HttpResponseMessage((HttpStatusCode)status) { Content = content };
         }
     }
 }
