@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.IdentityModel.Tokens;
 
 // Independent oracle: the sandbox deliberately carries its own detached-JWS verification instead of using
@@ -23,6 +24,14 @@ internal static class DetachedJwsVerifier
         if (parts.Length != 3 || parts[1].Length != 0 || !Base64Url.TryDecode(parts[0], out var headerBytes) || !Base64Url.TryDecode(parts[2], out var signature))
         {
             return new(JwsOutcome.Malformed, Message: "not a detached compact JWS (header..signature)");
+        }
+
+        // Checked up front: System.Text.Json parses a string holding invalid UTF-8 without complaint and throws
+        // InvalidOperationException only when the string is read (GetString), which would answer 500, not the
+        // signature error.
+        if (!Utf8.IsValid(headerBytes))
+        {
+            return new(JwsOutcome.Malformed, Message: "JOSE header is not UTF-8");
         }
 
         JsonElement header;

@@ -86,6 +86,25 @@ public sealed class JwsTests : SandboxTestBase
     }
 
     [Theory]
+    [InlineData(PisVersion.V3, "UK.OBIE.Signature.Malformed")]
+    [InlineData(PisVersion.V4, "U018")]
+    public async Task Post_ProtectedHeaderNotUtf8_MalformedNothingCreated(PisVersion version, string code)
+    {
+        // 0xC3 0x28 (a lead byte then '(') inside the alg: JsonDocument parses it and throws InvalidOperationException
+        // only when the string is read, which answered 500 before the header was checked for UTF-8.
+        var cc = await Tpp.ClientCredentialsTokenAsync();
+        byte[] header = [.. """{"alg":"PS"""u8, 0xC3, 0x28, .. """256","kid":"k"}"""u8];
+        var jws = Base64UrlEncoder.Encode(header) + ".." + Base64UrlEncoder.Encode(new byte[256]);
+
+        using var response = await Tpp.PostAsync(version, "domestic-payment-consents", Bodies.Consent(Bodies.Initiation()).ToJsonString(), cc, "k", jws: jws);
+
+        var error = await ReadValidAsync(response, version, "POST", "/domestic-payment-consents", HttpStatusCode.BadRequest);
+        ErrorCode(error).ShouldBe(code);
+        error["Errors"]![0]!["Message"]!.GetValue<string>().ShouldBe("JOSE header is not UTF-8");
+        Bank.Runtime.Ledger.ConsentCount.ShouldBe(0);
+    }
+
+    [Theory]
     [InlineData(PisVersion.V3, "UK.OBIE.Signature.Missing")]
     [InlineData(PisVersion.V4, "U019")]
     public async Task Post_NoSignature_SignatureMissing(PisVersion version, string code)
