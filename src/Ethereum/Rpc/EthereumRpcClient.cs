@@ -2,6 +2,7 @@ using System.Net;
 using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Unicode;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
@@ -508,11 +509,15 @@ public sealed partial class EthereumRpcClient
                 throw new JsonRpcTransportException($"{method}: HTTP {status} from the node.", method, transient, status);
             }
 
-            var stream = await response.Content.ReadAsStreamAsync(attempt.Token).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
+            // Read whole and checked up front: System.Text.Json parses a string holding invalid UTF-8 without complaint and
+            // throws InvalidOperationException only when the string is read (GetString), outside this client's exceptions.
+            var bytes = await response.Content.ReadAsByteArrayAsync(attempt.Token).ConfigureAwait(false);
+            if (!Utf8.IsValid(bytes))
             {
-                return await JsonDocument.ParseAsync(stream, default, attempt.Token).ConfigureAwait(false);
+                throw new JsonRpcTransportException($"{method}: the answer is not UTF-8.", method, isTransient: false);
             }
+
+            return JsonDocument.Parse(bytes);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -48,6 +48,21 @@ public sealed class EthereumRpcClientTests : RpcTransportScenarios
     }
 
     [Fact]
+    public async Task Response_InvalidUtf8InsideTheResult_NotUtf8TransportErrorNotAnInvalidOperation()
+    {
+        // "0x2" then 0xC3 0x28 (a lead byte then '('): JsonDocument parses it and throws InvalidOperationException only
+        // when the string is read.
+        Node.Respond = (_, _, _) => Reply.ResultBytes([.. "\"0x2"u8, 0xC3, 0x28, (byte)'"']);
+
+        var ex = await Should.ThrowAsync<JsonRpcTransportException>(() => Client().GetBlockNumberAsync());
+
+        ex.Message.ShouldBe("eth_blockNumber: the answer is not UTF-8.");
+        ex.Method.ShouldBe("eth_blockNumber");
+        ex.IsTransient.ShouldBeFalse();
+        Node.CountOf("eth_blockNumber").ShouldBe(1);
+    }
+
+    [Fact]
     public void AddEthereumRpc_MissingUrlAndChainId_FailsValidationNamingSettings()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Ethereum:Rpc:MaxRetries"] = "2" }).Build();

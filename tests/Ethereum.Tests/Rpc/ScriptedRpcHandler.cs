@@ -65,15 +65,27 @@ internal sealed class ScriptedRpcHandler : HttpMessageHandler
             return new HttpResponseMessage(result.Status) { Content = new StringContent("busy") };
         }
 
+        if (result.RawResult is { } raw)
+        {
+            // The result's bytes as given (possibly not UTF-8), inside a well-formed response envelope.
+            var content = new ByteArrayContent([.. System.Text.Encoding.UTF8.GetBytes($"{{\"jsonrpc\":\"2.0\",\"id\":{root.GetProperty("id").GetInt64()},\"result\":"), .. raw, (byte)'}']);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = content };
+        }
+
         return Json(result.Body(root.GetProperty("id").GetInt64()));
     }
 
     private static HttpResponseMessage Json(string text) =>
         new(HttpStatusCode.OK) { Content = new StringContent(text, System.Text.Encoding.UTF8, "application/json") };
 
-    internal sealed record Reply(string? ResultJson, string? ErrorJson, HttpStatusCode Status = HttpStatusCode.OK, Exception? Throw = null, bool Hang = false, bool IdAsString = false)
+    internal sealed record Reply(
+        string? ResultJson, string? ErrorJson, HttpStatusCode Status = HttpStatusCode.OK, Exception? Throw = null, bool Hang = false, bool IdAsString = false, byte[]? RawResult = null)
     {
         public static Reply Result(string json) => new(json, null);
+
+        /// <summary>A result given as raw bytes (a node that answers bytes that are not UTF-8).</summary>
+        public static Reply ResultBytes(byte[] json) => new(null, null, RawResult: json);
 
         /// <summary>A result whose id is the request's number written as a JSON string (a node that breaks the id's type).</summary>
         public static Reply ResultWithStringId(string json) => new(json, null, IdAsString: true);
