@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Unicode;
 using Microsoft.Extensions.Logging;
 using Settlement.OpenBanking.Auth;
 using Settlement.OpenBanking.Configuration;
@@ -368,6 +369,13 @@ public sealed partial class VrpClient
 
     private JsonNode Data(BankResponse response)
     {
+        // Checked up front: System.Text.Json parses a string holding invalid UTF-8 without complaint and throws
+        // InvalidOperationException only when the string (or a property name) is read, which must not escape here.
+        if (!Utf8.IsValid(response.Body))
+        {
+            throw Invalid(BankResponseProblem.Malformed, "not UTF-8", response);
+        }
+
         try
         {
             return JsonNode.Parse(response.Body)?["Data"] as JsonObject ?? throw Invalid(BankResponseProblem.Malformed, "Data missing", response);

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Settlement.OpenBanking.Pis;
+using Settlement.OpenBanking.Pis.Wire;
 
 namespace Settlement.OpenBanking.Tests.Pis;
 
@@ -9,6 +10,20 @@ public sealed class DialectTests
     private static readonly PaymentInstruction Instruction = new("instr-1", "e2e-1", new Money(1050, "GBP"),
         new AccountIdentification("UK.OBIE.SortCodeAccountNumber", "04000412345678", "Platform"),
         new AccountIdentification("UK.OBIE.SortCodeAccountNumber", "60161331926819", "Customer"), "TOPUP 1");
+
+    [Fact]
+    public void TryDeserialize_InvalidUtf8InsideAString_FalseNotAnException()
+    {
+        // 0xC3 0x28 (a lead byte then '(') inside an error code of a bank's error answer. JsonSerializer, unlike a
+        // JsonDocument read with GetString, turns the transcoding failure into a JsonException, so no UTF-8 check is needed.
+        byte[] body = [.. """{"Code":"400","Id":"i","Message":"m","Errors":[{"ErrorCode":"UK.OBIE."""u8, 0xC3, 0x28, .. "\",\"Message\":\"m\"}]}"u8];
+
+        var ok = PisDialects.TryDeserialize<ObErrorResponse>(body, out var value, out var error);
+
+        ok.ShouldBeFalse();
+        value.ShouldBeNull();
+        error.ShouldStartWith("not valid JSON for ObErrorResponse");
+    }
 
     [Fact]
     public void V3ConsentRequest_Shape_StringRemittanceAndDecimalAmount()

@@ -354,7 +354,12 @@ public sealed class FakeBank : HttpMessageHandler
             text = ResponseBodyRewrite(text);
         }
 
-        var bytes = Encoding.UTF8.GetBytes(text);
+        return Bytes(status, Encoding.UTF8.GetBytes(text), sign);
+    }
+
+    /// <summary>An answer of exactly <paramref name="bytes"/> (which need not be UTF-8), signed like <see cref="Json"/>.</summary>
+    public HttpResponseMessage Bytes(int status, byte[] bytes, bool sign = true)
+    {
         var response = new HttpResponseMessage((HttpStatusCode)status) { Content = new ByteArrayContent(bytes) };
         response.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         if (sign && SignResponses)

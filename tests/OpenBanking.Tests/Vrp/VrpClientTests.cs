@@ -146,6 +146,30 @@ public sealed class VrpClientTests
     }
 
     [Fact]
+    public async Task SubmitPayment_SignedAnswerNotUtf8_MalformedNotAnInvalidOperation()
+    {
+        // 0xC3 0x28 (a lead byte then '(') inside the payment's Status, signed by the bank: JsonNode parses it and throws
+        // InvalidOperationException only when the string is read.
+        using var t = new TestConnector(ObieVersion.V4_0);
+        t.Bank.Faults.Enqueue(r =>
+        {
+            if (r.Uri.AbsolutePath != VrpsPath)
+            {
+                return null;
+            }
+
+            var text = PaymentResponse(t, JsonNode.Parse(r.Body)!, "RCVD").ToJsonString();
+            var at = text.IndexOf("\"Status\":\"", StringComparison.Ordinal) + "\"Status\":\"".Length;
+            return t.Bank.Bytes(201, [.. Encoding.UTF8.GetBytes(text[..at]), 0xC3, 0x28, .. Encoding.UTF8.GetBytes(text[at..])]);
+        });
+
+        var ex = await Should.ThrowAsync<BankResponseInvalidException>(() => Client(t).SubmitPaymentAsync(Consent(), 2_000, "sw-8", Tokens(t), "vrp-key-8", null, CancellationToken.None));
+
+        ex.Problem.ShouldBe(BankResponseProblem.Malformed);
+        ex.Message.ShouldStartWith("Bank 'acme': Malformed: not UTF-8");
+    }
+
+    [Fact]
     public async Task SubmitPayment_AnswerForAnotherAmount_ResourceMismatch()
     {
         using var t = new TestConnector(ObieVersion.V4_0);
