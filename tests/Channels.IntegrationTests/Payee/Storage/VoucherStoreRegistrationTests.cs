@@ -29,6 +29,32 @@ public sealed class VoucherStoreRegistrationTests
     }
 
     [Fact]
+    public void AddSqliteVoucherStore_Path_StoreOnThatFile()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "never-opened.db");
+        using var provider = new ServiceCollection().AddSqliteVoucherStore(path).BuildServiceProvider();
+
+        provider.GetRequiredService<IOptions<SqliteVoucherStoreOptions>>().Value.Path.ShouldBe(path);
+        provider.GetRequiredService<SqliteVoucherStore>().Path.ShouldBe(path);
+    }
+
+    [Fact]
+    public void AddSqliteVoucherStore_BadArguments_NameTheParameter()
+    {
+        Should.Throw<ArgumentNullException>(() => ((IServiceCollection)null!).AddSqliteVoucherStore("x.db")).ParamName.ShouldBe("services");
+        Should.Throw<ArgumentException>(() => new ServiceCollection().AddSqliteVoucherStore(" ")).ParamName.ShouldBe("path");
+        Should.Throw<ArgumentNullException>(() => ((IServiceCollection)null!).AddSqliteVoucherStore(_ => { })).ParamName.ShouldBe("services");
+        Should.Throw<ArgumentNullException>(() => new ServiceCollection().AddSqliteVoucherStore((Action<SqliteVoucherStoreOptions>)null!)).ParamName.ShouldBe("configure");
+    }
+
+    [Fact]
+    public void SqliteVoucherStore_NoOptionsOrBlankPath_NamesTheParameter()
+    {
+        Should.Throw<ArgumentNullException>(() => new SqliteVoucherStore(null!)).ParamName.ShouldBe("options");
+        Should.Throw<ArgumentException>(() => new SqliteVoucherStore(new SqliteVoucherStoreOptions { Path = " " })).ParamName.ShouldBe("options.Path");
+    }
+
+    [Fact]
     public async Task AddPostgreSqlVoucherStore_ConnectionString_ResolvesOnePostgreSqlStore()
     {
         await using var provider = new ServiceCollection().AddPostgreSqlVoucherStore("Host=127.0.0.1;Port=1;Username=nobody").BuildServiceProvider();
