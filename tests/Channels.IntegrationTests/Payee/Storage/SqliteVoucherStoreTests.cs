@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using Settlement.Channels.Payee.Storage;
 using Settlement.Channels.Storage.Sqlite;
 
@@ -90,6 +91,88 @@ public sealed class SqliteVoucherStoreTests : VoucherStoreContract
 
         await Should.ThrowAsync<SqliteException>(() => ScalarAsync("UPDATE payee_velocity_flags SET refused = 1"));
         await Should.ThrowAsync<SqliteException>(() => ScalarAsync("DELETE FROM payee_velocity_flags"));
+    }
+
+    [Fact]
+    public async Task Migrate_NewFile_LogsTheMigrationOnce()
+    {
+        var first = new RecordingLogger();
+        await new SqliteVoucherStore(new SqliteVoucherStoreOptions { Path = DatabasePath }, first).MigrateAsync();
+        var second = new RecordingLogger();
+        await new SqliteVoucherStore(new SqliteVoucherStoreOptions { Path = DatabasePath }, second).MigrateAsync();
+
+        first.Entries.ShouldBe([(LogLevel.Information, $"Voucher store {DatabasePath}: schema migrated from version 0 to {SqliteVoucherStore.SchemaVersion}")]);
+        second.Entries.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task SaveNewest_EmptyBatch_TouchesNoFile()
+    {
+        var store = await OpenStoreAsync();
+
+        (await store.SaveNewestAsync([])).ShouldBeEmpty();
+
+        File.Exists(DatabasePath).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task SaveNewest_StoredAmountNotAWord_RefusedAndRowUnchanged()
+    {
+        var store = await OpenStoreAsync();
+        await store.SaveNewestAsync([Voucher(Key(), 5, 1)]);
+        await ScalarAsync("PRAGMA ignore_check_constraints = ON; UPDATE payee_vouchers SET cumulative = zeroblob(31)"); // past the CHECK, as a foreign writer could
+
+        var ex = await Should.ThrowAsync<InvalidDataException>(() => store.SaveNewestAsync([Voucher(Key(), 9, 2)]));
+
+        ex.Message.ShouldBe($"The voucher row of channel {Key()} is corrupt: the cumulative amount is not a 32-byte word.");
+        (await ScalarAsync("SELECT hex(cumulative) || '/' || hex(substr(signature, 1, 1)) FROM payee_vouchers")).ShouldBe(new string('0', 62) + "/01");
+    }
+
+    [Fact]
+    public async Task GetNewest_TimeStoredWithAnOffset_ReadBackInUtc()
+    {
+        var store = await OpenStoreAsync();
+        await store.SaveNewestAsync([Voucher(Key(), 5, 1)]);
+        await ScalarAsync("UPDATE payee_vouchers SET received_at = '2026-03-01T14:00:00.0000000+02:00'");
+
+        var voucher = (await store.GetNewestAsync(Key())).ShouldNotBeNull();
+
+        voucher.ReceivedAt.Offset.ShouldBe(TimeSpan.Zero);
+        voucher.ReceivedAt.ShouldBe(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+    }
+
+    [Fact]
+    public async Task SaveCloseAgreement_ZeroDeadline_RefusedBeforeWriting()
+    {
+        var store = await OpenStoreAsync();
+        await store.MigrateAsync();
+
+        await Should.ThrowAsync<ArgumentOutOfRangeException>(() => store.SaveCloseAgreementAsync(Agreement(Key(), 5, 0, 0, 1)));
+
+        (await ScalarAsync("SELECT count(*) FROM payee_close_agreements")).ShouldBe(0L);
+    }
+
+    [Fact]
+    public async Task NullArguments_NameTheParameter()
+    {
+        var store = await OpenStoreAsync();
+
+        (await Should.ThrowAsync<ArgumentNullException>(() => store.SaveCloseRequestAsync(null!))).ParamName.ShouldBe("request");
+        (await Should.ThrowAsync<ArgumentNullException>(() => store.GetRefundAsync(Key(), null!))).ParamName.ShouldBe("idempotencyKey");
+        store.ToString().ShouldBe($"SQLite voucher store at {DatabasePath}");
+    }
+
+    private sealed class RecordingLogger : ILogger<SqliteVoucherStore>
+    {
+        public List<(LogLevel Level, string Message)> Entries { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Add((logLevel, formatter(state, exception)));
     }
 
     protected override Task<IVoucherStore> OpenStoreAsync() =>

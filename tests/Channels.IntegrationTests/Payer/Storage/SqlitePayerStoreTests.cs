@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Settlement.Channels.Payer.Receipts;
 using Settlement.Channels.Payer.Storage;
 using Settlement.Channels.Storage.Sqlite;
 
@@ -68,6 +69,79 @@ public sealed class SqlitePayerStoreTests : PayerStoreContract
         var ex = await Should.ThrowAsync<InvalidOperationException>(() => new SqlitePayerStore(DatabasePath).MigrateAsync());
 
         ex.Message.ShouldBe($"SQLite payer store '{DatabasePath}' has schema version {SqlitePayerStore.SchemaVersion + 1}, newer than this build's {SqlitePayerStore.SchemaVersion}.");
+    }
+
+    [Fact]
+    public async Task SaveVouchers_EmptyBatch_TouchesNoFile()
+    {
+        var store = await OpenStoreAsync();
+
+        await store.SaveVouchersAsync([]);
+
+        File.Exists(DatabasePath).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task BadArguments_NameTheParameter()
+    {
+        var store = await OpenStoreAsync();
+        var key = Record(1).Key;
+
+        (await Should.ThrowAsync<ArgumentNullException>(() => store.SaveChannelAsync(null!))).ParamName.ShouldBe("channel");
+        (await Should.ThrowAsync<ArgumentNullException>(() => store.SaveVouchersAsync(null!))).ParamName.ShouldBe("writes");
+        (await Should.ThrowAsync<ArgumentNullException>(() => store.SaveRefundAsync(key, null!))).ParamName.ShouldBe("refund");
+        (await Should.ThrowAsync<ArgumentNullException>(() => store.AppendReceiptAsync(null!))).ParamName.ShouldBe("receipt");
+        (await Should.ThrowAsync<ArgumentNullException>(() => store.SaveMeterAsync(null!))).ParamName.ShouldBe("meter");
+        (await Should.ThrowAsync<ArgumentException>(() => store.SaveMeterAsync(new PayerMeterState(key, "", 1, 1, 1, 0, 0)))).ParamName.ShouldBe("meter");
+        (await Should.ThrowAsync<ArgumentException>(() => store.GetMeterAsync(key, ""))).ParamName.ShouldBe("name");
+        store.ToString().ShouldBe($"SQLite payer store at {DatabasePath}");
+        File.Exists(DatabasePath).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task ListReceipts_TimeStoredWithAnOffset_ReadBackInUtc()
+    {
+        var store = await OpenStoreAsync();
+        var record = Record(1);
+        await store.SaveChannelAsync(record);
+        await store.AppendReceiptAsync(new PayerReceipt(record.Key, 10, 10, Sign(record, 10).Signature, new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero)));
+        await ScalarAsync("UPDATE payer_receipts SET received_at = '2026-12-02T14:00:00.0000000+02:00'");
+
+        var receipt = (await store.ListReceiptsAsync(record.Key)).ShouldHaveSingleItem();
+
+        receipt.ReceivedAt.Offset.ShouldBe(TimeSpan.Zero);
+        receipt.ReceivedAt.ShouldBe(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
+    }
+
+    [Fact]
+    public async Task ListReceipts_CorruptRow_RefusedNamingTheChannel()
+    {
+        var store = await OpenStoreAsync();
+        var record = Record(1);
+        await store.SaveChannelAsync(record);
+        await store.AppendReceiptAsync(new PayerReceipt(record.Key, 10, 10, Sign(record, 10).Signature, DateTimeOffset.UnixEpoch));
+        await ScalarAsync("UPDATE payer_receipts SET received_at = 'yesterday'");
+
+        var ex = await Should.ThrowAsync<InvalidOperationException>(() => store.ListReceiptsAsync(record.Key));
+
+        ex.Message.ShouldBe($"Payer store '{DatabasePath}': a receipt row of channel {record.Key} is corrupt.");
+    }
+
+    [Fact]
+    public async Task GetChannel_CorruptAmountOrSignature_RefusedNamingTheColumn()
+    {
+        var store = await OpenStoreAsync();
+        var record = Record(1);
+        await store.SaveChannelAsync(record);
+        await ScalarAsync("PRAGMA ignore_check_constraints = ON; UPDATE payer_channels SET deposit = zeroblob(31)");
+
+        (await Should.ThrowAsync<InvalidOperationException>(() => store.GetChannelAsync(record.Key)))
+            .Message.ShouldBe($"Payer store '{DatabasePath}': column 8 of channel {record.Key} is not a 32-byte amount.");
+
+        await ScalarAsync("PRAGMA ignore_check_constraints = ON; UPDATE payer_channels SET deposit = zeroblob(32), signed_signature = zeroblob(3)");
+
+        (await Should.ThrowAsync<InvalidOperationException>(() => store.GetChannelAsync(record.Key)))
+            .Message.ShouldBe($"Payer store '{DatabasePath}': the signature in column 13 of channel {record.Key} is malformed.");
     }
 
     protected override Task<IPayerStore> OpenStoreAsync()
