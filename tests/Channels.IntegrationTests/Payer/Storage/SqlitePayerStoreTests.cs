@@ -105,7 +105,7 @@ public sealed class SqlitePayerStoreTests : PayerStoreContract
         var record = Record(1);
         await store.SaveChannelAsync(record);
         await store.AppendReceiptAsync(new PayerReceipt(record.Key, 10, 10, Sign(record, 10).Signature, new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero)));
-        await ScalarAsync("UPDATE payer_receipts SET received_at = '2026-12-02T14:00:00.0000000+02:00'");
+        await ScalarAsync("DROP TRIGGER payer_receipts_no_update; UPDATE payer_receipts SET received_at = '2026-12-02T14:00:00.0000000+02:00'");
 
         var receipt = (await store.ListReceiptsAsync(record.Key)).ShouldHaveSingleItem();
 
@@ -120,7 +120,7 @@ public sealed class SqlitePayerStoreTests : PayerStoreContract
         var record = Record(1);
         await store.SaveChannelAsync(record);
         await store.AppendReceiptAsync(new PayerReceipt(record.Key, 10, 10, Sign(record, 10).Signature, DateTimeOffset.UnixEpoch));
-        await ScalarAsync("UPDATE payer_receipts SET received_at = 'yesterday'");
+        await ScalarAsync("DROP TRIGGER payer_receipts_no_update; UPDATE payer_receipts SET received_at = 'yesterday'");
 
         var ex = await Should.ThrowAsync<InvalidOperationException>(() => store.ListReceiptsAsync(record.Key));
 
