@@ -1,5 +1,6 @@
 using System.Numerics;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Settlement.Channels.Contracts;
 using Settlement.Channels.Storage.Sqlite.Watchtower;
 using Settlement.Channels.Vouchers;
@@ -494,6 +495,35 @@ public sealed class SqliteWatchtowerStoreTests : IAsyncLifetime
     public void Construct_NoPath_Refused()
     {
         Should.Throw<ArgumentException>(() => new SqliteWatchtowerStore(" ")).ParamName.ShouldBe("path");
+    }
+
+    [Fact]
+    public async Task NullArguments_RefusedByName_NothingWritten()
+    {
+        var store = Open();
+
+        (await Should.ThrowAsync<ArgumentNullException>(() => store.SaveDelegationAsync(null!))).ParamName.ShouldBe("delegation");
+        (await Should.ThrowAsync<ArgumentNullException>(() => store.AdvanceCheckpointAsync(null!, 3))).ParamName.ShouldBe("head");
+        (await Should.ThrowAsync<ArgumentNullException>(() => store.SaveDisputeAsync(null!))).ParamName.ShouldBe("dispute");
+        (await Should.ThrowAsync<ArgumentNullException>(() => store.AddAlertAsync(null!))).ParamName.ShouldBe("alert");
+
+        File.Exists(DatabasePath).ShouldBeFalse("refused before the file was opened");
+    }
+
+    [Fact]
+    public async Task AddSqliteWatchtowerStore_OneStoreOnThePathAsTheInterface()
+    {
+        var services = new ServiceCollection();
+
+        services.AddSqliteWatchtowerStore(DatabasePath).ShouldBeSameAs(services);
+        services.AddSqliteWatchtowerStore(Path.Combine(_directory.FullName, "other.db"));
+        await using var provider = services.BuildServiceProvider();
+
+        var store = provider.GetRequiredService<SqliteWatchtowerStore>();
+        store.Path.ShouldBe(DatabasePath);
+        provider.GetRequiredService<IWatchtowerStore>().ShouldBeSameAs(store);
+        Should.Throw<ArgumentException>(() => new ServiceCollection().AddSqliteWatchtowerStore(" ")).ParamName.ShouldBe("path");
+        Should.Throw<ArgumentNullException>(() => SqliteWatchtowerStoreServiceCollectionExtensions.AddSqliteWatchtowerStore(null!, DatabasePath)).ParamName.ShouldBe("services");
     }
 
     // ------------------------------------------------------------------ helpers
