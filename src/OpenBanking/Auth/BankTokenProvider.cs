@@ -63,7 +63,12 @@ internal sealed class BankTokenProvider
         }
     }
 
-    public async Task<AccessToken> ExchangeCodeAsync(string code, string codeVerifier, CancellationToken ct)
+    /// <summary>
+    /// The authorisation-code exchange (PKCE) through MSAL. Returns the access token and the raw ID token
+    /// unchecked: MSAL reads the ID token's claims but verifies neither its signature nor its nonce, so the
+    /// caller verifies it (<see cref="IdTokenVerifier"/>) before the access token is used or stored.
+    /// </summary>
+    public async Task<(AccessToken Access, string? IdToken)> ExchangeCodeAsync(string code, string codeVerifier, CancellationToken ct)
     {
         try
         {
@@ -74,7 +79,7 @@ internal sealed class BankTokenProvider
             // MSAL states the expiry on the system clock; the token is saved with the transfer and
             // checked against the injected clock, so keep the lifetime and re-base it.
             var lifetime = result.ExpiresOn - TimeProvider.System.GetUtcNow();
-            return new AccessToken(result.AccessToken, _time.GetUtcNow() + lifetime);
+            return (new AccessToken(result.AccessToken, _time.GetUtcNow() + lifetime), string.IsNullOrEmpty(result.IdToken) ? null : result.IdToken);
         }
         catch (MsalException ex)
         {
@@ -166,16 +171,20 @@ internal sealed class BankTokenProvider
     /// <summary>
     /// The authorisation-code exchange for a long-lived (VRP) consent, posted directly rather than through MSAL:
     /// MSAL keeps refresh tokens in its cache, and a sweeping consent's refresh token must survive a restart
-    /// (it is saved with the consent). Returns the access token and the refresh token when the bank gives one.
+    /// (it is saved with the consent). Returns the access token, the refresh token when the bank gives one, and the
+    /// raw ID token unchecked (the caller verifies it, <see cref="IdTokenVerifier"/>).
     /// </summary>
-    public Task<(AccessToken Access, string? Refresh)> ExchangeCodeForConsentAsync(Uri tokenEndpoint, string code, string codeVerifier, CancellationToken ct) =>
+    public Task<(AccessToken Access, string? Refresh, string? IdToken)> ExchangeCodeForConsentAsync(Uri tokenEndpoint, string code, string codeVerifier, CancellationToken ct) =>
         ConsentGrantAsync(tokenEndpoint, [new("grant_type", "authorization_code"), new("code", code), new("code_verifier", codeVerifier), new("redirect_uri", _options.RedirectUri!.AbsoluteUri)], ct);
 
     /// <summary>refresh_token grant (RFC 6749 §6) for a VRP consent's access token; the bank may rotate the refresh token.</summary>
-    public Task<(AccessToken Access, string? Refresh)> RefreshConsentTokenAsync(Uri tokenEndpoint, string refreshToken, CancellationToken ct) =>
-        ConsentGrantAsync(tokenEndpoint, [new("grant_type", "refresh_token"), new("refresh_token", refreshToken)], ct);
+    public async Task<(AccessToken Access, string? Refresh)> RefreshConsentTokenAsync(Uri tokenEndpoint, string refreshToken, CancellationToken ct)
+    {
+        var (access, refresh, _) = await ConsentGrantAsync(tokenEndpoint, [new("grant_type", "refresh_token"), new("refresh_token", refreshToken)], ct).ConfigureAwait(false);
+        return (access, refresh);
+    }
 
-    private async Task<(AccessToken Access, string? Refresh)> ConsentGrantAsync(Uri tokenEndpoint, List<KeyValuePair<string, string>> grant, CancellationToken ct)
+    private async Task<(AccessToken Access, string? Refresh, string? IdToken)> ConsentGrantAsync(Uri tokenEndpoint, List<KeyValuePair<string, string>> grant, CancellationToken ct)
     {
         var form = ClientAuthentication(tokenEndpoint.AbsoluteUri);
         form.AddRange(grant);
@@ -193,7 +202,8 @@ internal sealed class BankTokenProvider
 
         var lifetime = root.TryGetProperty("expires_in", out var e) && e.TryGetInt32(out var s) && s > 0 ? s : 300;
         var refresh = root.TryGetProperty("refresh_token", out var rt) && rt.ValueKind == JsonValueKind.String && rt.GetString() is { Length: > 0 } r ? r : null;
-        return (new AccessToken(at.GetString()!, _time.GetUtcNow().AddSeconds(lifetime)), refresh);
+        var idToken = root.TryGetProperty("id_token", out var it) && it.ValueKind == JsonValueKind.String && it.GetString() is { Length: > 0 } i ? i : null;
+        return (new AccessToken(at.GetString()!, _time.GetUtcNow().AddSeconds(lifetime)), refresh, idToken);
     }
 
     private List<KeyValuePair<string, string>> ClientAuthentication(string audience)

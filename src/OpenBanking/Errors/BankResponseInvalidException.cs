@@ -13,10 +13,14 @@ public sealed class BankResponseInvalidException : BankApiException
         : base(bank, $"{problem}: {detail}", interactionId, status, null, inner)
     {
         Problem = problem;
+        Detail = detail;
     }
 
     /// <summary>What was wrong with the answer.</summary>
     public BankResponseProblem Problem { get; }
+
+    /// <summary>Exactly what was wrong, without the bank name, status or interaction id (e.g. <c>id_token nonce missing</c>).</summary>
+    public string Detail { get; }
 
     /// <inheritdoc />
     public override bool IsTransient => false;

@@ -17,4 +17,11 @@ public enum BankResponseProblem
 
     /// <summary>The resource belongs to another consent or payment than requested.</summary>
     ResourceMismatch,
+
+    /// <summary>
+    /// The OIDC ID token of the authorisation-code exchange failed a check (signature, <c>iss</c>,
+    /// <c>aud</c>, <c>exp</c>, <c>nonce</c>, <c>openbanking_intent_id</c>, <c>c_hash</c>/<c>at_hash</c>/<c>s_hash</c>):
+    /// the access token issued with it is not used.
+    /// </summary>
+    IdTokenInvalid,
 }

@@ -225,9 +225,14 @@ public sealed partial class PisClient
     }
 
     /// <summary>
-    /// Checks the redirect's <paramref name="state"/> against the request and exchanges the code
-    /// (PKCE) for the consent-scoped access token used to submit the payment.
+    /// Checks the redirect's <paramref name="state"/> against the request, exchanges the code (PKCE)
+    /// for the consent-scoped access token used to submit the payment, and verifies the ID token that
+    /// comes with it (<see cref="VerifyIdTokenAsync"/>) before the token is returned.
     /// </summary>
+    /// <exception cref="BankResponseInvalidException">
+    /// <see cref="BankResponseProblem.IdTokenInvalid"/>: the ID token failed a check (its
+    /// <see cref="BankResponseInvalidException.Detail"/> says which); the access token is not returned.
+    /// </exception>
     public async Task<AccessToken> CompleteAuthorizationAsync(AuthorizationRequest request, string code, string state, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -237,9 +242,28 @@ public sealed partial class PisClient
             throw new BankAuthorizationException(Bank, "state_mismatch", "the redirect's state does not belong to this authorisation request");
         }
 
-        return await _pipeline.ExecuteAsync(
+        var (token, idToken) = await _pipeline.ExecuteAsync(
             async ct => await _tokens.ExchangeCodeAsync(code, request.CodeVerifier, ct).ConfigureAwait(false),
             cancellationToken).ConfigureAwait(false);
+        await VerifyIdTokenAsync(request, code, idToken, token, cancellationToken).ConfigureAwait(false);
+        return token;
+    }
+
+    /// <summary>
+    /// Verifies the ID token of a code exchange (<see cref="IdTokenVerifier"/>: signature with the bank's
+    /// JWKS, iss, aud, exp, iat, the request's nonce, openbanking_intent_id, c_hash/at_hash/s_hash when
+    /// present). Throws <see cref="BankResponseInvalidException"/> (<see cref="BankResponseProblem.IdTokenInvalid"/>)
+    /// with the exact reason when it fails.
+    /// </summary>
+    internal async Task VerifyIdTokenAsync(AuthorizationRequest request, string code, string? idToken, AccessToken token, CancellationToken cancellationToken)
+    {
+        var discovery = await Metadata.GetDiscoveryAsync(cancellationToken).ConfigureAwait(false);
+        var expected = new IdTokenVerifier.Expectations(discovery.Issuer.AbsoluteUri, _options.ClientId, request, code, token.Value, _time.GetUtcNow());
+        if (await IdTokenVerifier.VerifyAsync(idToken, expected, Metadata.ResolveKeyAsync, cancellationToken).ConfigureAwait(false) is { } failure)
+        {
+            LogIdTokenRefused(Bank, request.ConsentId, failure);
+            throw new BankResponseInvalidException(Bank, BankResponseProblem.IdTokenInvalid, failure, null, null);
+        }
     }
 
     /// <summary>
@@ -528,6 +552,9 @@ public sealed partial class PisClient
 
     private BankResponseInvalidException Invalid(BankResponseProblem problem, string detail, BankResponse response) =>
         new(Bank, problem, detail, response.Status, response.InteractionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bank {Bank}: ID token of the code exchange for consent {ConsentId} refused: {Reason}; its access token is not used")]
+    private partial void LogIdTokenRefused(string bank, string consentId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bank {Bank}: {Method} {Path} answered 401 (interaction {InteractionId}); refreshing the client-credentials token once and repeating the request")]
     private partial void LogTokenRefused(string bank, string method, string path, string? interactionId);

@@ -573,10 +573,15 @@ public sealed partial class TransferService
     /// <summary>
     /// Exchanges the saved code (PKCE) and saves the consent-scoped token with <c>SubmittingPayment</c>.
     /// A code the bank no longer accepts (used by a run that crashed before saving the token, or
-    /// expired) cannot be replaced: the consent's status decides the final state.
+    /// expired) cannot be replaced: the consent's status decides the final state. An ID token that
+    /// fails verification (the nonce saved with the authorisation request, signature, iss, aud, exp,
+    /// intent id) ends the transfer <c>Failed</c> with the exact reason: the access token that came
+    /// with it is neither saved nor used, so nothing is paid.
     /// </summary>
     private async Task<TransferOperation?> ExchangeCodeAsync(PisClient client, TransferOperation op, string code, CancellationToken ct)
     {
+        // The nonce comes from the store, saved with the request before the customer saw it: a restart
+        // between redirect and callback still checks the ID token against the value that was sent.
         var request = new AuthorizationRequest(op.AuthorizationUrl!, op.ConsentId!, op.AuthorizationState!, op.NonceValue ?? "", op.CodeVerifier!);
         AccessToken token;
         try
@@ -586,6 +591,19 @@ public sealed partial class TransferService
         catch (BankAuthorizationException ex) when (!ex.IsTransient)
         {
             return await AuthorisationLostAsync(client, op, ex, "the authorisation code was already used or expired before its token was saved", ct).ConfigureAwait(false);
+        }
+        catch (BankResponseInvalidException ex) when (ex.Problem == BankResponseProblem.IdTokenInvalid)
+        {
+            // Final: the code is spent, and a consent authorised for someone we cannot confirm is not used.
+            await MoveAsync(op, op with
+            {
+                State = TransferState.Failed,
+                AuthorizationCode = null,
+                CodeVerifier = null,
+                ConsentToken = null,
+                LastError = $"ID token refused: {ex.Detail}; its access token was not used, nothing was paid: start a new transfer (it gets a new consent)",
+            }, "id-token-refused", ex.Detail, ct).ConfigureAwait(false);
+            return null;
         }
 
         Checkpoint(op.Id, TransferCheckpoint.TokenIssued);

@@ -95,7 +95,11 @@ public sealed partial class VrpClient
     public Task<string> AuthorizeHeadlessAsync(AuthorizationRequest request, CancellationToken cancellationToken) =>
         _pis.AuthorizeHeadlessAsync(request, cancellationToken);
 
-    /// <summary>Exchanges the redirect's code (state checked) for the consent's access and refresh tokens.</summary>
+    /// <summary>
+    /// Exchanges the redirect's code (state checked) for the consent's access and refresh tokens, after
+    /// verifying the ID token that comes with them as for PIS (nonce, signature, iss, aud, exp, intent id).
+    /// </summary>
+    /// <exception cref="BankResponseInvalidException"><see cref="BankResponseProblem.IdTokenInvalid"/>: no token is returned.</exception>
     public async Task<VrpConsentTokens> CompleteAuthorizationAsync(AuthorizationRequest request, string code, string state, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -106,7 +110,8 @@ public sealed partial class VrpClient
         }
 
         var discovery = await _pis.Metadata.GetDiscoveryAsync(cancellationToken).ConfigureAwait(false);
-        var (access, refresh) = await _pis.Tokens.ExchangeCodeForConsentAsync(discovery.TokenEndpoint, code, request.CodeVerifier, cancellationToken).ConfigureAwait(false);
+        var (access, refresh, idToken) = await _pis.Tokens.ExchangeCodeForConsentAsync(discovery.TokenEndpoint, code, request.CodeVerifier, cancellationToken).ConfigureAwait(false);
+        await _pis.VerifyIdTokenAsync(request, code, idToken, access, cancellationToken).ConfigureAwait(false);
         return new VrpConsentTokens(access, refresh);
     }
 

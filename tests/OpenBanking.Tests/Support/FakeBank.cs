@@ -70,6 +70,15 @@ public sealed class FakeBank : HttpMessageHandler
 
     public int PaymentsCreated => Payments.Count;
 
+    /// <summary>Edits the claims of the ID token the next code exchanges return (a test may drop or change the nonce).</summary>
+    public Action<JsonObject>? IdTokenEdit { get; set; }
+
+    /// <summary>Signs the code exchange's ID token with another key than the bank's published one.</summary>
+    public SigningKey? IdTokenSigner { get; set; }
+
+    /// <summary>What the authorise redirect saw for each code it issued: the request's nonce and the consent (intent) id.</summary>
+    public ConcurrentDictionary<string, (string? Nonce, string? ConsentId)> IssuedCodes { get; } = new();
+
     public static string Version(string path) => path.Contains("/v4.0/", StringComparison.Ordinal) ? "v4" : "v3";
 
     public void SetPaymentStatus(string paymentId, string status)
@@ -180,7 +189,8 @@ public sealed class FakeBank : HttpMessageHandler
             };
             if (form["grant_type"] == "authorization_code")
             {
-                token["id_token"] = IdToken(form["client_id"] ?? "tpp");
+                var issued = IssuedCodes.GetValueOrDefault(form["code"] ?? "");
+                token["id_token"] = IdToken(form["client_id"] ?? "tpp", issued.Nonce, issued.ConsentId);
             }
 
             return Json(200, token, sign: false);
@@ -190,8 +200,10 @@ public sealed class FakeBank : HttpMessageHandler
         {
             var q = HttpUtility.ParseQueryString(r.Uri.Query);
             var redirect = q["redirect_uri"];
+            var code = "code-" + Interlocked.Increment(ref _counter);
+            IssuedCodes[code] = (q["nonce"], IntentId(q["request"]));
             var location = Decision == "approve"
-                ? $"{redirect}?code=code-{Interlocked.Increment(ref _counter)}&state={q["state"]}"
+                ? $"{redirect}?code={code}&state={q["state"]}"
                 : $"{redirect}?error=access_denied&state={q["state"]}";
             var resp = new HttpResponseMessage(HttpStatusCode.Found);
             resp.Headers.Location = new Uri(location);
@@ -420,19 +432,48 @@ public sealed class FakeBank : HttpMessageHandler
         return rsa;
     }
 
-    private string IdToken(string clientId)
+    /// <summary>The consent id the request object asks to authorise (its payload read without verification: the client signed it).</summary>
+    private static string? IntentId(string? requestObject)
     {
-        var handler = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false };
-        var now = Time.GetUtcNow().UtcDateTime;
-        return handler.CreateToken(new SecurityTokenDescriptor
+        var parts = requestObject?.Split('.');
+        if (parts is not { Length: 3 })
         {
-            Issuer = Authority,
-            Audience = clientId,
-            IssuedAt = now,
-            Expires = now.AddHours(1),
-            Claims = new Dictionary<string, object> { ["sub"] = "customer-1", ["oid"] = "customer-1", ["tid"] = "bank", ["preferred_username"] = "customer" },
-            SigningCredentials = new SigningCredentials(new RsaSecurityKey(KeyRsa(Key)) { KeyId = Key.KeyId }, SecurityAlgorithms.RsaSsaPssSha256),
-        });
+            return null;
+        }
+
+        var claims = JsonNode.Parse(Base64UrlEncoder.Decode(parts[1]));
+        return (string?)claims?["claims"]?["id_token"]?["openbanking_intent_id"]?["value"];
+    }
+
+    /// <summary>The ID token of a code exchange: what an OBIE bank returns (iss, aud, iat, exp, the request's nonce, openbanking_intent_id).</summary>
+    private string IdToken(string clientId, string? nonce, string? consentId)
+    {
+        var now = Time.GetUtcNow();
+        var claims = new JsonObject
+        {
+            ["iss"] = Authority,
+            ["aud"] = clientId,
+            ["sub"] = consentId ?? "customer-1",
+            ["iat"] = now.ToUnixTimeSeconds(),
+            ["exp"] = now.AddHours(1).ToUnixTimeSeconds(),
+            ["oid"] = "customer-1",
+            ["tid"] = "bank",
+            ["preferred_username"] = "customer",
+        };
+        if (nonce is not null)
+        {
+            claims["nonce"] = nonce;
+        }
+
+        if (consentId is not null)
+        {
+            claims["openbanking_intent_id"] = consentId;
+        }
+
+        IdTokenEdit?.Invoke(claims);
+        var key = IdTokenSigner ?? Key;
+        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(claims.ToJsonString(),
+            new SigningCredentials(new RsaSecurityKey(KeyRsa(key)) { KeyId = key.KeyId }, SecurityAlgorithms.RsaSsaPssSha256));
     }
 }
 

@@ -214,6 +214,42 @@ public sealed class VrpClientTests
         VrpClient.InstructionIdFor(new string('x', 500)).Length.ShouldBeLessThanOrEqualTo(35);
     }
 
+    [Fact]
+    public async Task CompleteAuthorization_IdTokenCarriesTheRequestsNonce_TokensReturned()
+    {
+        using var t = new TestConnector(ObieVersion.V4_0);
+        var auth = await Client(t).BuildAuthorizationUrlAsync("vrpc-1", CancellationToken.None);
+        var code = await Client(t).AuthorizeHeadlessAsync(auth, CancellationToken.None);
+
+        var tokens = await Client(t).CompleteAuthorizationAsync(auth, code, auth.State, CancellationToken.None);
+
+        tokens.Access.ExpiresOn.ShouldBe(t.Time.GetUtcNow().AddHours(1));
+        t.Bank.IssuedCodes[code].ShouldBe((auth.Nonce, "vrpc-1"));
+    }
+
+    [Theory]
+    [InlineData(null, "id_token nonce missing")]
+    [InlineData("nonce-of-another-request", "id_token nonce does not match the authorisation request")]
+    public async Task CompleteAuthorization_IdTokenNonceMissingOrOther_IdTokenInvalidNoTokens(string? nonce, string reason)
+    {
+        using var t = new TestConnector(ObieVersion.V4_0);
+        t.Bank.IdTokenEdit = c =>
+        {
+            c.Remove("nonce");
+            if (nonce is not null)
+            {
+                c["nonce"] = nonce;
+            }
+        };
+        var auth = await Client(t).BuildAuthorizationUrlAsync("vrpc-1", CancellationToken.None);
+        var code = await Client(t).AuthorizeHeadlessAsync(auth, CancellationToken.None);
+
+        var ex = await Should.ThrowAsync<BankResponseInvalidException>(() => Client(t).CompleteAuthorizationAsync(auth, code, auth.State, CancellationToken.None));
+
+        ex.Problem.ShouldBe(BankResponseProblem.IdTokenInvalid);
+        ex.Detail.ShouldBe(reason);
+    }
+
     private static VrpClient Client(TestConnector t) => t.Clients.GetVrp("acme");
 
     private static VrpConsentTokens Tokens(TestConnector t) =>
