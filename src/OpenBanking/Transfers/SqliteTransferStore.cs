@@ -78,6 +78,7 @@ internal sealed class SqliteTransferStore
 
     public SqliteTransferStore(string path)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
         Settlement.Storage.OwnerOnlyFile.RestrictSqliteDatabase(path);
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString();
         using var connection = Open();
@@ -107,6 +108,8 @@ internal sealed class SqliteTransferStore
     /// </summary>
     public async Task<string?> TryAcquireLeaseAsync(Guid id, string holder, DateTimeOffset now, TimeSpan duration, Func<string, bool> holderIsGone, CancellationToken ct)
     {
+        ArgumentException.ThrowIfNullOrEmpty(holder);
+        ArgumentNullException.ThrowIfNull(holderIsGone);
         await using var connection = Open();
 
         // BEGIN IMMEDIATE (the default here): the read and the write below are one step for every process.
@@ -144,6 +147,7 @@ internal sealed class SqliteTransferStore
     /// <summary>Gives the lease back (only if <paramref name="holder"/> still holds it).</summary>
     public async Task ReleaseLeaseAsync(Guid id, string holder, CancellationToken ct)
     {
+        ArgumentException.ThrowIfNullOrEmpty(holder);
         await using var connection = Open();
         await using var command = connection.CreateCommand();
         command.CommandText = "DELETE FROM transfer_leases WHERE operation_id = $id AND holder = $holder";
@@ -154,6 +158,8 @@ internal sealed class SqliteTransferStore
 
     public async Task<bool> TryInsertAsync(TransferOperation op, string eventName, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(op);
+        ArgumentException.ThrowIfNullOrEmpty(eventName);
         await using var connection = Open();
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         await using (var command = connection.CreateCommand())
@@ -189,6 +195,9 @@ internal sealed class SqliteTransferStore
     /// <summary>Writes <paramref name="updated"/> if the row still has <paramref name="expected"/>'s version; appends the audit row.</summary>
     public async Task<bool> TryUpdateAsync(TransferOperation expected, TransferOperation updated, string eventName, string? detail, DateTimeOffset now, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(expected);
+        ArgumentNullException.ThrowIfNull(updated);
+        ArgumentException.ThrowIfNullOrEmpty(eventName);
         await using var connection = Open();
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         await using (var command = connection.CreateCommand())
@@ -237,6 +246,9 @@ internal sealed class SqliteTransferStore
     /// <summary>Records a refused transition (impossible status jump) without touching the operation.</summary>
     public async Task AppendRefusedAsync(TransferOperation op, TransferState attempted, string eventName, string detail, DateTimeOffset now, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(op);
+        ArgumentException.ThrowIfNullOrEmpty(eventName);
+        ArgumentNullException.ThrowIfNull(detail);
         await using var connection = Open();
         await AppendAsync(connection, null, op.Id, op.State, attempted, eventName, detail, false, now, ct).ConfigureAwait(false);
     }
@@ -244,6 +256,8 @@ internal sealed class SqliteTransferStore
     /// <summary>Records a notification's jti; false when it was seen before (a duplicate delivery).</summary>
     public async Task<bool> TryRecordNotificationAsync(string bank, string jti, DateTimeOffset now, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(bank);
+        ArgumentNullException.ThrowIfNull(jti);
         await using var connection = Open();
         await using var command = connection.CreateCommand();
         command.CommandText = "INSERT INTO notification_receipts (bank, jti, received_at) VALUES ($bank, $jti, $now) ON CONFLICT DO NOTHING";
@@ -255,11 +269,25 @@ internal sealed class SqliteTransferStore
 
     public Task<TransferOperation?> GetAsync(Guid id, CancellationToken ct) => SingleAsync("id = $v", id.ToString("N"), null, ct);
 
-    public Task<TransferOperation?> FindByConsentAsync(string bank, string consentId, CancellationToken ct) => SingleAsync("bank = $b AND consent_id = $v", consentId, bank, ct);
+    public Task<TransferOperation?> FindByConsentAsync(string bank, string consentId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(bank);
+        ArgumentNullException.ThrowIfNull(consentId);
+        return SingleAsync("bank = $b AND consent_id = $v", consentId, bank, ct);
+    }
 
-    public Task<TransferOperation?> FindByPaymentAsync(string bank, string paymentId, CancellationToken ct) => SingleAsync("bank = $b AND payment_id = $v", paymentId, bank, ct);
+    public Task<TransferOperation?> FindByPaymentAsync(string bank, string paymentId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(bank);
+        ArgumentNullException.ThrowIfNull(paymentId);
+        return SingleAsync("bank = $b AND payment_id = $v", paymentId, bank, ct);
+    }
 
-    public Task<TransferOperation?> FindByAuthorizationStateAsync(string state, CancellationToken ct) => SingleAsync("auth_state = $v", state, null, ct);
+    public Task<TransferOperation?> FindByAuthorizationStateAsync(string state, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return SingleAsync("auth_state = $v", state, null, ct);
+    }
 
     public async Task<IReadOnlyList<TransferOperation>> ListUnfinishedAsync(CancellationToken ct)
     {
@@ -280,6 +308,8 @@ internal sealed class SqliteTransferStore
     /// <summary>Transfers of this kind, bank and amount (the caller compares the rest of the instruction), oldest first.</summary>
     public async Task<IReadOnlyList<TransferOperation>> ListByAmountAsync(TransferKind kind, string bank, Money amount, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(bank);
+        ArgumentNullException.ThrowIfNull(amount.Currency, nameof(amount));
         await using var connection = Open();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT * FROM transfer_operations WHERE kind = $kind AND bank = $bank AND amount_minor = $amount AND currency = $currency ORDER BY created_at";

@@ -15,6 +15,7 @@ public sealed partial class TransferService
     {
         ArgumentException.ThrowIfNullOrEmpty(bank);
         ArgumentException.ThrowIfNullOrEmpty(resourceId);
+        ArgumentNullException.ThrowIfNull(resourceType);
         if (!string.Equals(resourceType, "domestic-payment", StringComparison.Ordinal) && !string.Equals(resourceType, "domestic-payments", StringComparison.Ordinal))
         {
             return StatusUpdateOutcome.Stale;
@@ -70,6 +71,7 @@ public sealed partial class TransferService
     public async Task<StatusUpdateOutcome> ApplyPaymentStatusAsync(Guid id, string statusCode, string source, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(statusCode);
+        ArgumentException.ThrowIfNullOrEmpty(source);
         var gate = _locks.GetOrAdd(id, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

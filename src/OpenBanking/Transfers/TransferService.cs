@@ -67,6 +67,7 @@ public sealed partial class TransferService
     /// </summary>
     public async Task<TransferCreation> CreateAsync(TransferKind kind, TransferRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         if (Refusal(kind, request) is { } refusal)
         {
             throw new ValidationException(refusal);
@@ -91,6 +92,7 @@ public sealed partial class TransferService
     /// </summary>
     public async Task<IReadOnlyList<TransferOperation>> FindSameRequestAsync(TransferKind kind, TransferRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var probe = NewOperation(kind, request with { OperationId = Guid.Empty });
         var candidates = await _store.ListByAmountAsync(kind, request.Bank, probe.Instruction.Amount, cancellationToken).ConfigureAwait(false);
         return candidates.Where(c => SameRequest(c, probe)).ToList();
