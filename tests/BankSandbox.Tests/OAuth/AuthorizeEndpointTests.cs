@@ -128,6 +128,36 @@ public sealed class AuthorizeEndpointTests : SandboxTestBase
         right.StatusCode.ShouldBe(HttpStatusCode.BadRequest); // single use: a failed redemption burns the code
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task CodeExchange_IdTokenNonce_IsTheOneTheRequestObjectCarried(bool sendNonce)
+    {
+        // Each authorisation's own nonce comes back (not a constant); a request without one gets an ID token without one.
+        var cc = await Tpp.ClientCredentialsTokenAsync();
+        var consentId = await CreateConsentAsync(PisVersion.V4, cc, Bodies.Initiation());
+        var verifier = TppClient.NewVerifier();
+        var nonce = Guid.NewGuid().ToString("N");
+        var redirect = await Tpp.AuthorizeAsync(consentId, verifier, editClaims: c =>
+        {
+            c.Remove("nonce");
+            if (sendNonce)
+            {
+                c["nonce"] = nonce;
+            }
+        });
+
+        using var exchange = await Tpp.ExchangeCodeAsync(redirect["code"], verifier);
+        exchange.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var idToken = new JsonWebToken(JsonNode.Parse(await exchange.Content.ReadAsStringAsync())!["id_token"]!.GetValue<string>());
+
+        idToken.TryGetPayloadValue<string>("nonce", out var echoed).ShouldBe(sendNonce);
+        if (sendNonce)
+        {
+            echoed.ShouldBe(nonce);
+        }
+    }
+
     [Fact]
     public async Task CodeExchange_Twice_SecondIsInvalidGrant()
     {
