@@ -4,9 +4,9 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Settlement.Ethereum.Addresses;
-using Settlement.Service.Indexer;
 using Settlement.Service.Indexer.Source;
 using Settlement.Service.Indexer.Storage;
+using Settlement.Service.IntegrationTests.Indexer;
 using Settlement.Service.Storage.Sqlite;
 using Settlement.SettlementService;
 
@@ -120,31 +120,11 @@ public sealed class HealthTests : IDisposable
     }
 
     /// <summary>The real store, whose checkpoint read fails while <see cref="Down"/>.</summary>
-    private sealed class SwitchableIndexStore(SqliteLedgerStore inner) : IChainIndexStore
+    private sealed class SwitchableIndexStore(SqliteLedgerStore inner) : DelegatingChainIndexStore(inner)
     {
         public volatile bool Down;
 
-        public Task<IndexerCheckpoint?> GetCheckpointAsync(string stream, CancellationToken cancellationToken = default) =>
-            Down ? throw new IOException("disk gone (test)") : inner.GetCheckpointAsync(stream, cancellationToken);
-
-        public Task<IReadOnlyList<BlockRef>> GetBlocksAsync(string stream, ulong atOrBelow, int limit, CancellationToken cancellationToken = default) =>
-            inner.GetBlocksAsync(stream, atOrBelow, limit, cancellationToken);
-
-        public Task<IReadOnlyList<IndexedChannel>> GetChannelsAsync(string stream, IReadOnlyCollection<string> channelIds, CancellationToken cancellationToken = default) =>
-            inner.GetChannelsAsync(stream, channelIds, cancellationToken);
-
-        public Task<IReadOnlyList<BookedEvent>> ListEventsAsync(string stream, CancellationToken cancellationToken = default) =>
-            inner.ListEventsAsync(stream, cancellationToken);
-
-        public Task<IReadOnlyList<BookedEvent>> FindEventsByTransactionAsync(string stream, string transactionHash, CancellationToken cancellationToken = default) =>
-            inner.FindEventsByTransactionAsync(stream, transactionHash, cancellationToken);
-
-        public Task<ChainIndexWriteResult> ApplyBatchAsync(
-            ChainBlockBatch batch, Func<IndexerStep, CancellationToken, ValueTask>? onStep = null, CancellationToken cancellationToken = default) =>
-            inner.ApplyBatchAsync(batch, onStep, cancellationToken);
-
-        public Task<ChainIndexWriteResult> RollbackAsync(
-            ChainRollback rollback, Func<IndexerStep, CancellationToken, ValueTask>? onStep = null, CancellationToken cancellationToken = default) =>
-            inner.RollbackAsync(rollback, onStep, cancellationToken);
+        public override Task<IndexerCheckpoint?> GetCheckpointAsync(string stream, CancellationToken cancellationToken = default) =>
+            Down ? throw new IOException("disk gone (test)") : base.GetCheckpointAsync(stream, cancellationToken);
     }
 }

@@ -1,10 +1,10 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Settlement.OpenBanking.Transfers;
-using Settlement.Service.Indexer;
 using Settlement.Service.Indexer.Mapping;
 using Settlement.Service.Indexer.Storage;
 using Settlement.Service.IntegrationTests.Flows;
+using Settlement.Service.IntegrationTests.Indexer;
 using Settlement.Service.IntegrationTests.Reconciliation;
 using Settlement.Service.Ledger;
 using Settlement.Service.Reconciliation;
@@ -168,32 +168,13 @@ public sealed class SettlementReconciliationRunTests : FlowTestBase
 }
 
 /// <summary>An index store whose first event read lacks one event (booked just after it); everything else passes through.</summary>
-internal sealed class EventsHiddenFromTheFirstRead(IChainIndexStore inner, BookedEvent hidden) : IChainIndexStore
+internal sealed class EventsHiddenFromTheFirstRead(IChainIndexStore inner, BookedEvent hidden) : DelegatingChainIndexStore(inner)
 {
     private int _reads;
 
-    public Task<IndexerCheckpoint?> GetCheckpointAsync(string stream, CancellationToken cancellationToken = default) => inner.GetCheckpointAsync(stream, cancellationToken);
-
-    public Task<IReadOnlyList<BlockRef>> GetBlocksAsync(string stream, ulong atOrBelow, int limit, CancellationToken cancellationToken = default) =>
-        inner.GetBlocksAsync(stream, atOrBelow, limit, cancellationToken);
-
-    public Task<IReadOnlyList<IndexedChannel>> GetChannelsAsync(string stream, IReadOnlyCollection<string> channelIds, CancellationToken cancellationToken = default) =>
-        inner.GetChannelsAsync(stream, channelIds, cancellationToken);
-
-    public async Task<IReadOnlyList<BookedEvent>> ListEventsAsync(string stream, CancellationToken cancellationToken = default)
+    public override async Task<IReadOnlyList<BookedEvent>> ListEventsAsync(string stream, CancellationToken cancellationToken = default)
     {
-        var events = await inner.ListEventsAsync(stream, cancellationToken);
+        var events = await base.ListEventsAsync(stream, cancellationToken);
         return Interlocked.Increment(ref _reads) == 1 ? [.. events.Where(e => e.Key != hidden.Key)] : events;
     }
-
-    public Task<IReadOnlyList<BookedEvent>> FindEventsByTransactionAsync(string stream, string transactionHash, CancellationToken cancellationToken = default) =>
-        inner.FindEventsByTransactionAsync(stream, transactionHash, cancellationToken);
-
-    public Task<ChainIndexWriteResult> ApplyBatchAsync(
-        ChainBlockBatch batch, Func<IndexerStep, CancellationToken, ValueTask>? onStep = null, CancellationToken cancellationToken = default) =>
-        inner.ApplyBatchAsync(batch, onStep, cancellationToken);
-
-    public Task<ChainIndexWriteResult> RollbackAsync(
-        ChainRollback rollback, Func<IndexerStep, CancellationToken, ValueTask>? onStep = null, CancellationToken cancellationToken = default) =>
-        inner.RollbackAsync(rollback, onStep, cancellationToken);
 }
