@@ -138,36 +138,25 @@ public sealed class BankLedgerRecordsTests
         ]);
     }
 
-    [Fact]
-    public void Ledger_PayoutPostOfLessThanTheReservation_MovesWhatItNames()
+    [Theory]
+    [InlineData(true, 1_150, 1_000, -1_000)] // a post of less than its reservation moves what it names
+    [InlineData(false, 500, 0, 500)] // a post without accounts of a reservation debiting BankClearing: money in
+    public void Ledger_PayoutPost_MovesWhatItNamesElseWhatItsReservationNamed(bool reservationCreditsClearing, ulong reserved, ulong posted, long expected)
     {
+        // posted 0: the post names neither amount nor accounts, so both come from the reservation.
         var payout = Payout(B, 1_200, 50);
         var reserve = FlowIds.LedgerTransfer(B, "payout-reserve");
         var post = FlowIds.LedgerTransfer(B, "payout-post");
+        UInt128 debit = reservationCreditsClearing ? Other : Clearing;
+        UInt128 credit = reservationCreditsClearing ? Clearing : Other;
 
         var records = BankLedgerRecords.Ledger(
             new StoredFlows([], [payout]),
             Transfers(
-                Stored(reserve, Other, Clearing, 1_150, TimeSpan.FromHours(1), TransferFlags.Pending),
-                Stored(post, Other, Clearing, 1_000, TimeSpan.FromHours(2), TransferFlags.PostPending)));
+                Stored(reserve, debit, credit, reserved, TimeSpan.FromHours(1), TransferFlags.Pending),
+                Stored(post, posted == 0 ? 0 : debit, posted == 0 ? 0 : credit, posted, TimeSpan.FromHours(2), TransferFlags.PostPending)));
 
-        records.ShouldHaveSingleItem().Amount.ShouldBe((Int128)(-1_000));
-    }
-
-    [Fact]
-    public void Ledger_PostWithoutAccountsOfAReservationDebitingBankClearing_MoneyIn()
-    {
-        var payout = Payout(B, 1_200, 50);
-        var reserve = FlowIds.LedgerTransfer(B, "payout-reserve");
-        var post = FlowIds.LedgerTransfer(B, "payout-post");
-
-        var records = BankLedgerRecords.Ledger(
-            new StoredFlows([], [payout]),
-            Transfers(
-                Stored(reserve, Clearing, Other, 500, TimeSpan.FromHours(1), TransferFlags.Pending),
-                Stored(post, 0, 0, 0, TimeSpan.FromHours(2), TransferFlags.PostPending)));
-
-        records.ShouldBe([Ledger(post, payout.BankOperationId, 500, TimeSpan.FromHours(2), ReconciliationKind.Payout)]);
+        records.ShouldBe([Ledger(post, payout.BankOperationId, expected, TimeSpan.FromHours(2), ReconciliationKind.Payout)]);
     }
 
     [Fact]
