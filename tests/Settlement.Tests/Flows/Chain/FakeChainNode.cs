@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Numerics;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -9,6 +8,7 @@ using Settlement.Ethereum.Encoding;
 using Settlement.Ethereum.Hashing;
 using Settlement.Ethereum.Rpc;
 using Settlement.Ethereum.Transactions;
+using Settlement.Testing.Rpc;
 
 namespace Settlement.Service.Tests.Flows.Chain;
 
@@ -18,9 +18,10 @@ namespace Settlement.Service.Tests.Flows.Chain;
 /// in a block of its own, answers receipts and <c>eth_getTransactionByHash</c> for held transactions, and emits a
 /// <c>ChannelOpened</c> log for an <c>open</c> call (nonce = its block). A function can be made to revert at gas
 /// estimation or when mined (then <c>eth_call</c> replays the revert). Records every method asked and every raw
-/// transaction received, decoded, in order.
+/// transaction received, decoded, in order. The JSON-RPC core, blocks by tag and the <c>eth_getLogs</c> filter are the
+/// shared <see cref="InMemoryJsonRpcNode"/>'s.
 /// </summary>
-internal sealed class FakeChainNode : HttpMessageHandler
+internal sealed class FakeChainNode : InMemoryJsonRpcNode
 {
     public const ulong ChainId = 31337;
     public const ulong FirstBlock = 100;
@@ -34,37 +35,25 @@ internal sealed class FakeChainNode : HttpMessageHandler
         "open(address,address,address,uint32,uint256)", "topUp((address,address,address,uint32,uint64),uint256)",
     }.ToDictionary(s => Hex.Encode(Selector(s)), s => s[..s.IndexOf('(', StringComparison.Ordinal)], StringComparer.Ordinal);
 
-    private readonly Lock _gate = new();
     private readonly Dictionary<string, Held> _held = new(StringComparer.Ordinal);
-    private readonly List<JsonObject> _openedLogs = [];
     private readonly Dictionary<string, (byte[]? Data, string Message, bool WhenMined)> _reverts = new(StringComparer.Ordinal);
-    private readonly List<string> _methods = [];
     private readonly List<SignedTransaction> _broadcasts = [];
 
-    /// <summary>The newest block.</summary>
-    public ulong Head { get; private set; } = FirstBlock;
+    public FakeChainNode()
+        : base(ChainId) => Head = FirstBlock;
 
     /// <summary>The node refuses these raw transactions ("nonce too low") and does not hold them.</summary>
     public Func<SignedTransaction, bool>? Refuse { get; set; }
 
     /// <summary>Every method asked, in order.</summary>
-    public IReadOnlyList<string> Methods
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _methods];
-            }
-        }
-    }
+    public IReadOnlyList<string> Methods => [.. Requests.Select(r => r.Method)];
 
     /// <summary>Every raw transaction received by <c>eth_sendRawTransaction</c> (held or refused), decoded, in order.</summary>
     public IReadOnlyList<SignedTransaction> Broadcasts
     {
         get
         {
-            lock (_gate)
+            lock (Gate)
             {
                 return [.. _broadcasts];
             }
@@ -86,7 +75,7 @@ internal sealed class FakeChainNode : HttpMessageHandler
     /// <summary>The block <paramref name="hash"/> (0x hex) was mined in, or null when the node does not hold it.</summary>
     public ulong? BlockOf(string hash)
     {
-        lock (_gate)
+        lock (Gate)
         {
             return _held.TryGetValue(hash, out var held) ? held.Block : null;
         }
@@ -95,7 +84,7 @@ internal sealed class FakeChainNode : HttpMessageHandler
     /// <summary>Calls of <paramref name="function"/> (e.g. <c>open</c>) revert at gas estimation with <paramref name="data"/>.</summary>
     public void RevertAtEstimate(string function, byte[]? data, string message = "execution reverted")
     {
-        lock (_gate)
+        lock (Gate)
         {
             _reverts[function] = (data, message, false);
         }
@@ -104,7 +93,7 @@ internal sealed class FakeChainNode : HttpMessageHandler
     /// <summary>Calls of <paramref name="function"/> are mined with status 0; <c>eth_call</c> replays them as a revert with <paramref name="data"/>.</summary>
     public void RevertWhenMined(string function, byte[]? data, string message = "execution reverted")
     {
-        lock (_gate)
+        lock (Gate)
         {
             _reverts[function] = (data, message, true);
         }
@@ -113,25 +102,15 @@ internal sealed class FakeChainNode : HttpMessageHandler
     /// <summary>A channel opened by someone else, in a new block.</summary>
     public void Opened(ChannelParameters channel, Address funder, BigInteger deposit)
     {
-        lock (_gate)
+        lock (Gate)
         {
             Head++;
-            _openedLogs.Add(OpenedLog(Channels, channel, funder, deposit, Head, new byte[32]));
+            AddLog(OpenedLog(Channels, channel, funder, deposit, Head, new byte[32]));
         }
     }
 
     /// <summary>The 4-byte selector of a function or error signature.</summary>
     public static byte[] Selector(string signature) => Keccak256.Hash(Encoding.ASCII.GetBytes(signature))[..4];
-
-    /// <summary>A 32-byte ABI word of an address.</summary>
-    public static byte[] Word(Address address) => [.. new byte[12], .. address.Bytes];
-
-    /// <summary>A 32-byte ABI word of an unsigned integer.</summary>
-    public static byte[] Word(BigInteger value)
-    {
-        var bytes = value.ToByteArray(isUnsigned: true, isBigEndian: true);
-        return [.. new byte[32 - bytes.Length], .. bytes];
-    }
 
     /// <summary>Call data: the selector of <paramref name="signature"/> and the words.</summary>
     public static byte[] Call(string signature, params byte[][] words) => [.. Selector(signature), .. words.SelectMany(w => w)];
@@ -143,34 +122,15 @@ internal sealed class FakeChainNode : HttpMessageHandler
         return [.. Selector("Error(string)"), .. Word(32), .. Word(text.Length), .. text, .. new byte[32 - text.Length]];
     }
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override JsonObject? Block(ulong number) => new()
     {
-        var body = JsonNode.Parse(await request.Content!.ReadAsStringAsync(cancellationToken))!;
-        var method = body["method"]!.GetValue<string>();
-        var parameters = body["params"]!.AsArray();
-        JsonObject answer;
-        lock (_gate)
-        {
-            _methods.Add(method);
-            answer = Answer(method, parameters);
-        }
+        ["number"] = Quantity(number), ["hash"] = BlockHash(number), ["parentHash"] = BlockHash(number - 1), ["timestamp"] = "0x1", ["baseFeePerGas"] = "0x7",
+    };
 
-        answer["jsonrpc"] = "2.0";
-        answer["id"] = body["id"]!.DeepClone();
-        return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(answer.ToJsonString(), Encoding.UTF8, "application/json") };
-    }
-
-    private JsonObject Answer(string method, JsonArray parameters)
+    protected override JsonObject Respond(string method, JsonArray parameters)
     {
         switch (method)
         {
-            case "eth_chainId":
-                return Result(Quantity(ChainId));
-            case "eth_getBlockByNumber":
-                return Result(new JsonObject
-                {
-                    ["number"] = Quantity(Head), ["hash"] = BlockHash(Head), ["parentHash"] = BlockHash(Head - 1), ["timestamp"] = "0x1", ["baseFeePerGas"] = "0x7",
-                });
             case "eth_maxPriorityFeePerGas":
                 return Result("0x3");
             case "eth_getTransactionCount":
@@ -190,11 +150,8 @@ internal sealed class FakeChainNode : HttpMessageHandler
                 return Result(_held.TryGetValue(parameters[0]!.GetValue<string>(), out var mined) ? Receipt(mined) : null);
             case "eth_getTransactionByHash":
                 return Result(_held.TryGetValue(parameters[0]!.GetValue<string>(), out var known) ? new JsonObject { ["hash"] = known.Tx.HashHex } : null);
-            case "eth_getLogs":
-                var id = parameters[0]!["topics"]?[1]?[0]?.GetValue<string>();
-                return Result(new JsonArray([.. _openedLogs.Where(l => id is null || l["topics"]![1]!.GetValue<string>() == id).Select(l => (JsonNode)l.DeepClone())]));
             default:
-                throw new InvalidOperationException($"The fake node does not answer {method}.");
+                return base.Respond(method, parameters);
         }
     }
 
@@ -225,7 +182,7 @@ internal sealed class FakeChainNode : HttpMessageHandler
         Head++;
         var function = FunctionOf(Hex.Encode(tx.Transaction.Data));
         var succeeded = !(_reverts.TryGetValue(function, out var revert) && revert.WhenMined);
-        var logs = new List<JsonObject>();
+        var logs = new List<LogEntry>();
         if (succeeded && function == "open")
         {
             var data = tx.Transaction.Data;
@@ -233,7 +190,7 @@ internal sealed class FakeChainNode : HttpMessageHandler
                 AddressAt(data, 0), AddressAt(data, 1), AddressAt(data, 2), (uint)IntegerAt(data, 3), Head);
             var log = OpenedLog(tx.Transaction.To!.Value, channel, tx.Sender, IntegerAt(data, 4), Head, tx.Hash.ToArray());
             logs.Add(log);
-            _openedLogs.Add(log);
+            AddLog(log);
         }
 
         _held[tx.HashHex] = new Held(tx, Head, succeeded, logs);
@@ -254,22 +211,23 @@ internal sealed class FakeChainNode : HttpMessageHandler
         ["cumulativeGasUsed"] = "0x5208",
         ["effectiveGasPrice"] = "0xa",
         ["type"] = "0x2",
-        ["logs"] = new JsonArray([.. held.Logs.Select(l => (JsonNode)l.DeepClone())]),
+        ["logs"] = new JsonArray([.. held.Logs.Select(l => (JsonNode)LogJson(l))]),
     };
 
-    private static JsonObject OpenedLog(Address contract, ChannelParameters channel, Address funder, BigInteger deposit, ulong block, byte[] txHash) => new()
+    private static LogEntry OpenedLog(Address contract, ChannelParameters channel, Address funder, BigInteger deposit, ulong block, byte[] txHash) => new()
     {
-        ["address"] = contract.ToLowerHex(),
-        ["topics"] = new JsonArray(
-            Hex.Encode(Keccak256.Hash(Encoding.ASCII.GetBytes("ChannelOpened(bytes32,address,address,address,address,uint32,uint64,uint256)"))),
-            channel.Id.ToString(), Hex.Encode(Word(channel.Payer)), Hex.Encode(Word(channel.Payee))),
-        ["data"] = Hex.Encode([.. Word(channel.Token), .. Word(funder), .. Word(channel.ChallengePeriodSeconds), .. Word(channel.Nonce), .. Word(deposit)]),
-        ["blockNumber"] = Quantity(block),
-        ["blockHash"] = BlockHash(block),
-        ["transactionHash"] = Hex.Encode(txHash),
-        ["transactionIndex"] = "0x0",
-        ["logIndex"] = "0x0",
-        ["removed"] = false,
+        Address = contract,
+        Topics =
+        [
+            Keccak256.Hash(Encoding.ASCII.GetBytes("ChannelOpened(bytes32,address,address,address,address,uint32,uint64,uint256)")),
+            channel.Id.Bytes.ToArray(), Word(channel.Payer), Word(channel.Payee),
+        ],
+        Data = [.. Word(channel.Token), .. Word(funder), .. Word(channel.ChallengePeriodSeconds), .. Word(channel.Nonce), .. Word(deposit)],
+        BlockNumber = block,
+        BlockHash = Hex.Decode(BlockHash(block)),
+        TransactionHash = txHash,
+        TransactionIndex = 0,
+        LogIndex = 0,
     };
 
     private static string FunctionOf(string dataHex) =>
@@ -279,24 +237,9 @@ internal sealed class FakeChainNode : HttpMessageHandler
 
     private static BigInteger IntegerAt(byte[] data, int word) => new(data.AsSpan(4 + (32 * word), 32), isUnsigned: true, isBigEndian: true);
 
-    private static string Quantity(ulong value) => "0x" + value.ToString("x", CultureInfo.InvariantCulture);
-
     private static string BlockHash(ulong number) => Hex.Encode(Keccak256.Hash(Encoding.ASCII.GetBytes("block " + number.ToString(CultureInfo.InvariantCulture))));
 
-    private static JsonObject Result(JsonNode? result) => new() { ["result"] = result };
+    private static JsonObject RevertError(byte[]? data, string message) => Error(3, message, data is null ? null : Hex.Encode(data));
 
-    private static JsonObject Error(int code, string message) => new() { ["error"] = new JsonObject { ["code"] = code, ["message"] = message } };
-
-    private static JsonObject RevertError(byte[]? data, string message)
-    {
-        var error = new JsonObject { ["code"] = 3, ["message"] = message };
-        if (data is not null)
-        {
-            error["data"] = Hex.Encode(data);
-        }
-
-        return new JsonObject { ["error"] = error };
-    }
-
-    private sealed record Held(SignedTransaction Tx, ulong Block, bool Succeeded, List<JsonObject> Logs);
+    private sealed record Held(SignedTransaction Tx, ulong Block, bool Succeeded, List<LogEntry> Logs);
 }
