@@ -1,14 +1,13 @@
 using System.Buffers.Binary;
-using System.Net;
 using System.Numerics;
-using System.Text;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using Nethereum.Contracts;
 using Settlement.Channels.Contracts;
 using Settlement.Channels.Generated.SettlementChannelsContract;
 using Settlement.Channels.Generated.TestStablecoinContract;
 using Settlement.Ethereum.Addresses;
 using Settlement.Ethereum.Rpc;
+using Settlement.Testing.Rpc;
 
 namespace Settlement.Channels.Tests.Payer;
 
@@ -17,9 +16,8 @@ namespace Settlement.Channels.Tests.Payer;
 /// <see cref="State"/> and <c>eth_getBlockByNumber</c> with a block at <see cref="HeadTimestamp"/>; as an
 /// <see cref="IContractTransactor"/> it records every transaction and applies top-ups, closes and settles to the state.
 /// </summary>
-internal sealed class FakeChain : HttpMessageHandler, IContractTransactor
+internal sealed class FakeChain : JsonRpcHandler, IContractTransactor
 {
-    private readonly object _gate = new();
     private readonly List<(Address? To, string Function, BigInteger Value, byte[] Data)> _sent = [];
 
     public FakeChain(Address sender) => Sender = sender;
@@ -58,7 +56,7 @@ internal sealed class FakeChain : HttpMessageHandler, IContractTransactor
     {
         get
         {
-            lock (_gate)
+            lock (Gate)
             {
                 return [.. _sent];
             }
@@ -77,7 +75,7 @@ internal sealed class FakeChain : HttpMessageHandler, IContractTransactor
         }
 
         IReadOnlyList<LogEntry> logs = [];
-        lock (_gate)
+        lock (Gate)
         {
             _sent.Add((to, function, value, bytes));
             if (function is "open" or "openWithPermit")
@@ -108,24 +106,17 @@ internal sealed class FakeChain : HttpMessageHandler, IContractTransactor
         };
     }
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override JsonObject Respond(string method, JsonArray parameters) => method switch
     {
-        using var doc = JsonDocument.Parse(await request.Content!.ReadAsStringAsync(cancellationToken));
-        var root = doc.RootElement;
-        var id = root.GetProperty("id").GetRawText();
-        var result = root.GetProperty("method").GetString() switch
+        "eth_call" => Result("0x" + Convert.ToHexStringLower(EncodeState(BlockOf(parameters)))),
+        "eth_blockNumber" => Result($"0x{Head:x}"),
+        "eth_getBlockByNumber" when NoHead => Result(null),
+        "eth_getBlockByNumber" => Result(new JsonObject
         {
-            "eth_call" => "\"0x" + Convert.ToHexStringLower(EncodeState(BlockOf(root))) + "\"",
-            "eth_blockNumber" => $"\"0x{Head:x}\"",
-            "eth_getBlockByNumber" when NoHead => "null",
-            "eth_getBlockByNumber" => $"{{\"number\":\"0x8\",\"hash\":\"0x{new string('1', 64)}\",\"parentHash\":\"0x{new string('2', 64)}\",\"timestamp\":\"0x{HeadTimestamp:x}\"}}",
-            var other => throw new InvalidOperationException($"unexpected RPC method {other}"),
-        };
-        return new HttpResponseMessage(HttpStatusCode.OK)
-        {
-            Content = new StringContent($"{{\"jsonrpc\":\"2.0\",\"id\":{id},\"result\":{result}}}", Encoding.UTF8, "application/json"),
-        };
-    }
+            ["number"] = "0x8", ["hash"] = "0x" + new string('1', 64), ["parentHash"] = "0x" + new string('2', 64), ["timestamp"] = $"0x{HeadTimestamp:x}",
+        }),
+        var other => throw new InvalidOperationException($"unexpected RPC method {other}"),
+    };
 
     private static string NameOf(byte[] data)
     {
@@ -164,10 +155,9 @@ internal sealed class FakeChain : HttpMessageHandler, IContractTransactor
         };
     }
 
-    private static ulong? BlockOf(JsonElement request)
+    private static ulong? BlockOf(JsonArray parameters)
     {
-        var parameters = request.GetProperty("params");
-        if (parameters.GetArrayLength() < 2 || parameters[1].GetString() is not { } tag || !tag.StartsWith("0x", StringComparison.Ordinal))
+        if (parameters.Count < 2 || parameters[1]?.GetValue<string>() is not { } tag || !tag.StartsWith("0x", StringComparison.Ordinal))
         {
             return null;
         }
@@ -178,7 +168,7 @@ internal sealed class FakeChain : HttpMessageHandler, IContractTransactor
     private byte[] EncodeState(ulong? block)
     {
         ChannelState s;
-        lock (_gate)
+        lock (Gate)
         {
             StateReads++;
             if (block is { } number)

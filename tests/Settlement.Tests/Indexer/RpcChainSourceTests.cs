@@ -1,9 +1,8 @@
-using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
 using Settlement.Ethereum.Encoding;
 using Settlement.Ethereum.Rpc;
 using Settlement.Service.Indexer.Source;
+using Settlement.Testing.Rpc;
 
 namespace Settlement.Service.Tests.Indexer;
 
@@ -101,29 +100,18 @@ public sealed class RpcChainSourceTests
         Should.Throw<ArgumentNullException>(() => new RpcChainSource(null!));
 
     /// <summary>A JSON-RPC node with one answer (result or error) per method; records each request's params.</summary>
-    private sealed class Node : HttpMessageHandler
+    private sealed class Node : JsonRpcHandler
     {
         private readonly Dictionary<string, JsonObject> _answers = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, string> _params = new(StringComparer.Ordinal);
 
         public Node() => Answer("eth_chainId", JsonValue.Create("0x7a69"));
 
-        public void Answer(string method, JsonNode? result) => _answers[method] = new JsonObject { ["result"] = result };
+        public void Answer(string method, JsonNode? result) => _answers[method] = Result(result);
 
-        public void Error(string method, int code, string message) =>
-            _answers[method] = new JsonObject { ["error"] = new JsonObject { ["code"] = code, ["message"] = message } };
+        public void Error(string method, int code, string message) => _answers[method] = Error(code, message);
 
-        public string Params(string method) => _params[method];
+        public string Params(string method) => Requests.Last(r => r.Method == method).Params;
 
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var body = JsonNode.Parse(await request.Content!.ReadAsStringAsync(cancellationToken))!;
-            var method = body["method"]!.GetValue<string>();
-            _params[method] = body["params"]?.ToJsonString() ?? "null";
-            var answer = (JsonObject)_answers[method].DeepClone();
-            answer["jsonrpc"] = "2.0";
-            answer["id"] = body["id"]!.DeepClone();
-            return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(answer.ToJsonString(), Encoding.UTF8, "application/json") };
-        }
+        protected override JsonObject Respond(string method, JsonArray parameters) => (JsonObject)_answers[method].DeepClone();
     }
 }

@@ -1,12 +1,11 @@
-using System.Net;
 using System.Numerics;
-using System.Text;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using Nethereum.Contracts;
 using Settlement.Channels.Contracts;
 using Settlement.Channels.Generated.SettlementChannelsContract;
 using Settlement.Ethereum.Addresses;
 using Settlement.Ethereum.Rpc;
+using Settlement.Testing.Rpc;
 
 namespace Settlement.Channels.Tests.Payee.Policy;
 
@@ -17,13 +16,13 @@ namespace Settlement.Channels.Tests.Payee.Policy;
 /// error from the node's answer, as it does against a real node; a fault is the node refusing the transaction
 /// (<c>-32000</c>, no revert).
 /// </summary>
-internal sealed class ScriptedPayeeNode : HttpMessageHandler, IContractTransactor
+internal sealed class ScriptedPayeeNode : JsonRpcHandler, IContractTransactor
 {
     public const ulong ChainId = 31337;
     public static readonly Address ContractAddress = Address.Parse("0x5fbdb2315678afecb367f032d93f642f64180aa3");
 
     private readonly Dictionary<string, Queue<Answer>> _script = new(StringComparer.Ordinal);
-    private string? _pendingError;
+    private JsonObject? _pendingError;
     private byte _nextHash;
 
     public ScriptedPayeeNode(Address sender)
@@ -68,7 +67,7 @@ internal sealed class ScriptedPayeeNode : HttpMessageHandler, IContractTransacto
         var answer = answers.Dequeue();
         if (answer.Fault is { } fault)
         {
-            _pendingError = $"{{\"code\":-32000,\"message\":\"{fault}\"}}";
+            _pendingError = Error(-32000, fault);
             _ = await Rpc.GetBlockNumberAsync(cancellationToken);
         }
 
@@ -76,7 +75,7 @@ internal sealed class ScriptedPayeeNode : HttpMessageHandler, IContractTransacto
         if (answer.Error is { } error)
         {
             var selector = ChannelContract.Errors.Single(e => e.Name == error).Sha3Signature;
-            _pendingError = $"{{\"code\":3,\"message\":\"execution reverted\",\"data\":\"0x{selector}\"}}";
+            _pendingError = Error(3, "execution reverted", "0x" + selector);
         }
 
         return new TransactionReceipt
@@ -92,16 +91,12 @@ internal sealed class ScriptedPayeeNode : HttpMessageHandler, IContractTransacto
         };
     }
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>Every JSON-RPC request gets the pending error (a fault or a revert's replay), else "unexpected call".</summary>
+    protected override JsonObject Respond(string method, JsonArray parameters)
     {
-        using var doc = JsonDocument.Parse(await request.Content!.ReadAsStringAsync(cancellationToken));
-        var id = doc.RootElement.GetProperty("id").GetRawText();
-        var error = _pendingError ?? "{\"code\":-32601,\"message\":\"unexpected call\"}";
+        var error = _pendingError ?? Error(-32601, "unexpected call");
         _pendingError = null;
-        return new HttpResponseMessage(HttpStatusCode.OK)
-        {
-            Content = new StringContent($"{{\"jsonrpc\":\"2.0\",\"id\":{id},\"error\":{error}}}", Encoding.UTF8, "application/json"),
-        };
+        return error;
     }
 
     private ScriptedPayeeNode Add(string function, Answer answer)
