@@ -6,7 +6,7 @@ using Settlement.Service.Storage.Sqlite;
 namespace Settlement.Service.IntegrationTests.Ledger;
 
 /// <summary>The ledger contract on a SQLite file, plus what only a file has (its mode, its journal mode).</summary>
-public sealed class SqliteLedgerStoreTests : LedgerStoreContract
+public sealed partial class SqliteLedgerStoreTests : LedgerStoreContract
 {
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("l2pay-ledger-");
 
