@@ -147,7 +147,8 @@ public sealed partial class SqliteLedgerStoreTests
 
         await using (var writer = await HoldWriteLockAsync())
         {
-            var ex = await Should.ThrowAsync<SqliteException>(() => store.CreateTransfersAsync([Move(300, Clearing, User, 5)]).WaitAsync(HangGuard));
+            // On another thread: Microsoft.Data.Sqlite's async calls block their caller while they retry a lock.
+            var ex = await Should.ThrowAsync<SqliteException>(() => Task.Run(() => store.CreateTransfersAsync([Move(300, Clearing, User, 5)])).WaitAsync(HangGuard));
 
             ex.SqliteErrorCode.ShouldBe(5); // SQLITE_BUSY
         }
@@ -166,10 +167,11 @@ public sealed partial class SqliteLedgerStoreTests
 
         await using var writer = await HoldWriteLockAsync();
 
-        (await store.ListAccountsAsync().WaitAsync(HangGuard)).ShouldBe(accounts);
-        (await store.LookupAccountsAsync([User]).WaitAsync(HangGuard)).ShouldBe([Find(accounts, User)]);
-        (await store.LookupTransfersAsync([Posted]).WaitAsync(HangGuard)).ShouldHaveSingleItem().Transfer.Id.ShouldBe((UInt128)Posted);
-        var verification = await store.VerifyJournalAsync().WaitAsync(HangGuard);
+        // On another thread: Microsoft.Data.Sqlite's async calls block their caller while they retry a lock.
+        (await Task.Run(() => store.ListAccountsAsync()).WaitAsync(HangGuard)).ShouldBe(accounts);
+        (await Task.Run(() => store.LookupAccountsAsync([User])).WaitAsync(HangGuard)).ShouldBe([Find(accounts, User)]);
+        (await Task.Run(() => store.LookupTransfersAsync([Posted])).WaitAsync(HangGuard)).ShouldHaveSingleItem().Transfer.Id.ShouldBe((UInt128)Posted);
+        var verification = await Task.Run(() => store.VerifyJournalAsync()).WaitAsync(HangGuard);
         verification.Ok.ShouldBeTrue(verification.Problem);
         verification.Entries.ShouldBe(16);
     }

@@ -56,6 +56,7 @@ public sealed partial class SqliteLedgerStoreTests
         Should.Throw<ArgumentNullException>(() => ((IServiceCollection)null!).AddSqliteLedgerStore((string)null!)).ParamName.ShouldBe("services");
         Should.Throw<ArgumentException>(() => new ServiceCollection().AddSqliteLedgerStore(" ")).ParamName.ShouldBe("path");
         Should.Throw<ArgumentNullException>(() => ((IServiceCollection)null!).AddSqliteLedgerStore(_ => { })).ParamName.ShouldBe("services");
+        Should.Throw<ArgumentNullException>(() => ((IServiceCollection)null!).AddSqliteLedgerStore((Action<SqliteLedgerStoreOptions>)null!)).ParamName.ShouldBe("services");
         Should.Throw<ArgumentNullException>(() => new ServiceCollection().AddSqliteLedgerStore((Action<SqliteLedgerStoreOptions>)null!)).ParamName.ShouldBe("configure");
     }
 }
