@@ -330,7 +330,7 @@ public sealed partial class SqliteLedgerStore : IChainIndexStore
                 insert.Parameters.Add("$payee", SqliteType.Text), insert.Parameters.Add("$token", SqliteType.Text), insert.Parameters.Add("$block", SqliteType.Integer));
             foreach (var c in batch.Channels)
             {
-                (id.Value, payer.Value, payee.Value, token.Value, block.Value) = (c.ChannelId, c.Payer, c.Payee, c.Token, (long)c.OpenedBlock);
+                (id.Value, payer.Value, payee.Value, token.Value, block.Value) = (c.ChannelId, c.Payer, c.Payee, c.Token, checked((long)c.OpenedBlock));
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
         }

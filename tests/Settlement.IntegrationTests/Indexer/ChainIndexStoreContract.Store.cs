@@ -7,7 +7,7 @@ namespace Settlement.Service.IntegrationTests.Indexer;
 
 public abstract partial class ChainIndexStoreContract
 {
-    private const string Stream = "31337:test";
+    protected const string Stream = "31337:test";
     private const ulong Chain = 31337;
     private static readonly string TokenHex = FakeChain.Token.ToLowerHex();
     private static readonly Account Issuance = ChainAccounts.Issuance(Chain, LedgerAssets.Tgbp, TokenHex);
@@ -15,7 +15,7 @@ public abstract partial class ChainIndexStoreContract
     private static readonly Account Bob = ChainAccounts.Wallet(Chain, LedgerAssets.Tgbp, FakeChain.Bob.ToLowerHex());
     private static readonly string Channel = "0x" + new string('c', 64);
 
-    private static BlockRef B(ulong n, char fork = 'a') => new(n, "0x" + new string(fork, 62) + n.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+    protected static BlockRef B(ulong n, char fork = 'a') => new(n, "0x" + new string(fork, 62) + n.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
 
     private static string Tx(int i) => "0x" + i.ToString("x64", System.Globalization.CultureInfo.InvariantCulture);
 
@@ -28,12 +28,12 @@ public abstract partial class ChainIndexStoreContract
     private static readonly Transfer Pay = Move(Key(2), B(2), Alice, Bob, 40, ChainTransferCode.TokenTransferred);
 
     /// <summary>Block 1: 100 minted to Alice.</summary>
-    private static ChainBlockBatch First => new(
+    protected static ChainBlockBatch First => new(
         Stream, Chain, null, B(1), [B(1)], [Issuance, Alice], [Mint],
         [new BookedEvent(Key(1), 1, B(1).Hash, ChainEventKind.TokenTransfer, [Mint.Id])], []);
 
     /// <summary>Blocks 2–3: Alice pays Bob 40 (block 2); a channel opened and its payee's total recorded.</summary>
-    private static ChainBlockBatch Second => new(
+    protected static ChainBlockBatch Second => new(
         Stream, Chain, B(1), B(3), [B(2), B(3)], [Alice, Bob], [Pay],
         [
             new BookedEvent(Key(2), 2, B(2).Hash, ChainEventKind.TokenTransfer, [Pay.Id]),

@@ -85,6 +85,101 @@ public sealed class SqliteChainOutboxTests : IDisposable
         File.GetUnixFileMode(Database).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
+    [Fact]
+    public void Constructor_NoPath_RefusedByName()
+    {
+        Should.Throw<ArgumentNullException>(() => new SqliteChainOutbox(null!)).ParamName.ShouldBe("path");
+        Should.Throw<ArgumentException>(() => new SqliteChainOutbox(" ")).ParamName.ShouldBe("path");
+    }
+
+    [Fact]
+    public async Task NullOrEmptyArguments_RefusedByTheirName_NothingStored()
+    {
+        var outbox = new SqliteChainOutbox(Database);
+
+        (await Should.ThrowAsync<ArgumentException>(() => outbox.GetAsync(""))).ParamName.ShouldBe("stepKey");
+        (await Should.ThrowAsync<ArgumentNullException>(() => outbox.AddAsync(null!))).ParamName.ShouldBe("entry");
+        (await Should.ThrowAsync<ArgumentException>(() => outbox.AddAsync(Entry("", "0xaa", nonce: 1)))).ParamName.ShouldBe("entry.StepKey");
+        (await Should.ThrowAsync<ArgumentException>(() => outbox.MarkMinedAsync("", 1))).ParamName.ShouldBe("stepKey");
+
+        (await outbox.ListUnminedAsync()).ShouldBeEmpty();
+    }
+
+    /// <summary>The nonce and block columns are signed 64-bit: a larger number is refused, never stored wrapped.</summary>
+    [Fact]
+    public async Task Add_NonceBeyondInt64_OverflowAndNothingStored()
+    {
+        var outbox = new SqliteChainOutbox(Database);
+
+        await Should.ThrowAsync<OverflowException>(() => outbox.AddAsync(Entry("s/5", "0xaa", nonce: (ulong)long.MaxValue + 1)));
+
+        (await outbox.GetAsync("s/5")).ShouldBeNull();
+        (await outbox.ListUnminedAsync()).ShouldBeEmpty();
+        (await outbox.AddAsync(Entry("s/5", "0xaa", nonce: long.MaxValue))).Nonce.ShouldBe((ulong)long.MaxValue);
+    }
+
+    [Fact]
+    public async Task MarkMined_BlockBeyondInt64_OverflowAndStillUnmined()
+    {
+        var outbox = new SqliteChainOutbox(Database);
+        var entry = Entry("s/6", "0xaa", nonce: 1);
+        await outbox.AddAsync(entry);
+
+        await Should.ThrowAsync<OverflowException>(() => outbox.MarkMinedAsync("s/6", (ulong)long.MaxValue + 1));
+
+        (await outbox.GetAsync("s/6")).ShouldBe(entry, new EntryComparer());
+        (await outbox.ListUnminedAsync()).Select(e => e.StepKey).ShouldBe(["s/6"]);
+        await outbox.MarkMinedAsync("s/6", long.MaxValue);
+        (await outbox.GetAsync("s/6"))!.MinedBlock.ShouldBe((ulong)long.MaxValue);
+    }
+
+    [Theory]
+    [InlineData("-1", "NULL")]
+    [InlineData("1", "-1")]
+    public async Task Read_NegativeNonceOrBlockWrittenByAnotherWriter_Overflow(string nonce, string minedBlock)
+    {
+        var outbox = new SqliteChainOutbox(Database);
+        (await outbox.GetAsync("s/7")).ShouldBeNull();
+        await using (var connection = new SqliteConnection($"Data Source={Database}"))
+        {
+            await connection.OpenAsync();
+            await using var insert = connection.CreateCommand();
+            insert.CommandText = $"INSERT INTO chain_outbox (step_key, sender, nonce, tx_hash, raw, created_at, mined_block) VALUES ('s/7', '0x11', {nonce}, '0xaa', x'01', 0, {minedBlock})";
+            (await insert.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+
+        await Should.ThrowAsync<OverflowException>(() => outbox.GetAsync("s/7"));
+    }
+
+    [Fact]
+    public async Task File_IsInWalMode()
+    {
+        await new SqliteChainOutbox(Database).GetAsync("none");
+
+        await using var connection = new SqliteConnection($"Data Source={Database}");
+        await connection.OpenAsync();
+        await using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA journal_mode";
+        (await pragma.ExecuteScalarAsync()).ShouldBe("wal");
+    }
+
+    /// <summary>
+    /// A first use that fails (here: the directory is missing) leaves the outbox usable once the cause is gone. The
+    /// time limit only keeps a regression (the initialisation lock kept after the failure) from hanging the run.
+    /// </summary>
+    [Fact]
+    public async Task FirstUseFails_NextUseAfterTheCauseIsGone_Works()
+    {
+        var directory = Path.Combine(_directory.FullName, "later");
+        var outbox = new SqliteChainOutbox(Path.Combine(directory, "outbox.db"));
+        await Should.ThrowAsync<DirectoryNotFoundException>(() => outbox.GetAsync("s/8"));
+
+        Directory.CreateDirectory(directory);
+
+        var entry = Entry("s/8", "0xaa", nonce: 1);
+        (await outbox.AddAsync(entry).WaitAsync(TimeSpan.FromSeconds(30))).ShouldBe(entry, new EntryComparer());
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
