@@ -1,11 +1,16 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Numerics;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Settlement.Channels.Payer.Http;
 using Settlement.Channels.Transport.Http402;
 using Settlement.Channels.Vouchers;
 using Settlement.Ethereum.Addresses;
+using Settlement.PayeeService.Http402;
 using Settlement.PayeeService.IntegrationTests.Support;
 
 namespace Settlement.PayeeService.IntegrationTests.Http402;
@@ -28,6 +33,7 @@ public sealed class PaidRouteTests(PayeeWorldFixture fixture, ITestOutputHelper 
 
         response.StatusCode.ShouldBe(HttpStatusCode.PaymentRequired);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/json");
+        response.Headers.GetValues("Cache-Control").ShouldBe(["no-store"]);
         var body = await response.Content.ReadAsByteArrayAsync();
         var header = response.Headers.GetValues(PaymentHeaders.Required).Single();
         Convert.FromBase64String(header).ShouldBe(body);
@@ -49,6 +55,8 @@ public sealed class PaidRouteTests(PayeeWorldFixture fixture, ITestOutputHelper 
         extra.GetProperty("minDeposit").GetString().ShouldBe("100000");
         extra.GetProperty("receiptSigner").GetString().ShouldBe(fixture.Payee.ToString());
         app.QuotesServed.ShouldBe(0);
+        await app.StopAsync();
+        app.LoggedErrors.ShouldBeEmpty(); // nothing ran on after the refusal
     }
 
     [Fact]
@@ -129,6 +137,9 @@ public sealed class PaidRouteTests(PayeeWorldFixture fixture, ITestOutputHelper 
         source.Signed.ShouldBe(5 + 605);
         app.Engine.GetCredit(channel.Key)!.Paid.ShouldBe(610);
         source.Accepted[^1].Credit.ShouldBe(BigInteger.Zero); // after the up-front charge, before the bytes
+        await app.StopAsync();
+        app.BodiesNotRestored.ShouldBe(0); // the metered body never outlives the priced route
+        app.LoggedErrors.ShouldBeEmpty();
     }
 
     [Fact]
@@ -196,6 +207,133 @@ public sealed class PaidRouteTests(PayeeWorldFixture fixture, ITestOutputHelper 
         (await SendAsync(http, channel.Sign(700, fixture.World.OtherKey))).ShouldBe(("voucher_rejected", "wrongSigner"));
         app.QuotesServed.ShouldBe(1);
         app.Engine.GetCredit(channel.Key)!.Paid.ShouldBe(1_000);
+        await app.StopAsync();
+        app.LoggedErrors.ShouldBeEmpty(); // no refusal ran on after its answer
+    }
+
+    [Fact]
+    public async Task Refusals_AmountAsked_WhatThePriceNeedsBeyondTheCredit_AtLeastOne()
+    {
+        var channel = await fixture.OpenChannelAsync(1_000_000);
+        await using var app = await PaidApp.StartAsync(fixture, output);
+        using var http = new HttpClient { BaseAddress = app.BaseUrl };
+
+        var (short400, offer) = await SendWithOfferAsync(http, channel.Sign(400));
+        short400.Error.ShouldBe("insufficient_payment");
+        offer.Amount.ShouldBe(600);
+        (var wrongSigner, offer) = await SendWithOfferAsync(http, channel.Sign(500, fixture.World.OtherKey));
+        wrongSigner.ShouldBe(("voucher_rejected", "wrongSigner"));
+        offer.Amount.ShouldBe(600); // 1,000 less the 400 of credit
+        offer.Stored.ShouldBe(400);
+        (var reused, offer) = await SendWithOfferAsync(http, channel.Sign(400));
+        reused.Error.ShouldBe("voucher_reused");
+        offer.Amount.ShouldBe(600);
+        offer.Stored.ShouldBe(400);
+
+        (await SendAsync(http, channel.Sign(2_900))).ShouldBe(("ok", null)); // 2,900 stored, 1,000 charged: 1,900 credit
+        (reused, offer) = await SendWithOfferAsync(http, channel.Sign(2_900));
+        reused.Error.ShouldBe("voucher_reused");
+        offer.Amount.ShouldBe(BigInteger.One); // the credit covers the price; a new voucher still adds at least 1
+        offer.Stored.ShouldBe(2_900);
+        app.QuotesServed.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task TwoPaymentHeaders_Refused_NeitherStored()
+    {
+        var channel = await fixture.OpenChannelAsync(1_000_000);
+        await using var app = await PaidApp.StartAsync(fixture, output);
+        string Header(BigInteger amount) =>
+            $"{PaymentHeaders.Signature}: {Http402Codec.EncodeHeader(PaymentPayload.FromVoucher(fixture.ChainId, fixture.Contract, channel.Sign(amount)))}\r\n";
+
+        // HttpClient joins the values of one header into one line; Kestrel keeps two lines as two values.
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(app.BaseUrl.Host, app.BaseUrl.Port);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"GET /quote HTTP/1.1\r\nHost: {app.BaseUrl.Authority}\r\n{Header(1_000)}{Header(2_000)}Connection: close\r\n\r\n"));
+        var text = await new StreamReader(stream, Encoding.UTF8).ReadToEndAsync();
+
+        text.ShouldStartWith("HTTP/1.1 402 ");
+        Http402Codec.TryDecodeRequired(Encoding.UTF8.GetBytes(text[(text.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..]), out var required, out var error)
+            .ShouldBeTrue(error);
+        (required.Error, required.Reason).ShouldBe(("invalid_payment", "more than one payment header"));
+        app.QuotesServed.ShouldBe(0);
+        (app.Engine.GetCredit(channel.Key)?.Paid ?? BigInteger.Zero).ShouldBe(BigInteger.Zero);
+        await app.StopAsync();
+        app.LoggedErrors.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task ChannelInAnotherAsset_WrongAsset_NothingStoredOrServed()
+    {
+        var channel = await fixture.OpenChannelAsync(1_000_000);
+        await using var app = await PaidApp.StartAsync(fixture, output, o => o.Asset = Address.Zero.ToString());
+        using var http = new HttpClient { BaseAddress = app.BaseUrl };
+
+        var (outcome, offer) = await SendWithOfferAsync(http, channel.Sign(1_000));
+
+        outcome.ShouldBe(("wrong_asset", $"the channel holds {fixture.World.Token.Address}, this route is paid in {Address.Zero}"));
+        offer.Asset.ShouldBe(Address.Zero);
+        offer.ChannelId.ShouldBe(channel.Id);
+        offer.Stored.ShouldBeNull();
+        app.QuotesServed.ShouldBe(0);
+        (app.Engine.GetCredit(channel.Key)?.Paid ?? BigInteger.Zero).ShouldBe(BigInteger.Zero);
+        await app.StopAsync();
+        app.LoggedErrors.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Receipt_SignsTheNewestStoredAmount_ALargerVoucherStoredWhileTheResponseWasHeld()
+    {
+        var channel = await fixture.OpenChannelAsync(1_000_000);
+        await using var app = await PaidApp.StartAsync(fixture, output);
+        using var http = new HttpClient { BaseAddress = app.BaseUrl };
+
+        using var heldRequest = Paid(HttpMethod.Get, "held", channel.Sign(1_000));
+        var held = http.SendAsync(heldRequest);
+        await app.HeldEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        using var quoteRequest = Paid(HttpMethod.Get, "quote", channel.Sign(2_000));
+        using var quote = await http.SendAsync(quoteRequest);
+        quote.StatusCode.ShouldBe(HttpStatusCode.OK);
+        app.HeldRelease.SetResult();
+        using var heldResponse = await held;
+
+        heldResponse.StatusCode.ShouldBe(HttpStatusCode.OK);
+        Http402Codec.TryDecodeResponseHeader(heldResponse.Headers.GetValues(PaymentHeaders.Response).Single(), out var receipt, out var error).ShouldBeTrue(error);
+        receipt.Cumulative.ShouldBe(app.Engine.GetCredit(channel.Key)!.Paid); // 2,000: what the receipt signature signs, not this voucher's 1,000
+        receipt.Cumulative.ShouldBe(2_000);
+        receipt.Charged.ShouldBe(PaidApp.QuotePrice);
+        receipt.Credit.ShouldBe(BigInteger.Zero);
+        receipt.ReceiptSignature.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task Middleware_RequestWithoutAPath_402NamesTheRoot_NextNotCalled()
+    {
+        await using var app = await PaidApp.StartAsync(fixture, output);
+        var called = false;
+        var middleware = ActivatorUtilities.CreateInstance<PaymentRequiredMiddleware>(app.Services, (RequestDelegate)(_ =>
+        {
+            called = true;
+            return Task.CompletedTask;
+        }));
+        var context = new DefaultHttpContext();
+        context.SetEndpoint(new Endpoint(null, new EndpointMetadataCollection(PaymentPrice.ForRequest(7)), "priced"));
+        context.Features.Set<IHttpRequestFeature>(new HttpRequestFeature { Path = null! }); // a server that leaves the path unset
+        using var body = new MemoryStream();
+        context.Response.Body = body;
+
+        await middleware.InvokeAsync(context);
+
+        called.ShouldBeFalse();
+        context.Response.StatusCode.ShouldBe(StatusCodes.Status402PaymentRequired);
+        context.Response.Headers.CacheControl.ToString().ShouldBe("no-store");
+        context.Response.ContentLength.ShouldBe(body.Length);
+        Http402Codec.TryDecodeRequired(body.ToArray(), out var required, out var error).ShouldBeTrue(error);
+        required.Resource.ShouldBe("/");
+        required.Error.ShouldBe("payment_required");
+        required.Accepts.Single().Amount.ShouldBe(7);
     }
 
     [Fact]

@@ -14,7 +14,9 @@ namespace Settlement.PayeeService.IntegrationTests.Support;
 
 /// <summary>
 /// A merchant's own ASP.NET Core app with priced routes, wired as docs/payee.md shows: <c>AddPayeeService</c>,
-/// <c>AddPaymentRequired</c>, <c>UsePaymentRequired</c>, <c>RequirePayment</c>. Counts what each route served.
+/// <c>AddPaymentRequired</c>, <c>UsePaymentRequired</c>, <c>RequirePayment</c>. Counts what each route served, records
+/// every error the app logged (an exception thrown after a response went out reaches no client, only the log), and an
+/// outer middleware checks that the 402 middleware put the response body back.
 /// </summary>
 internal sealed class PaidApp : IAsyncDisposable
 {
@@ -26,27 +28,48 @@ internal sealed class PaidApp : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly string _folder;
+    private readonly ErrorRecorder _errors;
     private int _quotes;
+    private int _bodiesNotRestored;
+    private bool _stopped;
 
-    private PaidApp(WebApplication app, string folder, Uri baseUrl)
+    private PaidApp(WebApplication app, string folder, Uri baseUrl, ErrorRecorder errors)
     {
         _app = app;
         _folder = folder;
         BaseUrl = baseUrl;
+        _errors = errors;
     }
 
     public Uri BaseUrl { get; }
 
     public PayeeEngine Engine => _app.Services.GetRequiredService<PayeeEngine>();
 
+    /// <summary>The app's services (to build its 402 middleware by hand).</summary>
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>How many times /quote ran its handler (served and charged).</summary>
     public int QuotesServed => Volatile.Read(ref _quotes);
 
-    public static async Task<PaidApp> StartAsync(PayeeWorldFixture fixture, ITestOutputHelper? output)
+    /// <summary>How many priced requests left the outer middleware with a response body other than the one it passed in.</summary>
+    public int BodiesNotRestored => Volatile.Read(ref _bodiesNotRestored);
+
+    /// <summary>Every entry the app logged at Error or above (read after <see cref="StopAsync"/>: requests finish first).</summary>
+    public IReadOnlyList<string> LoggedErrors => _errors.Entries;
+
+    /// <summary>Set when /held has been paid for and its handler waits for <see cref="HeldRelease"/>.</summary>
+    public TaskCompletionSource HeldEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completed by the test to let /held answer.</summary>
+    public TaskCompletionSource HeldRelease { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public static async Task<PaidApp> StartAsync(PayeeWorldFixture fixture, ITestOutputHelper? output, Action<PaymentRequiredOptions>? configure = null)
     {
         var folder = Directory.CreateTempSubdirectory("paid-app-").FullName;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
+        var errors = new ErrorRecorder();
+        builder.Logging.AddProvider(errors);
         if (output is not null)
         {
             builder.Logging.SetMinimumLevel(LogLevel.Information).AddProvider(new TestOutputLoggerProvider(output));
@@ -59,16 +82,32 @@ internal sealed class PaidApp : IAsyncDisposable
             o.PayTo = fixture.Payee.ToString();
             o.Asset = fixture.World.Token.Address.ToString();
             o.MinDeposit = 100_000;
+            configure?.Invoke(o);
         });
 
         var app = builder.Build();
         PaidApp? self = null;
+        app.Use(async (context, next) =>
+        {
+            var body = context.Response.Body;
+            await next(context);
+            if (!ReferenceEquals(context.Response.Body, body))
+            {
+                Interlocked.Increment(ref self!._bodiesNotRestored);
+            }
+        });
         app.UsePaymentRequired();
         app.MapGet("/free", () => "free");
         app.MapGet("/quote", () =>
         {
             Interlocked.Increment(ref self!._quotes);
             return "quote";
+        }).RequirePayment(PaymentPrice.ForRequest(QuotePrice));
+        app.MapGet("/held", async () =>
+        {
+            self!.HeldEntered.TrySetResult();
+            await self.HeldRelease.Task;
+            return "held";
         }).RequirePayment(PaymentPrice.ForRequest(QuotePrice));
         app.MapPost("/echo", async (HttpContext context) =>
         {
@@ -87,13 +126,24 @@ internal sealed class PaidApp : IAsyncDisposable
 
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        self = new PaidApp(app, folder, new Uri(address.TrimEnd('/') + "/"));
+        self = new PaidApp(app, folder, new Uri(address.TrimEnd('/') + "/"), errors);
         return self;
+    }
+
+    /// <summary>Stops the app; requests under way finish (and log) first.</summary>
+    public async Task StopAsync()
+    {
+        if (!_stopped)
+        {
+            _stopped = true;
+            await _app.StopAsync();
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
+        HeldRelease.TrySetResult();
+        await StopAsync();
         await _app.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
@@ -102,6 +152,36 @@ internal sealed class PaidApp : IAsyncDisposable
         }
         catch (IOException)
         {
+        }
+    }
+
+    /// <summary>Keeps what was logged at Error or above, with its exception.</summary>
+    private sealed class ErrorRecorder : ILoggerProvider
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _entries = new();
+
+        public IReadOnlyList<string> Entries => _entries.ToArray();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(ErrorRecorder recorder, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (IsEnabled(logLevel))
+                {
+                    recorder._entries.Enqueue($"{category}: {formatter(state, exception)} {exception?.GetType().Name}: {exception?.Message}");
+                }
+            }
         }
     }
 }
