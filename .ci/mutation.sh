@@ -55,6 +55,36 @@ selected() {
 echo "== dotnet tool restore (dotnet-stryker, pinned in .config/dotnet-tools.json)"
 dotnet tool restore >/dev/null
 
+# The PostgreSQL targets: one server for the whole Stryker run (L2PAY_TEST_POSTGRES=external), not one per test run.
+# Stryker starts a test run per group of mutants and the fixture would start a server (initdb) each time: the first
+# measured run of ledger-stores-postgresql took 12 minutes for its initial 80 tests. Durability is not what these tests
+# check, so this server runs without fsync; every test still gets a fresh database, dropped when its run ends.
+pg_dir=""
+stop_postgres() {
+  [ -n "$pg_dir" ] || return 0
+  "${pg_as[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+  rm -rf "$pg_dir"
+  pg_dir=""
+}
+start_postgres() {
+  [ -n "$pg_dir" ] && return 0
+  pg_bin="${L2PAY_POSTGRES_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}"
+  [ -x "$pg_bin/initdb" ] || pg_bin="$(dirname "$(command -v initdb)")"
+  pg_dir="$(mktemp -d /tmp/l2pay-mutation-pg-XXXXXX)"
+  pg_as=()
+  if [ "$(id -u)" = 0 ]; then chown postgres "$pg_dir"; pg_as=(runuser -u postgres --); fi
+  local port
+  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  "${pg_as[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U postgres >"$pg_dir/initdb.log" 2>&1
+  "${pg_as[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
+    -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    start >/dev/null
+  export L2PAY_TEST_POSTGRES=external
+  export L2PAY_TEST_POSTGRES_CONNECTION="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+  echo "-- PostgreSQL for the store targets: 127.0.0.1:$port ($pg_dir)"
+}
+trap stop_postgres EXIT
+
 results=()
 for target in "${targets[@]}"; do
   IFS='|' read -r name tests project folder filter <<<"$target"
@@ -68,6 +98,7 @@ for target in "${targets[@]}"; do
     *) mutate="**/${folder#src/}/**/*.cs" ;;           # a whole project (or a folder of linked files)
   esac
   echo "== $name: mutating $mutate of $project, killed by $tests ($filter)"
+  case "$name" in *-postgresql) start_postgres ;; esac
   report="$out/$name"
   rm -rf "$report"
   (cd "$tests" && dotnet tool run dotnet-stryker --project "$project" -m "$mutate" -r Json -r Html -r Progress \

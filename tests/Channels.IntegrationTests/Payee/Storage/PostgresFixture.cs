@@ -7,10 +7,11 @@ namespace Settlement.Channels.IntegrationTests.Payee.Storage;
 /// <summary>
 /// One throw-away PostgreSQL server for the whole run; each test gets its own fresh database. The server is a local
 /// process by default, or a Testcontainers container (<see cref="TestPostgres"/>: <c>L2PAY_TEST_POSTGRES</c>,
-/// <c>./test.sh --containers</c>).
+/// <c>./test.sh --containers</c>) or one already running (<c>external</c>: its test databases are dropped on dispose).
 /// </summary>
 public sealed class PostgresFixture : IAsyncLifetime
 {
+    private readonly List<string> _databases = [];
     private TestPostgres? _server;
 
     /// <summary>The running server.</summary>
@@ -29,15 +30,33 @@ public sealed class PostgresFixture : IAsyncLifetime
             await create.ExecuteNonQueryAsync();
         }
 
+        lock (_databases)
+        {
+            _databases.Add(name);
+        }
+
         return Server.GetConnectionString(name);
     }
 
     public async Task DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        if (_server is not null)
+        if (_server is null)
         {
-            await _server.DisposeAsync();
+            return;
         }
+
+        if (_server.IsShared)
+        {
+            await using var connection = new NpgsqlConnection(_server.GetConnectionString());
+            await connection.OpenAsync();
+            foreach (var name in _databases)
+            {
+                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
+                await drop.ExecuteNonQueryAsync();
+            }
+        }
+
+        await _server.DisposeAsync();
     }
 }
