@@ -19,11 +19,10 @@ namespace Settlement.PayeeService.Http402;
 /// </summary>
 internal sealed partial class PaymentRequiredMiddleware(
     RequestDelegate next, PayeeEngine engine, PaymentCreditBook credits, IOptions<PaymentRequiredOptions> options,
-    ILogger<PaymentRequiredMiddleware> logger)
+    TimeProvider time, ILogger<PaymentRequiredMiddleware> logger)
 {
     private readonly Address _payTo = options.Value.GetPayTo();
     private readonly Address _asset = options.Value.GetAsset();
-    private static readonly TimeSpan StoreWait = TimeSpan.FromSeconds(5);
     private readonly PaymentRequiredOptions _options = options.Value;
 
     public async Task InvokeAsync(HttpContext context)
@@ -157,15 +156,17 @@ internal sealed partial class PaymentRequiredMiddleware(
 
     private async Task WaitUntilStoredAsync(ChannelKey key, BigInteger amount, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(StoreWait);
+        // The timer runs on the injected clock (CancelAfter on a linked source would use the system's).
+        using var timer = new CancellationTokenSource(_options.StoreWait, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         try
         {
-            await engine.WaitForPaymentAsync(key, amount, timeout.Token).ConfigureAwait(false);
+            await engine.WaitForPaymentAsync(key, amount, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            // Not stored in time (a slow disk): the claim below sees less credit and may answer 402; the payer retries.
+            // Not stored within StoreWait (a slow disk): the claim below sees less credit and may answer 402; the payer
+            // retries. A request the client aborted ends here with the exception instead: nothing is claimed for it.
         }
     }
 

@@ -21,6 +21,15 @@ public sealed class PaymentRequiredOptions : IValidatableObject
     [Range(1, 86_400)]
     public int MaxTimeoutSeconds { get; set; } = 60;
 
+    /// <summary>The longest <see cref="StoreWait"/>: a request held longer than this would outlast most clients' timeouts.</summary>
+    public static readonly TimeSpan MaxStoreWait = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long a request whose voucher a concurrent larger one overtook waits for that larger voucher to be stored
+    /// before it is charged from what is stored by then (on the payee's clock). Above zero, at most <see cref="MaxStoreWait"/>.
+    /// </summary>
+    public TimeSpan StoreWait { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The payee address, parsed.</summary>
     public Address GetPayTo() => Address.Parse(PayTo);
 
@@ -43,6 +52,11 @@ public sealed class PaymentRequiredOptions : IValidatableObject
         if (MinDeposit.Sign < 0)
         {
             yield return new ValidationResult($"{nameof(MinDeposit)} is never negative.", [nameof(MinDeposit)]);
+        }
+
+        if (StoreWait <= TimeSpan.Zero || StoreWait > MaxStoreWait)
+        {
+            yield return new ValidationResult($"{nameof(StoreWait)} must be above zero and at most {MaxStoreWait}; got {StoreWait}.", [nameof(StoreWait)]);
         }
     }
 }

@@ -18,6 +18,25 @@ public sealed class PaymentRequiredOptionsTests
 
         Errors(options).ShouldBeEmpty();
         options.GetAsset().ShouldBe(Ethereum.Addresses.Address.Zero);
+        options.StoreWait.ShouldBe(TimeSpan.FromSeconds(5));
+    }
+
+    [Theory]
+    [InlineData(1L)] // one tick
+    [InlineData(600_000_000L)] // exactly MaxStoreWait, one minute
+    public void Validate_StoreWait_AboveZeroUpToTheMaximum_NoErrors(long ticks)
+    {
+        Errors(new PaymentRequiredOptions { PayTo = PayTo, StoreWait = TimeSpan.FromTicks(ticks) }).ShouldBeEmpty();
+        PaymentRequiredOptions.MaxStoreWait.ShouldBe(TimeSpan.FromMinutes(1));
+    }
+
+    [Theory]
+    [InlineData(0L, "StoreWait must be above zero and at most 00:01:00; got 00:00:00.")]
+    [InlineData(-10_000_000L, "StoreWait must be above zero and at most 00:01:00; got -00:00:01.")]
+    [InlineData(600_000_001L, "StoreWait must be above zero and at most 00:01:00; got 00:01:00.0000001.")]
+    public void Validate_StoreWait_ZeroNegativeOrAboveTheMaximum_Refused(long ticks, string message)
+    {
+        Errors(new PaymentRequiredOptions { PayTo = PayTo, StoreWait = TimeSpan.FromTicks(ticks) }).ShouldBe([(message, "StoreWait")]);
     }
 
     [Fact]

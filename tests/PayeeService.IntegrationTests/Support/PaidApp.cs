@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Settlement.Channels.Payee;
+using Settlement.Channels.Payee.Storage;
+using Settlement.Channels.Storage.Sqlite;
 using Settlement.PayeeService.Hosting;
 using Settlement.PayeeService.Http402;
 
@@ -57,13 +59,25 @@ internal sealed class PaidApp : IAsyncDisposable
     /// <summary>Every entry the app logged at Error or above (read after <see cref="StopAsync"/>: requests finish first).</summary>
     public IReadOnlyList<string> LoggedErrors => _errors.Entries;
 
+    /// <summary>
+    /// One line per request that left the app's middlewares, in order: path, status code, the exception type that
+    /// came out of it (or "-") and whether the client had aborted it.
+    /// </summary>
+    public System.Threading.Channels.Channel<string> Finished { get; } = System.Threading.Channels.Channel.CreateUnbounded<string>();
+
     /// <summary>Set when /held has been paid for and its handler waits for <see cref="HeldRelease"/>.</summary>
     public TaskCompletionSource HeldEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completed by the test to let /held answer.</summary>
     public TaskCompletionSource HeldRelease { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public static async Task<PaidApp> StartAsync(PayeeWorldFixture fixture, ITestOutputHelper? output, Action<PaymentRequiredOptions>? configure = null)
+    /// <summary>
+    /// Starts the app; <paramref name="time"/> is the payee's clock (the system's unless given) and
+    /// <paramref name="wrapStore"/> wraps its SQLite voucher store.
+    /// </summary>
+    public static async Task<PaidApp> StartAsync(
+        PayeeWorldFixture fixture, ITestOutputHelper? output, Action<PaymentRequiredOptions>? configure = null, TimeProvider? time = null,
+        Func<IVoucherStore, IVoucherStore>? wrapStore = null)
     {
         var folder = Directory.CreateTempSubdirectory("paid-app-").FullName;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
@@ -76,7 +90,12 @@ internal sealed class PaidApp : IAsyncDisposable
         }
 
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.Services.AddPayeeService(fixture.Options(Path.Combine(folder, "payee.db")), fixture.World.PayeeKey);
+        builder.Services.AddPayeeService(fixture.Options(Path.Combine(folder, "payee.db")), fixture.World.PayeeKey, time);
+        if (wrapStore is not null)
+        {
+            builder.Services.AddSingleton(sp => wrapStore(sp.GetRequiredService<SqliteVoucherStore>()));
+        }
+
         builder.Services.AddPaymentRequired(o =>
         {
             o.PayTo = fixture.Payee.ToString();
@@ -90,10 +109,24 @@ internal sealed class PaidApp : IAsyncDisposable
         app.Use(async (context, next) =>
         {
             var body = context.Response.Body;
-            await next(context);
+            var thrown = "-";
+            try
+            {
+                await next(context);
+            }
+            catch (Exception ex)
+            {
+                thrown = ex.GetType().Name;
+                throw;
+            }
+            finally
+            {
+                self!.Finished.Writer.TryWrite($"{context.Request.Path} {context.Response.StatusCode} {thrown} aborted={context.RequestAborted.IsCancellationRequested}");
+            }
+
             if (!ReferenceEquals(context.Response.Body, body))
             {
-                Interlocked.Increment(ref self!._bodiesNotRestored);
+                Interlocked.Increment(ref self._bodiesNotRestored);
             }
         });
         app.UsePaymentRequired();
