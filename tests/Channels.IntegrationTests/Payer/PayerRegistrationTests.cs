@@ -1,10 +1,12 @@
+extern alias postgres;
+
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Settlement.Channels.Payer;
 using Settlement.Channels.Payer.Storage;
-using Settlement.Channels.Storage.PostgreSql;
+using postgres::Settlement.Channels.Storage.PostgreSql;
 using Settlement.Channels.Storage.Sqlite;
 using Settlement.Ethereum.Addresses;
 using Settlement.Ethereum.Rpc;

@@ -1,6 +1,10 @@
+extern alias postgres;
+
+using Microsoft.Extensions.Logging;
 using Npgsql;
+using Settlement.Channels.IntegrationTests.Support;
 using Settlement.Channels.Payee.Storage;
-using Settlement.Channels.Storage.PostgreSql;
+using postgres::Settlement.Channels.Storage.PostgreSql;
 using Xunit.Abstractions;
 
 namespace Settlement.Channels.IntegrationTests.Payee.Storage;
@@ -86,17 +90,80 @@ public sealed class PostgreSqlVoucherStoreTests(PostgresFixture postgres, ITestO
         (await first.ListNewestAsync()).ShouldAllBe(v => v.Cumulative == 61);
     }
 
+    [Fact]
+    public async Task Migrate_NewDatabase_LogsEachVersionOnce()
+    {
+        var first = new RecordingLogger<PostgreSqlVoucherStore>();
+        await OpenStore(first).MigrateAsync();
+        var second = new RecordingLogger<PostgreSqlVoucherStore>();
+        await OpenStore(second).MigrateAsync();
+
+        var database = new NpgsqlConnectionStringBuilder(ConnectionString).Database;
+        first.Entries.ShouldBe(Enumerable.Range(1, PostgreSqlVoucherStore.SchemaVersion)
+            .Select(version => (LogLevel.Information, $"Voucher store in database {database}: schema version {version} applied")));
+        second.Entries.ShouldBeEmpty();
+        (await ScalarAsync("SELECT string_agg(version::text, ',' ORDER BY version) FROM payee_schema_migrations"))
+            .ShouldBe(string.Join(',', Enumerable.Range(1, PostgreSqlVoucherStore.SchemaVersion)));
+    }
+
+    [Fact]
+    public async Task Constructor_BadArguments_NameTheParameter()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(ConnectionString);
+
+        Should.Throw<ArgumentNullException>(() => new PostgreSqlVoucherStore(null!)).ParamName.ShouldBe("dataSource");
+        Should.Throw<ArgumentOutOfRangeException>(() => new PostgreSqlVoucherStore(dataSource, -1)).ParamName.ShouldBe("maxRetries");
+        new PostgreSqlVoucherStore(dataSource, 0).ToString().ShouldBe("PostgreSQL voucher store");
+    }
+
+    [Fact]
+    public async Task SaveNewest_StoredAmountNotAWord_RefusedAndRowUnchanged()
+    {
+        var store = OpenStore();
+        await store.SaveNewestAsync([Voucher(Key(), 5, 1)]);
+        // Past the CHECK, as a foreign writer could.
+        await ScalarAsync("ALTER TABLE payee_vouchers DROP CONSTRAINT payee_vouchers_cumulative_check; UPDATE payee_vouchers SET cumulative = decode(repeat('00', 31), 'hex')");
+
+        var ex = await Should.ThrowAsync<InvalidDataException>(() => store.SaveNewestAsync([Voucher(Key(), 9, 2)]));
+
+        ex.Message.ShouldBe($"The voucher row of channel {Key()} is corrupt: the cumulative amount is not a 32-byte word.");
+        (await ScalarAsync("SELECT encode(cumulative, 'hex') || '/' || encode(substring(signature from 1 for 1), 'hex') FROM payee_vouchers"))
+            .ShouldBe(new string('0', 62) + "/01");
+    }
+
+    [Fact]
+    public async Task SaveNewest_RowNeitherExistsNorInsertable_RefusedAfterThreeRounds()
+    {
+        var store = OpenStore();
+        await store.MigrateAsync();
+        // Every insert is silently skipped and counted (a sequence, which the batch's rollback does not undo): the row
+        // never exists, however often the store tries.
+        await ScalarAsync("""
+            CREATE SEQUENCE insert_attempts;
+            CREATE FUNCTION skip_voucher_insert() RETURNS trigger LANGUAGE plpgsql AS
+                $$ BEGIN PERFORM nextval('insert_attempts'); RETURN NULL; END $$;
+            CREATE TRIGGER skip_voucher_insert BEFORE INSERT ON payee_vouchers FOR EACH ROW EXECUTE FUNCTION skip_voucher_insert();
+            """);
+        using var runaway = new CancellationTokenSource(TimeSpan.FromSeconds(30)); // a loop that never gives up fails here instead of hanging
+
+        var ex = await Should.ThrowAsync<InvalidOperationException>(() => store.SaveNewestAsync([Voucher(Key(), 5, 1)], runaway.Token));
+
+        ex.Message.ShouldBe($"The voucher row of channel {Key()} neither exists nor can be inserted.");
+        (await ScalarAsync("SELECT last_value FROM insert_attempts")).ShouldBe(3L);
+        (await ScalarAsync("SELECT count(*) FROM payee_vouchers")).ShouldBe(0L);
+    }
+
     protected override Task<IVoucherStore> OpenStoreAsync() => Task.FromResult<IVoucherStore>(OpenStore());
 
     protected override Task CorruptVoucherSignaturesAsync() => ScalarAsync("UPDATE payee_vouchers SET signature = decode(repeat('00', 65), 'hex')");
 
     protected override Task CorruptChannelsAsync() => ScalarAsync("UPDATE payee_channels SET challenge_period = -1");
 
-    private PostgreSqlVoucherStore OpenStore()
+    private PostgreSqlVoucherStore OpenStore(ILogger<PostgreSqlVoucherStore>? logger = null)
     {
         var dataSource = NpgsqlDataSource.Create(ConnectionString);
         _dataSources.Add(dataSource);
-        return new PostgreSqlVoucherStore(dataSource);
+        return new PostgreSqlVoucherStore(dataSource, logger: logger);
     }
 
     private async Task<object?> ScalarAsync(string sql)

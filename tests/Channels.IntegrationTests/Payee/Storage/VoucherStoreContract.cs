@@ -602,6 +602,31 @@ public abstract partial class VoucherStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Methods_NullArgumentsBesideVouchers_NameTheParameterAndWriteNothing()
+    {
+        var store = await OpenStoreAsync();
+
+        (await Should.ThrowAsync<ArgumentNullException>(() => store.SaveCloseAgreementAsync(null!))).ParamName.ShouldBe("agreement");
+        (await Should.ThrowAsync<ArgumentNullException>(() => store.SaveCloseRequestAsync(null!))).ParamName.ShouldBe("request");
+        (await Should.ThrowAsync<ArgumentNullException>(() => store.SaveRefundAsync(null!))).ParamName.ShouldBe("refund");
+        (await Should.ThrowAsync<ArgumentNullException>(() => store.GetRefundAsync(Key(), null!))).ParamName.ShouldBe("idempotencyKey");
+
+        (await store.ListCloseAgreementsAsync()).ShouldBeEmpty();
+        (await store.ListCloseRequestsAsync()).ShouldBeEmpty();
+        (await store.ListNewestRefundsAsync()).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task SaveNewest_EmptyBatchWithCancelledToken_Throws()
+    {
+        var store = await OpenStoreAsync();
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Should.ThrowAsync<OperationCanceledException>(() => store.SaveNewestAsync([], cancelled.Token));
+    }
+
+    [Fact]
     public async Task SaveNewest_InvalidVoucherInBatch_ArgumentExceptionAndNothingWritten()
     {
         var store = await OpenStoreAsync();

@@ -1,7 +1,10 @@
+extern alias postgres;
+
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Settlement.Channels.Payee.Storage;
-using Settlement.Channels.Storage.PostgreSql;
+using postgres::Settlement.Channels.Storage.PostgreSql;
 using Settlement.Channels.Storage.Sqlite;
 
 namespace Settlement.Channels.IntegrationTests.Payee.Storage;
@@ -59,7 +62,29 @@ public sealed class VoucherStoreRegistrationTests
     {
         await using var provider = new ServiceCollection().AddPostgreSqlVoucherStore("Host=127.0.0.1;Port=1;Username=nobody").BuildServiceProvider();
 
-        provider.GetRequiredService<IVoucherStore>().ShouldBeOfType<PostgreSqlVoucherStore>();
+        provider.GetRequiredService<IVoucherStore>().ShouldBeOfType<PostgreSqlVoucherStore>().ShouldBeSameAs(provider.GetRequiredService<PostgreSqlVoucherStore>());
+        provider.GetRequiredKeyedService<NpgsqlDataSource>(PostgreSqlVoucherStoreServiceCollectionExtensions.DataSourceKey).ConnectionString.ShouldContain("Port=1");
+        provider.GetRequiredService<IStartupValidator>().Validate();
+    }
+
+    [Fact]
+    public async Task AddPostgreSqlVoucherStore_NoConnectionString_FailsAtStartNamingTheSetting()
+    {
+        await using var provider = new ServiceCollection().AddPostgreSqlVoucherStore(_ => { }).BuildServiceProvider();
+
+        var ex = Should.Throw<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        ex.OptionsType.ShouldBe(typeof(PostgreSqlVoucherStoreOptions));
+        ex.Message.ShouldContain(nameof(PostgreSqlVoucherStoreOptions.ConnectionString));
+    }
+
+    [Fact]
+    public void AddPostgreSqlVoucherStore_BadArguments_NameTheParameter()
+    {
+        Should.Throw<ArgumentNullException>(() => ((IServiceCollection)null!).AddPostgreSqlVoucherStore("Host=x")).ParamName.ShouldBe("services");
+        Should.Throw<ArgumentException>(() => new ServiceCollection().AddPostgreSqlVoucherStore(" ")).ParamName.ShouldBe("connectionString");
+        Should.Throw<ArgumentNullException>(() => ((IServiceCollection)null!).AddPostgreSqlVoucherStore(_ => { })).ParamName.ShouldBe("services");
+        Should.Throw<ArgumentNullException>(() => new ServiceCollection().AddPostgreSqlVoucherStore((Action<PostgreSqlVoucherStoreOptions>)null!)).ParamName.ShouldBe("configure");
     }
 
     [Fact]

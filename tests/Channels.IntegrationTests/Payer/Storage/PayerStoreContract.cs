@@ -283,6 +283,26 @@ public abstract class PayerStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BadArguments_NameTheParameterAndStoreNothing()
+    {
+        var store = await OpenStoreAsync();
+        var record = Record(1);
+        await store.SaveChannelAsync(record);
+        var key = record.Key;
+
+        (await Should.ThrowAsync<ArgumentNullException>(() => store.SaveChannelAsync(null!))).ParamName.ShouldBe("channel");
+        (await Should.ThrowAsync<ArgumentNullException>(() => store.SaveVouchersAsync(null!))).ParamName.ShouldBe("writes");
+        (await Should.ThrowAsync<ArgumentNullException>(() => store.SaveRefundAsync(key, null!))).ParamName.ShouldBe("refund");
+        (await Should.ThrowAsync<ArgumentNullException>(() => store.AppendReceiptAsync(null!))).ParamName.ShouldBe("receipt");
+        (await Should.ThrowAsync<ArgumentNullException>(() => store.SaveMeterAsync(null!))).ParamName.ShouldBe("meter");
+        (await Should.ThrowAsync<ArgumentException>(() => store.SaveMeterAsync(new PayerMeterState(key, "", 1, 1, 1, 0, 0)))).ParamName.ShouldBe("meter");
+        (await Should.ThrowAsync<ArgumentException>(() => store.GetMeterAsync(key, ""))).ParamName.ShouldBe("name");
+
+        (await store.ListReceiptsAsync(key)).ShouldBeEmpty();
+        (await store.ListChannelsAsync()).ShouldHaveSingleItem().Record.ShouldBe(record);
+    }
+
+    [Fact]
     public async Task Migrate_Twice_KeepsData()
     {
         var store = await OpenStoreAsync();
