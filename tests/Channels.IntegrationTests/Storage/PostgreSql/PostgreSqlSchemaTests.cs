@@ -69,6 +69,29 @@ public sealed class PostgreSqlSchemaTests(PostgresFixture postgres) : IAsyncLife
         applied.ShouldBe([1, 2]);
     }
 
+    [Theory]
+    [InlineData(PostgresErrorCodes.DuplicateTable, 4)] // a lost create race: tried again, three times at most
+    [InlineData(PostgresErrorCodes.InsufficientPrivilege, 1)] // anything else: thrown at once
+    public async Task MigrateAsync_VersionTableCreateFails_TriedAgainOnlyForALostRace(string sqlState, long attempts)
+    {
+        await using var connection = await OpenAsync();
+        // Every CREATE TABLE fails with sqlState; a sequence (not undone by the failure) counts the tries.
+        await ScalarAsync(connection, $"""
+            CREATE SEQUENCE create_attempts;
+            CREATE FUNCTION refuse_create() RETURNS event_trigger LANGUAGE plpgsql AS
+                $$ BEGIN PERFORM nextval('create_attempts'); RAISE EXCEPTION 'refused' USING ERRCODE = '{sqlState}'; END $$;
+            CREATE EVENT TRIGGER refuse_create ON ddl_command_start WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION refuse_create();
+            """);
+        using var runaway = new CancellationTokenSource(TimeSpan.FromSeconds(30)); // a loop that never gives up fails here instead of hanging
+
+        var ex = await Should.ThrowAsync<PostgresException>(() =>
+            PostgreSqlSchema.MigrateAsync(connection, "test store", "test_migrations", Steps, ".", _ => { }, runaway.Token));
+
+        ex.SqlState.ShouldBe(sqlState);
+        (await ScalarAsync(connection, "SELECT last_value FROM create_attempts")).ShouldBe(attempts);
+        (await ScalarAsync(connection, "SELECT to_regclass('test_migrations') IS NULL")).ShouldBe(true);
+    }
+
     [Fact]
     public async Task MigrateAsync_NullArguments_NameTheParameter()
     {
