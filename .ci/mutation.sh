@@ -29,9 +29,13 @@ targets=(
   "payee-http402|tests/PayeeService.IntegrationTests|Settlement.PayeeService.csproj|src/PayeeService/Http402|FullyQualifiedName~Http402"
   # The stores: killed by the integration projects' store contract tests, over a real SQLite file or a throw-away
   # PostgreSQL server (PostgresProcess; no Anvil). The shared codec (src/Channels.Storage.Shared) is linked into both
-  # channel stores, so both channel targets mutate it too.
+  # channel stores; channel-stores-sqlite mutates it (its tests reach that assembly's copy).
   "channel-stores-sqlite|tests/Channels.IntegrationTests|Settlement.Channels.Storage.Sqlite.csproj|src/Channels.Storage.Sqlite|FullyQualifiedName~.Storage.&FullyQualifiedName!~PostgreSql"
-  "channel-stores-postgresql|tests/Channels.IntegrationTests|Settlement.Channels.Storage.PostgreSql.csproj|src/Channels.Storage.PostgreSql|FullyQualifiedName~.Storage.PostgreSql"
+  # The PostgreSQL channel stores without the linked shared files: the tests under Storage/Shared reach the SQLite
+  # assembly's copy of them (the same source, measured by channel-stores-sqlite), never this assembly's, so widening
+  # the filter would not kill a mutant there. Their tests: the store classes, PostgreSqlRetry/Schema/StoreRegistration
+  # (Storage/PostgreSql) and the PostgreSQL cases of the two registration test classes.
+  "channel-stores-postgresql|tests/Channels.IntegrationTests|Settlement.Channels.Storage.PostgreSql.csproj|src/Channels.Storage.PostgreSql|FullyQualifiedName~.Storage.PostgreSql|FullyQualifiedName~StoreRegistrationTests.AddPostgreSql"
   "ledger-stores-sqlite|tests/Settlement.IntegrationTests|Settlement.Service.Storage.Sqlite.csproj|src/Settlement.Storage.Sqlite|FullyQualifiedName~.SqliteLedgerStoreTests|FullyQualifiedName~.SqliteChainIndexStoreTests|FullyQualifiedName~.SqliteFlowStoreTests|FullyQualifiedName~.SqliteFlowSchemaTests|FullyQualifiedName~.SqliteChainOutboxTests"
   "ledger-stores-postgresql|tests/Settlement.IntegrationTests|Settlement.Service.Storage.PostgreSql.csproj|src/Settlement.Storage.PostgreSql|FullyQualifiedName~.PostgreSqlLedgerStoreTests|FullyQualifiedName~.PostgreSqlChainIndexStoreTests|FullyQualifiedName~.PostgreSqlFlowStoreTests"
 )
@@ -97,11 +101,15 @@ for target in "${targets[@]}"; do
     src/*/*) mutate="**/${folder#src/*/}/**/*.cs" ;;   # a folder inside a project
     *) mutate="**/${folder#src/}/**/*.cs" ;;           # a whole project (or a folder of linked files)
   esac
-  echo "== $name: mutating $mutate of $project, killed by $tests ($filter)"
+  exclude=()
+  case "$name" in
+    channel-stores-postgresql) exclude=(-m '!**/Channels.Storage.Shared/*.cs') ;;  # see the target's comment above
+  esac
+  echo "== $name: mutating $mutate ${exclude[*]:-} of $project, killed by $tests ($filter)"
   case "$name" in *-postgresql) start_postgres ;; esac
   report="$out/$name"
   rm -rf "$report"
-  (cd "$tests" && dotnet tool run dotnet-stryker --project "$project" -m "$mutate" -r Json -r Html -r Progress \
+  (cd "$tests" && dotnet tool run dotnet-stryker --project "$project" -m "$mutate" ${exclude[@]+"${exclude[@]}"} -r Json -r Html -r Progress \
       --output "$report" -c 2 --test-case-filter "$filter" --config-file "$config") || { results+=("$name|failed|||"); continue; }
   json="$(find "$report" -name 'mutation-report.json' | head -1)"
   results+=("$name|$(jq -r '[.files[].mutants[].status] | {k: (map(select(. == "Killed" or . == "Timeout")) | length), s: (map(select(. == "Survived")) | length), n: (map(select(. == "NoCoverage")) | length)} | "\(.k)|\(.s)|\(.n)"' "$json")")
