@@ -119,7 +119,8 @@ internal sealed class BankTokenProvider
     /// <summary>
     /// One poll of the token endpoint for a pending decoupled authorisation, unless its interval has
     /// not passed yet (<see cref="DecoupledPollOutcome.NotDue"/>, nothing sent) or it expired.
-    /// <c>slow_down</c> raises the interval by <see cref="DefaultCibaInterval"/>.
+    /// <c>slow_down</c> raises the interval by <see cref="DefaultCibaInterval"/>. An authorised answer
+    /// carries the raw ID token and refresh token unchecked (the caller verifies, <see cref="IdTokenVerifier"/>).
     /// </summary>
     public async Task<DecoupledPollResult> PollBackchannelAsync(Uri tokenEndpoint, DecoupledAuthorization pending, CancellationToken ct)
     {
@@ -148,7 +149,10 @@ internal sealed class BankTokenProvider
             }
 
             var lifetime = root.TryGetProperty("expires_in", out var e) && e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var s) && s > 0 ? s : 300;
-            return new(DecoupledPollOutcome.Authorised, pending, new AccessToken(at.GetString()!, now.AddSeconds(lifetime)));
+
+            // The ID token (and the refresh token its rt_hash may name) go back unchecked: the caller verifies
+            // it (IdTokenVerifier, CIBA binding) before the access token is used or stored.
+            return new(DecoupledPollOutcome.Authorised, pending, new AccessToken(at.GetString()!, now.AddSeconds(lifetime)), OptionalString(root, "id_token"), OptionalString(root, "refresh_token"));
         }
 
         var error = ErrorCode(root);
@@ -201,10 +205,12 @@ internal sealed class BankTokenProvider
         }
 
         var lifetime = root.TryGetProperty("expires_in", out var e) && e.TryGetInt32(out var s) && s > 0 ? s : 300;
-        var refresh = root.TryGetProperty("refresh_token", out var rt) && rt.ValueKind == JsonValueKind.String && rt.GetString() is { Length: > 0 } r ? r : null;
-        var idToken = root.TryGetProperty("id_token", out var it) && it.ValueKind == JsonValueKind.String && it.GetString() is { Length: > 0 } i ? i : null;
-        return (new AccessToken(at.GetString()!, _time.GetUtcNow().AddSeconds(lifetime)), refresh, idToken);
+        return (new AccessToken(at.GetString()!, _time.GetUtcNow().AddSeconds(lifetime)), OptionalString(root, "refresh_token"), OptionalString(root, "id_token"));
     }
+
+    /// <summary>A non-empty string member of a token answer, or null (absent, empty or not a string).</summary>
+    private static string? OptionalString(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } value ? value : null;
 
     private List<KeyValuePair<string, string>> ClientAuthentication(string audience)
     {

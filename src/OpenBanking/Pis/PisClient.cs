@@ -173,14 +173,39 @@ public sealed partial class PisClient
             cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>One poll of a pending decoupled authorisation (nothing is sent before its interval has passed).</summary>
-    internal async Task<DecoupledPollResult> PollDecoupledAuthorizationAsync(DecoupledAuthorization pending, CancellationToken cancellationToken)
+    /// <summary>
+    /// One poll of a pending decoupled authorisation of <paramref name="consentId"/> (nothing is sent before
+    /// its interval has passed). When the customer approved, the ID token that comes with the access token is
+    /// verified (<see cref="IdTokenVerifier"/> with the CIBA binding: signature with the bank's JWKS, iss, aud,
+    /// exp, iat, openbanking_intent_id = <paramref name="consentId"/>, the auth_req_id claim, at_hash and rt_hash
+    /// when present) before the result is returned; the returned result carries neither the ID token nor a
+    /// refresh token.
+    /// </summary>
+    /// <exception cref="BankResponseInvalidException">
+    /// <see cref="BankResponseProblem.IdTokenInvalid"/>: the ID token failed a check (its
+    /// <see cref="BankResponseInvalidException.Detail"/> says which); the access token is not returned.
+    /// </exception>
+    internal async Task<DecoupledPollResult> PollDecoupledAuthorizationAsync(string consentId, DecoupledAuthorization pending, CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrEmpty(consentId);
         ArgumentNullException.ThrowIfNull(pending);
         var discovery = await RequireCibaAsync(cancellationToken).ConfigureAwait(false);
-        return await _pipeline.ExecuteAsync(
+        var result = await _pipeline.ExecuteAsync(
             async ct => await _tokens.PollBackchannelAsync(discovery.TokenEndpoint, pending, ct).ConfigureAwait(false),
             cancellationToken).ConfigureAwait(false);
+        if (result.Outcome != DecoupledPollOutcome.Authorised || result.Token is not { } token)
+        {
+            return result;
+        }
+
+        var expected = IdTokenVerifier.Expectations.ForBackchannel(discovery.Issuer.AbsoluteUri, _options.ClientId, consentId, pending.AuthReqId, token.Value, result.RefreshToken, _time.GetUtcNow());
+        if (await IdTokenVerifier.VerifyAsync(result.IdToken, expected, Metadata.ResolveKeyAsync, cancellationToken).ConfigureAwait(false) is { } failure)
+        {
+            LogDecoupledIdTokenRefused(Bank, consentId, failure);
+            throw new BankResponseInvalidException(Bank, BankResponseProblem.IdTokenInvalid, failure, null, null);
+        }
+
+        return result with { IdToken = null, RefreshToken = null };
     }
 
     private async Task<OidcDiscovery> RequireCibaAsync(CancellationToken ct)
@@ -258,7 +283,7 @@ public sealed partial class PisClient
     internal async Task VerifyIdTokenAsync(AuthorizationRequest request, string code, string? idToken, AccessToken token, CancellationToken cancellationToken)
     {
         var discovery = await Metadata.GetDiscoveryAsync(cancellationToken).ConfigureAwait(false);
-        var expected = new IdTokenVerifier.Expectations(discovery.Issuer.AbsoluteUri, _options.ClientId, request, code, token.Value, _time.GetUtcNow());
+        var expected = IdTokenVerifier.Expectations.ForCode(discovery.Issuer.AbsoluteUri, _options.ClientId, request, code, token.Value, _time.GetUtcNow());
         if (await IdTokenVerifier.VerifyAsync(idToken, expected, Metadata.ResolveKeyAsync, cancellationToken).ConfigureAwait(false) is { } failure)
         {
             LogIdTokenRefused(Bank, request.ConsentId, failure);
@@ -555,6 +580,9 @@ public sealed partial class PisClient
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bank {Bank}: ID token of the code exchange for consent {ConsentId} refused: {Reason}; its access token is not used")]
     private partial void LogIdTokenRefused(string bank, string consentId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bank {Bank}: ID token of the decoupled authorisation of consent {ConsentId} refused: {Reason}; its access token is not used")]
+    private partial void LogDecoupledIdTokenRefused(string bank, string consentId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bank {Bank}: {Method} {Path} answered 401 (interaction {InteractionId}); refreshing the client-credentials token once and repeating the request")]
     private partial void LogTokenRefused(string bank, string method, string path, string? interactionId);

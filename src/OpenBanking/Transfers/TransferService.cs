@@ -659,7 +659,9 @@ public sealed partial class TransferService
     /// <summary>
     /// One look at a pending decoupled authorisation (at most one token request, and only once its
     /// interval has passed): approved → SubmittingPayment with the consent-bound token; declined →
-    /// Rejected; expired → Failed. Both end with nothing paid.
+    /// Rejected; expired → Failed; approved with an ID token that fails verification (CIBA binding:
+    /// signature, iss, aud, exp, iat, intent id, auth_req_id claim, at_hash) → Failed, the token neither
+    /// saved nor used. All but the first end with nothing paid.
     /// </summary>
     private async Task<TransferOperation?> PollDecoupledAsync(PisClient client, TransferOperation op, DecoupledAuthorization persisted, CancellationToken ct)
     {
@@ -667,7 +669,21 @@ public sealed partial class TransferService
         DecoupledPollResult result;
         try
         {
-            result = await client.PollDecoupledAuthorizationAsync(pending, ct).ConfigureAwait(false);
+            result = await client.PollDecoupledAuthorizationAsync(op.ConsentId!, pending, ct).ConfigureAwait(false);
+        }
+        catch (BankResponseInvalidException ex) when (ex.Problem == BankResponseProblem.IdTokenInvalid)
+        {
+            // Final, as for the code exchange: the auth_req_id is spent, and a consent authorised for someone we
+            // cannot confirm is not used.
+            _decoupledPolls.TryRemove(op.Id, out _);
+            await MoveAsync(op, op with
+            {
+                State = TransferState.Failed,
+                Decoupled = null,
+                ConsentToken = null,
+                LastError = $"ID token refused: {ex.Detail}; its access token was not used, nothing was paid: start a new transfer (it gets a new consent)",
+            }, "id-token-refused", ex.Detail, ct).ConfigureAwait(false);
+            return null;
         }
         catch (BankAuthorizationException ex) when (!ex.IsTransient)
         {

@@ -11,7 +11,8 @@ namespace Settlement.OpenBanking.Tests.Auth;
 /// <summary>
 /// <see cref="IdTokenVerifier"/> against ID tokens built by an independent JWT implementation
 /// (Microsoft.IdentityModel): each OIDC Core 3.1.3.7 / 3.3.2.11 check refuses with its exact reason,
-/// and an ID token that passes them all is accepted.
+/// and an ID token that passes them all is accepted; the same for the CIBA poll-mode binding
+/// (auth_req_id claim, at_hash, rt_hash, no nonce).
 /// </summary>
 public sealed class IdTokenVerifierTests : IDisposable
 {
@@ -19,6 +20,8 @@ public sealed class IdTokenVerifierTests : IDisposable
     private const string ClientId = "tpp-client";
     private const string Code = "code-123";
     private const string Access = "access-token-abc";
+    private const string AuthReqId = "auth-req-1c2d";
+    private const string Refresh = "refresh-token-xyz";
     private static readonly DateTimeOffset Now = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
     private static readonly AuthorizationRequest Request = new(new Uri("https://bank.test/as/authorize?x=1"), "consent-7", "state-1", "nonce-sent", "verifier");
 
@@ -179,7 +182,7 @@ public sealed class IdTokenVerifierTests : IDisposable
     [Fact]
     public async Task Verify_NoNonceKeptWithTheRequest_Refused()
     {
-        var expected = Expected() with { Request = Request with { Nonce = "" } };
+        var expected = Expected() with { Binding = new IdTokenVerifier.CodeBinding(Request with { Nonce = "" }, Code) };
         (await IdTokenVerifier.VerifyAsync(Token(), expected, Resolve, CancellationToken.None)).ShouldBe("no nonce was kept with the authorisation request");
     }
 
@@ -189,7 +192,136 @@ public sealed class IdTokenVerifierTests : IDisposable
         IdTokenVerifier.HalfHash(Code).ShouldBe(LeftHalfSha256(Code));
     }
 
-    private static IdTokenVerifier.Expectations Expected() => new(Issuer + "/", ClientId, Request, Code, Access, Now);
+    [Fact]
+    public async Task Verify_CodeFlowTokenCarryingACibaAuthReqIdClaim_StillNeedsItsNonce()
+    {
+        // The CIBA binding is not a way around the code flow's: an auth_req_id claim does not replace the nonce.
+        (await VerifyAsync(Token(c => { c.Remove("nonce"); c[IdTokenVerifier.AuthReqIdClaim] = AuthReqId; }))).ShouldBe("id_token nonce missing");
+    }
+
+    // ---- CIBA poll mode (BackchannelBinding) ----
+
+    [Fact]
+    public async Task VerifyCiba_AuthReqIdAtHashAndRtHashAsIssued_Accepted()
+    {
+        var token = CibaToken(c => c[IdTokenVerifier.RtHashClaim] = LeftHalfSha256(Refresh));
+        (await VerifyCibaAsync(token, Refresh)).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task VerifyCiba_NoNonceNoAuthReqIdClaimNoHashes_Accepted()
+    {
+        // Poll mode: CIBA Core 10.1.1 asks for none of the binding claims (10.3.1 requires them for push only),
+        // and no nonce was sent in the backchannel request.
+        var token = CibaToken(c =>
+        {
+            c.Remove(IdTokenVerifier.AuthReqIdClaim);
+            c.Remove("at_hash");
+        });
+
+        (await VerifyCibaAsync(token)).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task VerifyCiba_CodeFlowNonceAndHashesOfValuesCibaDoesNotHave_NotLookedAt()
+    {
+        (await VerifyCibaAsync(CibaToken(c => { c["nonce"] = "some-nonce"; c["c_hash"] = "x"; c["s_hash"] = "y"; }))).ShouldBeNull();
+    }
+
+    public static TheoryData<string, string> CibaRefusals => new()
+    {
+        { "other-auth_req_id", "id_token urn:openid:params:jwt:claim:auth_req_id names another decoupled authorisation" },
+        { "auth_req_id-number", "id_token urn:openid:params:jwt:claim:auth_req_id names another decoupled authorisation" },
+        { "auth_req_id-empty", "id_token urn:openid:params:jwt:claim:auth_req_id names another decoupled authorisation" },
+        { "no-intent", "id_token openbanking_intent_id missing" },
+        { "other-intent", "id_token openbanking_intent_id names another consent" },
+        { "other-at_hash", "id_token at_hash does not match" },
+        { "at_hash-number", "id_token at_hash does not match" },
+        { "other-rt_hash", "id_token urn:openid:params:jwt:claim:rt_hash does not match" },
+        { "rt_hash-no-refresh", "id_token urn:openid:params:jwt:claim:rt_hash present but no refresh token was returned" },
+        { "other-iss", "id_token iss is not the bank's issuer" },
+        { "other-aud", "id_token aud does not include this client" },
+        { "expired", "id_token expired" },
+        { "iat-future", "id_token iat missing or in the future" },
+    };
+
+    [Theory]
+    [MemberData(nameof(CibaRefusals))]
+    public async Task VerifyCiba_ClaimWrong_RefusedWithExactReason(string edit, string reason)
+    {
+        var refresh = edit == "rt_hash-no-refresh" ? null : Refresh;
+        var token = CibaToken(c =>
+        {
+            switch (edit)
+            {
+                case "other-auth_req_id": c[IdTokenVerifier.AuthReqIdClaim] = "auth-req-of-another-request"; break;
+                case "auth_req_id-number": c[IdTokenVerifier.AuthReqIdClaim] = 42; break;
+                case "auth_req_id-empty": c[IdTokenVerifier.AuthReqIdClaim] = ""; break;
+                case "no-intent": c.Remove("openbanking_intent_id"); break;
+                case "other-intent": c["openbanking_intent_id"] = "consent-8"; break;
+                case "other-at_hash": c["at_hash"] = LeftHalfSha256("another-token"); break;
+                case "at_hash-number": c["at_hash"] = 7; break;
+                case "other-rt_hash": c[IdTokenVerifier.RtHashClaim] = LeftHalfSha256("another-refresh-token"); break;
+                case "rt_hash-no-refresh": c[IdTokenVerifier.RtHashClaim] = LeftHalfSha256(Refresh); break;
+                case "other-iss": c["iss"] = "https://evil.test"; break;
+                case "other-aud": c["aud"] = "other-client"; break;
+                case "expired": c["exp"] = Now.AddMinutes(-6).ToUnixTimeSeconds(); break;
+                case "iat-future": c["iat"] = Now.AddMinutes(6).ToUnixTimeSeconds(); break;
+                default: throw new ArgumentOutOfRangeException(nameof(edit));
+            }
+        });
+
+        (await VerifyCibaAsync(token, refresh)).ShouldBe(reason);
+    }
+
+    [Theory]
+    [InlineData(null, "id_token missing from the token response")]
+    [InlineData("", "id_token missing from the token response")]
+    [InlineData("a.b", "id_token is not a compact JWS")]
+    [InlineData("e30.e30.c2ln", "id_token alg must be PS256")]
+    public async Task VerifyCiba_NotAnIdToken_RefusedNeverThrows(string? token, string reason)
+    {
+        (await VerifyCibaAsync(token)).ShouldBe(reason);
+    }
+
+    [Fact]
+    public async Task VerifyCiba_SignedByAnotherKeyUnderTheBanksKid_SignatureRefused()
+    {
+        using var other = SigningKey.Generate(_bankKey.KeyId);
+        (await VerifyCibaAsync(CibaToken(signWith: other))).ShouldBe("id_token signature does not verify with the bank's key");
+    }
+
+    [Fact]
+    public async Task VerifyCiba_NoAuthReqIdKept_Refused()
+    {
+        var expected = ExpectedCiba(null) with { Binding = new IdTokenVerifier.BackchannelBinding("", null) };
+        (await IdTokenVerifier.VerifyAsync(CibaToken(), expected, Resolve, CancellationToken.None)).ShouldBe("no auth_req_id was kept with the decoupled authorisation");
+    }
+
+    [Fact]
+    public void Expectations_ToString_ShowsNoTokenOrRequestId()
+    {
+        var text = ExpectedCiba(Refresh).ToString() + ExpectedCiba(Refresh).Binding;
+        text.ShouldNotContain(Access);
+        text.ShouldNotContain(Refresh);
+        text.ShouldNotContain(AuthReqId);
+    }
+
+    private static IdTokenVerifier.Expectations Expected() => IdTokenVerifier.Expectations.ForCode(Issuer + "/", ClientId, Request, Code, Access, Now);
+
+    private static IdTokenVerifier.Expectations ExpectedCiba(string? refresh) =>
+        IdTokenVerifier.Expectations.ForBackchannel(Issuer + "/", ClientId, "consent-7", AuthReqId, Access, refresh, Now);
+
+    private ValueTask<string?> VerifyCibaAsync(string? token, string? refresh = null) => IdTokenVerifier.VerifyAsync(token, ExpectedCiba(refresh), Resolve, CancellationToken.None);
+
+    /// <summary>What a CIBA poll's ID token carries: the common claims without a nonce, the auth_req_id claim and at_hash.</summary>
+    private string CibaToken(Action<JsonObject>? edit = null, SigningKey? signWith = null) => Token(c =>
+    {
+        c.Remove("nonce");
+        c[IdTokenVerifier.AuthReqIdClaim] = AuthReqId;
+        c["at_hash"] = LeftHalfSha256(Access);
+        edit?.Invoke(c);
+    }, signWith);
 
     private ValueTask<string?> VerifyAsync(string? token) => IdTokenVerifier.VerifyAsync(token, Expected(), Resolve, CancellationToken.None);
 

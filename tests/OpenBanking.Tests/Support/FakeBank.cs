@@ -70,11 +70,20 @@ public sealed class FakeBank : HttpMessageHandler
 
     public int PaymentsCreated => Payments.Count;
 
-    /// <summary>Edits the claims of the ID token the next code exchanges return (a test may drop or change the nonce).</summary>
+    /// <summary>Edits the claims of the ID token the next code exchanges and approved CIBA polls return (a test may drop or change the nonce, the auth_req_id claim…).</summary>
     public Action<JsonObject>? IdTokenEdit { get; set; }
 
-    /// <summary>Signs the code exchange's ID token with another key than the bank's published one.</summary>
+    /// <summary>Signs the ID tokens (code exchange and CIBA) with another key than the bank's published one.</summary>
     public SigningKey? IdTokenSigner { get; set; }
+
+    /// <summary>The consent (intent) id each CIBA <c>auth_req_id</c> was issued for, read from the backchannel request object.</summary>
+    public ConcurrentDictionary<string, string?> BackchannelRequests { get; } = new();
+
+    /// <summary>The token answers of approved CIBA polls, in order (access token and ID token as sent).</summary>
+    public ConcurrentQueue<JsonObject> CibaTokenAnswers { get; } = new();
+
+    /// <summary>Answers an approved CIBA poll without an <c>id_token</c>.</summary>
+    public bool CibaWithoutIdToken { get; set; }
 
     /// <summary>What the authorise redirect saw for each code it issued: the request's nonce and the consent (intent) id.</summary>
     public ConcurrentDictionary<string, (string? Nonce, string? ConsentId)> IssuedCodes { get; } = new();
@@ -160,7 +169,9 @@ public sealed class FakeBank : HttpMessageHandler
 
         if (path == "/as/bc-authorize")
         {
-            return Json(200, new JsonObject { ["auth_req_id"] = "req-" + Interlocked.Increment(ref _counter), ["expires_in"] = 120, ["interval"] = 2 }, sign: false);
+            var authReqId = "req-" + Interlocked.Increment(ref _counter);
+            BackchannelRequests[authReqId] = IntentId(HttpUtility.ParseQueryString(Encoding.ASCII.GetString(r.Body))["request"]);
+            return Json(200, new JsonObject { ["auth_req_id"] = authReqId, ["expires_in"] = 120, ["interval"] = 2 }, sign: false);
         }
 
         if (path == "/as/token")
@@ -191,6 +202,18 @@ public sealed class FakeBank : HttpMessageHandler
             {
                 var issued = IssuedCodes.GetValueOrDefault(form["code"] ?? "");
                 token["id_token"] = IdToken(form["client_id"] ?? "tpp", issued.Nonce, issued.ConsentId);
+            }
+            else if (form["grant_type"] == "urn:openid:params:grant-type:ciba" && !CibaWithoutIdToken)
+            {
+                // CIBA: no nonce; the auth_req_id polled and the access token's hash bind the ID token to the request.
+                var authReqId = form["auth_req_id"] ?? "";
+                var accessToken = (string)token["access_token"]!;
+                token["id_token"] = IdToken(form["client_id"] ?? "tpp", null, BackchannelRequests.GetValueOrDefault(authReqId), c =>
+                {
+                    c["urn:openid:params:jwt:claim:auth_req_id"] = authReqId;
+                    c["at_hash"] = Base64UrlEncoder.Encode(System.Security.Cryptography.SHA256.HashData(Encoding.ASCII.GetBytes(accessToken))[..16]);
+                });
+                CibaTokenAnswers.Enqueue(token.DeepClone().AsObject());
             }
 
             return Json(200, token, sign: false);
@@ -445,8 +468,11 @@ public sealed class FakeBank : HttpMessageHandler
         return (string?)claims?["claims"]?["id_token"]?["openbanking_intent_id"]?["value"];
     }
 
-    /// <summary>The ID token of a code exchange: what an OBIE bank returns (iss, aud, iat, exp, the request's nonce, openbanking_intent_id).</summary>
-    private string IdToken(string clientId, string? nonce, string? consentId)
+    /// <summary>
+    /// The ID token of a code exchange or CIBA poll: what an OBIE bank returns (iss, aud, iat, exp, the request's nonce,
+    /// openbanking_intent_id), plus the flow's own claims (<paramref name="flowClaims"/>), then <see cref="IdTokenEdit"/>.
+    /// </summary>
+    private string IdToken(string clientId, string? nonce, string? consentId, Action<JsonObject>? flowClaims = null)
     {
         var now = Time.GetUtcNow();
         var claims = new JsonObject
@@ -470,6 +496,7 @@ public sealed class FakeBank : HttpMessageHandler
             claims["openbanking_intent_id"] = consentId;
         }
 
+        flowClaims?.Invoke(claims);
         IdTokenEdit?.Invoke(claims);
         var key = IdTokenSigner ?? Key;
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(claims.ToJsonString(),
