@@ -19,6 +19,8 @@ internal sealed class OAuthEndpoints
 {
     private const string JwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
     private const string CibaGrant = "urn:openid:params:grant-type:ciba";
+    private const string CibaAuthReqIdClaim = "urn:openid:params:jwt:claim:auth_req_id";
+    private const string CibaRtHashClaim = "urn:openid:params:jwt:claim:rt_hash";
     private readonly SandboxRuntime _rt;
     private readonly JsonWebTokenHandler _jwt = new();
 
@@ -146,10 +148,18 @@ internal sealed class OAuthEndpoints
         }
     }
 
-    /// <summary>A token bound to the consent (the PSU's authorisation) and its id_token.</summary>
-    private Task ConsentTokenResponse(HttpContext ctx, string clientId, string consentId, string? nonce, DateTimeOffset now)
+    /// <summary>
+    /// A token bound to the consent (the PSU's authorisation) and its id_token, PS256 with the bank's published key:
+    /// iss, sub, aud, iat, exp, openbanking_intent_id, acr and at_hash (OIDC Core 3.1.3.6); the code flow's nonce
+    /// when the request carried one. A decoupled (CIBA) answer also names its <paramref name="authReqId"/> in
+    /// <c>urn:openid:params:jwt:claim:auth_req_id</c> and, with a refresh token, its hash in
+    /// <c>urn:openid:params:jwt:claim:rt_hash</c> (CIBA Core 1.0, 10.3.1: required there for push mode; given
+    /// here in poll mode too so clients can bind the ID token to the request).
+    /// </summary>
+    private Task ConsentTokenResponse(HttpContext ctx, string clientId, string consentId, string? nonce, DateTimeOffset now, string? authReqId = null)
     {
         var token = _rt.OAuth.Issue(new AccessToken(clientId, TokenKind.AuthorizationCode, "openid payments", consentId, now + OAuthStore.TokenLifetime));
+        var refresh = _rt.Ledger.TryGetConsent(consentId, out var consent) && consent!.Vrp is not null ? _rt.OAuth.IssueRefresh(clientId, consentId) : null;
         var claims = new JsonObject
         {
             ["iss"] = _rt.Issuer,
@@ -159,15 +169,27 @@ internal sealed class OAuthEndpoints
             ["exp"] = (now + OAuthStore.TokenLifetime).ToUnixTimeSeconds(),
             ["openbanking_intent_id"] = consentId,
             ["acr"] = "urn:openbanking:psd2:sca",
+            ["at_hash"] = HalfHash(token),
         };
         if (nonce is not null)
         {
             claims["nonce"] = nonce;
         }
 
-        var refresh = _rt.Ledger.TryGetConsent(consentId, out var consent) && consent!.Vrp is not null ? _rt.OAuth.IssueRefresh(clientId, consentId) : null;
+        if (authReqId is not null)
+        {
+            claims[CibaAuthReqIdClaim] = authReqId;
+            if (refresh is not null)
+            {
+                claims[CibaRtHashClaim] = HalfHash(refresh);
+            }
+        }
+
         return TokenResponse(ctx, token, "openid payments", CompactJws.SignJwt(claims, _rt.SigningKey), refresh);
     }
+
+    /// <summary>OIDC Core 3.1.3.6: base64url of the left half of the SHA-256 (the hash of PS256) of the ASCII value.</summary>
+    private static string HalfHash(string value) => Base64Url.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(value)).AsSpan(0, 16));
 
     // ---- decoupled (CIBA, poll mode) ----
     private async Task BackchannelAuthorizeAsync(HttpContext ctx)
@@ -250,7 +272,7 @@ internal sealed class OAuthEndpoints
         {
             if (request.Approve)
             {
-                await ConsentTokenResponse(ctx, client.ClientId, request.ConsentId, null, now).ConfigureAwait(false);
+                await ConsentTokenResponse(ctx, client.ClientId, request.ConsentId, null, now, authReqId).ConfigureAwait(false);
             }
             else
             {
@@ -270,7 +292,7 @@ internal sealed class OAuthEndpoints
         switch (state)
         {
             case Payments.ConsentState.Authorised:
-                await ConsentTokenResponse(ctx, client.ClientId, request.ConsentId, null, now).ConfigureAwait(false);
+                await ConsentTokenResponse(ctx, client.ClientId, request.ConsentId, null, now, authReqId).ConfigureAwait(false);
                 return;
             case Payments.ConsentState.Consumed:
                 await OAuthError(ctx, 400, "invalid_grant", "the consent was authorised another way and has been consumed").ConfigureAwait(false);
