@@ -70,7 +70,11 @@ internal static class IdTokenVerifier
     /// <summary>Authorisation code: the request's <c>nonce</c> (required), <c>c_hash</c> and <c>s_hash</c> when present.</summary>
     /// <param name="Request">The authorisation request the code answers (nonce, state).</param>
     /// <param name="Code">The authorisation code that was exchanged.</param>
-    public sealed record CodeBinding(AuthorizationRequest Request, string Code) : Binding;
+    public sealed record CodeBinding(AuthorizationRequest Request, string Code) : Binding
+    {
+        /// <summary>Never shows the code, the nonce or the PKCE verifier.</summary>
+        public override string ToString() => "CodeBinding";
+    }
 
     /// <summary>CIBA poll mode: the <c>auth_req_id</c> claim and <c>rt_hash</c>, each when present.</summary>
     /// <param name="AuthReqId">The <c>auth_req_id</c> whose poll returned the ID token.</param>

@@ -301,10 +301,13 @@ public sealed class IdTokenVerifierTests : IDisposable
     [Fact]
     public void Expectations_ToString_ShowsNoTokenOrRequestId()
     {
-        var text = ExpectedCiba(Refresh).ToString() + ExpectedCiba(Refresh).Binding;
+        var text = ExpectedCiba(Refresh).ToString() + ExpectedCiba(Refresh).Binding + Expected() + Expected().Binding;
         text.ShouldNotContain(Access);
         text.ShouldNotContain(Refresh);
         text.ShouldNotContain(AuthReqId);
+        text.ShouldNotContain(Code);
+        text.ShouldNotContain(Request.Nonce);
+        text.ShouldNotContain(Request.CodeVerifier);
     }
 
     private static IdTokenVerifier.Expectations Expected() => IdTokenVerifier.Expectations.ForCode(Issuer + "/", ClientId, Request, Code, Access, Now);
