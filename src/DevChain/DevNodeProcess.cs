@@ -10,11 +10,14 @@ namespace Settlement.DevChain;
 /// <summary>
 /// A local Ethereum development node (Anvil, Hardhat, …) run as a child process: started on 127.0.0.1 with its
 /// output redirected, ready once a plain JSON-RPC <c>eth_chainId</c> POST answers, killed with its process tree on
-/// dispose. The one lifecycle behind <see cref="AnvilProcess"/> and the test fixtures; never for production.
+/// dispose, and stopped by itself when the process that started it dies without disposing (see
+/// <see cref="ParentLifetime"/>). The one lifecycle behind <see cref="AnvilProcess"/> and the test fixtures; never for
+/// production.
 /// </summary>
 /// <remarks>
 /// Readiness is probed with a hand-written JSON body on purpose: the launcher must not depend on the RPC client that
-/// the node is used to test.
+/// the node is used to test. On Linux the started process is <c>/bin/sh</c> running <see cref="ParentLifetime.Script"/>
+/// with the node as its child: its exit code is the node's, its output the node's.
 /// </remarks>
 public sealed class DevNodeProcess : IAsyncDisposable, IDisposable
 {
@@ -54,8 +57,10 @@ public sealed class DevNodeProcess : IAsyncDisposable, IDisposable
     /// in all) if the start fails, most likely because the port was taken between probing and binding.
     /// </summary>
     /// <param name="name">How messages name the node, e.g. "Anvil".</param>
-    /// <param name="createStartInfo">The executable and arguments that make the node listen on 127.0.0.1 at the given port.
-    /// Output is redirected and the shell is not used whatever it sets.</param>
+    /// <param name="createStartInfo">The executable and arguments (as <see cref="ProcessStartInfo.ArgumentList"/>) that make
+    /// the node listen on 127.0.0.1 at the given port, a new instance per call. Output and input are redirected and the
+    /// shell is not used whatever it sets; the command line is bound to this process (<see cref="ParentLifetime.Bind"/>,
+    /// SIGTERM).</param>
     /// <param name="port">TCP port on 127.0.0.1; 0 = a free port.</param>
     /// <param name="startTimeout">How long one attempt waits for the node to answer.</param>
     /// <param name="cancellationToken">Stops waiting (the process is killed).</param>
@@ -147,6 +152,9 @@ public sealed class DevNodeProcess : IAsyncDisposable, IDisposable
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         info.UseShellExecute = false;
+
+        // Without this a node outlives a host killed before Dispose runs (a Stryker run left 8 Anvils behind).
+        ParentLifetime.Bind(info);
         var process = new Process { StartInfo = info };
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);

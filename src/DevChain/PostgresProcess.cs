@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Settlement.DevChain;
@@ -10,7 +11,8 @@ namespace Settlement.DevChain;
 /// A throw-away PostgreSQL server run as a child process for tests and demos: a fresh cluster (<c>initdb</c>, trust
 /// authentication, superuser <c>postgres</c>) in a temporary folder, listening on 127.0.0.1 and on a Unix socket in
 /// that folder, ready once <c>pg_isready</c> says it accepts connections. Dispose stops it (fast shutdown, then the
-/// process tree is killed) and deletes the folder. Never for production.
+/// process tree is killed) and deletes the folder; if the starting process dies without disposing, the server stops
+/// by itself (fast shutdown) and the folder is deleted (<see cref="ParentLifetime"/>). Never for production.
 /// </summary>
 /// <remarks>
 /// PostgreSQL refuses to run as root. Run as root (as the test machines do), every server binary is started through
@@ -218,7 +220,14 @@ public sealed class PostgresProcess : IAsyncDisposable, IDisposable
             arguments.Add($"{name}={value}");
         }
 
-        var process = new Process { StartInfo = CreateStartInfo(Path.Combine(_binDirectory, "postgres"), arguments, _asServiceAccount) };
+        // Bound to this process: if it dies without disposing, the script stops the server with SIGINT (PostgreSQL's fast
+        // shutdown: clients disconnected, shared memory released) and deletes the cluster folder. Inside runuser, so the
+        // script runs as the server's account and may signal it and delete the folder it owns.
+        var server = new ProcessStartInfo(Path.Combine(_binDirectory, "postgres"));
+        arguments.ForEach(server.ArgumentList.Add);
+        ParentLifetime.Bind(server, PosixSignal.SIGINT, removeWhenOrphaned: DataDirectory);
+        var process = new Process { StartInfo = CreateStartInfo(server.FileName, [.. server.ArgumentList], _asServiceAccount) };
+        process.StartInfo.RedirectStandardInput = true;
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         if (!process.Start())
