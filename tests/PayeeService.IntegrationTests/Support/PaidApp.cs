@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Settlement.Channels.Payee;
 using Settlement.Channels.Payee.Storage;
 using Settlement.Channels.Storage.Sqlite;
@@ -30,12 +31,12 @@ internal sealed class PaidApp : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly string _folder;
-    private readonly ErrorRecorder _errors;
+    private readonly FakeLogCollector _errors;
     private int _quotes;
     private int _bodiesNotRestored;
     private bool _stopped;
 
-    private PaidApp(WebApplication app, string folder, Uri baseUrl, ErrorRecorder errors)
+    private PaidApp(WebApplication app, string folder, Uri baseUrl, FakeLogCollector errors)
     {
         _app = app;
         _folder = folder;
@@ -57,7 +58,8 @@ internal sealed class PaidApp : IAsyncDisposable
     public int BodiesNotRestored => Volatile.Read(ref _bodiesNotRestored);
 
     /// <summary>Every entry the app logged at Error or above (read after <see cref="StopAsync"/>: requests finish first).</summary>
-    public IReadOnlyList<string> LoggedErrors => _errors.Entries;
+    public IReadOnlyList<string> LoggedErrors =>
+        [.. _errors.GetSnapshot().Select(e => $"{e.Category}: {e.Message} {e.Exception?.GetType().Name}: {e.Exception?.Message}")];
 
     /// <summary>
     /// One line per request that left the app's middlewares, in order: path, status code, the exception type that
@@ -82,8 +84,9 @@ internal sealed class PaidApp : IAsyncDisposable
         var folder = Directory.CreateTempSubdirectory("paid-app-").FullName;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
-        var errors = new ErrorRecorder();
-        builder.Logging.AddProvider(errors);
+        // Whatever the minimum level, only Error and Critical entries are kept (with their exception).
+        var errors = FakeLogCollector.Create(new FakeLogCollectorOptions { FilteredLevels = { LogLevel.Error, LogLevel.Critical } });
+        builder.Logging.AddProvider(new FakeLoggerProvider(errors));
         if (output is not null)
         {
             builder.Logging.SetMinimumLevel(LogLevel.Information).AddProvider(new TestOutputLoggerProvider(output));
@@ -185,36 +188,6 @@ internal sealed class PaidApp : IAsyncDisposable
         }
         catch (IOException)
         {
-        }
-    }
-
-    /// <summary>Keeps what was logged at Error or above, with its exception.</summary>
-    private sealed class ErrorRecorder : ILoggerProvider
-    {
-        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _entries = new();
-
-        public IReadOnlyList<string> Entries => _entries.ToArray();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(ErrorRecorder recorder, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                if (IsEnabled(logLevel))
-                {
-                    recorder._entries.Enqueue($"{category}: {formatter(state, exception)} {exception?.GetType().Name}: {exception?.Message}");
-                }
-            }
         }
     }
 }
