@@ -24,16 +24,12 @@ public sealed class StaleVoucherWaitTests(PayeeWorldFixture fixture, ITestOutput
     [Fact]
     public async Task Http402_StaleVoucher_LargerOneHeldPastStoreWait_402InsufficientFromWhatIsStored_NoErrorLogged()
     {
-        var channel = await fixture.OpenChannelAsync(1_000_000);
         await using var harness = await StartAsync();
-        var (app, clock, store) = harness;
-        using var http = new HttpClient { BaseAddress = app.BaseUrl };
+        var (app, clock, store, channel, http) = harness;
 
-        store.Hold(2_000);
-        var larger = SendAsync(http, channel.Sign(2_000));
-        await store.Entered.WaitAsync(Safety);
+        var larger = await harness.SendHeldAsync(2_000, SendAsync);
         var stale = SendAsync(http, channel.Sign(1_000));
-        await clock.WaitForTimerDueAtAsync(clock.GetUtcNow() + StoreWait).WaitAsync(Safety);
+        await harness.StoreWaitArmedAsync();
         clock.Advance(StoreWait);
         var (outcome, offer) = await stale.WaitAsync(Safety);
 
@@ -57,17 +53,13 @@ public sealed class StaleVoucherWaitTests(PayeeWorldFixture fixture, ITestOutput
     [Fact]
     public async Task Http402_StaleVoucher_LargerOneStoredDuringTheWait_CreditedFromIt_OfferNamesTheNewStoredAmount()
     {
-        var channel = await fixture.OpenChannelAsync(1_000_000);
         await using var harness = await StartAsync();
-        var (app, clock, store) = harness;
-        using var http = new HttpClient { BaseAddress = app.BaseUrl };
+        var (app, _, store, channel, http) = harness;
 
         // 700 then 600, price 1,000: neither covers it, so both answers show what was counted (no race between them).
-        store.Hold(700);
-        var larger = SendAsync(http, channel.Sign(700));
-        await store.Entered.WaitAsync(Safety);
+        var larger = await harness.SendHeldAsync(700, SendAsync);
         var stale = SendAsync(http, channel.Sign(600));
-        await clock.WaitForTimerDueAtAsync(clock.GetUtcNow() + StoreWait).WaitAsync(Safety);
+        await harness.StoreWaitArmedAsync();
         store.Release(); // before the clock reaches the wait's end: the stale request wakes on the store
         var (outcome, offer) = await stale.WaitAsync(Safety);
 
@@ -86,16 +78,12 @@ public sealed class StaleVoucherWaitTests(PayeeWorldFixture fixture, ITestOutput
     [Fact]
     public async Task Http402_StaleVoucher_LargerOneStoredDuringTheWait_BothServed_PaidOnce()
     {
-        var channel = await fixture.OpenChannelAsync(1_000_000);
         await using var harness = await StartAsync();
-        var (app, clock, store) = harness;
-        using var http = new HttpClient { BaseAddress = app.BaseUrl };
+        var (app, _, store, channel, http) = harness;
 
-        store.Hold(2_000);
-        var larger = SendForReceiptAsync(http, channel.Sign(2_000));
-        await store.Entered.WaitAsync(Safety);
+        var larger = await harness.SendHeldAsync(2_000, SendForReceiptAsync);
         var stale = SendForReceiptAsync(http, channel.Sign(1_000));
-        await clock.WaitForTimerDueAtAsync(clock.GetUtcNow() + StoreWait).WaitAsync(Safety);
+        await harness.StoreWaitArmedAsync();
         store.Release();
         var receipts = await Task.WhenAll(stale, larger).WaitAsync(Safety);
 
@@ -108,18 +96,14 @@ public sealed class StaleVoucherWaitTests(PayeeWorldFixture fixture, ITestOutput
     [Fact]
     public async Task Http402_StaleVoucher_ClientAbortsDuringTheWait_EndsWithoutAnAnswer_NothingClaimed_TheSameVoucherPaysLater()
     {
-        var channel = await fixture.OpenChannelAsync(1_000_000);
         await using var harness = await StartAsync();
-        var (app, clock, store) = harness;
-        using var http = new HttpClient { BaseAddress = app.BaseUrl };
+        var (app, _, store, channel, http) = harness;
 
-        store.Hold(2_000);
-        var larger = SendAsync(http, channel.Sign(2_000));
-        await store.Entered.WaitAsync(Safety);
+        var larger = await harness.SendHeldAsync(2_000, SendAsync);
         using var abort = new CancellationTokenSource();
         using var request = Paid(channel.Sign(1_000));
         var stale = http.SendAsync(request, abort.Token);
-        await clock.WaitForTimerDueAtAsync(clock.GetUtcNow() + StoreWait).WaitAsync(Safety);
+        await harness.StoreWaitArmedAsync();
         await abort.CancelAsync();
         await Should.ThrowAsync<OperationCanceledException>(stale);
 
@@ -136,13 +120,16 @@ public sealed class StaleVoucherWaitTests(PayeeWorldFixture fixture, ITestOutput
         app.LoggedErrors.ShouldBeEmpty();
     }
 
+    /// <summary>A fresh channel (1,000,000 deposited) and the paid app over a held-write store, with a client for it.</summary>
     private async Task<Harness> StartAsync()
     {
+        var channel = await fixture.OpenChannelAsync(1_000_000);
+
         // The payee's clock starts at the chain's time (tests sharing the node move it), and moves only when told.
         var clock = new TestClock(DateTimeOffset.FromUnixTimeSeconds((long)await fixture.World.LatestTimestampAsync()));
         HeldWriteVoucherStore? store = null;
         var app = await PaidApp.StartAsync(fixture, output, o => o.StoreWait = StoreWait, clock, inner => store = new HeldWriteVoucherStore(inner));
-        return new Harness(app, clock, store!);
+        return new Harness(app, clock, store!, channel, new HttpClient { BaseAddress = app.BaseUrl });
     }
 
     private HttpRequestMessage Paid(SignedVoucher voucher)
@@ -176,11 +163,30 @@ public sealed class StaleVoucherWaitTests(PayeeWorldFixture fixture, ITestOutput
         return receipt;
     }
 
-    /// <summary>The app, its clock and its store; disposing lets a held write go first, so a failed test stops cleanly.</summary>
-    private sealed record Harness(PaidApp App, TestClock Clock, HeldWriteVoucherStore Store) : IAsyncDisposable
+    /// <summary>
+    /// The app, its clock, its store, the channel and a client; disposing lets a held write go first, so a failed test
+    /// stops cleanly.
+    /// </summary>
+    private sealed record Harness(PaidApp App, TestClock Clock, HeldWriteVoucherStore Store, TestChannel Channel, HttpClient Http) : IAsyncDisposable
     {
+        /// <summary>
+        /// Sends a voucher for <paramref name="cumulative"/> whose store write is held, and returns its request once
+        /// that write has begun (so a smaller voucher sent next is refused as stale).
+        /// </summary>
+        public async Task<Task<T>> SendHeldAsync<T>(BigInteger cumulative, Func<HttpClient, SignedVoucher, Task<T>> send)
+        {
+            Store.Hold(cumulative);
+            var sent = send(Http, Channel.Sign(cumulative));
+            await Store.Entered.WaitAsync(Safety);
+            return sent;
+        }
+
+        /// <summary>Returns once the stale request has armed its store wait on the clock (due <see cref="StoreWait"/> from now).</summary>
+        public Task StoreWaitArmedAsync() => Clock.WaitForTimerDueAtAsync(Clock.GetUtcNow() + StoreWait).WaitAsync(Safety);
+
         public async ValueTask DisposeAsync()
         {
+            Http.Dispose();
             Store.Release();
             await App.DisposeAsync();
         }
