@@ -1,7 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 using Settlement.BankSandbox.Tests.Support;
 
 namespace Settlement.BankSandbox.Tests.Conformance;
@@ -98,7 +96,7 @@ public sealed class LifetimeTests : ConformanceTestBase
         var cc = await Tpp.ClientCredentialsTokenAsync();
         var consentId = await CreateConsentAsync(PisVersion.V3, cc, Bodies.Initiation());
 
-        using var response = await Tpp.TokenEndpointFormAsync("as/bc-authorize", new Dictionary<string, string> { ["request"] = CibaRequest(consentId, exp) });
+        using var response = await Tpp.TokenEndpointFormAsync("as/bc-authorize", new Dictionary<string, string> { ["request"] = CibaRequest(consentId, loginHint: "customer", edit: c => { c.Remove("exp"); c.Remove("nbf"); SetExp(c, exp); }) });
 
         var text = await response.Content.ReadAsStringAsync();
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest, text);
@@ -169,26 +167,6 @@ public sealed class LifetimeTests : ConformanceTestBase
                 claims["exp"] = now.AddSeconds(-1).ToUnixTimeSeconds();
                 break;
         }
-    }
-
-    private string CibaRequest(string consentId, string exp)
-    {
-        var claims = new JsonObject
-        {
-            ["iss"] = Tpp.ClientId,
-            ["aud"] = Bank.Issuer,
-            ["jti"] = Guid.NewGuid().ToString(),
-            ["scope"] = "openid payments",
-            ["login_hint"] = "customer",
-            ["claims"] = new JsonObject
-            {
-                ["id_token"] = new JsonObject { ["openbanking_intent_id"] = new JsonObject { ["value"] = consentId, ["essential"] = true } },
-            },
-        };
-        SetExp(claims, exp);
-        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(
-            claims.ToJsonString(),
-            new SigningCredentials(new RsaSecurityKey(Tpp.Key) { KeyId = Tpp.Kid }, SecurityAlgorithms.RsaSsaPssSha256));
     }
 }
 

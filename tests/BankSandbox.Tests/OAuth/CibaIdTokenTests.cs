@@ -114,27 +114,6 @@ public sealed class CibaIdTokenTests : VrpTestBase
         return JsonNode.Parse(text)!.AsObject();
     }
 
-    private string CibaRequest(string consentId)
-    {
-        var now = Clock.GetUtcNow();
-        var claims = new JsonObject
-        {
-            ["iss"] = Tpp.ClientId,
-            ["aud"] = Bank.Issuer,
-            ["exp"] = now.AddMinutes(5).ToUnixTimeSeconds(),
-            ["nbf"] = now.ToUnixTimeSeconds(),
-            ["jti"] = Guid.NewGuid().ToString(),
-            ["scope"] = "openid payments",
-            ["claims"] = new JsonObject
-            {
-                ["id_token"] = new JsonObject { ["openbanking_intent_id"] = new JsonObject { ["value"] = consentId, ["essential"] = true } },
-            },
-        };
-        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(
-            claims.ToJsonString(),
-            new SigningCredentials(new RsaSecurityKey(Tpp.Key) { KeyId = Tpp.Kid }, SecurityAlgorithms.RsaSsaPssSha256));
-    }
-
     /// <summary>OIDC Core 3.1.3.6, computed here independently of the sandbox: base64url of the left half of SHA-256.</summary>
     private static string LeftHalfSha256(string value) => Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(value))[..16]);
 }

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 using Settlement.BankSandbox.Customer;
 using Settlement.BankSandbox.Tests.Support;
 
@@ -61,7 +60,7 @@ public sealed class DecoupledFlowTests : SandboxTestBase
     {
         using var response = await Tpp.TokenEndpointFormAsync("as/bc-authorize", new Dictionary<string, string>
         {
-            ["request"] = CibaRequest("dpc-unknown"),
+            ["request"] = CibaRequest("dpc-unknown", loginHint: "customer"),
         });
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
@@ -69,7 +68,7 @@ public sealed class DecoupledFlowTests : SandboxTestBase
 
     private async Task<string> BackchannelAsync(string consentId)
     {
-        using var response = await Tpp.TokenEndpointFormAsync("as/bc-authorize", new Dictionary<string, string> { ["request"] = CibaRequest(consentId) });
+        using var response = await Tpp.TokenEndpointFormAsync("as/bc-authorize", new Dictionary<string, string> { ["request"] = CibaRequest(consentId, loginHint: "customer") });
         var json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         response.StatusCode.ShouldBe(HttpStatusCode.OK, json.ToJsonString());
         json["interval"]!.GetValue<int>().ShouldBeGreaterThan(0);
@@ -82,26 +81,4 @@ public sealed class DecoupledFlowTests : SandboxTestBase
             ["grant_type"] = "urn:openid:params:grant-type:ciba",
             ["auth_req_id"] = authReqId,
         });
-
-    private string CibaRequest(string consentId)
-    {
-        var now = Clock.GetUtcNow();
-        var claims = new JsonObject
-        {
-            ["iss"] = Tpp.ClientId,
-            ["aud"] = Bank.Issuer,
-            ["exp"] = now.AddMinutes(5).ToUnixTimeSeconds(),
-            ["nbf"] = now.ToUnixTimeSeconds(),
-            ["jti"] = Guid.NewGuid().ToString(),
-            ["scope"] = "openid payments",
-            ["login_hint"] = "customer",
-            ["claims"] = new JsonObject
-            {
-                ["id_token"] = new JsonObject { ["openbanking_intent_id"] = new JsonObject { ["value"] = consentId, ["essential"] = true } },
-            },
-        };
-        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(
-            claims.ToJsonString(),
-            new SigningCredentials(new RsaSecurityKey(Tpp.Key) { KeyId = Tpp.Kid }, SecurityAlgorithms.RsaSsaPssSha256));
-    }
 }

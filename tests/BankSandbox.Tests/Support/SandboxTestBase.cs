@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 using Settlement.BankSandbox.Accounts;
 using Settlement.BankSandbox.Validation;
 using Settlement.Testing;
@@ -58,6 +60,38 @@ public abstract class SandboxTestBase : IAsyncLifetime
         using var response = await Tpp.PostAsync(version, "domestic-payment-consents", Bodies.Consent(initiation).ToJsonString(), token, key ?? Guid.NewGuid().ToString());
         var json = await ReadValidAsync(response, version, "POST", "/domestic-payment-consents", HttpStatusCode.Created);
         return json["Data"]!["ConsentId"]!.GetValue<string>();
+    }
+
+    /// <summary>
+    /// A CIBA backchannel authentication request (a signed request object, PS256, the TPP's key) asking for an ID token that
+    /// names <paramref name="consentId"/>; with <paramref name="loginHint"/> when given, and the claims changed by
+    /// <paramref name="edit"/> before signing.
+    /// </summary>
+    protected string CibaRequest(string consentId, string? loginHint = null, Action<JsonObject>? edit = null)
+    {
+        var now = Clock.GetUtcNow();
+        var claims = new JsonObject
+        {
+            ["iss"] = Tpp.ClientId,
+            ["aud"] = Bank.Issuer,
+            ["exp"] = now.AddMinutes(5).ToUnixTimeSeconds(),
+            ["nbf"] = now.ToUnixTimeSeconds(),
+            ["jti"] = Guid.NewGuid().ToString(),
+            ["scope"] = "openid payments",
+            ["claims"] = new JsonObject
+            {
+                ["id_token"] = new JsonObject { ["openbanking_intent_id"] = new JsonObject { ["value"] = consentId, ["essential"] = true } },
+            },
+        };
+        if (loginHint is not null)
+        {
+            claims["login_hint"] = loginHint;
+        }
+
+        edit?.Invoke(claims);
+        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(
+            claims.ToJsonString(),
+            new SigningCredentials(new RsaSecurityKey(Tpp.Key) { KeyId = Tpp.Kid }, SecurityAlgorithms.RsaSsaPssSha256));
     }
 
     protected static string ErrorCode(JsonObject error) => error["Errors"]![0]!["ErrorCode"]!.GetValue<string>();
