@@ -126,6 +126,21 @@ public sealed class SandboxBank : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Rewrites one text column of a stored transfer straight in the connector's file (a test of what a changed or corrupted
+    /// row does); call it while the connector is stopped. <paramref name="column"/> is a fixed name from the test, never input.
+    /// </summary>
+    public void OverwriteStoredTransfer(Guid id, string column, string value)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"UPDATE transfer_operations SET {column} = $value WHERE id = $id";
+        command.Parameters.AddWithValue("$value", value);
+        command.Parameters.AddWithValue("$id", id.ToString("N"));
+        command.ExecuteNonQuery().ShouldBe(1);
+    }
+
     /// <summary>Moves the sandbox clock on and applies due status changes (which sends notifications).</summary>
     public int AdvanceBank(TimeSpan by)
     {

@@ -127,14 +127,7 @@ public sealed class DecoupledAuthorizationTests
 
         // While the connector is down the kept consent id becomes another one: the sandbox's genuine ID token names the real one.
         await bank.StopConnectorAsync();
-        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={bank.DatabasePath};Pooling=False"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE transfer_operations SET consent_id = 'consent-of-another-transfer' WHERE id = $id";
-            command.Parameters.AddWithValue("$id", op.Id.ToString("N"));
-            command.ExecuteNonQuery().ShouldBe(1);
-        }
+        bank.OverwriteStoredTransfer(op.Id, "consent_id", "consent-of-another-transfer");
 
         await bank.RestartConnectorAsync();
         bank.AdvanceBank(TimeSpan.FromSeconds(3));

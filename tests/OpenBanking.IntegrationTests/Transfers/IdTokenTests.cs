@@ -43,14 +43,7 @@ public sealed class IdTokenTests
 
         // While the connector is down the kept nonce becomes another one: the sandbox's genuine ID token no longer matches it.
         await bank.StopConnectorAsync();
-        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={bank.DatabasePath};Pooling=False"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE transfer_operations SET auth_nonce = 'nonce-of-another-request' WHERE id = $id";
-            command.Parameters.AddWithValue("$id", op.Id.ToString("N"));
-            command.ExecuteNonQuery().ShouldBe(1);
-        }
+        bank.OverwriteStoredTransfer(op.Id, "auth_nonce", "nonce-of-another-request");
 
         await bank.RestartConnectorAsync();
         var query = await CustomerApprovesAsync(bank, op.AuthorizationUrl!);

@@ -97,6 +97,24 @@ public sealed class TestConnector : IDisposable
 
     public EventNotificationReceiver Receiver => Provider.GetRequiredService<EventNotificationReceiver>();
 
+    /// <summary>Asserts that the bank was asked for no payment and no funds confirmation.</summary>
+    public void ShouldHaveRequestedNoPayment()
+    {
+        Bank.PaymentsCreated.ShouldBe(0);
+        Bank.Requests.ShouldNotContain(r => r.Method == "POST" && r.Uri.AbsolutePath.EndsWith("/domestic-payments", StringComparison.Ordinal));
+        Bank.Requests.ShouldNotContain(r => r.Uri.AbsolutePath.EndsWith("/funds-confirmation", StringComparison.Ordinal));
+    }
+
+    /// <summary>The number of stored transfer rows matching <paramref name="where"/>, read straight from the database file.</summary>
+    public long CountStoredTransfers(string where)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM transfer_operations WHERE " + where;
+        return (long)command.ExecuteScalar()!;
+    }
+
     public void Dispose()
     {
         Provider.Dispose();

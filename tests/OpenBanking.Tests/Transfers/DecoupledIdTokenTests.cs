@@ -102,10 +102,7 @@ public sealed class DecoupledIdTokenTests
         using var t = Connector();
         t.Bank.IdTokenEdit = c => c[IdTokenVerifier.AuthReqIdClaim] = "req-of-another-authorisation";
         var client = t.Clients.Get("acme");
-        var consent = await client.CreateConsentAsync(new PaymentInstruction("instr-1", "e2e-1", new Money(100, "GBP"), client.PlatformAccount, null, "REF"), "key-c", CancellationToken.None);
-        var pending = await client.StartDecoupledAuthorizationAsync(consent.ConsentId, CancellationToken.None);
-        t.Time.Advance(pending.Interval);
-        t.Bank.CibaAnswers.Enqueue("approve");
+        var (consent, pending) = await StartApprovedAsync(t, client);
 
         var ex = await Should.ThrowAsync<BankResponseInvalidException>(() => client.PollDecoupledAuthorizationAsync(consent.ConsentId, pending, CancellationToken.None));
 
@@ -120,10 +117,7 @@ public sealed class DecoupledIdTokenTests
     {
         using var t = Connector();
         var client = t.Clients.Get("acme");
-        var consent = await client.CreateConsentAsync(new PaymentInstruction("instr-1", "e2e-1", new Money(100, "GBP"), client.PlatformAccount, null, "REF"), "key-c", CancellationToken.None);
-        var pending = await client.StartDecoupledAuthorizationAsync(consent.ConsentId, CancellationToken.None);
-        t.Time.Advance(pending.Interval);
-        t.Bank.CibaAnswers.Enqueue("approve");
+        var (consent, pending) = await StartApprovedAsync(t, client);
 
         var ex = await Should.ThrowAsync<BankResponseInvalidException>(() => client.PollDecoupledAuthorizationAsync("consent-of-another-transfer", pending, CancellationToken.None));
 
@@ -135,10 +129,7 @@ public sealed class DecoupledIdTokenTests
     {
         using var t = Connector();
         var client = t.Clients.Get("acme");
-        var consent = await client.CreateConsentAsync(new PaymentInstruction("instr-1", "e2e-1", new Money(100, "GBP"), client.PlatformAccount, null, "REF"), "key-c", CancellationToken.None);
-        var pending = await client.StartDecoupledAuthorizationAsync(consent.ConsentId, CancellationToken.None);
-        t.Time.Advance(pending.Interval);
-        t.Bank.CibaAnswers.Enqueue("approve");
+        var (consent, pending) = await StartApprovedAsync(t, client);
 
         var result = await client.PollDecoupledAuthorizationAsync(consent.ConsentId, pending, CancellationToken.None);
 
@@ -147,6 +138,16 @@ public sealed class DecoupledIdTokenTests
         result.IdToken.ShouldBeNull();
         result.RefreshToken.ShouldBeNull();
         result.ToString().ShouldNotContain(result.Token.Value);
+    }
+
+    /// <summary>A consent of 1.00 GBP whose decoupled authorisation the bank approves at the next poll, due now.</summary>
+    private static async Task<(PaymentConsent Consent, DecoupledAuthorization Pending)> StartApprovedAsync(TestConnector t, PisClient client)
+    {
+        var consent = await client.CreateConsentAsync(new PaymentInstruction("instr-1", "e2e-1", new Money(100, "GBP"), client.PlatformAccount, null, "REF"), "key-c", CancellationToken.None);
+        var pending = await client.StartDecoupledAuthorizationAsync(consent.ConsentId, CancellationToken.None);
+        t.Time.Advance(pending.Interval);
+        t.Bank.CibaAnswers.Enqueue("approve");
+        return (consent, pending);
     }
 
     private static async Task<TransferOperation> ApproveAsync(TestConnector t, TransferOperation op)
@@ -164,19 +165,13 @@ public sealed class DecoupledIdTokenTests
         stored.Decoupled.ShouldBeNull();
         stored.AwaitingDecoupledAuthorisation.ShouldBeFalse();
         stored.PaymentId.ShouldBeNull();
-        t.Bank.PaymentsCreated.ShouldBe(0);
-        t.Bank.Requests.ShouldNotContain(r => r.Method == "POST" && r.Uri.AbsolutePath.EndsWith("/domestic-payments", StringComparison.Ordinal));
-        t.Bank.Requests.ShouldNotContain(r => r.Uri.AbsolutePath.EndsWith("/funds-confirmation", StringComparison.Ordinal));
+        t.ShouldHaveRequestedNoPayment();
         var history = await t.Transfers.GetHistoryAsync(id, CancellationToken.None);
         history.Select(h => h.Event).ShouldBe(["created", "consent-created-decoupled", "id-token-refused"]);
         (history[^1].Event, history[^1].Detail, history[^1].To).ShouldBe(("id-token-refused", reason, TransferState.Failed));
 
         // Nothing of the refused answer's access token, nor the auth_req_id, reached the file.
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={t.DatabasePath};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM transfer_operations WHERE consent_token IS NOT NULL OR decoupled_json IS NOT NULL";
-        ((long)command.ExecuteScalar()!).ShouldBe(0);
+        t.CountStoredTransfers("consent_token IS NOT NULL OR decoupled_json IS NOT NULL").ShouldBe(0);
     }
 
     private static void Break(TestConnector t, string how, SigningKey foreign)

@@ -124,18 +124,12 @@ public sealed class TransferIdTokenTests
         stored.ConsentToken.ShouldBeNull();
         stored.AuthorizationCode.ShouldBeNull();
         stored.PaymentId.ShouldBeNull();
-        t.Bank.PaymentsCreated.ShouldBe(0);
-        t.Bank.Requests.ShouldNotContain(r => r.Method == "POST" && r.Uri.AbsolutePath.EndsWith("/domestic-payments", StringComparison.Ordinal));
-        t.Bank.Requests.ShouldNotContain(r => r.Uri.AbsolutePath.EndsWith("/funds-confirmation", StringComparison.Ordinal));
+        t.ShouldHaveRequestedNoPayment();
         var last = (await t.Transfers.GetHistoryAsync(id, CancellationToken.None))[^1];
         (last.Event, last.Detail, last.To).ShouldBe(("id-token-refused", reason, TransferState.Failed));
 
         // Nothing of the refused answer's access token reached the file.
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={t.DatabasePath};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM transfer_operations WHERE consent_token IS NOT NULL";
-        ((long)command.ExecuteScalar()!).ShouldBe(0);
+        t.CountStoredTransfers("consent_token IS NOT NULL").ShouldBe(0);
     }
 
     private static void Break(FakeBank bank, string how, SigningKey foreign)
