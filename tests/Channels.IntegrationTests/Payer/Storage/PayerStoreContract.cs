@@ -290,6 +290,15 @@ public abstract class PayerStoreContract : IAsyncLifetime
         await store.SaveChannelAsync(record);
         var key = record.Key;
 
+        await ShouldRefuseBadArgumentsAsync(store, key);
+
+        (await store.ListReceiptsAsync(key)).ShouldBeEmpty();
+        (await store.ListChannelsAsync()).ShouldHaveSingleItem().Record.ShouldBe(record);
+    }
+
+    /// <summary>Every argument check of the store, each naming its parameter.</summary>
+    protected static async Task ShouldRefuseBadArgumentsAsync(IPayerStore store, ChannelKey key)
+    {
         (await Should.ThrowAsync<ArgumentNullException>(() => store.SaveChannelAsync(null!))).ParamName.ShouldBe("channel");
         (await Should.ThrowAsync<ArgumentNullException>(() => store.SaveVouchersAsync(null!))).ParamName.ShouldBe("writes");
         (await Should.ThrowAsync<ArgumentNullException>(() => store.SaveRefundAsync(key, null!))).ParamName.ShouldBe("refund");
@@ -297,9 +306,6 @@ public abstract class PayerStoreContract : IAsyncLifetime
         (await Should.ThrowAsync<ArgumentNullException>(() => store.SaveMeterAsync(null!))).ParamName.ShouldBe("meter");
         (await Should.ThrowAsync<ArgumentException>(() => store.SaveMeterAsync(new PayerMeterState(key, "", 1, 1, 1, 0, 0)))).ParamName.ShouldBe("meter");
         (await Should.ThrowAsync<ArgumentException>(() => store.GetMeterAsync(key, ""))).ParamName.ShouldBe("name");
-
-        (await store.ListReceiptsAsync(key)).ShouldBeEmpty();
-        (await store.ListChannelsAsync()).ShouldHaveSingleItem().Record.ShouldBe(record);
     }
 
     [Fact]

@@ -82,18 +82,12 @@ public sealed class SqlitePayerStoreTests : PayerStoreContract
     }
 
     [Fact]
-    public async Task BadArguments_NameTheParameter()
+    public async Task BadArguments_RefusedBeforeTheFileIsOpened()
     {
         var store = await OpenStoreAsync();
         var key = Record(1).Key;
 
-        (await Should.ThrowAsync<ArgumentNullException>(() => store.SaveChannelAsync(null!))).ParamName.ShouldBe("channel");
-        (await Should.ThrowAsync<ArgumentNullException>(() => store.SaveVouchersAsync(null!))).ParamName.ShouldBe("writes");
-        (await Should.ThrowAsync<ArgumentNullException>(() => store.SaveRefundAsync(key, null!))).ParamName.ShouldBe("refund");
-        (await Should.ThrowAsync<ArgumentNullException>(() => store.AppendReceiptAsync(null!))).ParamName.ShouldBe("receipt");
-        (await Should.ThrowAsync<ArgumentNullException>(() => store.SaveMeterAsync(null!))).ParamName.ShouldBe("meter");
-        (await Should.ThrowAsync<ArgumentException>(() => store.SaveMeterAsync(new PayerMeterState(key, "", 1, 1, 1, 0, 0)))).ParamName.ShouldBe("meter");
-        (await Should.ThrowAsync<ArgumentException>(() => store.GetMeterAsync(key, ""))).ParamName.ShouldBe("name");
+        await ShouldRefuseBadArgumentsAsync(store, key);
         store.ToString().ShouldBe($"SQLite payer store at {DatabasePath}");
         File.Exists(DatabasePath).ShouldBeFalse();
     }

@@ -17,14 +17,7 @@ public sealed class PostgreSqlRetryTests
     [InlineData(PostgresErrorCodes.DeadlockDetected)]
     public async Task RunAsync_AlwaysContended_RetriedMaxRetriesTimesThenThrown(string sqlState)
     {
-        var attempts = 0;
-        var retries = new List<(string SqlState, int Retry)>();
-
-        var ex = await Should.ThrowAsync<PostgresException>(() => PostgreSqlRetry.RunAsync<int>(
-            _ => Fail(++attempts, sqlState),
-            2,
-            (state, retry) => retries.Add((state, retry)),
-            CancellationToken.None));
+        var (ex, attempts, retries) = await AlwaysFailingAsync(sqlState, maxRetries: 2);
 
         ex.SqlState.ShouldBe(sqlState);
         attempts.ShouldBe(3);
@@ -51,14 +44,7 @@ public sealed class PostgreSqlRetryTests
     [Fact]
     public async Task RunAsync_NoRetriesAllowed_FirstFailureThrown()
     {
-        var attempts = 0;
-        var retries = new List<(string SqlState, int Retry)>();
-
-        var ex = await Should.ThrowAsync<PostgresException>(() => PostgreSqlRetry.RunAsync<int>(
-            _ => Fail(++attempts, PostgresErrorCodes.SerializationFailure),
-            0,
-            (state, retry) => retries.Add((state, retry)),
-            CancellationToken.None));
+        var (ex, attempts, retries) = await AlwaysFailingAsync(PostgresErrorCodes.SerializationFailure, maxRetries: 0);
 
         ex.SqlState.ShouldBe(PostgresErrorCodes.SerializationFailure);
         attempts.ShouldBe(1);
@@ -71,14 +57,7 @@ public sealed class PostgreSqlRetryTests
     [InlineData(PostgresErrorCodes.QueryCanceled)]
     public async Task RunAsync_OtherSqlState_ThrownAtOnce(string sqlState)
     {
-        var attempts = 0;
-        var retries = new List<(string SqlState, int Retry)>();
-
-        var ex = await Should.ThrowAsync<PostgresException>(() => PostgreSqlRetry.RunAsync<int>(
-            _ => Fail(++attempts, sqlState),
-            5,
-            (state, retry) => retries.Add((state, retry)),
-            CancellationToken.None));
+        var (ex, attempts, retries) = await AlwaysFailingAsync(sqlState, maxRetries: 5);
 
         ex.SqlState.ShouldBe(sqlState);
         attempts.ShouldBe(1);
@@ -124,4 +103,17 @@ public sealed class PostgreSqlRetryTests
     }
 
     private static PostgresException Error(string sqlState) => new("contended", "ERROR", "ERROR", sqlState);
+
+    /// <summary>Runs a transaction that always fails with <paramref name="sqlState"/>: the exception that came out, the attempts made and the retries reported.</summary>
+    private static async Task<(PostgresException Error, int Attempts, List<(string SqlState, int Retry)> Retries)> AlwaysFailingAsync(string sqlState, int maxRetries)
+    {
+        var attempts = 0;
+        var retries = new List<(string SqlState, int Retry)>();
+        var ex = await Should.ThrowAsync<PostgresException>(() => PostgreSqlRetry.RunAsync<int>(
+            _ => Fail(++attempts, sqlState),
+            maxRetries,
+            (state, retry) => retries.Add((state, retry)),
+            CancellationToken.None));
+        return (ex, attempts, retries);
+    }
 }
