@@ -53,6 +53,19 @@ public sealed class PaymentRequiredOptionsTests
     }
 
     [Fact]
+    public void Validate_PayToNeverSet_RequiredRefusesTheEmptyDefault()
+    {
+        var options = new PaymentRequiredOptions();
+        var results = new List<ValidationResult>();
+
+        Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true).ShouldBeFalse();
+
+        // The data annotations run first and stop there: the default payee is the empty string, which [Required] refuses.
+        results.Select(r => (r.ErrorMessage, r.MemberNames.Single())).ShouldBe([("The PayTo field is required.", "PayTo")]);
+        Errors(options).ShouldBe([("PayTo must be a 0x address of 20 bytes; got ''.", "PayTo")]);
+    }
+
+    [Fact]
     public void AddPaymentRequired_BadSettings_RefusedAtResolveWithTheMessage()
     {
         var services = new ServiceCollection();
