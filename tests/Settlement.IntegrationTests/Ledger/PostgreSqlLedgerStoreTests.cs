@@ -7,7 +7,7 @@ namespace Settlement.Service.IntegrationTests.Ledger;
 
 /// <summary>The ledger contract on PostgreSQL: one local server for the run, a fresh database per test.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class PostgreSqlLedgerStoreTests(PostgresFixture postgres) : LedgerStoreContract
+public sealed partial class PostgreSqlLedgerStoreTests(PostgresFixture postgres) : LedgerStoreContract
 {
     private readonly List<NpgsqlDataSource> _dataSources = [];
     private string? _connectionString;
