@@ -67,6 +67,22 @@ public abstract partial class ChainIndexStoreContract
     }
 
     [Fact]
+    public async Task ApplyBatch_TransferAlreadyPostedThroughTheLedgerNotReversed_EventBookedAmountNotDoubled()
+    {
+        var db = Db();
+        (await db.Ledger.CreateAccountsAsync([Issuance, Alice])).ShouldBe([CreateAccountResult.Ok, CreateAccountResult.Ok]);
+        (await db.Ledger.CreateTransfersAsync([Mint])).ShouldBe([CreateTransferResult.Ok]);
+
+        var result = await db.Index.ApplyBatchAsync(First);
+
+        // The transfer exists and no rollback reversed it: the ledger answers Exists, which books the event without a second posting.
+        (result.Refusal, result.Detail).ShouldBe((null, null));
+        result.Checkpoint!.Block.ShouldBe(B(1));
+        (await db.Index.ListEventsAsync(Stream)).ShouldHaveSingleItem().TransferIds.ShouldBe([Mint.Id]);
+        (await db.Ledger.LookupAccountsAsync([Alice.Id])).ShouldHaveSingleItem().CreditsPosted.ShouldBe((UInt128)100);
+    }
+
+    [Fact]
     public async Task Rollback_ReversalIdTakenWithAnotherAmount_LedgerRefusedNamingTheReversalAndNothingChanged()
     {
         var db = Db();

@@ -170,19 +170,19 @@ public abstract partial class ChainIndexStoreContract
         (await db.Index.ApplyBatchAsync(First)).Refusal.ShouldBe(ChainIndexRefusal.TransferReversed, "the old ids were reversed: a re-booking needs the new epoch's");
     }
 
-    public static TheoryData<string, ChainRollback, ChainIndexRefusal> RollbackRefusals() => new()
+    public static TheoryData<string, ChainRollback, ChainIndexRefusal, string> RollbackRefusals() => new()
     {
-        { "stale checkpoint", new ChainRollback(Stream, B(1), null), ChainIndexRefusal.CheckpointMismatch },
-        { "checkpoint of another fork", new ChainRollback(Stream, B(3, 'f'), B(1)), ChainIndexRefusal.CheckpointMismatch },
-        { "target at the checkpoint", new ChainRollback(Stream, B(3), B(3)), ChainIndexRefusal.TargetNotBelowCheckpoint },
-        { "target of another fork", new ChainRollback(Stream, B(3), B(1, 'f')), ChainIndexRefusal.TargetBlockUnknown },
-        { "target never stored", new ChainRollback(Stream, B(3), B(0)), ChainIndexRefusal.TargetBlockUnknown },
-        { "unknown stream", new ChainRollback("other", B(3), null), ChainIndexRefusal.CheckpointMismatch },
+        { "stale checkpoint", new ChainRollback(Stream, B(1), null), ChainIndexRefusal.CheckpointMismatch, $"stored checkpoint {B(3)}, rollback expects {B(1)}" },
+        { "checkpoint of another fork", new ChainRollback(Stream, B(3, 'f'), B(1)), ChainIndexRefusal.CheckpointMismatch, $"stored checkpoint {B(3)}, rollback expects {B(3, 'f')}" },
+        { "target at the checkpoint", new ChainRollback(Stream, B(3), B(3)), ChainIndexRefusal.TargetNotBelowCheckpoint, "target 3 is not below checkpoint 3" },
+        { "target of another fork", new ChainRollback(Stream, B(3), B(1, 'f')), ChainIndexRefusal.TargetBlockUnknown, $"block {B(1, 'f')} is not a stored block of stream '{Stream}'" },
+        { "target never stored", new ChainRollback(Stream, B(3), B(0)), ChainIndexRefusal.TargetBlockUnknown, $"block {B(0)} is not a stored block of stream '{Stream}'" },
+        { "unknown stream", new ChainRollback("other", B(3), null), ChainIndexRefusal.CheckpointMismatch, $"stored checkpoint none, rollback expects {B(3)}" },
     };
 
     [Theory]
     [MemberData(nameof(RollbackRefusals))]
-    public async Task Rollback_Refused_ExactReasonAndNothingChanged(string why, ChainRollback rollback, ChainIndexRefusal expected)
+    public async Task Rollback_Refused_ExactReasonAndNothingChanged(string why, ChainRollback rollback, ChainIndexRefusal expected, string detail)
     {
         var db = Db();
         await db.Index.ApplyBatchAsync(First);
@@ -191,7 +191,7 @@ public abstract partial class ChainIndexStoreContract
 
         var result = await Db().Index.RollbackAsync(rollback);
 
-        result.Refusal.ShouldBe(expected, why);
+        (result.Refusal, result.Detail).ShouldBe((expected, detail), why);
         (await DumpAsync(db)).ShouldBe(before, why);
     }
 

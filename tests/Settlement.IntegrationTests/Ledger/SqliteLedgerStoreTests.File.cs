@@ -56,12 +56,13 @@ public sealed partial class SqliteLedgerStoreTests
     }
 
     [Fact]
-    public async Task CreateAccounts_CancelledEvenForAnEmptyBatch_Refused()
+    public async Task CreateBatches_CancelledEvenWhenEmpty_Refused()
     {
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
 
         await Should.ThrowAsync<OperationCanceledException>(() => OpenStore().CreateAccountsAsync([], cancelled.Token));
+        await Should.ThrowAsync<OperationCanceledException>(() => OpenStore().CreateTransfersAsync([], cancelled.Token));
 
         File.Exists(DatabasePath).ShouldBeFalse();
     }
