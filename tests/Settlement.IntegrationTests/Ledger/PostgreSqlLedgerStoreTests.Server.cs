@@ -1,9 +1,11 @@
+using Microsoft.Extensions.Logging;
 using Npgsql;
+using Settlement.Service.IntegrationTests.SettlementHost;
 using Settlement.Service.Storage.PostgreSql;
 
 namespace Settlement.Service.IntegrationTests.Ledger;
 
-/// <summary>What only the PostgreSQL store has: argument checks before the database is touched, empty batches, its name.</summary>
+/// <summary>What only the PostgreSQL store has: argument checks before the database is touched, empty batches, its name, its migrations.</summary>
 public sealed partial class PostgreSqlLedgerStoreTests
 {
     [Fact]
@@ -53,6 +55,46 @@ public sealed partial class PostgreSqlLedgerStoreTests
         await Should.ThrowAsync<OperationCanceledException>(() => store.ExpirePendingAsync(cancelled.Token));
 
         (await TableCountAsync()).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Migrate_NewDatabaseThenAgain_EachVersionAppliedAndLoggedOnce()
+    {
+        using var logs = new CollectingLoggerProvider();
+        using var factory = LoggerFactory.Create(builder => builder.AddProvider(logs));
+        using var dataSource = NpgsqlDataSource.Create(ConnectionString);
+        var store = new PostgreSqlLedgerStore(dataSource, Clock, logger: factory.CreateLogger<PostgreSqlLedgerStore>());
+
+        await store.MigrateAsync();
+        await store.MigrateAsync(); // the same instance again: the migration lock was released
+        await new PostgreSqlLedgerStore(dataSource, Clock, logger: factory.CreateLogger<PostgreSqlLedgerStore>()).MigrateAsync();
+
+        var database = new NpgsqlConnectionStringBuilder(ConnectionString).Database;
+        logs.Entries.ShouldBe(Enumerable.Range(1, PostgreSqlLedgerStore.SchemaVersion)
+            .Select(v => (1, LogLevel.Information, $"Ledger {database}: schema version {v} applied")));
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var versions = new NpgsqlCommand("SELECT string_agg(version::text, ',' ORDER BY version) FROM ledger_schema_migrations", connection);
+        (await versions.ExecuteScalarAsync()).ShouldBe(string.Join(',', Enumerable.Range(1, PostgreSqlLedgerStore.SchemaVersion)));
+    }
+
+    [Fact]
+    public async Task Migrate_DatabaseFromANewerBuild_RefusedWithBothVersionsNothingWritten()
+    {
+        await OpenStore().MigrateAsync();
+        var newer = PostgreSqlLedgerStore.SchemaVersion + 1;
+        await ExecuteAsync($"INSERT INTO ledger_schema_migrations (version, applied_at) VALUES ({newer}, CURRENT_TIMESTAMP)");
+        var store = OpenStore();
+
+        var migrate = await Should.ThrowAsync<InvalidOperationException>(() => store.MigrateAsync());
+        var create = await Should.ThrowAsync<InvalidOperationException>(() => store.CreateAccountsAsync([UserAccount(50)]));
+
+        var database = new NpgsqlConnectionStringBuilder(ConnectionString).Database;
+        migrate.Message.ShouldBe($"PostgreSQL ledger '{database}' has schema version {newer}, newer than this build's {PostgreSqlLedgerStore.SchemaVersion}: upgrade the settlement service.");
+        create.Message.ShouldBe(migrate.Message);
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var accounts = new NpgsqlCommand("SELECT COUNT(*) FROM ledger_accounts", connection);
+        (await accounts.ExecuteScalarAsync()).ShouldBe(0L);
     }
 
     /// <summary>The tables in the test database's public schema (0 until the store has migrated).</summary>
