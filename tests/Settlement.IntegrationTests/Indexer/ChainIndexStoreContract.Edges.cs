@@ -172,4 +172,36 @@ public abstract partial class ChainIndexStoreContract
         (await db.Index.ListEventsAsync(Stream)).ShouldBeEmpty();
         (await db.Ledger.ListAccountsAsync()).ShouldBeEmpty();
     }
+
+    [Fact]
+    public async Task Rollback_HistoryRowRecordsTheRangeAndTheTarget()
+    {
+        var db = Db();
+        await db.Index.ApplyBatchAsync(First);
+        await db.Index.ApplyBatchAsync(Second);
+
+        await db.Index.RollbackAsync(new ChainRollback(Stream, B(3), B(1)));
+        await db.Index.RollbackAsync(new ChainRollback(Stream, B(1), null));
+
+        var rows = await QueryAsync("SELECT stream, epoch, from_block, from_hash, to_block, to_hash, events_reversed, transfers_reversed, at FROM indexer_rollbacks ORDER BY epoch");
+
+        rows.ShouldBe(
+        [
+            $"{Stream}|1|3|{B(3).Hash}|1|{B(1).Hash}|2|1|{T0.UtcTicks}",
+            $"{Stream}|2|1|{B(1).Hash}|NULL|NULL|1|1|{T0.UtcTicks}",
+        ]);
+    }
+
+    [Fact]
+    public async Task PayeeTotalCorruptedInTheDatabase_ReadRefusedNamingTheColumn()
+    {
+        var db = Db();
+        await db.Index.ApplyBatchAsync(First);
+        await db.Index.ApplyBatchAsync(Second);
+        (await ExecuteAsync($"UPDATE indexer_events SET payee_cumulative = {OneZeroByteBlob} WHERE payee_cumulative IS NOT NULL")).ShouldBe(1);
+
+        const string Message = "The ledger's payee cumulative is not a 16-byte value.";
+        (await Should.ThrowAsync<InvalidDataException>(() => Db().Index.GetChannelsAsync(Stream, [Second.Channels[0].ChannelId]))).Message.ShouldBe(Message);
+        (await Should.ThrowAsync<InvalidDataException>(() => Db().Index.ListEventsAsync(Stream))).Message.ShouldBe(Message);
+    }
 }

@@ -25,6 +25,15 @@ public abstract partial class ChainIndexStoreContract : IAsyncLifetime
     /// <summary>A new store instance on <paramref name="database"/>.</summary>
     protected abstract LedgerDb Open(string database);
 
+    /// <summary>Runs <paramref name="sql"/> on the test's database; each row's columns joined by <c>|</c> (NULL as <c>NULL</c>, numbers invariant).</summary>
+    protected abstract Task<List<string>> QueryAsync(string sql);
+
+    /// <summary>Runs a statement on the test's database (to change what the store wrote); the rows it changed.</summary>
+    protected abstract Task<int> ExecuteAsync(string sql);
+
+    /// <summary>The backend's SQL literal of a one-byte blob holding 0.</summary>
+    protected abstract string OneZeroByteBlob { get; }
+
     /// <summary>A new store instance on this test's database (as after a process restart).</summary>
     protected LedgerDb Db() => Open(Database);
 

@@ -25,6 +25,31 @@ public sealed class PostgreSqlChainIndexStoreTests(PostgresFixture postgres) : C
         return new LedgerDb(store, store);
     }
 
+    protected override string OneZeroByteBlob => "'\\x00'::bytea";
+
+    protected override async Task<List<string>> QueryAsync(string sql)
+    {
+        var rows = new List<string>();
+        await using var connection = new NpgsqlConnection(Database);
+        await connection.OpenAsync();
+        await using var select = new NpgsqlCommand(sql, connection);
+        await using var reader = await select.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
+        }
+
+        return rows;
+    }
+
+    protected override async Task<int> ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(Database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteNonQueryAsync();
+    }
+
     public override async Task DisposeAsync()
     {
         foreach (var dataSource in _dataSources.Values)
