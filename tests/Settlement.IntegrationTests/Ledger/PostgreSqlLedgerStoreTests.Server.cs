@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Settlement.Service.IntegrationTests.SettlementHost;
+using Settlement.Service.Ledger;
 using Settlement.Service.Storage.PostgreSql;
 
 namespace Settlement.Service.IntegrationTests.Ledger;
@@ -95,6 +96,82 @@ public sealed partial class PostgreSqlLedgerStoreTests
         await connection.OpenAsync();
         await using var accounts = new NpgsqlCommand("SELECT COUNT(*) FROM ledger_accounts", connection);
         (await accounts.ExecuteScalarAsync()).ShouldBe(0L);
+    }
+
+    [Theory]
+    [InlineData(PostgresErrorCodes.SerializationFailure)]
+    [InlineData(PostgresErrorCodes.DeadlockDetected)]
+    [InlineData(PostgresErrorCodes.UniqueViolation)]
+    public async Task Batch_FailsTwiceWithARetriedSqlState_RetriedTwiceEachLoggedThenApplied(string sqlState)
+    {
+        var (store, logs) = await PlantedStoreAsync(sqlState, failures: 2, maxRetries: 2);
+
+        (await store.CreateAccountsAsync([UserAccount(50)])).ShouldBe([CreateAccountResult.Ok]);
+
+        (await PlantedSqlStateFailure.AttemptsAsync(ConnectionString)).ShouldBe(3);
+        logs.Entries.Where(e => e.EventId == 2).ShouldBe(
+        [
+            (2, LogLevel.Debug, $"Ledger batch retried after SQLSTATE {sqlState} (attempt 1)"),
+            (2, LogLevel.Debug, $"Ledger batch retried after SQLSTATE {sqlState} (attempt 2)"),
+        ]);
+        (await store.LookupAccountsAsync([50])).ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public async Task Batch_FailsMoreOftenThanMaxRetries_TheLastFailureThrownNothingWritten()
+    {
+        var (store, logs) = await PlantedStoreAsync(PostgresErrorCodes.SerializationFailure, failures: 1_000, maxRetries: 2);
+
+        var ex = await Should.ThrowAsync<PostgresException>(() => store.CreateAccountsAsync([UserAccount(50)]));
+
+        ex.SqlState.ShouldBe(PostgresErrorCodes.SerializationFailure);
+        (await PlantedSqlStateFailure.AttemptsAsync(ConnectionString)).ShouldBe(3);
+        logs.Entries.Count(e => e.EventId == 2).ShouldBe(2);
+        (await store.LookupAccountsAsync([50])).ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData(PostgresErrorCodes.CheckViolation)]
+    [InlineData(PostgresErrorCodes.LockNotAvailable)]
+    [InlineData(PostgresErrorCodes.QueryCanceled)]
+    public async Task Batch_FailsWithAnotherSqlState_ThrownAtOnceNotRetried(string sqlState)
+    {
+        var (store, logs) = await PlantedStoreAsync(sqlState, failures: 1, maxRetries: 5);
+
+        (await Should.ThrowAsync<PostgresException>(() => store.CreateAccountsAsync([UserAccount(50)]))).SqlState.ShouldBe(sqlState);
+
+        (await PlantedSqlStateFailure.AttemptsAsync(ConnectionString)).ShouldBe(1);
+        logs.Entries.ShouldNotContain(e => e.EventId == 2);
+        (await store.LookupAccountsAsync([50])).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Journal_ExpiresAtOnlyOnThePendingTransferWithATimeout_NotOnItsExpiry()
+    {
+        var store = await SeedAsync();
+        Clock.Advance(TimeSpan.FromSeconds(60));
+        (await store.ExpirePendingAsync()).ShouldBe([(UInt128)PendingOpen]);
+
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var select = new NpgsqlCommand("SELECT encode(id, 'hex'), kind, expires_at FROM ledger_journal WHERE expires_at IS NOT NULL", connection);
+        await using var reader = await select.ExecuteReaderAsync();
+        (await reader.ReadAsync()).ShouldBeTrue();
+        (reader.GetString(0), reader.GetInt64(2)).ShouldBe((Convert.ToHexStringLower(LedgerCodecForTests.Encode(PendingOpen)), T0.AddSeconds(60).UtcTicks));
+        (await reader.ReadAsync()).ShouldBeFalse("the pending transfers without a timeout, the plain transfers, the accounts and the expiry itself have none");
+    }
+
+    /// <summary>A migrated store whose inserts into ledger_accounts fail <paramref name="failures"/> times with <paramref name="sqlState"/>, logging to the returned collector.</summary>
+    private async Task<(PostgreSqlLedgerStore Store, CollectingLoggerProvider Logs)> PlantedStoreAsync(string sqlState, int failures, int maxRetries)
+    {
+        var logs = new CollectingLoggerProvider();
+        var factory = LoggerFactory.Create(builder => builder.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
+        var dataSource = NpgsqlDataSource.Create(ConnectionString);
+        _dataSources.Add(dataSource);
+        var store = new PostgreSqlLedgerStore(dataSource, Clock, maxRetries, factory.CreateLogger<PostgreSqlLedgerStore>());
+        await store.MigrateAsync();
+        await PlantedSqlStateFailure.PlantAsync(ConnectionString, "ledger_accounts", sqlState, failures);
+        return (store, logs);
     }
 
     /// <summary>The tables in the test database's public schema (0 until the store has migrated).</summary>
