@@ -3,6 +3,8 @@
 # the default ./test.sh run (hours on 2 cores for every target). Called by `./test.sh --mutation`.
 #   ./test.sh --mutation                    every target below
 #   ./test.sh --mutation payee ledger       the named targets
+#   MUTATION_MUTATE='**/File.cs{10..20} **/Other.cs{5..9}' ./test.sh --mutation T
+#                                           only those files or line spans of target T (a re-run of its survivors)
 # Reports (JSON + HTML) go to $MUTATION_OUT (default /tmp/settlement-mutation/<target>), never into
 # the repository; a table of scores per target is printed at the end. docs/testing.md has the last
 # scores and the survivors judged equivalent.
@@ -101,17 +103,22 @@ for target in "${targets[@]}"; do
     src/*/*) mutate="**/${folder#src/*/}/**/*.cs" ;;   # a folder inside a project
     *) mutate="**/${folder#src/}/**/*.cs" ;;           # a whole project (or a folder of linked files)
   esac
-  exclude=()
+  more_patterns=()
+  if [ -n "${MUTATION_MUTATE:-}" ]; then
+    read -ra patterns <<<"$MUTATION_MUTATE"
+    mutate="${patterns[0]}"
+    for p in "${patterns[@]:1}"; do more_patterns+=(-m "$p"); done
+  fi
   case "$name" in
     # See the target's comment above. Stryker matches the linked files by their path as MSBuild gives it
     # (src/Channels.Storage.PostgreSql/../Channels.Storage.Shared/X.cs); the second pattern covers the link name.
-    channel-stores-postgresql) exclude=(-m '!**/Channels.Storage.Shared/*.cs' -m '!**/Channels.Storage.PostgreSql/Shared/*.cs') ;;
+    channel-stores-postgresql) more_patterns+=(-m '!**/Channels.Storage.Shared/*.cs' -m '!**/Channels.Storage.PostgreSql/Shared/*.cs') ;;
   esac
-  echo "== $name: mutating $mutate ${exclude[*]:-} of $project, killed by $tests ($filter)"
+  echo "== $name: mutating $mutate ${more_patterns[*]:-} of $project, killed by $tests ($filter)"
   case "$name" in *-postgresql) start_postgres ;; esac
   report="$out/$name"
   rm -rf "$report"
-  (cd "$tests" && dotnet tool run dotnet-stryker --project "$project" -m "$mutate" ${exclude[@]+"${exclude[@]}"} -r Json -r Html -r Progress \
+  (cd "$tests" && dotnet tool run dotnet-stryker --project "$project" -m "$mutate" ${more_patterns[@]+"${more_patterns[@]}"} -r Json -r Html -r Progress \
       --output "$report" -c 2 --test-case-filter "$filter" --config-file "$config") || { results+=("$name|failed|||"); continue; }
   json="$(find "$report" -name 'mutation-report.json' | head -1)"
   results+=("$name|$(jq -r '[.files[].mutants[].status] | {k: (map(select(. == "Killed" or . == "Timeout")) | length), s: (map(select(. == "Survived")) | length), n: (map(select(. == "NoCoverage")) | length)} | "\(.k)|\(.s)|\(.n)"' "$json")")
