@@ -161,6 +161,65 @@ public sealed partial class PostgreSqlLedgerStoreTests
         (await reader.ReadAsync()).ShouldBeFalse("the pending transfers without a timeout, the plain transfers, the accounts and the expiry itself have none");
     }
 
+    [Theory]
+    [InlineData(PostgresErrorCodes.UniqueViolation, 3, null, 4)]
+    [InlineData(PostgresErrorCodes.DuplicateTable, 1, null, 2)]
+    [InlineData(PostgresErrorCodes.DuplicateObject, 1, null, 2)]
+    [InlineData(PostgresErrorCodes.UniqueViolation, 4, PostgresErrorCodes.UniqueViolation, 4)]
+    [InlineData(PostgresErrorCodes.InsufficientPrivilege, 1, PostgresErrorCodes.InsufficientPrivilege, 1)]
+    public async Task Migrate_CreatingTheVersionTableRacesAnotherInstance_RetriedThreeTimesForTheRaceOnly(string sqlState, int failures, string? thrown, long attempts)
+    {
+        // Two instances creating the version table at once: the loser's CREATE TABLE IF NOT EXISTS fails with one of these
+        // SQLSTATEs. Planted here with an event trigger that fails that one statement the first `failures` times.
+        await ExecuteAsync($"""
+            CREATE SEQUENCE planted_create_attempts;
+            CREATE FUNCTION planted_create_failure() RETURNS event_trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF current_query() LIKE 'CREATE TABLE IF NOT EXISTS ledger_schema_migrations%' AND nextval('planted_create_attempts') <= {failures} THEN
+                        RAISE EXCEPTION 'planted failure' USING ERRCODE = '{sqlState}';
+                    END IF;
+                END $$;
+            CREATE EVENT TRIGGER planted_create_failure ON ddl_command_start WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION planted_create_failure();
+            """);
+        var store = OpenStore();
+
+        if (thrown is null)
+        {
+            await store.MigrateAsync();
+            (await store.CreateAccountsAsync([UserAccount(50)])).ShouldBe([CreateAccountResult.Ok]);
+        }
+        else
+        {
+            (await Should.ThrowAsync<PostgresException>(() => store.MigrateAsync())).SqlState.ShouldBe(thrown);
+        }
+
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var read = new NpgsqlCommand("SELECT last_value FROM planted_create_attempts", connection);
+        (await read.ExecuteScalarAsync()).ShouldBe(attempts);
+    }
+
+    [Fact]
+    public async Task Batch_AnAccountsBalanceUpdateSkipped_RefusedWithTheCountNothingWritten()
+    {
+        var store = await SeedAsync();
+        var before = await store.ListAccountsAsync();
+        var head = await store.VerifyJournalAsync();
+
+        // A BEFORE UPDATE trigger that returns NULL skips the row: the batch's update then changes fewer accounts than it locked.
+        await ExecuteAsync($"""
+            CREATE FUNCTION planted_skip() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+            CREATE TRIGGER planted_skip BEFORE UPDATE ON ledger_accounts FOR EACH ROW WHEN (OLD.id = {Blob(Merchant)}) EXECUTE FUNCTION planted_skip();
+            """);
+
+        var ex = await Should.ThrowAsync<InvalidOperationException>(() => store.CreateTransfersAsync([Move(200, User, Merchant, 5)]));
+
+        ex.Message.ShouldBe("Ledger batch updated 1 of 2 accounts.");
+        (await store.ListAccountsAsync()).ShouldBe(before);
+        (await store.LookupTransfersAsync([200])).ShouldBeEmpty();
+        (await store.VerifyJournalAsync()).ShouldBe(head);
+    }
+
     /// <summary>A migrated store whose inserts into ledger_accounts fail <paramref name="failures"/> times with <paramref name="sqlState"/>, logging to the returned collector.</summary>
     private async Task<(PostgreSqlLedgerStore Store, CollectingLoggerProvider Logs)> PlantedStoreAsync(string sqlState, int failures, int maxRetries)
     {
