@@ -3,8 +3,9 @@
 # the default ./test.sh run (hours on 2 cores for every target). Called by `./test.sh --mutation`.
 #   ./test.sh --mutation                    every target below
 #   ./test.sh --mutation payee ledger       the named targets
-#   MUTATION_MUTATE='**/File.cs{10..20} **/Other.cs{5..9}' ./test.sh --mutation T
-#                                           only those files or line spans of target T (a re-run of its survivors)
+#   MUTATION_MUTATE='**/File.cs{1200..1450} **/Other.cs' ./test.sh --mutation T
+#                                           only those files, or spans of them, of target T (a re-run of its
+#                                           survivors); Stryker's {from..to} are character offsets in the file, not lines
 # Reports (JSON + HTML) go to $MUTATION_OUT (default /tmp/settlement-mutation/<target>), never into
 # the repository; a table of scores per target is printed at the end. docs/testing.md has the last
 # scores and the survivors judged equivalent.
