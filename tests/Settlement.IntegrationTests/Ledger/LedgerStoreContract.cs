@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using Settlement.Service.Flows;
 using Settlement.Service.Ledger;
 
 namespace Settlement.Service.IntegrationTests.Ledger;
@@ -78,6 +79,18 @@ public abstract partial class LedgerStoreContract : IAsyncLifetime
         ]);
         transfers.ShouldAllBe(r => r == CreateTransferResult.Ok);
         return store;
+    }
+
+    /// <summary>Every null argument of the ledger and sweeping-consent calls, each refused naming its parameter.</summary>
+    protected static async Task ShouldRefuseNullArgumentsAsync<TStore>(TStore store)
+        where TStore : ILedgerStore, ISweepingConsentStore
+    {
+        (await Should.ThrowAsync<ArgumentNullException>(() => store.CreateAccountsAsync(null!))).ParamName.ShouldBe("accounts");
+        (await Should.ThrowAsync<ArgumentNullException>(() => store.CreateTransfersAsync(null!))).ParamName.ShouldBe("transfers");
+        (await Should.ThrowAsync<ArgumentNullException>(() => store.LookupAccountsAsync(null!))).ParamName.ShouldBe("ids");
+        (await Should.ThrowAsync<ArgumentNullException>(() => store.LookupTransfersAsync(null!))).ParamName.ShouldBe("ids");
+        (await Should.ThrowAsync<ArgumentNullException>(() => store.TryInsertSweepingConsentAsync(null!))).ParamName.ShouldBe("consent");
+        (await Should.ThrowAsync<ArgumentNullException>(() => store.GetSweepingConsentAsync(null!))).ParamName.ShouldBe("consentId");
     }
 
     protected static async Task<IReadOnlyList<AccountBalances>> SnapshotAsync(ILedgerStore store) => await store.ListAccountsAsync();

@@ -34,12 +34,7 @@ public sealed partial class SqliteLedgerStoreTests
     {
         var store = (SqliteLedgerStore)OpenStore();
 
-        (await Should.ThrowAsync<ArgumentNullException>(() => store.CreateAccountsAsync(null!))).ParamName.ShouldBe("accounts");
-        (await Should.ThrowAsync<ArgumentNullException>(() => store.CreateTransfersAsync(null!))).ParamName.ShouldBe("transfers");
-        (await Should.ThrowAsync<ArgumentNullException>(() => store.LookupAccountsAsync(null!))).ParamName.ShouldBe("ids");
-        (await Should.ThrowAsync<ArgumentNullException>(() => store.LookupTransfersAsync(null!))).ParamName.ShouldBe("ids");
-        (await Should.ThrowAsync<ArgumentNullException>(() => store.TryInsertSweepingConsentAsync(null!))).ParamName.ShouldBe("consent");
-        (await Should.ThrowAsync<ArgumentNullException>(() => store.GetSweepingConsentAsync(null!))).ParamName.ShouldBe("consentId");
+        await ShouldRefuseNullArgumentsAsync(store);
 
         File.Exists(DatabasePath).ShouldBeFalse();
     }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Numerics;
 using System.Text;
 using Settlement.Channels.Payee;
@@ -48,7 +47,7 @@ public sealed class PayeeCloseAgreementClientAnswerTests
     [Fact]
     public async Task RequestAsync_WellFormedAgreement_TheExactAgreement()
     {
-        using var payee = new ScriptedPayee(HttpStatusCode.OK, Agreement());
+        using var payee = new ScriptedClosePayee(HttpStatusCode.OK, Agreement());
 
         var result = await payee.Client().RequestAsync(Key);
 
@@ -59,19 +58,19 @@ public sealed class PayeeCloseAgreementClientAnswerTests
     [Fact]
     public async Task RequestAsync_AgreementOfExactlyTheLimit_Agreed_OneByteMore_Malformed()
     {
-        using (var atLimit = new ScriptedPayee(HttpStatusCode.OK, PaddedTo(Agreement(), MaxAnswerLength)))
+        using (var atLimit = new ScriptedClosePayee(HttpStatusCode.OK, PaddedTo(Agreement(), MaxAnswerLength)))
         {
             (await atLimit.Client().RequestAsync(Key)).ShouldBe(Agreed(400, 600));
         }
 
-        using var overLimit = new ScriptedPayee(HttpStatusCode.OK, PaddedTo(Agreement(), MaxAnswerLength + 1));
+        using var overLimit = new ScriptedClosePayee(HttpStatusCode.OK, PaddedTo(Agreement(), MaxAnswerLength + 1));
         (await overLimit.Client().RequestAsync(Key)).ShouldBe(new PayeeRefusedClose(200, PayeeRefusedClose.MalformedAnswer));
     }
 
     [Fact]
     public async Task RequestAsync_RefusalWithAStringReason_ThatReason()
     {
-        using var payee = new ScriptedPayee(HttpStatusCode.Conflict, """{"reason":"notIdle"}""");
+        using var payee = new ScriptedClosePayee(HttpStatusCode.Conflict, """{"reason":"notIdle"}""");
 
         (await payee.Client().RequestAsync(Key)).ShouldBe(new PayeeRefusedClose(409, "notIdle"));
     }
@@ -82,7 +81,7 @@ public sealed class PayeeCloseAgreementClientAnswerTests
     [InlineData("""{"why":"notIdle"}""")]
     public async Task RequestAsync_RefusalWithoutAStringReason_Malformed(string answer)
     {
-        using var payee = new ScriptedPayee(HttpStatusCode.Conflict, answer);
+        using var payee = new ScriptedClosePayee(HttpStatusCode.Conflict, answer);
 
         (await payee.Client().RequestAsync(Key)).ShouldBe(new PayeeRefusedClose(409, PayeeRefusedClose.MalformedAnswer));
     }
@@ -105,7 +104,7 @@ public sealed class PayeeCloseAgreementClientAnswerTests
     [MemberData(nameof(MalformedAgreements))]
     public async Task RequestAsync_MalformedAgreement_MalformedRefusal(string answer, string why)
     {
-        using var payee = new ScriptedPayee(HttpStatusCode.OK, answer);
+        using var payee = new ScriptedClosePayee(HttpStatusCode.OK, answer);
 
         (await payee.Client().RequestAsync(Key)).ShouldBe(new PayeeRefusedClose(200, PayeeRefusedClose.MalformedAnswer), why);
     }
@@ -114,7 +113,7 @@ public sealed class PayeeCloseAgreementClientAnswerTests
     public async Task RequestAsync_AmountsAtTheUint256Edges_Agreed()
     {
         // 78 digits: the longest amount, here with leading zeros, and 2^256-1 itself.
-        using var payee = new ScriptedPayee(HttpStatusCode.OK, Agreement(toPayee: "\"" + new string('0', 75) + "400\"", toPayer: "\"" + MaxUint256 + "\""));
+        using var payee = new ScriptedClosePayee(HttpStatusCode.OK, Agreement(toPayee: "\"" + new string('0', 75) + "400\"", toPayer: "\"" + MaxUint256 + "\""));
 
         MaxUint256.Length.ShouldBe(78);
         (await payee.Client().RequestAsync(Key)).ShouldBe(Agreed(400, (BigInteger.One << 256) - 1));
@@ -125,19 +124,19 @@ public sealed class PayeeCloseAgreementClientAnswerTests
     [Fact]
     public async Task GetCloseRequestAsync_ExactlyTheLimit_TheTime_OneByteMore_Null()
     {
-        using (var atLimit = new ScriptedPayee(HttpStatusCode.OK, PaddedTo(CloseRequest(Channel), MaxAnswerLength)))
+        using (var atLimit = new ScriptedClosePayee(HttpStatusCode.OK, PaddedTo(CloseRequest(Channel), MaxAnswerLength)))
         {
             (await atLimit.Client().GetCloseRequestAsync(Key)).ShouldBe(new DateTimeOffset(2026, 12, 3, 6, 0, 0, TimeSpan.Zero));
         }
 
-        using var overLimit = new ScriptedPayee(HttpStatusCode.OK, PaddedTo(CloseRequest(Channel), MaxAnswerLength + 1));
+        using var overLimit = new ScriptedClosePayee(HttpStatusCode.OK, PaddedTo(CloseRequest(Channel), MaxAnswerLength + 1));
         (await overLimit.Client().GetCloseRequestAsync(Key)).ShouldBeNull();
     }
 
     [Fact]
     public async Task GetCloseRequestAsync_WellFormedRequestOnAnErrorStatus_Null()
     {
-        using var payee = new ScriptedPayee(HttpStatusCode.NotFound, CloseRequest(Channel));
+        using var payee = new ScriptedClosePayee(HttpStatusCode.NotFound, CloseRequest(Channel));
 
         (await payee.Client().GetCloseRequestAsync(Key)).ShouldBeNull();
         payee.Requests.ShouldBe([$"GET /v1/channels/31337/{Key.Contract}/{Channel}/close-request"]);
@@ -149,7 +148,7 @@ public sealed class PayeeCloseAgreementClientAnswerTests
     [Fact]
     public async Task GetRefundAsync_RefundOfThisChannel_TheVoucher()
     {
-        using var payee = new ScriptedPayee(HttpStatusCode.OK, Refund(Channel));
+        using var payee = new ScriptedClosePayee(HttpStatusCode.OK, Refund(Channel));
 
         var refund = await payee.Client().GetRefundAsync(Key);
 
@@ -160,7 +159,7 @@ public sealed class PayeeCloseAgreementClientAnswerTests
     [Fact]
     public async Task GetRefundAsync_RefundOnAnErrorStatus_Null()
     {
-        using var payee = new ScriptedPayee(HttpStatusCode.NotFound, Refund(Channel));
+        using var payee = new ScriptedClosePayee(HttpStatusCode.NotFound, Refund(Channel));
 
         (await payee.Client().GetRefundAsync(Key)).ShouldBeNull();
     }
@@ -168,7 +167,7 @@ public sealed class PayeeCloseAgreementClientAnswerTests
     [Fact]
     public async Task GetRefundAsync_RefundNamingAnotherChannel_Null()
     {
-        using var payee = new ScriptedPayee(HttpStatusCode.OK, Refund(OtherChannel));
+        using var payee = new ScriptedClosePayee(HttpStatusCode.OK, Refund(OtherChannel));
 
         (await payee.Client().GetRefundAsync(Key)).ShouldBeNull();
     }
@@ -176,28 +175,8 @@ public sealed class PayeeCloseAgreementClientAnswerTests
     [Fact]
     public async Task GetRefundAsync_OverTheLimit_Null()
     {
-        using var payee = new ScriptedPayee(HttpStatusCode.OK, PaddedTo(Refund(Channel), MaxAnswerLength + 1));
+        using var payee = new ScriptedClosePayee(HttpStatusCode.OK, PaddedTo(Refund(Channel), MaxAnswerLength + 1));
 
         (await payee.Client().GetRefundAsync(Key)).ShouldBeNull();
-    }
-
-    private sealed class ScriptedPayee(HttpStatusCode status, byte[] answer) : HttpMessageHandler
-    {
-        public ScriptedPayee(HttpStatusCode status, string answer)
-            : this(status, Encoding.UTF8.GetBytes(answer))
-        {
-        }
-
-        public List<string> Requests { get; } = [];
-
-        public PayeeCloseAgreementClient Client() => new(new HttpClient(this, disposeHandler: false) { BaseAddress = new Uri("http://payee.test/") });
-
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            Requests.Add($"{request.Method} {request.RequestUri!.AbsolutePath}");
-            var content = new ByteArrayContent(answer);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            return Task.FromResult(new HttpResponseMessage(status) { Content = content });
-        }
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using Settlement.Channels.Vouchers;
 using Settlement.Channels.Payee;
@@ -29,7 +28,7 @@ public sealed class PayeeCloseAgreementClientTests
     [MemberData(nameof(InvalidUtf8Answers))]
     public async Task RequestAsync_InvalidUtf8InsideAString_MalformedAnswerNotAnException(int status, string answer, string where)
     {
-        using var payee = new BytesPayee((HttpStatusCode)status, WithInvalidUtf8(answer));
+        using var payee = new ScriptedClosePayee((HttpStatusCode)status, WithInvalidUtf8(answer));
 
         var result = await payee.Client().RequestAsync(Key);
 
@@ -40,7 +39,7 @@ public sealed class PayeeCloseAgreementClientTests
     [Fact]
     public async Task GetCloseRequestAsync_InvalidUtf8InsideTheChannelId_NoRequestNotAnException()
     {
-        using var payee = new BytesPayee(HttpStatusCode.OK, WithInvalidUtf8($$"""{"channelId":"?{{Channel}}","requestedAt":"2026-12-03T06:00:00+00:00"}"""));
+        using var payee = new ScriptedClosePayee(HttpStatusCode.OK, WithInvalidUtf8($$"""{"channelId":"?{{Channel}}","requestedAt":"2026-12-03T06:00:00+00:00"}"""));
 
         var result = await payee.Client().GetCloseRequestAsync(Key);
 
@@ -51,7 +50,7 @@ public sealed class PayeeCloseAgreementClientTests
     [Fact]
     public async Task GetCloseRequestAsync_SameAnswerInUtf8_TheRequestTime()
     {
-        using var payee = new BytesPayee(HttpStatusCode.OK, Encoding.UTF8.GetBytes($$"""{"channelId":"{{Channel}}","requestedAt":"2026-12-03T06:00:00+00:00"}"""));
+        using var payee = new ScriptedClosePayee(HttpStatusCode.OK, Encoding.UTF8.GetBytes($$"""{"channelId":"{{Channel}}","requestedAt":"2026-12-03T06:00:00+00:00"}"""));
 
         var result = await payee.Client().GetCloseRequestAsync(Key);
 
@@ -63,20 +62,5 @@ public sealed class PayeeCloseAgreementClientTests
     {
         var at = answer.IndexOf('?', StringComparison.Ordinal);
         return [.. Encoding.UTF8.GetBytes(answer[..at]), 0xC3, 0x28, .. Encoding.UTF8.GetBytes(answer[(at + 1)..])];
-    }
-
-    private sealed class BytesPayee(HttpStatusCode status, byte[] answer) : HttpMessageHandler
-    {
-        public List<string> Requests { get; } = [];
-
-        public PayeeCloseAgreementClient Client() => new(new HttpClient(this, disposeHandler: false) { BaseAddress = new Uri("http://payee.test/") });
-
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            Requests.Add($"{request.Method} {request.RequestUri!.AbsolutePath}");
-            var content = new ByteArrayContent(answer);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            return Task.FromResult(new HttpResponseMessage(status) { Content = content });
-        }
     }
 }
