@@ -39,6 +39,26 @@ public sealed class PayeeLinkStateTests
         channel.Link.Connections.ShouldBe(1);
     }
 
+    [Fact]
+    public async Task RequestReceipt_AfterTheClientIsDisposed_NullAndNoNewConnection()
+    {
+        using var w = new PayerWorld(1_000);
+        await using var payee = new FakePayee(w.PayeeKey);
+        payee.OnReceiptRequest = r => payee.Receipt(w.Key, 10);
+        await StreamToAsync(w, payee.Url);
+        var client = w.NewClient();
+        var channel = await w.ChannelAsync(client);
+        (await channel.PayAsync(10)).ShouldBeOfType<PaymentDelivered>();
+        await client.DisposeAsync();
+
+        // The limit only stops a hung test (a disposed link that started connecting again and is never answered).
+        (await channel.RequestReceiptAsync().WaitAsync(TimeSpan.FromSeconds(30))).ShouldBeNull();
+
+        channel.Link!.IsConnected.ShouldBeFalse();
+        channel.Link.Connections.ShouldBe(1);
+        payee.Connections.ShouldBe(1);
+    }
+
     private static int ClosedPort()
     {
         using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
