@@ -17,7 +17,7 @@ public sealed class LowBalanceRechargerTests
         using var w = new PayerWorld(100);
         await using var client = w.NewClient();
         var channel = await w.ChannelAsync(client);
-        using var service = new FakeSettlementService(HttpStatusCode.Accepted, $$"""{"id":"{{FlowId}}","kind":"Recharge","state":"Funded"}""");
+        using var service = new ScriptedSettlementService(HttpStatusCode.Accepted, $$"""{"id":"{{FlowId}}","kind":"Recharge","state":"Funded"}""");
         using var http = new HttpClient(service) { BaseAddress = new Uri("http://127.0.0.1/") };
         var answers = new List<RechargeAnswer>();
         var recharger = new LowBalanceRecharger(channel, new SettlementRechargeClient(http), "vrp-1", 2_500, (a, _) =>
@@ -50,7 +50,7 @@ public sealed class LowBalanceRechargerTests
         using var w = new PayerWorld(100);
         await using var client = w.NewClient();
         var channel = await w.ChannelAsync(client);
-        using var service = new FakeSettlementService(HttpStatusCode.OK, $$"""{"id":"{{FlowId}}","state":"AwaitingBank"}""");
+        using var service = new ScriptedSettlementService(HttpStatusCode.OK, $$"""{"id":"{{FlowId}}","state":"AwaitingBank"}""");
         using var http = new HttpClient(service) { BaseAddress = new Uri("http://127.0.0.1/") };
         var low = new LowBalance(w.Key, 40, 50);
 
@@ -82,7 +82,7 @@ public sealed class LowBalanceRechargerTests
     [InlineData(500, "<html>", false, RechargeAnswer.MalformedAnswer)]
     public async Task Request_Answers_ParsedAsDataNeverThrown(int status, string answer, bool accepted, string? refusal)
     {
-        using var service = new FakeSettlementService((HttpStatusCode)status, answer);
+        using var service = new ScriptedSettlementService((HttpStatusCode)status, answer);
         using var http = new HttpClient(service) { BaseAddress = new Uri("http://127.0.0.1/") };
 
         var result = await new SettlementRechargeClient(http).RequestAsync("vrp-1", "k", 100);
@@ -102,30 +102,12 @@ public sealed class LowBalanceRechargerTests
         // InvalidOperationException only when the string is read.
         var at = answer.IndexOf('?', StringComparison.Ordinal);
         byte[] bytes = [.. Encoding.UTF8.GetBytes(answer[..at]), 0xC3, 0x28, .. Encoding.UTF8.GetBytes(answer[(at + 1)..])];
-        using var service = new FakeSettlementService((HttpStatusCode)status, bytes);
+        using var service = new ScriptedSettlementService((HttpStatusCode)status, bytes);
         using var http = new HttpClient(service) { BaseAddress = new Uri("http://127.0.0.1/") };
 
         var result = await new SettlementRechargeClient(http).RequestAsync("vrp-1", "k", 100);
 
         result.ShouldBe(new RechargeAnswer(false, status, null, null, RechargeAnswer.MalformedAnswer, "the answer is not UTF-8"));
         service.Requests.ShouldHaveSingleItem().Path.ShouldBe("/flows/recharges");
-    }
-
-    private sealed class FakeSettlementService(HttpStatusCode status, byte[] answer) : HttpMessageHandler
-    {
-        public FakeSettlementService(HttpStatusCode status, string answer)
-            : this(status, Encoding.UTF8.GetBytes(answer))
-        {
-        }
-
-        public List<(string Path, string Body)> Requests { get; } = [];
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            Requests.Add((request.RequestUri!.AbsolutePath, await request.Content!.ReadAsStringAsync(cancellationToken)));
-            var content = new ByteArrayContent(answer);
-            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-            return new HttpResponseMessage(status) { Content = content };
-        }
     }
 }

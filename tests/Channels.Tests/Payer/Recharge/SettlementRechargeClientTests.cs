@@ -31,7 +31,7 @@ public sealed class SettlementRechargeClientTests
     [InlineData("vrp-1", "", "idempotencyKey")]
     public async Task RequestAsync_EmptyConsentOrKey_ThrowsNamingItAndAsksNothing(string consentId, string key, string param)
     {
-        using var service = new ScriptedService(HttpStatusCode.Accepted, $$"""{"id":"{{FlowId}}","state":"Funded"}""");
+        using var service = new ScriptedSettlementService(HttpStatusCode.Accepted, $$"""{"id":"{{FlowId}}","state":"Funded"}""");
         using var http = new HttpClient(service) { BaseAddress = new Uri("http://127.0.0.1/") };
 
         var thrown = await Should.ThrowAsync<ArgumentException>(() => new SettlementRechargeClient(http).RequestAsync(consentId, key, 100));
@@ -43,7 +43,7 @@ public sealed class SettlementRechargeClientTests
     [Fact]
     public async Task RequestAsync_SendsJsonInUtf8()
     {
-        using var service = new ScriptedService(HttpStatusCode.Accepted, $$"""{"id":"{{FlowId}}","state":"Funded"}""");
+        using var service = new ScriptedSettlementService(HttpStatusCode.Accepted, $$"""{"id":"{{FlowId}}","state":"Funded"}""");
         using var http = new HttpClient(service) { BaseAddress = new Uri("http://127.0.0.1/") };
 
         await new SettlementRechargeClient(http).RequestAsync("vrp-1", "k", 100);
@@ -55,13 +55,13 @@ public sealed class SettlementRechargeClientTests
     public async Task RequestAsync_AnswerOfExactlyTheLimit_Read_OneByteMore_TooLong()
     {
         var answer = $$"""{"id":"{{FlowId}}","state":"Funded"}""";
-        using (var atLimit = new ScriptedService(HttpStatusCode.Accepted, PaddedTo(answer, MaxAnswerLength)))
+        using (var atLimit = new ScriptedSettlementService(HttpStatusCode.Accepted, PaddedTo(answer, MaxAnswerLength)))
         using (var http = new HttpClient(atLimit) { BaseAddress = new Uri("http://127.0.0.1/") })
         {
             (await new SettlementRechargeClient(http).RequestAsync("vrp-1", "k", 100)).ShouldBe(new RechargeAnswer(true, 202, FlowId, "Funded", null, null));
         }
 
-        using var overLimit = new ScriptedService(HttpStatusCode.Accepted, PaddedTo(answer, MaxAnswerLength + 1));
+        using var overLimit = new ScriptedSettlementService(HttpStatusCode.Accepted, PaddedTo(answer, MaxAnswerLength + 1));
         using var http2 = new HttpClient(overLimit) { BaseAddress = new Uri("http://127.0.0.1/") };
         (await new SettlementRechargeClient(http2).RequestAsync("vrp-1", "k", 100))
             .ShouldBe(new RechargeAnswer(false, 202, null, null, RechargeAnswer.MalformedAnswer, "the answer is too long"));
@@ -75,7 +75,7 @@ public sealed class SettlementRechargeClientTests
     [InlineData(202, """{"id":"6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f","state":7}""", false, RechargeAnswer.MalformedAnswer, null)]
     public async Task RequestAsync_Answers_RefusalAndDetailExactly(int status, string answer, bool accepted, string refusal, string? detail)
     {
-        using var service = new ScriptedService((HttpStatusCode)status, answer);
+        using var service = new ScriptedSettlementService((HttpStatusCode)status, answer);
         using var http = new HttpClient(service) { BaseAddress = new Uri("http://127.0.0.1/") };
 
         var result = await new SettlementRechargeClient(http).RequestAsync("vrp-1", "k", 100);
@@ -92,7 +92,7 @@ public sealed class SettlementRechargeClientTests
         using var w = new PayerWorld(100);
         await using var payer = w.NewClient();
         var channel = await w.ChannelAsync(payer);
-        using var service = new ScriptedService(HttpStatusCode.Accepted, "{}");
+        using var service = new ScriptedSettlementService(HttpStatusCode.Accepted, "{}");
         using var http = new HttpClient(service) { BaseAddress = new Uri("http://127.0.0.1/") };
         var client = new SettlementRechargeClient(http);
 
@@ -109,30 +109,12 @@ public sealed class SettlementRechargeClientTests
         using var w = new PayerWorld(100);
         await using var payer = w.NewClient();
         var channel = await w.ChannelAsync(payer);
-        using var service = new ScriptedService(HttpStatusCode.Accepted, $$"""{"id":"{{FlowId}}","state":"Funded"}""");
+        using var service = new ScriptedSettlementService(HttpStatusCode.Accepted, $$"""{"id":"{{FlowId}}","state":"Funded"}""");
         using var http = new HttpClient(service) { BaseAddress = new Uri("http://127.0.0.1/") };
         var recharger = new LowBalanceRecharger(channel, new SettlementRechargeClient(http), "vrp-1", 100);
 
         (await Should.ThrowAsync<ArgumentNullException>(() => recharger.OnLowBalanceAsync(null!, default))).ParamName.ShouldBe("low");
         service.ContentTypes.ShouldBeEmpty();
         recharger.LastAnswer.ShouldBeNull();
-    }
-
-    private sealed class ScriptedService(HttpStatusCode status, byte[] answer) : HttpMessageHandler
-    {
-        public ScriptedService(HttpStatusCode status, string answer)
-            : this(status, Encoding.UTF8.GetBytes(answer))
-        {
-        }
-
-        public List<string?> ContentTypes { get; } = [];
-
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            ContentTypes.Add(request.Content?.Headers.ContentType?.ToString());
-            var content = new ByteArrayContent(answer);
-            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-            return Task.FromResult(new HttpResponseMessage(status) { Content = content });
-        }
     }
 }
